@@ -1,0 +1,130 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { localToUtcConverter, isValidTimeZone } from '../domain/local-time.ts';
+import { validateChunk, type RowRejection } from '../domain/validate-chunk.ts';
+import { StagedIngest } from '../store/staged-ingest.ts';
+import type { TelemetryStore } from '../store/telemetry-store.ts';
+import { parseMapOptions } from './column-mapping.ts';
+import { IngestError } from './ingest-error.ts';
+import { findProfile, profileNames } from './profiles/profile-registry.ts';
+import { readArrow } from './sources/arrow-source.ts';
+import { readCsv } from './sources/csv-source.ts';
+import { readNdjson } from './sources/ndjson-source.ts';
+import { readParquet } from './sources/parquet-source.ts';
+import type { SourceOptions, SourcePiece, TelemetryFormat } from './sources/source.ts';
+
+export interface IngestRequest {
+  /** A byte stream (HTTP body) or a file path (CLI). Parquet needs a path. */
+  input: AsyncIterable<Uint8Array> | { path: string };
+  format: TelemetryFormat;
+  /** Where the data came from, recorded with the batch and its quarantined rows. */
+  source: string;
+  deviceId?: string | undefined;
+  profile?: string | undefined;
+  tz?: string | undefined;
+  maps?: readonly string[] | undefined;
+  onProgress?: (progress: { bytes: number; rows: number }) => void;
+}
+
+export interface IngestSummary {
+  batchId: string;
+  source: string;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  /** The first rejections (row, field, reason); all of them are in the quarantine table. */
+  errors: { row: number; field: string; reason: string }[];
+  ignoredColumns: string[];
+}
+
+export const MAX_ERRORS_IN_SUMMARY = 100;
+
+function pieces(request: IngestRequest, store: TelemetryStore, options: SourceOptions, conn?: Parameters<typeof readParquet>[1]): AsyncGenerator<SourcePiece> {
+  if (request.format === 'parquet') {
+    if (!('path' in request.input)) throw new IngestError('UNKNOWN_FORMAT', 'Parquet is taken from a file (telltale ingest), not from a stream');
+    return readParquet(request.input.path, conn!, options);
+  }
+  let bytes: AsyncIterable<Uint8Array>;
+  if ('path' in request.input) {
+    const path = request.input.path;
+    if (!existsSync(path)) throw new IngestError('FILE_NOT_FOUND', `${path}: no such file`);
+    bytes = createReadStream(path, { highWaterMark: 1 << 20 });
+  } else {
+    bytes = request.input;
+  }
+  switch (request.format) {
+    case 'csv':
+      return readCsv(bytes, options);
+    case 'ndjson':
+      return readNdjson(bytes, options);
+    case 'arrow':
+      return readArrow(bytes, options);
+  }
+}
+
+/**
+ * One ingest, whatever the front door:
+ *   parse (format source) → map columns and units (profile, --map) → validate (schema) →
+ *   stage (temp tables) → de-duplicate and write in one transaction → report.
+ * A batch-level problem (unknown profile, empty input, wrong encoding) stores nothing and throws an
+ * IngestError; bad rows are quarantined and the good rows of the same batch are stored.
+ */
+export async function ingest(store: TelemetryStore, request: IngestRequest): Promise<IngestSummary> {
+  const profile = request.profile ? findProfile(request.profile) : undefined;
+  if (request.profile && !profile) {
+    throw new IngestError('UNKNOWN_PROFILE', `unknown profile '${request.profile}' (known: ${profileNames().join(', ')})`);
+  }
+  const tz = request.tz ?? profile?.defaultTz;
+  if (tz && !isValidTimeZone(tz)) throw new IngestError('BAD_TIME_ZONE', `unknown time zone '${tz}' (use an IANA name such as Europe/Paris, or an offset such as +01:00)`);
+  const localToUtc = tz ? localToUtcConverter(tz) : undefined;
+  const overrides = parseMapOptions(request.maps ?? []);
+
+  let ignoredColumns: string[] = [];
+  let bytesRead = 0;
+  let rowsRead = 0;
+  const options: SourceOptions = {
+    profile,
+    overrides,
+    fieldContext: { localToUtc: localToUtc ?? ((ms) => ms) },
+    onMapping: (m) => { ignoredColumns = m.ignoredColumns; },
+    onBytes: (b) => {
+      bytesRead = b;
+      request.onProgress?.({ bytes: bytesRead, rows: rowsRead });
+    },
+  };
+  const staged = await StagedIngest.begin(store, { source: request.source, format: request.format, profile: profile?.name });
+  const errors: RowRejection[] = [];
+  const parquetConn = request.format === 'parquet' ? await store.connect() : undefined;
+  try {
+    for await (const piece of pieces(request, store, options, parquetConn)) {
+      const rejections = [...piece.rejections];
+      if (piece.chunk) {
+        const validated = validateChunk(piece.chunk, { nowMs: store.now(), deviceId: request.deviceId, localToUtc });
+        rejections.push(...validated.rejections);
+        await staged.append(validated.batch);
+        rowsRead += piece.chunk.length;
+      }
+      rowsRead += piece.rejections.length;
+      if (rejections.length) {
+        rejections.sort((a, b) => a.row - b.row);
+        for (const r of rejections) if (errors.length < MAX_ERRORS_IN_SUMMARY) errors.push(r);
+        await staged.reject(rejections);
+      }
+      request.onProgress?.({ bytes: bytesRead, rows: rowsRead });
+    }
+  } catch (err) {
+    await staged.abort((err as Error).message);
+    throw err;
+  } finally {
+    parquetConn?.closeSync();
+  }
+  const counts = await staged.commit();
+  return {
+    batchId: counts.batchId,
+    source: request.source,
+    accepted: counts.accepted,
+    duplicates: counts.duplicates,
+    rejected: counts.rejected,
+    errors: errors.map(({ row, field, reason }) => ({ row, field, reason })),
+    ignoredColumns,
+  };
+}

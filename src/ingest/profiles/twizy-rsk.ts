@@ -1,0 +1,42 @@
+import type { ImportProfile } from '../import-profile.ts';
+
+const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+const CLOCK = /^(\d{1,2}):(\d{2}):(\d{2})$/;
+
+/** `03/29/2021` or `7/1/2021` plus `HH:MM:SS`, local wall-clock time, to UTC ms. */
+function twizyTimestamp([date, time]: unknown[], ctx: { localToUtc: (ms: number) => number }): unknown {
+  const d = US_DATE.exec(String(date ?? '').trim());
+  const t = CLOCK.exec(String(time ?? '').trim());
+  if (!d || !t) return `${String(date)} ${String(time)}`; // left for validation to reject with the raw text
+  const wall = Date.UTC(+d[3]!, +d[1]! - 1, +d[2]!, +t[1]!, +t[2]!, +t[3]!);
+  return ctx.localToUtc(wall);
+}
+
+/** The GPS module writes latitude 0 (with a valid longitude) when it has no fix. */
+function gpsUntrusted(lat: unknown, lon: unknown): boolean {
+  const la = Number(lat);
+  const lo = Number(lon);
+  return lat === '' || lon === '' || la === 0 || lo === 0 || Number.isNaN(la) || Number.isNaN(lo);
+}
+
+/**
+ * RSK Twizy EV dataset (NaitMalek et al., IEEE Access 2022; CC BY 4.0): 1 Hz CAN + GPS logs of a
+ * Renault Twizy around Rabat–Salé–Kénitra. Times are local (Morocco): Africa/Casablanca follows the
+ * tz database, including the switch to UTC+0 during Ramadan (13 Apr – 16 May 2021).
+ */
+export const twizyRskProfile: ImportProfile = {
+  name: 'twizy-rsk',
+  description: 'RSK Twizy EV dataset: Date (M/D/YYYY) + Time local, Soc %, Speed km/h, Mode gear, LAT/LON/ALT, Temperature °C',
+  defaultTz: 'Africa/Casablanca',
+  columns: {
+    ts: { sources: ['Date', 'Time'], compute: twizyTimestamp },
+    soc_pct: 'Soc',
+    speed_kph: 'Speed',
+    state: 'Mode',
+    lat: { sources: ['LAT', 'LON'], compute: ([lat, lon]) => (gpsUntrusted(lat, lon) ? null : lat) },
+    lon: { sources: ['LAT', 'LON'], compute: ([lat, lon]) => (gpsUntrusted(lat, lon) ? null : lon) },
+    alt_m: { sources: ['ALT', 'LAT', 'LON'], compute: ([alt, lat, lon]) => (gpsUntrusted(lat, lon) ? null : alt) },
+    outside_temp_c: 'Temperature',
+    flags: { sources: ['LAT', 'LON'], compute: ([lat, lon]) => (gpsUntrusted(lat, lon) ? 'gps_invalid' : null) },
+  },
+};

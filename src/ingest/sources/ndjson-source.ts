@@ -1,0 +1,60 @@
+import { resolveMapping } from '../column-mapping.ts';
+import { RowChunker } from '../row-chunker.ts';
+import type { SourceOptions, SourcePiece } from './source.ts';
+import { decodeUtf8, REPLACEMENT_CHARACTER } from './text-decoding.ts';
+import type { RowRejection } from '../../domain/validate-chunk.ts';
+
+async function* lines(input: AsyncIterable<string>): AsyncGenerator<string> {
+  let rest = '';
+  for await (const text of input) {
+    rest += text;
+    let start = 0;
+    let nl: number;
+    while ((nl = rest.indexOf('\n', start)) !== -1) {
+      yield rest.slice(start, nl);
+      start = nl + 1;
+    }
+    rest = rest.slice(start);
+  }
+  if (rest.length > 0) yield rest;
+}
+
+/** Newline-delimited JSON objects; row N is the N-th non-blank line. */
+export async function* readNdjson(input: AsyncIterable<Uint8Array>, options: SourceOptions): AsyncGenerator<SourcePiece> {
+  const mapping = resolveMapping(options.profile, options.overrides, undefined, options.fieldContext);
+  options.onMapping?.(mapping);
+  const chunker = new RowChunker(mapping, options.chunkRows);
+  let rejections: RowRejection[] = [];
+  let rowNumber = 0;
+  for await (const line of lines(decodeUtf8(input, options.onBytes))) {
+    const text = line.trim();
+    if (text === '') continue;
+    rowNumber++;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      const truncated = text.startsWith('{') && !text.endsWith('}');
+      rejections.push({
+        row: rowNumber,
+        field: '(json)',
+        reason: truncated ? 'is an incomplete JSON object (truncated?)' : `is not valid JSON: ${(err as Error).message}`,
+        raw: text,
+      });
+      continue;
+    }
+    if (text.includes(REPLACEMENT_CHARACTER)) {
+      rejections.push({ row: rowNumber, field: '(encoding)', reason: 'is not valid UTF-8; send the body as UTF-8', raw: text });
+    } else if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      rejections.push({ row: rowNumber, field: '(json)', reason: 'is not a JSON object', raw: text });
+    } else {
+      const obj = value as Record<string, unknown>;
+      chunker.add(rowNumber, (name) => obj[name], text);
+    }
+    if (chunker.full || rejections.length >= 8192) {
+      yield { chunk: chunker.take(), rejections };
+      rejections = [];
+    }
+  }
+  if (chunker.size > 0 || rejections.length > 0) yield { chunk: chunker.take(), rejections };
+}

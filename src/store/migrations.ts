@@ -1,0 +1,58 @@
+import { telemetryTableColumnsSql } from './telemetry-ddl.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Versioned, append-only: a released migration is never edited; a change is a new entry.
+ *
+ * No PRIMARY KEY on telemetry: an ART index over (device_id, ts) made range reads slower and
+ * inserts far slower. Uniqueness is enforced by the writer (anti-join before insert, under the
+ * store's write lock), and rows are written sorted by (device_id, ts) so zone maps prune reads.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'telemetry, devices, ingest batches, quarantine',
+    sql: `
+CREATE TABLE telemetry (
+  ${telemetryTableColumnsSql()}
+);
+CREATE TABLE devices (
+  device_id VARCHAR PRIMARY KEY,
+  model VARCHAR,
+  firmware VARCHAR,
+  fleet VARCHAR,
+  first_ts TIMESTAMP,
+  last_ts TIMESTAMP,
+  row_count BIGINT NOT NULL DEFAULT 0,
+  updated_at TIMESTAMP
+);
+CREATE TABLE ingest_batches (
+  batch_id VARCHAR PRIMARY KEY,
+  source VARCHAR NOT NULL,
+  format VARCHAR NOT NULL,
+  profile VARCHAR,
+  status VARCHAR NOT NULL,
+  received BIGINT,
+  accepted BIGINT,
+  duplicates BIGINT,
+  rejected BIGINT,
+  error VARCHAR,
+  started_at TIMESTAMP NOT NULL,
+  finished_at TIMESTAMP
+);
+CREATE TABLE quarantine (
+  batch_id VARCHAR NOT NULL,
+  source VARCHAR NOT NULL,
+  row_number BIGINT,
+  field VARCHAR,
+  reason VARCHAR NOT NULL,
+  raw_text VARCHAR,
+  quarantined_at TIMESTAMP NOT NULL
+);`,
+  },
+];

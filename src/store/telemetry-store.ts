@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { IngestError } from '../ingest/ingest-error.ts';
+import { MIGRATIONS } from './migrations.ts';
+import { WriteLock } from './write-lock.ts';
+
+export interface StoreOptions {
+  /** DuckDB memory_limit, e.g. '2GB'. Staged batches beyond it spill to disk instead of growing RSS. */
+  memoryLimit?: string;
+  threads?: number;
+  /** Injectable clock (epoch ms). */
+  now?: () => number;
+}
+
+/** One DuckDB database file (or :memory:) holding telemetry; owns the instance and the write lock. */
+export class TelemetryStore {
+  readonly path: string;
+  readonly now: () => number;
+  readonly writeLock = new WriteLock();
+  private readonly instance: DuckDBInstance;
+  private readonly connection: DuckDBConnection;
+  private closed = false;
+
+  private constructor(path: string, instance: DuckDBInstance, connection: DuckDBConnection, now: () => number) {
+    this.path = path;
+    this.instance = instance;
+    this.connection = connection;
+    this.now = now;
+  }
+
+  static async open(path: string, options: StoreOptions = {}): Promise<TelemetryStore> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const config: Record<string, string> = { memory_limit: options.memoryLimit ?? '2GB' };
+    if (options.threads) config.threads = String(options.threads);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, config);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (/lock/i.test(message)) {
+        throw new IngestError('STORE_LOCKED', `${path} is in use by another process (is 'telltale serve' running? send data to its HTTP API instead)`);
+      }
+      throw err;
+    }
+    const connection = await instance.connect();
+    const store = new TelemetryStore(path, instance, connection, options.now ?? Date.now);
+    await store.migrate();
+    return store;
+  }
+
+  /** The store's shared connection, for short reads and metadata writes. */
+  get db(): DuckDBConnection {
+    return this.connection;
+  }
+
+  /** A connection of its own, for work that keeps temporary tables (staged ingests). */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
+  async schemaVersion(): Promise<number> {
+    const reader = await this.connection.runAndReadAll('SELECT coalesce(max(version), 0) FROM schema_migrations');
+    return Number(reader.getRows()[0]?.[0] ?? 0);
+  }
+
+  private async migrate(): Promise<void> {
+    await this.connection.run(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)',
+    );
+    const current = await this.schemaVersion();
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      await this.connection.run('BEGIN TRANSACTION');
+      try {
+        await this.connection.run(migration.sql);
+        await this.connection.run('INSERT INTO schema_migrations VALUES ($1, $2, epoch_ms(CAST($3 AS BIGINT)))', [
+          migration.version,
+          migration.name,
+          this.now(),
+        ]);
+        await this.connection.run('COMMIT');
+      } catch (err) {
+        await this.connection.run('ROLLBACK');
+        throw err;
+      }
+    }
+    // A batch still 'running' when the store opens was cut off by a crash or kill: nothing of it was
+    // committed (its rows are written in the same transaction that would have marked it done).
+    await this.connection.run(
+      "UPDATE ingest_batches SET status = 'aborted', error = 'process stopped before the batch was committed' WHERE status = 'running'",
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writeLock.run(async () => {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    });
+  }
+}
