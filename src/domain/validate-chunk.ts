@@ -1,4 +1,4 @@
-import { emptyBatch, type TelemetryBatch } from './telemetry-batch.ts';
+import type { TelemetryBatch } from './telemetry-batch.ts';
 import {
   MAX_FUTURE_SKEW_MS,
   MIN_TS_MS,
@@ -132,69 +132,146 @@ function coerceList(value: unknown): Coerced<string | null> {
   return { ok: true, value: codes.length ? codes.join('|') : null };
 }
 
+/** Per-row verdicts while a chunk is checked column by column: the first failing field wins. */
+class Verdicts {
+  readonly failed: Uint8Array;
+  readonly reasons = new Map<number, { field: string; reason: string }>();
+
+  constructor(length: number) {
+    this.failed = new Uint8Array(length);
+  }
+
+  fail(i: number, field: string, reason: string): void {
+    if (this.failed[i]) return;
+    this.failed[i] = 1;
+    this.reasons.set(i, { field, reason });
+  }
+}
+
+function checkNumbers(values: ArrayLike<unknown>, def: (typeof NUMBER_COLUMNS)[number], length: number, verdicts: Verdicts): Float64Array {
+  const { min, max } = def;
+  let out: Float64Array;
+  if (values instanceof Float64Array) {
+    // Typed input (Arrow, Parquet) is already numeric: only the bounds need checking, and the
+    // column is kept as it is.
+    out = values;
+    for (let i = 0; i < length; i++) {
+      const v = values[i]!;
+      if (v < min || v > max) verdicts.fail(i, def.name, `${v} is outside ${min}…${max} ${def.unit}`);
+    }
+    return out;
+  }
+  out = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    const raw = values[i];
+    let v: number;
+    if (typeof raw === 'number') {
+      v = raw;
+      if (!Number.isFinite(v) && !Number.isNaN(v)) { verdicts.fail(i, def.name, `${v} is not a finite number`); continue; }
+    } else {
+      const n = coerceNumber(raw);
+      if (!n.ok) { verdicts.fail(i, def.name, n.reason); continue; }
+      v = n.value;
+    }
+    if (v < min || v > max) verdicts.fail(i, def.name, `${v} is outside ${min}…${max} ${def.unit}`);
+    out[i] = v;
+  }
+  return out;
+}
+
+function checkTexts(values: ArrayLike<unknown>, field: string, length: number, verdicts: Verdicts, coerce: (v: unknown) => Coerced<string | null>): (string | null)[] {
+  const out = new Array<string | null>(length);
+  let last: unknown = Symbol('none');
+  let lastResult: Coerced<string | null> = { ok: true, value: null };
+  for (let i = 0; i < length; i++) {
+    const raw = values[i];
+    // Repeated values (a device id, a gear) are checked once per run.
+    if (raw !== last || typeof raw === 'object') {
+      last = raw;
+      lastResult = coerce(raw);
+    }
+    if (!lastResult.ok) { verdicts.fail(i, field, lastResult.reason); out[i] = null; continue; }
+    out[i] = lastResult.value;
+  }
+  return out;
+}
+
+function pick<T extends { length: number }>(values: T, keep: Int32Array, make: (n: number) => T): T {
+  const out = make(keep.length);
+  const src = values as unknown as ArrayLike<unknown>;
+  const dst = out as unknown as unknown[];
+  for (let j = 0; j < keep.length; j++) dst[j] = src[keep[j]!];
+  return out;
+}
+
 /**
- * Checks every value of a mapped chunk against the schema. A row fails on its first bad field and
- * goes to the rejections with its row number and reason; the other rows form the batch.
+ * Checks every value of a mapped chunk against the schema, column by column (typed columns pass
+ * through without a copy). A row fails on its first bad field, in schema order, and goes to the
+ * rejections with its row number and reason; the other rows form the batch.
  */
 export function validateChunk(chunk: MappedChunk, ctx: ValidationContext): ValidatedChunk {
-  const batch = emptyBatch(chunk.length);
-  const rejections: RowRejection[] = [];
+  const n = chunk.length;
   const cols = chunk.columns;
-  const deviceCol = cols.device_id;
+  const verdicts = new Verdicts(n);
+
+  const deviceIds = checkTexts(
+    cols.device_id ?? [],
+    'device_id',
+    n,
+    verdicts,
+    (raw) => {
+      const d = coerceText(raw === undefined || raw === '' || raw === null ? ctx.deviceId : raw, MAX_DEVICE_ID_LENGTH);
+      if (d.ok && d.value === null) return fail('is missing (add a device_id column, or name the device with --device or ?device=)');
+      return d;
+    },
+  );
+
   const tsCol = cols.ts;
-  const numberCols = NUMBER_COLUMNS.map((def) => ({ def, values: cols[def.name] })).filter((c) => c.values !== undefined);
-  const stateCol = cols.state;
-  const codesCol = cols.error_codes;
-  const flagsCol = cols.flags;
-
-  rows: for (let i = 0; i < chunk.length; i++) {
-    const out = batch.length;
-    const reject = (field: string, reason: string): void => {
-      rejections.push({ row: chunk.rowNumbers[i]!, field, reason, raw: chunk.rawText(i) });
-    };
-
-    const rawDevice = deviceCol?.[i];
-    const device = coerceText(rawDevice === undefined || rawDevice === '' || rawDevice === null ? ctx.deviceId : rawDevice, MAX_DEVICE_ID_LENGTH);
-    if (!device.ok) { reject('device_id', device.reason); continue; }
-    if (device.value === null) { reject('device_id', 'is missing (add a device_id column, or name the device with --device or ?device=)'); continue; }
-
-    const ts = coerceTimestamp(tsCol?.[i], ctx);
-    if (!ts.ok) { reject('ts', ts.reason); continue; }
-
-    for (const { def, values } of numberCols) {
-      const n = coerceNumber(values![i]);
-      if (!n.ok) { reject(def.name, n.reason); continue rows; }
-      const v = n.value;
-      if (!Number.isNaN(v) && (v < def.min || v > def.max)) {
-        reject(def.name, `${v} is outside ${def.min}…${def.max} ${def.unit}`);
-        continue rows;
-      }
-      batch.numbers[def.name][out] = v;
+  const tsMs = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (verdicts.failed[i]) continue;
+    const raw = tsCol?.[i];
+    // Epoch ms within the accepted window is the fast path; everything else gets the full check.
+    if (typeof raw === 'number' && raw >= MIN_TS_MS && raw <= ctx.nowMs + MAX_FUTURE_SKEW_MS && Number.isInteger(raw)) {
+      tsMs[i] = raw;
+      continue;
     }
-
-    if (stateCol) {
-      const s = coerceText(stateCol[i], MAX_TEXT_LENGTH);
-      if (!s.ok) { reject('state', s.reason); continue; }
-      batch.text.state[out] = s.value;
-    }
-    if (codesCol) {
-      const c = coerceList(codesCol[i]);
-      if (!c.ok) { reject('error_codes', c.reason); continue; }
-      batch.lists.error_codes[out] = c.value;
-    }
-    if (flagsCol) {
-      const f = coerceList(flagsCol[i]);
-      if (!f.ok) { reject('flags', f.reason); continue; }
-      batch.lists.flags[out] = f.value;
-    }
-    batch.deviceId[out] = device.value;
-    batch.tsMs[out] = ts.value;
-    batch.rowNumbers[out] = chunk.rowNumbers[i]!;
-    batch.length = out + 1;
+    const ts = coerceTimestamp(raw, ctx);
+    if (!ts.ok) verdicts.fail(i, 'ts', ts.reason);
+    else tsMs[i] = ts.value;
   }
-  // A rejected row may have written numbers before failing; clear the slot it left behind.
-  for (const name of Object.keys(batch.numbers) as (keyof typeof batch.numbers)[]) {
-    batch.numbers[name].fill(Number.NaN, batch.length);
+
+  const numbers = {} as TelemetryBatch['numbers'];
+  for (const def of NUMBER_COLUMNS) {
+    const values = cols[def.name];
+    numbers[def.name] = values ? checkNumbers(values, def, n, verdicts) : new Float64Array(n).fill(Number.NaN);
+  }
+  const state = cols.state ? checkTexts(cols.state, 'state', n, verdicts, (v) => coerceText(v, MAX_TEXT_LENGTH)) : new Array<string | null>(n).fill(null);
+  const errorCodes = cols.error_codes ? checkTexts(cols.error_codes, 'error_codes', n, verdicts, coerceList) : new Array<string | null>(n).fill(null);
+  const flags = cols.flags ? checkTexts(cols.flags, 'flags', n, verdicts, coerceList) : new Array<string | null>(n).fill(null);
+  const rowNumbers = chunk.rowNumbers instanceof Float64Array ? chunk.rowNumbers : Float64Array.from(chunk.rowNumbers);
+
+  const rejections: RowRejection[] = [];
+  for (const [i, { field, reason }] of [...verdicts.reasons].sort((a, b) => a[0] - b[0])) {
+    rejections.push({ row: rowNumbers[i]!, field, reason, raw: chunk.rawText(i) });
+  }
+  let batch: TelemetryBatch = { length: n, rowNumbers, deviceId: deviceIds as string[], tsMs, numbers, text: { state }, lists: { error_codes: errorCodes, flags } };
+  if (rejections.length > 0) {
+    const keep = new Int32Array(n - rejections.length);
+    for (let i = 0, j = 0; i < n; i++) if (!verdicts.failed[i]) keep[j++] = i;
+    const f64 = (a: Float64Array) => pick(a, keep, (m) => new Float64Array(m));
+    const arr = <T,>(a: T[]) => pick(a, keep, (m) => new Array<T>(m));
+    const picked = {} as TelemetryBatch['numbers'];
+    for (const def of NUMBER_COLUMNS) picked[def.name] = f64(numbers[def.name]);
+    batch = {
+      length: keep.length,
+      rowNumbers: f64(rowNumbers),
+      deviceId: arr(batch.deviceId),
+      tsMs: f64(tsMs),
+      numbers: picked,
+      text: { state: arr(state) },
+      lists: { error_codes: arr(errorCodes), flags: arr(flags) },
+    };
   }
   return { batch, rejections };
 }

@@ -4,6 +4,7 @@ import { validateChunk, type RowRejection } from '../domain/validate-chunk.ts';
 import { StagedIngest } from '../store/staged-ingest.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { parseMapOptions } from './column-mapping.ts';
+import type { IngestSummary } from './ingest-summary.ts';
 import { IngestError } from './ingest-error.ts';
 import { findProfile, profileNames } from './profiles/profile-registry.ts';
 import { readArrow } from './sources/arrow-source.ts';
@@ -25,16 +26,6 @@ export interface IngestRequest {
   onProgress?: (progress: { bytes: number; rows: number }) => void;
 }
 
-export interface IngestSummary {
-  batchId: string;
-  source: string;
-  accepted: number;
-  duplicates: number;
-  rejected: number;
-  /** The first rejections (row, field, reason); all of them are in the quarantine table. */
-  errors: { row: number; field: string; reason: string }[];
-  ignoredColumns: string[];
-}
 
 export const MAX_ERRORS_IN_SUMMARY = 100;
 

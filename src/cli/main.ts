@@ -1,0 +1,59 @@
+import { Command, Option } from 'commander';
+import { DEFAULT_DB_PATH } from '../config.ts';
+import { IngestError } from '../ingest/ingest-error.ts';
+import { profileNames } from '../ingest/profiles/profile-registry.ts';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const dbOption = (): Option =>
+  new Option('--db <path>', 'DuckDB file (or :memory:)').env('TELLTALE_DB').default(DEFAULT_DB_PATH);
+
+const program = new Command()
+  .name('telltale')
+  .description('Vehicle telemetry: store, segment, detect, replay, chart')
+  .showHelpAfterError();
+
+program
+  .command('ingest')
+  .description('Ingest telemetry files (each file is one batch, stored whole or not at all)')
+  .argument('<files...>', 'CSV, NDJSON, Arrow IPC or Parquet files')
+  .addOption(dbOption())
+  .option('--device <id>', 'device id for rows without a device_id column')
+  .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'ndjson', 'arrow', 'parquet']))
+  .option('--profile <name>', `import profile (${profileNames().join(', ')})`)
+  .option('--tz <zone>', 'zone of timestamps without one: IANA name (Europe/Paris) or offset (+01:00)')
+  .option('--map <column=source[:unit]>', 'take a schema column from a source column, e.g. speed_kph=Speed:mph (repeatable)', collect, [])
+  .option('--json', 'print the summary as one JSON object')
+  // Commands load their own modules: `ingest` should not pay for starting an HTTP stack.
+  .action(async (files: string[], opts) => (await import('./ingest-command.ts')).runIngestCommand(files, opts));
+
+program
+  .command('serve')
+  .description('Run the HTTP API')
+  .addOption(dbOption())
+  .addOption(new Option('--port <n>', 'port (0 = any free port)').env('PORT').argParser(Number))
+  .addOption(new Option('--host <host>', 'interface to listen on').env('TELLTALE_HOST'))
+  .option('--demo', 'load the bundled fixtures before listening')
+  .action(async (opts: { db: string; port?: number; host?: string; demo?: boolean }) =>
+    (await import('./serve-command.ts')).runServeCommand({ dbPath: opts.db, port: opts.port, host: opts.host, demo: opts.demo }),
+  );
+
+program
+  .command('export')
+  .description("Write a device's telemetry to Parquet, CSV or Arrow")
+  .addOption(dbOption())
+  .requiredOption('--device <id>', 'device id')
+  .option('--from <time>', 'inclusive start (ISO 8601 or epoch ms)')
+  .option('--to <time>', 'exclusive end (ISO 8601 or epoch ms)')
+  .requiredOption('--out <file>', 'output file: .parquet, .csv or .arrow')
+  .action(async (opts) => (await import('./export-command.ts')).runExportCommand(opts));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Users get the reason, not a stack trace; TELLTALE_DEBUG=1 shows the stack.
+  const e = err as Error;
+  const code = err instanceof IngestError ? ` ${err.code}` : '';
+  process.stderr.write(`telltale: error${code}: ${e.message}\n`);
+  if (process.env.TELLTALE_DEBUG) process.stderr.write(`${e.stack}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,36 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from '../config.ts';
+import { buildApp } from '../http/app.ts';
+import { ingest } from '../ingest/ingest-pipeline.ts';
+import { TelemetryStore } from '../store/telemetry-store.ts';
+
+export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+
+/** The bundled real trips, loaded on `serve --demo` (idempotent: a second load is all duplicates). */
+async function loadDemoData(store: TelemetryStore, log: (msg: string) => void): Promise<void> {
+  const dir = join(FIXTURES_DIR, 'twizy-rsk');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.csv')).sort()) {
+    const s = await ingest(store, { input: { path: join(dir, file) }, format: 'csv', source: `fixtures/twizy-rsk/${file}`, deviceId: 'twizy-rsk', profile: 'twizy-rsk' });
+    log(`demo data ${file}: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected} rejected`);
+  }
+}
+
+export async function runServeCommand(overrides: Partial<Config> & { demo?: boolean }): Promise<void> {
+  const { demo, ...rest } = overrides;
+  const config = loadConfig(rest);
+  const store = await TelemetryStore.open(config.dbPath, { memoryLimit: config.memoryLimit });
+  const app = await buildApp({ store, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel } });
+  if (demo) await loadDemoData(store, (msg) => app.log.info(msg));
+  const shutdown = async (signal: string): Promise<void> => {
+    app.log.info({ signal }, 'telltale stopping');
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  const address = await app.listen({ host: config.host, port: config.port });
+  app.log.info({ url: address, db: config.dbPath }, 'telltale listening');
+}

@@ -1,0 +1,33 @@
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/** Service configuration: validated once at start-up, from flags over environment over defaults. */
+export const ConfigSchema = Type.Object({
+  dbPath: Type.String({ minLength: 1 }),
+  host: Type.String({ minLength: 1 }),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  bodyLimitBytes: Type.Integer({ minimum: 1 }),
+  memoryLimit: Type.String({ pattern: '^[0-9.]+ ?[KMGT]i?B$' }),
+  logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')]),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+export const DEFAULT_DB_PATH = './data/telltale.duckdb';
+
+export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const config = {
+    dbPath: env.TELLTALE_DB ?? DEFAULT_DB_PATH,
+    host: env.TELLTALE_HOST ?? '127.0.0.1',
+    port: env.PORT ? Number(env.PORT) : 8080,
+    bodyLimitBytes: env.TELLTALE_BODY_LIMIT_MB ? Math.round(Number(env.TELLTALE_BODY_LIMIT_MB) * 1024 * 1024) : 512 * 1024 * 1024,
+    memoryLimit: env.TELLTALE_MEMORY_LIMIT ?? '2GB',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    ...defined,
+  };
+  if (!Value.Check(ConfigSchema, config)) {
+    const problems = [...Value.Errors(ConfigSchema, config)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return config;
+}

@@ -1,0 +1,39 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import sensible from '@fastify/sensible';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TelemetryStore } from '../store/telemetry-store.ts';
+import { installErrorHandler } from './plugins/error-handler.ts';
+import { metricsPlugin } from './plugins/metrics-plugin.ts';
+import { storePlugin } from './plugins/store-plugin.ts';
+import { devicesRoutes } from './routes/devices-routes.ts';
+import { deviceTelemetryRoutes } from './routes/device-telemetry-routes.ts';
+import { healthRoute } from './routes/health-route.ts';
+import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
+
+export interface AppOptions {
+  store: TelemetryStore;
+  bodyLimitBytes?: number;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** The HTTP service: plugins (docs, metrics, store), then the routes, each a thin shell over a service. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const bodyLimitBytes = options.bodyLimitBytes ?? 512 * 1024 * 1024;
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: bodyLimitBytes, disableRequestLogging: false });
+  installErrorHandler(app);
+  await app.register(sensible);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Telltale', version: '0.1.0', description: 'Vehicle telemetry: store, segment, detect, replay, chart' },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(storePlugin, { store: options.store });
+  await app.register(metricsPlugin);
+  await app.register(healthRoute);
+  await app.register(telemetryIngestRoute, { bodyLimitBytes });
+  await app.register(devicesRoutes);
+  await app.register(deviceTelemetryRoutes);
+  return app;
+}

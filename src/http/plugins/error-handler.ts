@@ -1,0 +1,21 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { IngestError } from '../../ingest/ingest-error.ts';
+
+/** 4xx messages go to the client as they are; 5xx details stay in the log. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | IngestError | Error, request, reply) => {
+    if (error instanceof IngestError) {
+      return reply.status(error.statusCode).send({ error: error.code, message: error.message });
+    }
+    const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.status(status).send({ error: 'INTERNAL', message: 'internal error; see the server log' });
+    }
+    const code = 'code' in error && typeof error.code === 'string' ? error.code : 'BAD_REQUEST';
+    return reply.status(status).send({ error: code, message: error.message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+}
