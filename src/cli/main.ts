@@ -47,6 +47,12 @@ program
   .requiredOption('--out <file>', 'output file: .parquet, .csv or .arrow')
   .action(async (opts) => (await import('./export-command.ts')).runExportCommand(opts));
 
+program
+  .command('compact')
+  .description('Rewrite telemetry clustered by device and time (after many small interleaved uploads)')
+  .addOption(dbOption())
+  .action(async (opts: { db: string }) => (await import('./compact-command.ts')).runCompactCommand(opts));
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
