@@ -12,6 +12,6 @@ const BY_EXTENSION: Record<string, TelemetryFormat> = {
 };
 
 export function formatFromPath(path: string): TelemetryFormat | undefined {
-  const ext = path.toLowerCase().split('.').pop() ?? '';
+  const ext = path.toLowerCase().replace(/\.gz$/, '').split('.').pop() ?? '';
   return BY_EXTENSION[ext];
 }

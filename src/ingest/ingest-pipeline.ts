@@ -1,4 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import { localToUtcConverter, isValidTimeZone } from '../domain/local-time.ts';
 import { validateChunk, type RowRejection } from '../domain/validate-chunk.ts';
 import { StagedIngest } from '../store/staged-ingest.ts';
@@ -15,7 +16,7 @@ import type { SourceOptions, SourcePiece, TelemetryFormat } from './sources/sour
 
 export interface IngestRequest {
   /** A byte stream (HTTP body) or a file path (CLI). Parquet needs a path. */
-  input: AsyncIterable<Uint8Array> | { path: string };
+  input: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | { path: string };
   format: TelemetryFormat;
   /** Where the data came from, recorded with the batch and its quarantined rows. */
   source: string;
@@ -38,9 +39,11 @@ function pieces(request: IngestRequest, store: TelemetryStore, options: SourceOp
   if ('path' in request.input) {
     const path = request.input.path;
     if (!existsSync(path)) throw new IngestError('FILE_NOT_FOUND', `${path}: no such file`);
-    bytes = createReadStream(path, { highWaterMark: 1 << 20 });
+    const file = createReadStream(path, { highWaterMark: 1 << 20 });
+    bytes = path.toLowerCase().endsWith('.gz') ? file.pipe(createGunzip()) : file;
   } else {
-    bytes = request.input;
+    const input = request.input;
+    bytes = Symbol.asyncIterator in input ? input : (async function* () { yield* input; })();
   }
   switch (request.format) {
     case 'csv':
@@ -50,6 +53,13 @@ function pieces(request: IngestRequest, store: TelemetryStore, options: SourceOp
     case 'arrow':
       return readArrow(bytes, options);
   }
+}
+
+/** Decompression failures surface from inside a source; they are the input's fault, not ours. */
+function asIngestError(err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('Z_')) return new IngestError('MALFORMED', `the gzip stream is corrupt or truncated (${code})`);
+  return err;
 }
 
 /**
@@ -103,8 +113,9 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
       request.onProgress?.({ bytes: bytesRead, rows: rowsRead });
     }
   } catch (err) {
-    await staged.abort((err as Error).message);
-    throw err;
+    const failure = asIngestError(err);
+    await staged.abort((failure as Error).message);
+    throw failure;
   } finally {
     parquetConn?.closeSync();
   }

@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -46,9 +47,14 @@ export async function telemetryIngestRoute(app: FastifyInstance, opts: { bodyLim
       const declared = Number(request.headers['content-length'] ?? 0);
       if (declared > opts.bodyLimitBytes) throw new IngestError('TOO_LARGE', `the body (${declared} bytes) exceeds the limit of ${opts.bodyLimitBytes} bytes; split the upload`);
       const q = request.query;
+      const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+      if (encoding !== 'identity' && encoding !== 'gzip') throw new IngestError('UNKNOWN_FORMAT', `content-encoding '${encoding}' is not supported (use gzip or none)`);
+      // The limit applies to the bytes received and again to the decompressed bytes (no zip bombs).
+      const received = limitBytes(request.body as Readable, opts.bodyLimitBytes);
+      const body = encoding === 'gzip' ? limitBytes(Readable.from(received).pipe(createGunzip()), opts.bodyLimitBytes) : received;
       try {
         const summary = await ingest(app.store, {
-          input: limitBytes(request.body as Readable, opts.bodyLimitBytes),
+          input: body,
           format,
           source: `http:${request.ip}`,
           deviceId: q.device,

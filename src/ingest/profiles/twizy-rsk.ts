@@ -7,8 +7,14 @@ const CLOCK = /^(\d{1,2}):(\d{2}):(\d{2})$/;
 function twizyTimestamp([date, time]: unknown[], ctx: { localToUtc: (ms: number) => number }): unknown {
   const d = US_DATE.exec(String(date ?? '').trim());
   const t = CLOCK.exec(String(time ?? '').trim());
-  if (!d || !t) return `${String(date)} ${String(time)}`; // left for validation to reject with the raw text
-  const wall = Date.UTC(+d[3]!, +d[1]! - 1, +d[2]!, +t[1]!, +t[2]!, +t[3]!);
+  const raw = `${String(date)} ${String(time)}`;
+  if (!d || !t) return raw; // left for validation to reject with the raw text
+  const [month, day, year] = [+d[1]!, +d[2]!, +d[3]!];
+  const wall = Date.UTC(year, month - 1, day, +t[1]!, +t[2]!, +t[3]!);
+  // Some rows carry corrupt dates such as 03/00/2000 or 30/00/2006; Date.UTC would quietly roll
+  // them into another month, so a date that does not round-trip is refused.
+  const back = new Date(wall);
+  if (back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || +t[1]! > 23) return `invalid date ${raw}`;
   return ctx.localToUtc(wall);
 }
 
