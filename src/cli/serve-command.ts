@@ -11,7 +11,7 @@ export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta
 /** The bundled real trips, loaded on `serve --demo` (idempotent: a second load is all duplicates). */
 async function loadDemoData(store: TelemetryStore, log: (msg: string) => void): Promise<void> {
   const dir = join(FIXTURES_DIR, 'twizy-rsk');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.csv')).sort()) {
+  for (const file of readdirSync(dir).filter((f) => /\.csv(\.gz)?$/.test(f)).sort()) {
     const s = await ingest(store, { input: { path: join(dir, file) }, format: 'csv', source: `fixtures/twizy-rsk/${file}`, deviceId: 'twizy-rsk', profile: 'twizy-rsk' });
     log(`demo data ${file}: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected} rejected`);
   }

@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { localToUtcConverter, isValidTimeZone } from '../domain/local-time.ts';
 import { validateChunk, type RowRejection } from '../domain/validate-chunk.ts';
-import { StagedIngest } from '../store/staged-ingest.ts';
+import { StagedIngest, type TouchedRange } from '../store/staged-ingest.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { parseMapOptions } from './column-mapping.ts';
 import type { IngestSummary } from './ingest-summary.ts';
@@ -25,6 +25,8 @@ export interface IngestRequest {
   tz?: string | undefined;
   maps?: readonly string[] | undefined;
   onProgress?: (progress: { bytes: number; rows: number }) => void;
+  /** Told, after the commit, which devices and time ranges gained rows. */
+  onCommitted?: (touched: TouchedRange[]) => void;
 }
 
 
@@ -120,6 +122,7 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
     parquetConn?.closeSync();
   }
   const counts = await staged.commit();
+  if (counts.touched.length > 0) request.onCommitted?.(counts.touched);
   return {
     batchId: counts.batchId,
     source: request.source,

@@ -55,4 +55,17 @@ CREATE TABLE quarantine (
   quarantined_at TIMESTAMP NOT NULL
 );`,
   },
+  {
+    version: 2,
+    name: 'sessions: drive, charge, park and gap periods per device',
+    sql: `
+CREATE TABLE sessions (
+  session_id VARCHAR NOT NULL,
+  device_id VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  start_ts TIMESTAMP NOT NULL,
+  end_ts TIMESTAMP NOT NULL,
+  period JSON NOT NULL
+);`,
+  },
 ];

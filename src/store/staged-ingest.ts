@@ -11,7 +11,15 @@ export interface BatchMeta {
   profile?: string | undefined;
 }
 
+/** Where a committed batch added rows: what derived data (sessions, events) must be brought up to date. */
+export interface TouchedRange {
+  deviceId: string;
+  fromMs: number;
+  toMs: number;
+}
+
 export interface IngestCounts {
+  touched: TouchedRange[];
   batchId: string;
   received: number;
   accepted: number;
@@ -293,7 +301,11 @@ export class StagedIngest {
           `INSERT INTO quarantine SELECT $1, $2, CAST(row_number AS BIGINT), field, reason, raw_text, epoch_ms(CAST($3 AS BIGINT)) FROM stage_rejects`,
           [this.batchId, this.meta.source, this.store.now()],
         );
+        const touchedReader = await conn.runAndReadAll(
+          `SELECT device_id, epoch_ms(min(ts))::DOUBLE, epoch_ms(max(ts))::DOUBLE FROM (${written}) GROUP BY device_id ORDER BY device_id`,
+        );
         const counts: IngestCounts = {
+          touched: touchedReader.getRows().map(([d, lo, hi]) => ({ deviceId: String(d), fromMs: Number(lo), toMs: Number(hi) })),
           batchId: this.batchId,
           received: this.staged + this.rejected,
           accepted,

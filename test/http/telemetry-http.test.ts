@@ -5,6 +5,7 @@ import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
+import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { TelemetryStore } from '../../src/store/telemetry-store.ts';
 
 const BODY_LIMIT = 256 * 1024;
@@ -151,7 +152,7 @@ describe('read back', () => {
 
 describe('operations', () => {
   it('has /healthz, Prometheus /metrics with ingest counters, and OpenAPI at /docs', async () => {
-    expect(await json(await fetch(`${base}/healthz`))).toEqual({ status: 'ok', schemaVersion: 1 });
+    expect(await json(await fetch(`${base}/healthz`))).toEqual({ status: "ok", schemaVersion: MIGRATIONS.at(-1)!.version });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/telltale_ingest_rows_total\{outcome="accepted"\} \d+/);
     const doc = await json(await fetch(`${base}/docs/json`));

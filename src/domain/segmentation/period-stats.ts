@@ -4,6 +4,8 @@ import type { TelemetrySeries } from '../telemetry-series.ts';
 
 const Num = Type.Union([Type.Number(), Type.Null()]);
 
+export type PeriodKind = 'drive' | 'charge' | 'park' | 'gap';
+
 /** One period of a device's history; the sessions API returns these as they are. */
 export const PeriodSchema = Type.Object({
   kind: Type.Union([Type.Literal('drive'), Type.Literal('charge'), Type.Literal('park'), Type.Literal('gap')]),

@@ -1,7 +1,5 @@
 import type { TelemetrySeries } from '../telemetry-series.ts';
-import { periodStats, gapStats, type Period } from './period-stats.ts';
-
-export type PeriodKind = 'drive' | 'charge' | 'park' | 'gap';
+import { periodStats, gapStats, type Period, type PeriodKind } from './period-stats.ts';
 
 export interface SegmentationOptions {
   /** A stretch without data longer than this is a gap (never bridged); raised to 5× the median sample interval for sparse loggers. */

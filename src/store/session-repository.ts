@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Period, PeriodKind } from '../domain/segmentation/period-stats.ts';
+
+export interface StoredSession extends Period {
+  sessionId: string;
+  deviceId: string;
+}
+
+/** Stable across recomputations: the same period of the same device keeps its id. */
+export function sessionId(deviceId: string, period: Pick<Period, 'kind' | 'startMs'>): string {
+  return createHash('sha1').update(`${deviceId}\u0000${period.kind}\u0000${period.startMs}`).digest('hex').slice(0, 16);
+}
+
+/** Start of the stored period `back` periods before the one holding `tsMs` (undefined: none stored that early). */
+export async function sessionAnchorMs(conn: DuckDBConnection, deviceId: string, tsMs: number, back: number): Promise<number | undefined> {
+  const reader = await conn.runAndReadAll(
+    `SELECT epoch_ms(start_ts)::DOUBLE FROM sessions WHERE device_id = $1 AND start_ts <= epoch_ms(CAST($2 AS BIGINT))
+     ORDER BY start_ts DESC LIMIT 1 OFFSET $3`,
+    [deviceId, tsMs, back],
+  );
+  const row = reader.getRows()[0];
+  return row ? Number(row[0]) : undefined;
+}
+
+/** Replaces the stored periods of a device from `fromMs` on (all of them when undefined). */
+export async function replaceSessions(conn: DuckDBConnection, deviceId: string, fromMs: number | undefined, periods: readonly Period[]): Promise<void> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await conn.run('DELETE FROM sessions WHERE device_id = $1 AND start_ts >= epoch_ms(CAST($2 AS BIGINT))', [deviceId, fromMs ?? -8.64e15]);
+    if (periods.length > 0) {
+      const appender = await conn.createAppender('sessions');
+      try {
+        for (const p of periods) {
+          appender.appendVarchar(sessionId(deviceId, p));
+          appender.appendVarchar(deviceId);
+          appender.appendVarchar(p.kind);
+          appender.appendVarchar(new Date(p.startMs).toISOString());
+          appender.appendVarchar(new Date(p.endMs).toISOString());
+          appender.appendVarchar(JSON.stringify(p));
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    }
+    await conn.run('COMMIT');
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+export interface SessionQuery {
+  deviceId: string;
+  fromMs?: number | undefined;
+  toMs?: number | undefined;
+  kind?: PeriodKind | undefined;
+}
+
+/** Periods overlapping [from, to), oldest first. */
+export async function listSessions(conn: DuckDBConnection, q: SessionQuery): Promise<StoredSession[]> {
+  const reader = await conn.runAndReadAll(
+    `SELECT session_id, period::VARCHAR FROM sessions
+     WHERE device_id = $1 AND end_ts >= epoch_ms(CAST($2 AS BIGINT)) AND start_ts < epoch_ms(CAST($3 AS BIGINT)) AND ($4 IS NULL OR kind = $4)
+     ORDER BY start_ts`,
+    [q.deviceId, q.fromMs ?? -8.64e15, q.toMs ?? 8.64e15, q.kind ?? null],
+  );
+  return reader.getRows().map(([id, json]) => ({ sessionId: String(id), deviceId: q.deviceId, ...(JSON.parse(String(json)) as Period) }));
+}
+
+export async function getSession(conn: DuckDBConnection, deviceId: string, id: string): Promise<StoredSession | undefined> {
+  const reader = await conn.runAndReadAll('SELECT period::VARCHAR FROM sessions WHERE device_id = $1 AND session_id = $2', [deviceId, id]);
+  const row = reader.getRows()[0];
+  return row ? { sessionId: id, deviceId, ...(JSON.parse(String(row[0])) as Period) } : undefined;
+}
