@@ -5,6 +5,7 @@ import { IngestError } from '../ingest/ingest-error.ts';
 import { ingest } from '../ingest/ingest-pipeline.ts';
 import type { IngestSummary } from '../ingest/ingest-summary.ts';
 import type { TelemetryFormat } from '../ingest/sources/source.ts';
+import { SessionMaintainer } from '../sessions/session-maintainer.ts';
 import { TelemetryStore } from '../store/telemetry-store.ts';
 import { formatFromPath } from './format-from-path.ts';
 
@@ -53,6 +54,7 @@ function printHuman(file: string, s: IngestSummary): void {
 export async function runIngestCommand(files: string[], options: IngestCommandOptions): Promise<void> {
   const store = await TelemetryStore.open(options.db);
   const summaries: IngestSummary[] = [];
+  const sessions = new SessionMaintainer(store, (err, deviceId) => process.stderr.write(`telltale: sessions of ${deviceId} not updated: ${(err as Error).message}\n`));
   try {
     for (const file of files) {
       const format = options.format ?? formatFromPath(file);
@@ -73,6 +75,7 @@ export async function runIngestCommand(files: string[], options: IngestCommandOp
           tz: options.tz,
           maps: options.map,
           onProgress: (p) => progress.update(p.bytes, p.rows),
+          onCommitted: (touched) => sessions.schedule(touched),
         });
         summaries.push(summary);
       } finally {
@@ -80,6 +83,7 @@ export async function runIngestCommand(files: string[], options: IngestCommandOp
       }
       if (!options.json) printHuman(file, summaries.at(-1)!);
     }
+    await sessions.idle();
   } finally {
     await store.close();
   }

@@ -4,15 +4,23 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../config.ts';
 import { buildApp } from '../http/app.ts';
 import { ingest } from '../ingest/ingest-pipeline.ts';
+import type { TouchedRange } from '../store/staged-ingest.ts';
 import { TelemetryStore } from '../store/telemetry-store.ts';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
 /** The bundled real trips, loaded on `serve --demo` (idempotent: a second load is all duplicates). */
-async function loadDemoData(store: TelemetryStore, log: (msg: string) => void): Promise<void> {
+async function loadDemoData(store: TelemetryStore, log: (msg: string) => void, onCommitted: (touched: TouchedRange[]) => void): Promise<void> {
   const dir = join(FIXTURES_DIR, 'twizy-rsk');
   for (const file of readdirSync(dir).filter((f) => /\.csv(\.gz)?$/.test(f)).sort()) {
-    const s = await ingest(store, { input: { path: join(dir, file) }, format: 'csv', source: `fixtures/twizy-rsk/${file}`, deviceId: 'twizy-rsk', profile: 'twizy-rsk' });
+    const s = await ingest(store, {
+      input: { path: join(dir, file) },
+      format: 'csv',
+      source: `fixtures/twizy-rsk/${file}`,
+      deviceId: 'twizy-rsk',
+      profile: 'twizy-rsk',
+      onCommitted,
+    });
     log(`demo data ${file}: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected} rejected`);
   }
 }
@@ -22,7 +30,7 @@ export async function runServeCommand(overrides: Partial<Config> & { demo?: bool
   const config = loadConfig(rest);
   const store = await TelemetryStore.open(config.dbPath, { memoryLimit: config.memoryLimit });
   const app = await buildApp({ store, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel } });
-  if (demo) await loadDemoData(store, (msg) => app.log.info(msg));
+  if (demo) await loadDemoData(store, (msg) => app.log.info(msg), (touched) => app.sessions.schedule(touched));
   const shutdown = async (signal: string): Promise<void> => {
     app.log.info({ signal }, 'telltale stopping');
     await app.close();

@@ -5,10 +5,12 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { installErrorHandler } from './plugins/error-handler.ts';
 import { metricsPlugin } from './plugins/metrics-plugin.ts';
+import { sessionsPlugin } from './plugins/sessions-plugin.ts';
 import { storePlugin } from './plugins/store-plugin.ts';
 import { devicesRoutes } from './routes/devices-routes.ts';
 import { deviceTelemetryRoutes } from './routes/device-telemetry-routes.ts';
 import { healthRoute } from './routes/health-route.ts';
+import { sessionsRoutes } from './routes/sessions-routes.ts';
 import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
 
 export interface AppOptions {
@@ -31,9 +33,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(storePlugin, { store: options.store });
   await app.register(metricsPlugin);
+  await app.register(sessionsPlugin);
   await app.register(healthRoute);
   await app.register(telemetryIngestRoute, { bodyLimitBytes });
   await app.register(devicesRoutes);
   await app.register(deviceTelemetryRoutes);
+  await app.register(sessionsRoutes);
   return app;
 }
