@@ -1,0 +1,115 @@
+import type { TelemetrySeries } from '../domain/telemetry-series.ts';
+import type { FrameRows, Mark } from './replay-protocol.ts';
+
+/** Channels a replay carries, by wire name (the schema's column names) and series field. */
+export const REPLAY_CHANNELS = [
+  ['speed_kph', 'speedKph'],
+  ['soc_pct', 'socPct'],
+  ['range_km', 'rangeKm'],
+  ['battery_temp_c', 'batteryTempC'],
+  ['outside_temp_c', 'outsideTempC'],
+  ['cabin_setpoint_c', 'cabinSetpointC'],
+  ['power_kw', 'powerKw'],
+  ['odometer_km', 'odometerKm'],
+  ['lat', 'lat'],
+  ['lon', 'lon'],
+] as const;
+
+/**
+ * What a player reads from: samples in a time range (inclusive bounds), the latest value of each
+ * channel at a moment, and the marks (session boundaries, events) to jump between.
+ */
+export interface ReplaySource {
+  readonly deviceId: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly marks: readonly Mark[];
+  /** Samples with fromMs < ts ≤ toMs (fromMs ≤ ts when inclusiveFrom), in time order. */
+  read(fromMs: number, toMs: number, inclusiveFrom: boolean): Promise<FrameRows>;
+  /** Latest value of every channel at or before atMs: what a player shows after a seek. */
+  backfill(atMs: number): Promise<Record<string, number | string | string[] | null>>;
+  /** Time of the first sample after (direction 1) or before (−1) tMs, if any. */
+  neighbour(tMs: number, direction: 1 | -1): Promise<number | undefined>;
+}
+
+function lowerBound(ts: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBound(ts: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const numberOrNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
+
+export function rowsOf(series: TelemetrySeries, from: number, to: number): FrameRows {
+  const rows: FrameRows = { ts: Array.from(series.tsMs.subarray(from, to)) };
+  for (const [name, field] of REPLAY_CHANNELS) rows[name] = Array.from(series[field].subarray(from, to), numberOrNull);
+  rows.state = series.state.slice(from, to);
+  rows.error_codes = series.errorCodes.slice(from, to).map((c) => (c ? [...c] : null));
+  return rows;
+}
+
+/** A replay over a series held in memory (a session or a bounded range, loaded once). */
+export class SeriesReplaySource implements ReplaySource {
+  readonly deviceId: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly marks: readonly Mark[];
+  private readonly series: TelemetrySeries;
+
+  constructor(deviceId: string, series: TelemetrySeries, marks: readonly Mark[] = [], range?: { startMs: number; endMs: number }) {
+    this.deviceId = deviceId;
+    this.series = series;
+    this.marks = [...marks].sort((a, b) => a.tMs - b.tMs);
+    this.startMs = range?.startMs ?? series.tsMs[0] ?? 0;
+    this.endMs = range?.endMs ?? series.tsMs[series.length - 1] ?? 0;
+  }
+
+  async read(fromMs: number, toMs: number, inclusiveFrom: boolean): Promise<FrameRows> {
+    const ts = this.series.tsMs;
+    const from = inclusiveFrom ? lowerBound(ts, fromMs) : upperBound(ts, fromMs);
+    return rowsOf(this.series, from, Math.max(from, upperBound(ts, toMs)));
+  }
+
+  async backfill(atMs: number): Promise<Record<string, number | string | string[] | null>> {
+    const s = this.series;
+    const last = upperBound(s.tsMs, atMs) - 1;
+    const values: Record<string, number | string | string[] | null> = { ts: last >= 0 ? s.tsMs[last]! : null };
+    for (const [name, field] of REPLAY_CHANNELS) {
+      let v: number | null = null;
+      for (let i = last; i >= 0; i--) {
+        if (!Number.isNaN(s[field][i]!)) {
+          v = s[field][i]!;
+          break;
+        }
+      }
+      values[name] = v;
+    }
+    let state: string | null = null;
+    for (let i = last; i >= 0 && state === null; i--) state = s.state[i] ?? null;
+    values.state = state;
+    values.error_codes = last >= 0 && s.errorCodes[last] ? [...s.errorCodes[last]!] : null;
+    return values;
+  }
+
+  async neighbour(tMs: number, direction: 1 | -1): Promise<number | undefined> {
+    const ts = this.series.tsMs;
+    const i = direction === 1 ? upperBound(ts, tMs) : lowerBound(ts, tMs) - 1;
+    return i >= 0 && i < ts.length ? ts[i] : undefined;
+  }
+}
