@@ -22,7 +22,7 @@ export interface AppOptions {
 /** The HTTP service: plugins (docs, metrics, store), then the routes, each a thin shell over a service. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const bodyLimitBytes = options.bodyLimitBytes ?? 512 * 1024 * 1024;
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: bodyLimitBytes, disableRequestLogging: false });
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: bodyLimitBytes });
   installErrorHandler(app);
   await app.register(sensible);
   await app.register(swagger, {

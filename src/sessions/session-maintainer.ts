@@ -10,11 +10,13 @@ import type { TelemetryStore } from '../store/telemetry-store.ts';
  * smoothing rules (a stop between two drives, say) the same context a full recompute would have.
  */
 export async function refreshSessions(store: TelemetryStore, deviceId: string, fromMs: number): Promise<void> {
-  await store.writeLock.run(async () => {
-    const anchor = await sessionAnchorMs(store.db, deviceId, fromMs, 1);
-    const series = await readSeries(store.db, { deviceId, fromMs: anchor });
-    await replaceSessions(store.db, deviceId, anchor, segmentPeriods(series));
-  });
+  await store.writeLock.run(() =>
+    store.withConnection(async (conn) => {
+      const anchor = await sessionAnchorMs(conn, deviceId, fromMs, 1);
+      const series = await readSeries(conn, { deviceId, fromMs: anchor });
+      await replaceSessions(conn, deviceId, anchor, segmentPeriods(series));
+    }),
+  );
 }
 
 /**

@@ -13,10 +13,10 @@ export interface ClusteringReport {
 
 /** How well the table is clustered by device: what a device's range read has to scan. */
 export async function measureClustering(store: TelemetryStore): Promise<ClusteringReport> {
-  const reader = await store.db.runAndReadAll(`
+  const reader = await store.withConnection((conn) => conn.runAndReadAll(`
     SELECT coalesce(sum(n), 0), count(*), coalesce(avg(devices), 0) FROM (
       SELECT rowid // ${ROW_GROUP_ROWS} AS block, count(*) AS n, count(DISTINCT device_id) AS devices FROM telemetry GROUP BY block
-    )`);
+    )`));
   const [rows, blocks, devices] = reader.getRows()[0]!;
   return { rows: Number(rows), blocks: Number(blocks), devicesPerBlock: Number(devices) };
 }
@@ -28,8 +28,7 @@ export async function measureClustering(store: TelemetryStore): Promise<Clusteri
  * order to ~45 ms clustered on an 86 M-row table). One transaction: readers see before or after.
  */
 export async function compactTelemetry(store: TelemetryStore): Promise<ClusteringReport> {
-  await store.writeLock.run(async () => {
-    const conn = store.db;
+  await store.writeLock.run(() => store.withConnection(async (conn) => {
     await conn.run('BEGIN TRANSACTION');
     try {
       await conn.run(`CREATE TABLE telemetry_compacted (\n  ${telemetryTableColumnsSql()}\n)`);
@@ -42,6 +41,6 @@ export async function compactTelemetry(store: TelemetryStore): Promise<Clusterin
       throw err;
     }
     await conn.run('CHECKPOINT');
-  });
+  }));
   return measureClustering(store);
 }

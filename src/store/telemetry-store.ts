@@ -49,9 +49,23 @@ export class TelemetryStore {
     return store;
   }
 
-  /** The store's shared connection, for short reads and metadata writes. */
+  /**
+   * The store's own connection: for migrations and tests only. A DuckDB connection runs one query
+   * at a time and a streaming result is cut off by the next query on it, so concurrent work takes
+   * a connection of its own through `withConnection`.
+   */
   get db(): DuckDBConnection {
     return this.connection;
+  }
+
+  /** Runs `work` on a fresh connection, closed afterwards (connecting costs microseconds). */
+  async withConnection<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const conn = await this.instance.connect();
+    try {
+      return await work(conn);
+    } finally {
+      conn.closeSync();
+    }
   }
 
   /** A connection of its own, for work that keeps temporary tables (staged ingests). */
@@ -60,8 +74,10 @@ export class TelemetryStore {
   }
 
   async schemaVersion(): Promise<number> {
-    const reader = await this.connection.runAndReadAll('SELECT coalesce(max(version), 0) FROM schema_migrations');
-    return Number(reader.getRows()[0]?.[0] ?? 0);
+    return this.withConnection(async (conn) => {
+      const reader = await conn.runAndReadAll('SELECT coalesce(max(version), 0) FROM schema_migrations');
+      return Number(reader.getRows()[0]?.[0] ?? 0);
+    });
   }
 
   private async migrate(): Promise<void> {

@@ -4,6 +4,9 @@ import { IngestError } from '../../ingest/ingest-error.ts';
 /** 4xx messages go to the client as they are; 5xx details stay in the log. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | IngestError | Error, request, reply) => {
+    // An upload refused part-way leaves unread body bytes on the socket; keeping it alive would
+    // stall the next request on that connection behind them.
+    if (!request.raw.complete) reply.header('connection', 'close');
     if (error instanceof IngestError) {
       return reply.status(error.statusCode).send({ error: error.code, message: error.message });
     }
@@ -12,7 +15,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       request.log.error({ err: error }, 'request failed');
       return reply.status(status).send({ error: 'INTERNAL', message: 'internal error; see the server log' });
     }
-    const code = 'code' in error && typeof error.code === 'string' ? error.code : 'BAD_REQUEST';
+    const code = 'code' in error && typeof error.code === 'string' ? error.code : status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
     return reply.status(status).send({ error: code, message: error.message });
   });
   app.setNotFoundHandler((request, reply) => {

@@ -52,20 +52,19 @@ export async function deviceTelemetryRoutes(fastify: FastifyInstance): Promise<v
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (!(await getDevice(app.store.db, id))) return reply.notFound(`no device '${id}'`);
       const columns = parseColumns(request.query.columns);
-      const data = await readTelemetryColumns(app.store.db, {
-        deviceId: id,
-        fromMs: parseTimeParam(request.query.from, 'from'),
-        toMs: parseTimeParam(request.query.to, 'to'),
-        columns,
-      });
+      const fromMs = parseTimeParam(request.query.from, 'from');
+      const toMs = parseTimeParam(request.query.to, 'to');
+      const data = await app.store.withConnection(async (conn) =>
+        (await getDevice(conn, id)) ? readTelemetryColumns(conn, { deviceId: id, fromMs, toMs, columns }) : undefined,
+      );
+      if (!data) return reply.notFound(`no device '${id}'`);
       if (wantsArrow(request.headers.accept)) {
-        const bytes = arrowTableToIpcStream(telemetryColumnsToArrow(data, columns));
+        const bytes = arrowTableToIpcStream(telemetryColumnsToArrow(data));
         // A Buffer payload skips the JSON serializer; the cast only quiets the JSON response type.
         return reply.type(ARROW_STREAM).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as never);
       }
-      return { deviceId: id, count: data.length, rows: telemetryColumnsToRows(data, columns) };
+      return { deviceId: id, count: data.length, rows: telemetryColumnsToRows(data) };
     },
   );
 
@@ -74,7 +73,7 @@ export async function deviceTelemetryRoutes(fastify: FastifyInstance): Promise<v
     { schema: { summary: "Download a device's telemetry as Parquet, CSV or Arrow", params: Params, querystring: ExportQuery, response: { 404: ErrorSchema } } },
     async (request, reply) => {
       const { id } = request.params;
-      if (!(await getDevice(app.store.db, id))) return reply.notFound(`no device '${id}'`);
+      if (!(await app.store.withConnection((conn) => getDevice(conn, id)))) return reply.notFound(`no device '${id}'`);
       const { format } = request.query;
       const stream = exportTelemetryStream(app.store, {
         deviceId: id,
@@ -85,7 +84,7 @@ export async function deviceTelemetryRoutes(fastify: FastifyInstance): Promise<v
       return reply
         .type(EXPORT_TYPES[format])
         .header('content-disposition', `attachment; filename="${id.replace(/[^\w.-]/g, '_')}.${format}"`)
-        .send(stream);
+        .send(stream as never); // a stream payload is piped as it is; the cast only quiets the error-schema type
     },
   );
 }

@@ -23,11 +23,11 @@ const DeviceMetadata = Type.Object(
 export async function devicesRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/v1/devices', { schema: { summary: 'Devices with their time span, row count and metadata', response: { 200: Type.Array(DeviceSchema) } } }, async () =>
-    listDevices(app.store.db),
+    app.store.withConnection(listDevices),
   );
 
   app.get('/v1/devices/:id', { schema: { summary: 'One device', params: DeviceParams, response: { 200: DeviceSchema, 404: ErrorSchema } } }, async (request, reply) => {
-    const device = await getDevice(app.store.db, request.params.id);
+    const device = await app.store.withConnection((conn) => getDevice(conn, request.params.id));
     return device ?? reply.notFound(`no device '${request.params.id}'`);
   });
 
@@ -35,8 +35,10 @@ export async function devicesRoutes(fastify: FastifyInstance): Promise<void> {
     '/v1/devices/:id',
     { schema: { summary: 'Set device metadata (model, firmware, fleet)', params: DeviceParams, body: DeviceMetadata, response: { 200: DeviceSchema } } },
     async (request) => {
-      await app.store.writeLock.run(() => upsertDeviceMetadata(app.store.db, request.params.id, request.body));
-      return (await getDevice(app.store.db, request.params.id))!;
+      return app.store.withConnection(async (conn) => {
+        await app.store.writeLock.run(() => upsertDeviceMetadata(conn, request.params.id, request.body));
+        return (await getDevice(conn, request.params.id))!;
+      });
     },
   );
 }

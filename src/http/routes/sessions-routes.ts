@@ -22,13 +22,12 @@ export async function sessionsRoutes(fastify: FastifyInstance): Promise<void> {
     { schema: { summary: "A device's drive, charge, park and gap periods", params: Params, querystring: Query, response: { 200: Type.Array(SessionSchema), 404: ErrorSchema } } },
     async (request, reply) => {
       const { id } = request.params;
-      if (!(await getDevice(app.store.db, id))) return reply.notFound(`no device '${id}'`);
-      return listSessions(app.store.db, {
-        deviceId: id,
-        fromMs: parseTimeParam(request.query.from, 'from'),
-        toMs: parseTimeParam(request.query.to, 'to'),
-        kind: request.query.kind,
-      });
+      const fromMs = parseTimeParam(request.query.from, 'from');
+      const toMs = parseTimeParam(request.query.to, 'to');
+      const sessions = await app.store.withConnection(async (conn) =>
+        (await getDevice(conn, id)) ? listSessions(conn, { deviceId: id, fromMs, toMs, kind: request.query.kind }) : undefined,
+      );
+      return sessions ?? reply.notFound(`no device '${id}'`);
     },
   );
 }
