@@ -18,7 +18,27 @@ interface ParsedRecord {
  * as truncated after the last complete row.
  */
 export async function* readCsv(input: AsyncIterable<Uint8Array>, options: SourceOptions): AsyncGenerator<SourcePiece> {
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, raw: true, trim: false });
+  // A record csv-parse cannot read (a quote never closed, say) is skipped and reported as a row of
+  // its own instead of failing the stream, which would lose the good records buffered before it.
+  const skipped: RowRejection[] = [];
+  const parser = parse({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    raw: true,
+    trim: false,
+    skip_records_with_error: true,
+    on_skip: (err, raw) => {
+      const records = (err as { records?: number } | undefined)?.records ?? 0;
+      skipped.push({
+        row: Math.max(1, records),
+        field: '(file)',
+        reason: `cannot be read as CSV (${err?.code ?? 'error'}): the file is malformed or truncated after row ${Math.max(0, records - 1)}`,
+        raw: (raw ?? '').slice(0, 4096),
+      });
+      return undefined;
+    },
+  });
   const text = Readable.from(decodeUtf8(input, options.onBytes));
   text.on('error', (err) => parser.destroy(err));
   text.pipe(parser);
@@ -39,6 +59,7 @@ export async function* readCsv(input: AsyncIterable<Uint8Array>, options: Source
         continue;
       }
       rowNumber++;
+      if (skipped.length) rejections.push(...skipped.splice(0));
       const rawText = raw.replace(/\r?\n$/, '');
       if (record.length !== header.length) {
         rejections.push({ row: rowNumber, field: '(row)', reason: `has ${record.length} fields, the header has ${header.length}`, raw: rawText });
@@ -65,5 +86,6 @@ export async function* readCsv(input: AsyncIterable<Uint8Array>, options: Source
     });
   }
   if (!header) throw new IngestError('EMPTY_INPUT', 'the CSV has no header row');
+  rejections.push(...skipped.splice(0));
   if (chunker!.size > 0 || rejections.length > 0) yield { chunk: chunker!.take(), rejections };
 }
