@@ -42,6 +42,19 @@ const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NULL_TEXT = new Set(['', 'null', 'NULL', 'NA', 'N/A', 'nan', 'NaN']);
 
+/** What a mapping returns for a value it could tell was wrong; validation rejects the row with this reason. */
+export interface InvalidValue {
+  invalid: string;
+}
+
+export function invalidValue(reason: string): InvalidValue {
+  return { invalid: reason };
+}
+
+function isInvalid(value: unknown): value is InvalidValue {
+  return typeof value === 'object' && value !== null && typeof (value as InvalidValue).invalid === 'string';
+}
+
 type Coerced<T> = { ok: true; value: T } | { ok: false; reason: string };
 const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 
@@ -52,6 +65,7 @@ function show(value: unknown): string {
 
 export function coerceNumber(value: unknown): Coerced<number> {
   if (value === null || value === undefined) return { ok: true, value: Number.NaN };
+  if (isInvalid(value)) return fail(value.invalid);
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return { ok: true, value };
     return Number.isFinite(value) ? { ok: true, value } : fail(`${value} is not a finite number`);
@@ -67,6 +81,7 @@ export function coerceNumber(value: unknown): Coerced<number> {
 }
 
 export function coerceTimestamp(value: unknown, ctx: ValidationContext): Coerced<number> {
+  if (isInvalid(value)) return fail(value.invalid);
   let ms: number;
   if (typeof value === 'number' || typeof value === 'bigint') {
     ms = Number(value);
@@ -104,6 +119,7 @@ export function coerceTimestamp(value: unknown, ctx: ValidationContext): Coerced
 
 function coerceText(value: unknown, maxLength: number): Coerced<string | null> {
   if (value === null || value === undefined) return { ok: true, value: null };
+  if (isInvalid(value)) return fail(value.invalid);
   if (typeof value === 'number' || typeof value === 'boolean') return { ok: true, value: String(value) };
   if (typeof value !== 'string') return fail(`${show(value)} is not text`);
   const text = value.trim();

@@ -1,3 +1,4 @@
+import { invalidValue } from '../../domain/validate-chunk.ts';
 import type { ImportProfile } from '../import-profile.ts';
 
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
@@ -8,21 +9,25 @@ function twizyTimestamp([date, time]: unknown[], ctx: { localToUtc: (ms: number)
   const d = US_DATE.exec(String(date ?? '').trim());
   const t = CLOCK.exec(String(time ?? '').trim());
   const raw = `${String(date)} ${String(time)}`;
-  if (!d || !t) return raw; // left for validation to reject with the raw text
+  if (!d || !t) return invalidValue(`Date/Time '${raw}' is not M/D/YYYY and HH:MM:SS`);
   const [month, day, year] = [+d[1]!, +d[2]!, +d[3]!];
   const wall = Date.UTC(year, month - 1, day, +t[1]!, +t[2]!, +t[3]!);
   // Some rows carry corrupt dates such as 03/00/2000 or 30/00/2006; Date.UTC would quietly roll
   // them into another month, so a date that does not round-trip is refused.
   const back = new Date(wall);
-  if (back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || +t[1]! > 23) return `invalid date ${raw}`;
+  if (back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || +t[1]! > 23) return invalidValue(`Date/Time '${raw}' is not a valid M/D/YYYY date and time`);
   return ctx.localToUtc(wall);
 }
 
-/** The GPS module writes latitude 0 (with a valid longitude) when it has no fix. */
+/**
+ * The GPS module writes latitude 0 (with a valid longitude) when it has no fix, and now and then a
+ * longitude that is not degrees at all (1555.6333 in T3_06_07_2021). Such a fix is not trusted; the
+ * rest of the row (speed, SoC) is still good, so the row is kept with its position left out.
+ */
 function gpsUntrusted(lat: unknown, lon: unknown): boolean {
   const la = Number(lat);
   const lo = Number(lon);
-  return lat === '' || lon === '' || la === 0 || lo === 0 || Number.isNaN(la) || Number.isNaN(lo);
+  return lat === '' || lon === '' || la === 0 || lo === 0 || !(Math.abs(la) <= 90) || !(Math.abs(lo) <= 180);
 }
 
 /**
