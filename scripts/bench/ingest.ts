@@ -1,0 +1,164 @@
+/**
+ * Ingest throughput, `npm run bench:ingest` (flags: --devices --seconds --seed --concurrency
+ * --small-devices --quick). A seeded fleet (default 1,000 devices × 10,000 s at 1 Hz = 10 M rows)
+ * goes into a fresh DuckDB file three ways, in one run:
+ *   (a) the HTTP Arrow path: `telltale serve` as a child process, each device's rows POSTed as one
+ *       Arrow IPC stream, a few uploads at a time, as devices or gateways upload their logs;
+ *   (b) the CLI on the fleet as one Parquet file;
+ *   (c) the ceiling: DuckDB's own INSERT … SELECT FROM read_parquet into the same table.
+ * (a) runs again on a smaller fleet to show whether peak RSS grows with the input.
+ * Prints a table, then one line of JSON with every figure.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { deviceToArrowIpc, generateDevice } from '../fixtures/fleet-generator.ts';
+import { writeFleet } from '../fixtures/generate-fleet.ts';
+import { PeakRss } from './process-watch.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const NODE = process.execPath;
+
+const { values } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '7' },
+    concurrency: { type: 'string', default: '4' },
+    'small-devices': { type: 'string', default: '200' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick;
+const devices = quick ? 40 : Number(values.devices);
+const seconds = quick ? 2000 : Number(values.seconds);
+const smallDevices = quick ? 10 : Number(values['small-devices']);
+const seed = Number(values.seed);
+const concurrency = Number(values.concurrency);
+const dir = mkdtempSync(join(tmpdir(), 'telltale-bench-ingest-'));
+
+function run(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(NODE, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+async function rawLoad(parquet: string): Promise<{ rowsPerS: number; peakRssMb: number; rows: number }> {
+  const { child, done } = run(['scripts/bench/raw-load.ts', parquet, join(dir, 'raw.duckdb')]);
+  const rss = new PeakRss(child.pid!);
+  const out = await done;
+  const peakRssMb = rss.stop();
+  if (out.code !== 0) throw new Error(`raw load failed: ${out.stderr}`);
+  const { rows, seconds: s } = JSON.parse(out.stdout.trim().split('\n').at(-1)!) as { rows: number; seconds: number };
+  return { rowsPerS: rows / s, peakRssMb, rows };
+}
+
+async function cliParquet(parquet: string): Promise<{ rowsPerS: number; peakRssMb: number; rows: number }> {
+  const t0 = performance.now();
+  const { child, done } = run(['src/cli/main.ts', 'ingest', parquet, '--db', join(dir, 'cli.duckdb'), '--json']);
+  const rss = new PeakRss(child.pid!);
+  const out = await done;
+  const elapsed = (performance.now() - t0) / 1000;
+  const peakRssMb = rss.stop();
+  if (out.code !== 0) throw new Error(`CLI ingest failed: ${out.stderr}`);
+  const summary = JSON.parse(out.stdout) as { accepted: number };
+  return { rowsPerS: summary.accepted / elapsed, peakRssMb, rows: summary.accepted };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The real server as a child process, ready once /healthz answers. */
+async function startServer(db: string): Promise<{ url: string; child: ChildProcess; done: Promise<unknown> }> {
+  const port = await freePort();
+  const { child, done } = run(['src/cli/main.ts', 'serve', '--db', db, '--port', String(port)]);
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (child.exitCode !== null) throw new Error('server exited before it was ready');
+    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (ok) return { url, child, done };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not become ready in 30 s');
+}
+
+async function httpArrow(deviceCount: number, label: string): Promise<{ rowsPerS: number; peakRssMb: number; rows: number }> {
+  // Uploads are built before the clock starts: the generator is not what is measured.
+  const bodies: Uint8Array[] = [];
+  for (let d = 0; d < deviceCount; d++) bodies.push(deviceToArrowIpc(generateDevice(d, { devices: deviceCount, seconds, seed })));
+  const server = await startServer(join(dir, `http-${label}.duckdb`));
+  const rss = new PeakRss(server.child.pid!);
+  let next = 0;
+  let rows = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const res = await fetch(`${server.url}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/vnd.apache.arrow.stream' }, body });
+        const summary = (await res.json()) as { accepted: number };
+        if (res.status !== 200) throw new Error(`upload failed: ${res.status} ${JSON.stringify(summary)}`);
+        rows += summary.accepted;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  server.child.kill('SIGTERM');
+  await server.done;
+  return { rowsPerS: rows / elapsed, peakRssMb: rss.stop(), rows };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+try {
+  const parquet = join(dir, 'fleet.parquet');
+  const tGen = performance.now();
+  const total = await writeFleet(parquet, { devices, seconds, seed });
+  console.error(`generated ${fmt(total)} rows (${devices} devices × ${seconds} s, seed ${seed}) in ${((performance.now() - tGen) / 1000).toFixed(1)} s`);
+
+  const c = await rawLoad(parquet);
+  console.error(`(c) DuckDB bulk load        ${fmt(c.rowsPerS).padStart(12)} rows/s   peak RSS ${c.peakRssMb} MB`);
+  const b = await cliParquet(parquet);
+  console.error(`(b) CLI, Parquet file       ${fmt(b.rowsPerS).padStart(12)} rows/s   peak RSS ${b.peakRssMb} MB   ${(b.rowsPerS / c.rowsPerS).toFixed(2)} of (c)`);
+  const a = await httpArrow(devices, 'full');
+  console.error(`(a) HTTP Arrow, ${concurrency} clients  ${fmt(a.rowsPerS).padStart(12)} rows/s   peak RSS ${a.peakRssMb} MB   ${(a.rowsPerS / c.rowsPerS).toFixed(2)} of (c)`);
+  const aSmall = await httpArrow(smallDevices, 'small');
+  console.error(`(a) on ${fmt(aSmall.rows)} rows        ${fmt(aSmall.rowsPerS).padStart(12)} rows/s   peak RSS ${aSmall.peakRssMb} MB`);
+
+  console.log(
+    JSON.stringify({
+      bench: 'ingest',
+      seed,
+      devices,
+      seconds_per_device: seconds,
+      rows: total,
+      concurrency,
+      a_http_arrow_rows_per_s: Math.round(a.rowsPerS),
+      b_cli_parquet_rows_per_s: Math.round(b.rowsPerS),
+      c_duckdb_bulk_rows_per_s: Math.round(c.rowsPerS),
+      a_over_c: Number((a.rowsPerS / c.rowsPerS).toFixed(3)),
+      b_over_c: Number((b.rowsPerS / c.rowsPerS).toFixed(3)),
+      a_peak_rss_mb: a.peakRssMb,
+      b_peak_rss_mb: b.peakRssMb,
+      c_peak_rss_mb: c.peakRssMb,
+      a_small_rows: aSmall.rows,
+      a_small_peak_rss_mb: aSmall.peakRssMb,
+      a_rows_stored: a.rows,
+      b_rows_stored: b.rows,
+      c_rows_stored: c.rows,
+    }),
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,16 @@
+/**
+ * The ceiling for the ingest benchmark: DuckDB's own bulk load of a Parquet file into the same
+ * telemetry table (same migrations, same file-backed store), with nothing of Telltale in between.
+ *   node scripts/bench/raw-load.ts FLEET.parquet STORE.duckdb
+ */
+import { TelemetryStore } from '../../src/store/telemetry-store.ts';
+
+const [parquet, db] = process.argv.slice(2);
+if (!parquet || !db) throw new Error('usage: raw-load.ts FLEET.parquet STORE.duckdb');
+const store = await TelemetryStore.open(db);
+const t0 = performance.now();
+const reader = await store.db.runAndReadAll(`INSERT INTO telemetry BY NAME SELECT * FROM read_parquet('${parquet.replaceAll("'", "''")}')`);
+await store.db.run('CHECKPOINT');
+const seconds = (performance.now() - t0) / 1000;
+await store.close();
+console.log(JSON.stringify({ rows: Number(reader.getRows()[0]?.[0] ?? 0), seconds }));
