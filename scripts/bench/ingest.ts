@@ -2,8 +2,10 @@
  * Ingest throughput, `npm run bench:ingest` (flags: --devices --seconds --seed --concurrency
  * --small-devices --quick). A seeded fleet (default 1,000 devices × 10,000 s at 1 Hz = 10 M rows)
  * goes into a fresh DuckDB file three ways, in one run:
- *   (a) the HTTP Arrow path: `telltale serve` as a child process, each device's rows POSTed as one
- *       Arrow IPC stream, a few uploads at a time, as devices or gateways upload their logs;
+ *   (a) the HTTP Arrow path: `telltale serve` as a child process, rows POSTed as Arrow IPC streams
+ *       by a few concurrent clients, as fleet gateways upload their devices' logs: each upload
+ *       carries --devices-per-upload devices (default 16, ~160 k rows). It is run again with one
+ *       device (10 k rows) per upload, where per-commit costs (WAL write and fsync) dominate;
  *   (b) the CLI on the fleet as one Parquet file;
  *   (c) the ceiling: DuckDB's own INSERT … SELECT FROM read_parquet into the same table.
  * (a) runs again on a smaller fleet to show whether peak RSS grows with the input.
@@ -15,7 +17,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { deviceToArrowIpc, generateDevice } from '../fixtures/fleet-generator.ts';
+import { devicesToArrowIpc, generateDevice } from '../fixtures/fleet-generator.ts';
 import { writeFleet } from '../fixtures/generate-fleet.ts';
 import { PeakRss } from './process-watch.ts';
 
@@ -30,6 +32,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     'small-devices': { type: 'string', default: '200' },
     quick: { type: 'boolean', default: false },
+    only: { type: 'string', description: 'a, b or c: one path only (while optimising)' },
+    'devices-per-upload': { type: 'string', default: '16' },
   },
 });
 const quick = values.quick;
@@ -38,6 +42,7 @@ const seconds = quick ? 2000 : Number(values.seconds);
 const smallDevices = quick ? 10 : Number(values['small-devices']);
 const seed = Number(values.seed);
 const concurrency = Number(values.concurrency);
+const perUpload = Number(values['devices-per-upload']);
 const dir = mkdtempSync(join(tmpdir(), 'telltale-bench-ingest-'));
 
 function run(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
@@ -94,10 +99,14 @@ async function startServer(db: string): Promise<{ url: string; child: ChildProce
   throw new Error('server did not become ready in 30 s');
 }
 
-async function httpArrow(deviceCount: number, label: string): Promise<{ rowsPerS: number; peakRssMb: number; rows: number }> {
+async function httpArrow(deviceCount: number, perUpload: number, label: string): Promise<{ rowsPerS: number; peakRssMb: number; rows: number }> {
   // Uploads are built before the clock starts: the generator is not what is measured.
   const bodies: Uint8Array[] = [];
-  for (let d = 0; d < deviceCount; d++) bodies.push(deviceToArrowIpc(generateDevice(d, { devices: deviceCount, seconds, seed })));
+  for (let d = 0; d < deviceCount; d += perUpload) {
+    const group = [];
+    for (let k = d; k < Math.min(deviceCount, d + perUpload); k++) group.push(generateDevice(k, { devices: deviceCount, seconds, seed }));
+    bodies.push(devicesToArrowIpc(group));
+  }
   const server = await startServer(join(dir, `http-${label}.duckdb`));
   const rss = new PeakRss(server.child.pid!);
   let next = 0;
@@ -127,13 +136,18 @@ try {
   const total = await writeFleet(parquet, { devices, seconds, seed });
   console.error(`generated ${fmt(total)} rows (${devices} devices × ${seconds} s, seed ${seed}) in ${((performance.now() - tGen) / 1000).toFixed(1)} s`);
 
+  const only = values.only;
+  const skipped = { rowsPerS: Number.NaN, peakRssMb: Number.NaN, rows: 0 };
+  // The ceiling is always measured: every figure is reported against it.
   const c = await rawLoad(parquet);
   console.error(`(c) DuckDB bulk load        ${fmt(c.rowsPerS).padStart(12)} rows/s   peak RSS ${c.peakRssMb} MB`);
-  const b = await cliParquet(parquet);
+  const b = !only || only === 'b' ? await cliParquet(parquet) : skipped;
   console.error(`(b) CLI, Parquet file       ${fmt(b.rowsPerS).padStart(12)} rows/s   peak RSS ${b.peakRssMb} MB   ${(b.rowsPerS / c.rowsPerS).toFixed(2)} of (c)`);
-  const a = await httpArrow(devices, 'full');
-  console.error(`(a) HTTP Arrow, ${concurrency} clients  ${fmt(a.rowsPerS).padStart(12)} rows/s   peak RSS ${a.peakRssMb} MB   ${(a.rowsPerS / c.rowsPerS).toFixed(2)} of (c)`);
-  const aSmall = await httpArrow(smallDevices, 'small');
+  const a = !only || only === 'a' ? await httpArrow(devices, perUpload, 'full') : skipped;
+  console.error(`(a) HTTP Arrow, ${concurrency} clients  ${fmt(a.rowsPerS).padStart(12)} rows/s   peak RSS ${a.peakRssMb} MB   ${(a.rowsPerS / c.rowsPerS).toFixed(2)} of (c)   ${perUpload} devices per upload`);
+  const aOne = !only || only === 'a' ? await httpArrow(devices, 1, 'one') : skipped;
+  console.error(`(a) one device per upload   ${fmt(aOne.rowsPerS).padStart(12)} rows/s   peak RSS ${aOne.peakRssMb} MB   ${(aOne.rowsPerS / c.rowsPerS).toFixed(2)} of (c)`);
+  const aSmall = !only ? await httpArrow(smallDevices, perUpload, 'small') : skipped;
   console.error(`(a) on ${fmt(aSmall.rows)} rows        ${fmt(aSmall.rowsPerS).padStart(12)} rows/s   peak RSS ${aSmall.peakRssMb} MB`);
 
   console.log(
@@ -148,6 +162,10 @@ try {
       b_cli_parquet_rows_per_s: Math.round(b.rowsPerS),
       c_duckdb_bulk_rows_per_s: Math.round(c.rowsPerS),
       a_over_c: Number((a.rowsPerS / c.rowsPerS).toFixed(3)),
+      a_devices_per_upload: perUpload,
+      a_one_device_per_upload_rows_per_s: Math.round(aOne.rowsPerS),
+      a_one_over_c: Number((aOne.rowsPerS / c.rowsPerS).toFixed(3)),
+      a_one_peak_rss_mb: aOne.peakRssMb,
       b_over_c: Number((b.rowsPerS / c.rowsPerS).toFixed(3)),
       a_peak_rss_mb: a.peakRssMb,
       b_peak_rss_mb: b.peakRssMb,

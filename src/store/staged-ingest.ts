@@ -240,56 +240,55 @@ export class StagedIngest {
     }
   }
 
+  /**
+   * Shapes the staged rows into telemetry rows while no lock is held (this is private to the
+   * batch): dictionary look-ups, NULLs for NaN, lists, first-row-wins within the batch, and the
+   * sort, so that the locked part below is little more than an append.
+   */
+  private async prepare(): Promise<void> {
+    const conn = this.conn;
+    const source = `
+      FROM stage s
+      JOIN stage_dict dd ON dd.dict = 'device_id' AND dd.ix = s.device_ix
+      LEFT JOIN stage_dict sd ON sd.dict = 'state' AND sd.ix = s.state_ix
+      ${this.listRows > 0 ? 'LEFT JOIN stage_lists l ON l.row_no = s.row_no' : ''}`;
+    const select = telemetrySelectFromStage(this.listRows > 0);
+    // Times strictly increasing per device mean no (device, ts) repeats inside the batch; a stage
+    // that already holds each device's rows together and in time order keeps its order, otherwise
+    // rows are sorted so a device's rows sit together and zone maps prune range reads.
+    const dedupe = this.monotonic ? '' : 'QUALIFY row_number() OVER (PARTITION BY s.device_ix, s.ts_ms ORDER BY s.row_no) = 1';
+    const order = this.clustered && this.monotonic ? '' : 'ORDER BY dd.value, s.ts_ms';
+    await conn.run(`CREATE TEMP TABLE ready AS SELECT ${select} ${source} ${dedupe} ${order}`);
+    await conn.run(
+      'CREATE TEMP TABLE ready_ranges AS SELECT device_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS n FROM ready GROUP BY device_id',
+    );
+  }
+
   /** De-duplicates against the batch itself and the store, then writes it all in one transaction. */
   async commit(): Promise<IngestCounts> {
     await this.writeDictionaries();
+    await this.prepare();
     return this.store.writeLock.run(async () => {
       const conn = this.conn;
       await conn.run('BEGIN TRANSACTION');
       try {
         // Only devices whose stored time range overlaps the batch need the (costlier) anti-join.
         const overlap = await conn.runAndReadAll(`
-          SELECT count(*) FROM (
-            SELECT device_ix, min(ts_ms) AS lo, max(ts_ms) AS hi FROM stage GROUP BY device_ix
-          ) s JOIN stage_dict dd ON dd.dict = 'device_id' AND dd.ix = s.device_ix
-          JOIN devices d ON d.device_id = dd.value
-          WHERE epoch_ms(CAST(s.lo AS BIGINT)) <= d.last_ts AND epoch_ms(CAST(s.hi AS BIGINT)) >= d.first_ts`);
+          SELECT count(*) FROM ready_ranges r JOIN devices d USING (device_id)
+          WHERE r.first_ts <= d.last_ts AND r.last_ts >= d.first_ts`);
         const overlapsStore = Number(overlap.getRows()[0]?.[0] ?? 0) > 0;
-        const source = `
-          FROM stage s
-          JOIN stage_dict dd ON dd.dict = 'device_id' AND dd.ix = s.device_ix
-          LEFT JOIN stage_dict sd ON sd.dict = 'state' AND sd.ix = s.state_ix
-          ${this.listRows > 0 ? 'LEFT JOIN stage_lists l ON l.row_no = s.row_no' : ''}`;
-        const select = telemetrySelectFromStage(this.listRows > 0);
-        let accepted: number;
-        let written: string;
-        if (!overlapsStore && this.monotonic) {
-          // The common case (new data, each device's times increasing): nothing can be a
-          // duplicate, so rows go straight from the stage into the table.
-          // Sorted on the way in so rows of a device sit together and zone maps prune range reads;
-          // a stage that already holds each device's rows together and in time order keeps its order.
-          await conn.run(`INSERT INTO telemetry SELECT ${select} ${source} ${this.clustered ? '' : 'ORDER BY dd.value, s.ts_ms'}`);
-          accepted = this.staged;
-          written = `SELECT dd.value AS device_id, epoch_ms(CAST(s.ts_ms AS BIGINT)) AS ts FROM stage s JOIN stage_dict dd ON dd.dict = 'device_id' AND dd.ix = s.device_ix`;
-        } else {
-          // First row wins within the batch; rows already stored are dropped by an anti-join that
-          // zone maps keep to the devices and times of this batch.
-          await conn.run(`
-            CREATE OR REPLACE TEMP TABLE fresh AS SELECT ${select} ${source}
-            QUALIFY row_number() OVER (PARTITION BY s.device_ix, s.ts_ms ORDER BY s.row_no) = 1`);
-          if (overlapsStore) {
-            await conn.run('DELETE FROM fresh f WHERE EXISTS (SELECT 1 FROM telemetry t WHERE t.device_id = f.device_id AND t.ts = f.ts)');
-          }
-          const acceptedReader = await conn.runAndReadAll('SELECT count(*) FROM fresh');
-          accepted = Number(acceptedReader.getRows()[0]?.[0] ?? 0);
-          // Sorted on the way in: rows of a device sit together, so zone maps prune range reads.
-          await conn.run('INSERT INTO telemetry SELECT * FROM fresh ORDER BY device_id, ts');
-          written = 'SELECT device_id, ts FROM fresh';
+        let ranges = 'ready_ranges';
+        if (overlapsStore) {
+          // Rows already stored are dropped by an anti-join that zone maps keep to the devices and
+          // times of this batch; the first value stored wins.
+          await conn.run('DELETE FROM ready f WHERE EXISTS (SELECT 1 FROM telemetry t WHERE t.device_id = f.device_id AND t.ts = f.ts)');
+          ranges = '(SELECT device_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS n FROM ready GROUP BY device_id)';
         }
+        const inserted = await conn.runAndReadAll('INSERT INTO telemetry SELECT * FROM ready');
+        const accepted = Number(inserted.getRows()[0]?.[0] ?? 0);
         await conn.run(
           `INSERT INTO devices (device_id, first_ts, last_ts, row_count, updated_at)
-           SELECT device_id, min(ts), max(ts), count(*), epoch_ms(CAST($1 AS BIGINT)) FROM (${written}) GROUP BY device_id
-           HAVING count(*) > 0
+           SELECT device_id, first_ts, last_ts, n, epoch_ms(CAST($1 AS BIGINT)) FROM ${ranges} WHERE n > 0
            ON CONFLICT (device_id) DO UPDATE SET
              first_ts = least(devices.first_ts, excluded.first_ts),
              last_ts = greatest(devices.last_ts, excluded.last_ts),
@@ -297,15 +296,17 @@ export class StagedIngest {
              updated_at = excluded.updated_at`,
           [this.store.now()],
         );
-        await conn.run(
-          `INSERT INTO quarantine SELECT $1, $2, CAST(row_number AS BIGINT), field, reason, raw_text, epoch_ms(CAST($3 AS BIGINT)) FROM stage_rejects`,
-          [this.batchId, this.meta.source, this.store.now()],
+        const touched = await conn.runAndReadAll(
+          `SELECT device_id, epoch_ms(first_ts)::DOUBLE, epoch_ms(last_ts)::DOUBLE FROM ${ranges} WHERE n > 0 ORDER BY device_id`,
         );
-        const touchedReader = await conn.runAndReadAll(
-          `SELECT device_id, epoch_ms(min(ts))::DOUBLE, epoch_ms(max(ts))::DOUBLE FROM (${written}) GROUP BY device_id ORDER BY device_id`,
-        );
+        if (this.rejected > 0) {
+          await conn.run(
+            `INSERT INTO quarantine SELECT $1, $2, CAST(row_number AS BIGINT), field, reason, raw_text, epoch_ms(CAST($3 AS BIGINT)) FROM stage_rejects`,
+            [this.batchId, this.meta.source, this.store.now()],
+          );
+        }
         const counts: IngestCounts = {
-          touched: touchedReader.getRows().map(([d, lo, hi]) => ({ deviceId: String(d), fromMs: Number(lo), toMs: Number(hi) })),
+          touched: touched.getRows().map(([d, lo, hi]) => ({ deviceId: String(d), fromMs: Number(lo), toMs: Number(hi) })),
           batchId: this.batchId,
           received: this.staged + this.rejected,
           accepted,
