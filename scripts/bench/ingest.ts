@@ -145,9 +145,9 @@ try {
   console.error(`(b) CLI, Parquet file       ${fmt(b.rowsPerS).padStart(12)} rows/s   peak RSS ${b.peakRssMb} MB   ${(b.rowsPerS / c.rowsPerS).toFixed(2)} of (c)`);
   const a = !only || only === 'a' ? await httpArrow(devices, perUpload, 'full') : skipped;
   console.error(`(a) HTTP Arrow, ${concurrency} clients  ${fmt(a.rowsPerS).padStart(12)} rows/s   peak RSS ${a.peakRssMb} MB   ${(a.rowsPerS / c.rowsPerS).toFixed(2)} of (c)   ${perUpload} devices per upload`);
-  const aOne = !only || only === 'a' ? await httpArrow(devices, 1, 'one') : skipped;
+  const aOne = !only || only === 'a1' ? await httpArrow(devices, 1, 'one') : skipped;
   console.error(`(a) one device per upload   ${fmt(aOne.rowsPerS).padStart(12)} rows/s   peak RSS ${aOne.peakRssMb} MB   ${(aOne.rowsPerS / c.rowsPerS).toFixed(2)} of (c)`);
-  const aSmall = !only ? await httpArrow(smallDevices, perUpload, 'small') : skipped;
+  const aSmall = !only || only === 'a' ? await httpArrow(smallDevices, perUpload, 'small') : skipped;
   console.error(`(a) on ${fmt(aSmall.rows)} rows        ${fmt(aSmall.rowsPerS).padStart(12)} rows/s   peak RSS ${aSmall.peakRssMb} MB`);
 
   console.log(

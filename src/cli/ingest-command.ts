@@ -1,3 +1,4 @@
+import { loadConfig } from '../config.ts';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
@@ -52,7 +53,7 @@ function printHuman(file: string, s: IngestSummary): void {
 
 /** `telltale ingest FILE...`: each file is one batch, committed whole or not at all. */
 export async function runIngestCommand(files: string[], options: IngestCommandOptions): Promise<void> {
-  const store = await TelemetryStore.open(options.db);
+  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit });
   const summaries: IngestSummary[] = [];
   const sessions = new SessionMaintainer(store, (err, deviceId) => process.stderr.write(`telltale: sessions of ${deviceId} not updated: ${(err as Error).message}\n`));
   try {

@@ -128,6 +128,18 @@ describe('read back', () => {
     expect(car1).toMatchObject({ rowCount: 3, firstTs: '2024-01-01T00:00:00.000Z' });
   });
 
+  it('keeps device metadata (model, firmware, fleet) beside the data', async () => {
+    const put = await fetch(`${base}/v1/devices/car-1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'Model S 85', fleet: 'press' }),
+    });
+    expect(await json(put)).toMatchObject({ deviceId: 'car-1', model: 'Model S 85', fleet: 'press', firmware: null, rowCount: 3 });
+    const bad = await fetch(`${base}/v1/devices/car-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"model":{"name":"S"}}' });
+    expect(bad.status).toBe(400);
+    expect(await json(await fetch(`${base}/v1/devices/car-1`))).toMatchObject({ model: 'Model S 85' });
+  });
+
   it('serves a range as JSON rows and as Arrow by Accept', async () => {
     const asJson = await fetch(`${base}/v1/devices/car-1/telemetry?from=2024-01-01T00:00:01Z&columns=ts,speed_kph,error_codes`);
     const body = await json(asJson);
