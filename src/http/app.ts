@@ -11,6 +11,7 @@ import { devicesRoutes } from './routes/devices-routes.ts';
 import { deviceTelemetryRoutes } from './routes/device-telemetry-routes.ts';
 import { healthRoute } from './routes/health-route.ts';
 import { sessionsRoutes } from './routes/sessions-routes.ts';
+import { timelineRoute } from './routes/timeline-route.ts';
 import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
 
 export interface AppOptions {
@@ -39,5 +40,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(devicesRoutes);
   await app.register(deviceTelemetryRoutes);
   await app.register(sessionsRoutes);
+  await app.register(timelineRoute);
   return app;
 }

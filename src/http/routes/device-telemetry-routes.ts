@@ -24,7 +24,7 @@ const TelemetryQuery = Type.Object({
 });
 const ExportQuery = Type.Object({ ...RangeQuery, format: Type.Union([Type.Literal('parquet'), Type.Literal('csv'), Type.Literal('arrow')]) });
 
-function wantsArrow(accept: string | undefined): boolean {
+export function wantsArrow(accept: string | undefined): boolean {
   return (accept ?? '').split(',').some((part) => part.split(';')[0]!.trim().toLowerCase() === ARROW_STREAM);
 }
 
