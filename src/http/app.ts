@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import sensible from '@fastify/sensible';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { installErrorHandler } from './plugins/error-handler.ts';
@@ -12,6 +13,7 @@ import { deviceTelemetryRoutes } from './routes/device-telemetry-routes.ts';
 import { healthRoute } from './routes/health-route.ts';
 import { sessionsRoutes } from './routes/sessions-routes.ts';
 import { timelineRoute } from './routes/timeline-route.ts';
+import { replayRoute } from './routes/replay-route.ts';
 import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
 
 export interface AppOptions {
@@ -26,6 +28,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: bodyLimitBytes });
   installErrorHandler(app);
   await app.register(sensible);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Telltale', version: '0.1.0', description: 'Vehicle telemetry: store, segment, detect, replay, chart' },
@@ -41,5 +44,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(deviceTelemetryRoutes);
   await app.register(sessionsRoutes);
   await app.register(timelineRoute);
+  await app.register(replayRoute);
   return app;
 }

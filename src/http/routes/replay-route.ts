@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import { Value } from 'typebox/value';
+import { openReplaySource } from '../../replay/open-replay.ts';
+import { systemClock } from '../../replay/replay-clock.ts';
+import { ReplayPlayer } from '../../replay/replay-player.ts';
+import { ClientCommand, type ServerMessage } from '../../replay/replay-protocol.ts';
+
+/** Above this many unsent bytes a client counts as lagging: frames are dropped, not queued. */
+const CONGESTED_BYTES = 1 << 20;
+
+/**
+ * WebSocket replay: one player per connection. Commands are JSON (ClientCommand in
+ * src/replay/replay-protocol.ts); each is checked against the schema and handled in arrival order.
+ */
+export async function replayRoute(app: FastifyInstance): Promise<void> {
+  app.get('/v1/replay', { websocket: true, schema: { summary: 'Replay a device or a session over WebSocket (see replay-protocol.ts)' } }, (socket) => {
+    let player: ReplayPlayer | undefined;
+    let queue: Promise<void> = Promise.resolve();
+    const send = (message: ServerMessage): void => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    };
+    const handle = async (raw: string): Promise<void> => {
+      let command: unknown;
+      try {
+        command = JSON.parse(raw);
+      } catch {
+        return send({ type: 'error', code: 'BAD_JSON', message: 'a command must be one JSON object' });
+      }
+      if (!Value.Check(ClientCommand, command)) {
+        const first = [...Value.Errors(ClientCommand, command)][0];
+        return send({ type: 'error', code: 'BAD_COMMAND', message: `not a replay command${first ? `: ${first.instancePath || '/'} ${first.message}` : ''}` });
+      }
+      if (command.type === 'open') {
+        if (player) return player.handle(command);
+        const opened = await app.store.withConnection((conn) => openReplaySource(conn, command));
+        if ('error' in opened) return send({ type: 'error', ...opened.error });
+        player = new ReplayPlayer(opened.source, systemClock, send, {
+          speed: command.speed,
+          loop: command.loop,
+          atMs: command.atMs,
+          isCongested: () => socket.bufferedAmount > CONGESTED_BYTES,
+        });
+        return player.start(command.autoplay ?? false);
+      }
+      if (!player) return send({ type: 'error', code: 'NOT_OPEN', message: "send {type:'open', deviceId, …} first" });
+      return player.handle(command);
+    };
+    socket.on('message', (data) => {
+      const text = String(data);
+      queue = queue.then(() => handle(text)).catch((err: Error) => send({ type: 'error', code: 'INTERNAL', message: err.message }));
+    });
+    socket.on('close', () => player?.close());
+  });
+}
