@@ -14,6 +14,7 @@ import { healthRoute } from './routes/health-route.ts';
 import { sessionsRoutes } from './routes/sessions-routes.ts';
 import { timelineRoute } from './routes/timeline-route.ts';
 import { replayRoute } from './routes/replay-route.ts';
+import { webRoutes } from './routes/web-routes.ts';
 import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
 
 export interface AppOptions {
@@ -45,5 +46,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionsRoutes);
   await app.register(timelineRoute);
   await app.register(replayRoute);
+  await app.register(webRoutes);
   return app;
 }

@@ -1,0 +1,102 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/http/app.ts';
+import { ingest } from '../../src/ingest/ingest-pipeline.ts';
+import { TelemetryStore } from '../../src/store/telemetry-store.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUT = join(import.meta.dirname, '../../test-output');
+const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
+// CI installs Debian's chromium (.ci/run); elsewhere the browser test runs when it is there.
+const run = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
+
+let store: TelemetryStore;
+let app: FastifyInstance;
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM) && !process.env.CI) return;
+  store = await TelemetryStore.open(':memory:');
+  app = await buildApp({ store });
+  for (const file of ['T3_04_22_2021_1.csv', 'T3_04_22_2021_2.csv']) {
+    await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: 'twizy', profile: 'twizy-rsk', onCommitted: (t) => app.sessions.schedule(t) });
+  }
+  await app.sessions.idle();
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await store?.close();
+});
+
+const text = (page: Page, id: string) => page.locator(`#${id}`).innerText();
+const position = (page: Page) => page.evaluate(() => (window as unknown as { telltale: { positionMs: number } }).telltale.positionMs);
+const frameTimes = (page: Page) => page.evaluate(() => (window as unknown as { telltale: { frameTimes: number[] } }).telltale.frameTimes);
+const monotonic = (t: number[]) => t.every((v, i) => i === 0 || v > t[i - 1]!);
+
+run('the web player in a real browser', () => {
+  it('lists devices with their drives, each linking to a replay', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/`);
+    await page.locator('a', { hasText: 'replay' }).first().waitFor();
+    expect(await page.locator('h2').first().innerText()).toBe('twizy');
+    expect(await page.locator('tr.drive').count()).toBe(2);
+    await page.close();
+  });
+
+  it('opens at a deep-linked time, plays, changes speed, seeks, with read-outs moving and frames in order', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const deepLink = '2021-04-22T08:50:00.000Z';
+    await page.goto(`${base}/replay/twizy?t=${deepLink}`);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('paused'));
+    expect(await position(page)).toBe(Date.parse(deepLink));
+    expect(await text(page, 'clock')).toBe('2021-04-22 08:50:00 UTC');
+    const socBefore = await text(page, 'r-soc');
+    expect(Number(socBefore)).toBeGreaterThan(0);
+    await page.locator('#strip rect.band').first().waitFor();
+    expect(await page.locator('#track polyline').count()).toBe(1);
+
+    await page.selectOption('#speed', '1000');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('1000×'));
+    await page.click('#play');
+    await page.waitForFunction(() => (window as unknown as { telltale: { frames: number } }).telltale.frames >= 10);
+    const played = await frameTimes(page);
+    expect(monotonic(played)).toBe(true);
+    expect(played[0]).toBeGreaterThanOrEqual(Date.parse(deepLink));
+    expect(await text(page, 'clock')).not.toBe('2021-04-22 08:50:00 UTC');
+    await page.waitForFunction((soc) => document.getElementById('r-soc')?.textContent !== soc, socBefore);
+
+    await page.click('#play'); // pause
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('paused'));
+    await page.evaluate(() => {
+      (window as unknown as { telltale: { frameTimes: number[] } }).telltale.frameTimes = [];
+      const seek = document.getElementById('seek') as HTMLInputElement;
+      seek.value = '100';
+      seek.dispatchEvent(new Event('change'));
+    });
+    await page.waitForFunction(() => {
+      const t = (window as unknown as { telltale: { positionMs: number; startMs: number; endMs: number } }).telltale;
+      return Math.abs(t.positionMs - (t.startMs + 0.1 * (t.endMs - t.startMs))) < 2000;
+    });
+    await page.selectOption('#speed', '100');
+    await page.click('#play');
+    await page.waitForFunction(() => (window as unknown as { telltale: { frameTimes: number[] } }).telltale.frameTimes.length >= 30);
+    expect(monotonic(await frameTimes(page))).toBe(true);
+    expect(page.url()).toContain('t=2021-04-22T');
+
+    mkdirSync(OUT, { recursive: true });
+    const shot = await page.screenshot({ path: join(OUT, 'replay-page.png'), fullPage: true });
+    expect(shot.length).toBeGreaterThan(10_000);
+    await page.close();
+  });
+});
