@@ -7,6 +7,13 @@ import { buildApp } from '../../src/http/app.ts';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
 import { TelemetryStore } from '../../src/store/telemetry-store.ts';
 
+// The callbacks given to page.evaluate/waitForFunction run in the browser; these name its globals
+// for the type checker without pulling the DOM library into the server's program.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+declare const document: any;
+declare const HTMLInputElement: any;
+
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(import.meta.dirname, '../../test-output');
 const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
@@ -80,7 +87,7 @@ run('the web player in a real browser', () => {
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('paused'));
     await page.evaluate(() => {
       (window as unknown as { telltale: { frameTimes: number[] } }).telltale.frameTimes = [];
-      const seek = document.getElementById('seek') as HTMLInputElement;
+      const seek = document.getElementById('seek') as typeof HTMLInputElement;
       seek.value = '100';
       seek.dispatchEvent(new Event('change'));
     });
