@@ -4,15 +4,15 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
-import { TelemetryStore } from '../../src/store/telemetry-store.ts';
+import { openTempStore } from '../temp-store.ts';
 
 const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
-let store: TelemetryStore;
+let store: Awaited<ReturnType<typeof openTempStore>>;
 let app: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
-  store = await TelemetryStore.open(':memory:');
+  store = await openTempStore();
   for (const file of ['T3_04_22_2021_1.csv', 'T3_04_22_2021_2.csv']) {
     await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: 'twizy', profile: 'twizy-rsk', onCommitted: (t) => app?.sessions.schedule(t) });
   }
@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
-  await store.close();
+  await store?.dispose();
 });
 
 describe('GET /v1/devices/:id/timeline', () => {

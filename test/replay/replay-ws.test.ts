@@ -6,10 +6,10 @@ import { buildApp } from '../../src/http/app.ts';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
 import type { ServerMessage } from '../../src/replay/replay-protocol.ts';
 import { listSessions } from '../../src/store/session-repository.ts';
-import { TelemetryStore } from '../../src/store/telemetry-store.ts';
+import { openTempStore } from '../temp-store.ts';
 
 const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
-let store: TelemetryStore;
+let store: Awaited<ReturnType<typeof openTempStore>>;
 let app: FastifyInstance;
 let wsUrl: string;
 
@@ -60,7 +60,7 @@ class Client {
 }
 
 beforeAll(async () => {
-  store = await TelemetryStore.open(':memory:');
+  store = await openTempStore();
   app = await buildApp({ store });
   for (const file of ['T3_04_22_2021_1.csv', 'T3_04_22_2021_2.csv']) {
     await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: 'twizy', profile: 'twizy-rsk', onCommitted: (t) => app.sessions.schedule(t) });
@@ -72,7 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
-  await store.close();
+  await store?.dispose();
 });
 
 describe('WebSocket replay at /v1/replay', () => {

@@ -5,19 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
 import { refreshSessions, SessionMaintainer } from '../../src/sessions/session-maintainer.ts';
 import { listSessions } from '../../src/store/session-repository.ts';
-import { TelemetryStore } from '../../src/store/telemetry-store.ts';
+import { openTempStore } from '../temp-store.ts';
 
 const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
 /** All 14 trips of the dataset: six as plain CSV, eight gzipped to keep the repository small. */
 const FILES = readdirSync(DIR).filter((f) => /\.csv(\.gz)?$/.test(f)).sort();
 const encode = (text: string) => [new TextEncoder().encode(text)];
 
-let whole: TelemetryStore;
-let pieces: TelemetryStore;
+let whole: Awaited<ReturnType<typeof openTempStore>>;
+let pieces: Awaited<ReturnType<typeof openTempStore>>;
 
 beforeAll(async () => {
-  whole = await TelemetryStore.open(':memory:');
-  pieces = await TelemetryStore.open(':memory:');
+  whole = await openTempStore();
+  pieces = await openTempStore();
   for (const file of FILES) {
     await ingest(whole, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: file, profile: 'twizy-rsk' });
     await ingest(whole, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: 'twizy', profile: 'twizy-rsk' });
@@ -52,8 +52,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await whole.close();
-  await pieces.close();
+  await whole?.dispose();
+  await pieces?.dispose();
 });
 
 describe('sessions of the real twizy-rsk trips', () => {

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
-import { TelemetryStore } from '../../src/store/telemetry-store.ts';
+import { openTempStore } from '../temp-store.ts';
 
 // The callbacks given to page.evaluate/waitForFunction run in the browser; these name its globals
 // for the type checker without pulling the DOM library into the server's program.
@@ -20,14 +20,14 @@ const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
 // CI installs Debian's chromium (.ci/run); elsewhere the browser test runs when it is there.
 const run = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
 
-let store: TelemetryStore;
+let store: Awaited<ReturnType<typeof openTempStore>>;
 let app: FastifyInstance;
 let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM) && !process.env.CI) return;
-  store = await TelemetryStore.open(':memory:');
+  store = await openTempStore();
   app = await buildApp({ store });
   for (const file of ['T3_04_22_2021_1.csv', 'T3_04_22_2021_2.csv']) {
     await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: 'twizy', profile: 'twizy-rsk', onCommitted: (t) => app.sessions.schedule(t) });
@@ -43,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.close();
-  await store?.close();
+  await store?.dispose();
 });
 
 const text = (page: Page, id: string) => page.locator(`#${id}`).innerText();

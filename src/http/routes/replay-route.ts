@@ -32,7 +32,7 @@ export async function replayRoute(app: FastifyInstance): Promise<void> {
       }
       if (command.type === 'open') {
         if (player) return player.handle(command);
-        const opened = await app.store.withConnection((conn) => openReplaySource(conn, command));
+        const opened = await openReplaySource(app.store, command);
         if ('error' in opened) return send({ type: 'error', ...opened.error });
         player = new ReplayPlayer(opened.source, systemClock, send, {
           speed: command.speed,

@@ -1,0 +1,123 @@
+import type { TelemetryStore } from '../store/telemetry-store.ts';
+import { readSeries } from '../store/series-repository.ts';
+import { emptySeries, type TelemetrySeries } from '../domain/telemetry-series.ts';
+import type { FrameRows, Mark } from './replay-protocol.ts';
+import { REPLAY_CHANNELS, rowsOf, type ReplaySource } from './replay-source.ts';
+
+/** Data a replay holds at once: about ten minutes at 1 Hz, a few seconds of wall time at 100×. */
+const WINDOW_MS = 10 * 60_000;
+/** How far back a seek looks for the last value of a channel. */
+const BACKFILL_LOOKBACK_MS = 24 * 3600_000;
+
+/** Limits concurrent store reads across all replays, so a thousand clients opening at once do not exhaust DuckDB's memory. */
+class Gate {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly limit: number;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+const gate = new Gate(4);
+
+function lowerBound(ts: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A replay read from the store a window at a time, so memory per client stays at one window
+ * whatever the range (a day, a week) and however many clients play.
+ */
+export class StoreReplaySource implements ReplaySource {
+  readonly deviceId: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly marks: readonly Mark[];
+  private readonly store: TelemetryStore;
+  private window: { fromMs: number; toMs: number; series: TelemetrySeries } | undefined;
+
+  constructor(store: TelemetryStore, deviceId: string, range: { startMs: number; endMs: number }, marks: readonly Mark[]) {
+    this.store = store;
+    this.deviceId = deviceId;
+    this.startMs = range.startMs;
+    this.endMs = range.endMs;
+    this.marks = [...marks].sort((a, b) => a.tMs - b.tMs);
+  }
+
+  private async load(fromMs: number, toMs: number): Promise<void> {
+    const series = await gate.run(() => this.store.withConnection((conn) => readSeries(conn, { deviceId: this.deviceId, fromMs, toMs })));
+    this.window = { fromMs, toMs, series };
+  }
+
+  async read(fromMs: number, toMs: number, inclusiveFrom: boolean): Promise<FrameRows> {
+    // Millisecond timestamps: "after fromMs" is "from fromMs + 1".
+    const lo = Math.max(this.startMs, inclusiveFrom ? fromMs : fromMs + 1);
+    const hi = Math.min(this.endMs, toMs) + 1; // exclusive
+    if (hi <= lo) return rowsOf(emptySeries(0), 0, 0);
+    if (!this.window || lo < this.window.fromMs || hi > this.window.toMs) {
+      await this.load(lo, Math.min(this.endMs + 1, Math.max(hi, lo + WINDOW_MS)));
+    }
+    const { series } = this.window!;
+    return rowsOf(series, lowerBound(series.tsMs, lo), lowerBound(series.tsMs, hi));
+  }
+
+  async backfill(atMs: number): Promise<Record<string, number | string | string[] | null>> {
+    const columns = [...REPLAY_CHANNELS.map(([name]) => name), 'state'];
+    const select = [
+      'epoch_ms(max(ts))::DOUBLE',
+      ...columns.map((c) => `arg_max(${c}, ts) FILTER (WHERE ${c} IS NOT NULL)`),
+      'arg_max(error_codes, ts)',
+    ].join(', ');
+    const row = await gate.run(() =>
+      this.store.withConnection(async (conn) => {
+        const reader = await conn.runAndReadAll(
+          `SELECT ${select} FROM telemetry WHERE device_id = $1 AND ts <= epoch_ms(CAST($2 AS BIGINT)) AND ts > epoch_ms(CAST($3 AS BIGINT))`,
+          [this.deviceId, atMs, atMs - BACKFILL_LOOKBACK_MS],
+        );
+        return reader.getRowsJS()[0] ?? [];
+      }),
+    );
+    const values: Record<string, number | string | string[] | null> = { ts: (row[0] as number | null) ?? null };
+    columns.forEach((c, k) => {
+      const v = row[k + 1];
+      values[c] = v === undefined || v === null ? null : typeof v === 'number' || typeof v === 'string' ? v : Number(v);
+    });
+    const codes = row[columns.length + 1];
+    values.error_codes = Array.isArray(codes) ? (codes as string[]) : null;
+    return values;
+  }
+
+  async neighbour(tMs: number, direction: 1 | -1): Promise<number | undefined> {
+    const sql =
+      direction === 1
+        ? 'SELECT epoch_ms(min(ts))::DOUBLE FROM telemetry WHERE device_id = $1 AND ts > epoch_ms(CAST($2 AS BIGINT)) AND ts <= epoch_ms(CAST($3 AS BIGINT))'
+        : 'SELECT epoch_ms(max(ts))::DOUBLE FROM telemetry WHERE device_id = $1 AND ts < epoch_ms(CAST($2 AS BIGINT)) AND ts >= epoch_ms(CAST($3 AS BIGINT))';
+    const value = await gate.run(() =>
+      this.store.withConnection(async (conn) => {
+        const reader = await conn.runAndReadAll(sql, [this.deviceId, tMs, direction === 1 ? this.endMs : this.startMs]);
+        return reader.getRows()[0]?.[0];
+      }),
+    );
+    return value === null || value === undefined ? undefined : Number(value);
+  }
+}
