@@ -68,6 +68,7 @@ async function startServer(db: string): Promise<{ url: string; child: ChildProce
 interface ReplayFigures {
   clients: number;
   opened: number;
+  playing: number;
   framesPerS: number;
   rowsPerS: number;
   latenessP50Ms: number;
@@ -82,6 +83,7 @@ async function replayClients(url: string, n: number, rss: PeakRss): Promise<Repl
   let rows = 0;
   let lags = 0;
   let opened = 0;
+  let playing = 0;
   let measuring = false;
   const sockets: WebSocket[] = [];
   await Promise.all(
@@ -103,6 +105,8 @@ async function replayClients(url: string, n: number, rss: PeakRss): Promise<Repl
             resolve();
           } else if (m.type === 'error') {
             reject(new Error(JSON.stringify(m)));
+          } else if (m.type === 'state' && (m as { state?: string }).state === 'playing') {
+            playing++;
           } else if (m.type === 'lag') {
             if (measuring) lags++;
           } else if (m.type === 'frame' && measuring) {
@@ -116,8 +120,11 @@ async function replayClients(url: string, n: number, rss: PeakRss): Promise<Repl
       }),
     ),
   );
-  // Everyone opened: start together, skip the first second (connection warm-up), then measure.
+  // Everyone opened: start together, wait until every player runs (each first loads its window),
+  // skip one more second, then measure the steady state.
   for (const ws of sockets) ws.send(JSON.stringify({ type: 'play' }));
+  const startBy = Date.now() + 60_000;
+  while (playing < n && Date.now() < startBy) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 1000));
   measuring = true;
   const t0 = performance.now();
@@ -130,6 +137,7 @@ async function replayClients(url: string, n: number, rss: PeakRss): Promise<Repl
   return {
     clients: n,
     opened,
+    playing,
     framesPerS: Math.round(frames / elapsed),
     rowsPerS: Math.round(rows / elapsed),
     latenessP50Ms: sorted.length ? Math.round(quantile(sorted, 0.5)) : Number.NaN,
@@ -199,6 +207,7 @@ try {
       replay: replay.map((r) => ({
         clients: r.clients,
         opened: r.opened,
+        playing: r.playing,
         frames_per_s: r.framesPerS,
         rows_per_s: r.rowsPerS,
         lateness_p50_ms: r.latenessP50Ms,

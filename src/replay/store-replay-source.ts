@@ -6,8 +6,30 @@ import { REPLAY_CHANNELS, rowsOf, type ReplaySource } from './replay-source.ts';
 
 /** Data a replay holds at once: about ten minutes at 1 Hz, a few seconds of wall time at 100×. */
 const WINDOW_MS = 10 * 60_000;
-/** How far back a seek looks for the last value of a channel. */
+/** How far back a seek looks for the last value of a channel: first in the window it loads, then in the store. */
+const BACKFILL_WINDOW_MS = 10 * 60_000;
 const BACKFILL_LOOKBACK_MS = 24 * 3600_000;
+
+/** The latest non-missing value of every channel at or before atMs, from a window in memory. */
+function latestValues(series: TelemetrySeries, atMs: number): Record<string, number | string | string[] | null> {
+  const last = lowerBound(series.tsMs, atMs + 1) - 1;
+  const values: Record<string, number | string | string[] | null> = { ts: last >= 0 ? series.tsMs[last]! : null };
+  for (const [name, field] of REPLAY_CHANNELS) {
+    let v: number | null = null;
+    for (let i = last; i >= 0; i--) {
+      if (!Number.isNaN(series[field][i]!)) {
+        v = series[field][i]!;
+        break;
+      }
+    }
+    values[name] = v;
+  }
+  let state: string | null = null;
+  for (let i = last; i >= 0 && state === null; i--) state = series.state[i] ?? null;
+  values.state = state;
+  values.error_codes = last >= 0 && series.errorCodes[last] ? [...series.errorCodes[last]!] : [];
+  return values;
+}
 
 /** Limits concurrent store reads across all replays, so a thousand clients opening at once do not exhaust DuckDB's memory. */
 class Gate {
@@ -55,6 +77,7 @@ export class StoreReplaySource implements ReplaySource {
   readonly marks: readonly Mark[];
   private readonly store: TelemetryStore;
   private window: { fromMs: number; toMs: number; series: TelemetrySeries } | undefined;
+  private readonly neverLogged = new Set<string>();
 
   constructor(store: TelemetryStore, deviceId: string, range: { startMs: number; endMs: number }, marks: readonly Mark[]) {
     this.store = store;
@@ -81,7 +104,30 @@ export class StoreReplaySource implements ReplaySource {
     return rowsOf(series, lowerBound(series.tsMs, lo), lowerBound(series.tsMs, hi));
   }
 
+  /**
+   * Latest values at atMs from a window that starts ten minutes earlier and runs on past atMs, so
+   * the same read also serves the frames that follow the seek; only a channel silent for those ten
+   * minutes costs a look further back.
+   */
   async backfill(atMs: number): Promise<Record<string, number | string | string[] | null>> {
+    const from = Math.max(this.startMs, atMs - BACKFILL_WINDOW_MS);
+    if (!this.window || from < this.window.fromMs || atMs + 1 > this.window.toMs) {
+      await this.load(from, Math.min(this.endMs + 1, Math.max(atMs + 1, from + WINDOW_MS + BACKFILL_WINDOW_MS)));
+    }
+    const values = latestValues(this.window!.series, atMs);
+    if (values.ts === null) return this.backfillFromStore(atMs);
+    const missing = Object.keys(values).filter((k) => values[k] === null && !this.neverLogged.has(k));
+    if (missing.length === 0) return values;
+    const older = await this.backfillFromStore(atMs);
+    for (const k of missing) {
+      values[k] = older[k] ?? null;
+      // A channel the device did not log in the last day is not looked for again on every seek.
+      if (values[k] === null) this.neverLogged.add(k);
+    }
+    return values;
+  }
+
+  private async backfillFromStore(atMs: number): Promise<Record<string, number | string | string[] | null>> {
     const columns = [...REPLAY_CHANNELS.map(([name]) => name), 'state'];
     const select = [
       'epoch_ms(max(ts))::DOUBLE',
