@@ -68,4 +68,46 @@ CREATE TABLE sessions (
   period JSON NOT NULL
 );`,
   },
+  {
+    version: 3,
+    name: 'events (moments of truth), chargers, annotations',
+    sql: `
+CREATE TABLE events (
+  event_id VARCHAR PRIMARY KEY,
+  device_id VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  subkind VARCHAR NOT NULL,
+  severity VARCHAR NOT NULL,
+  detector VARCHAR NOT NULL,
+  start_ts TIMESTAMP NOT NULL,
+  end_ts TIMESTAMP,
+  lat DOUBLE,
+  lon DOUBLE,
+  summary VARCHAR NOT NULL,
+  score DOUBLE,
+  evidence JSON NOT NULL,
+  detected_at TIMESTAMP NOT NULL,
+  updated_at TIMESTAMP NOT NULL
+);
+CREATE TABLE chargers (
+  charger_id VARCHAR PRIMARY KEY,
+  name VARCHAR NOT NULL,
+  lat DOUBLE NOT NULL,
+  lon DOUBLE NOT NULL,
+  power_kw DOUBLE,
+  source VARCHAR,
+  created_at TIMESTAMP NOT NULL
+);
+CREATE TABLE annotations (
+  annotation_id VARCHAR PRIMARY KEY,
+  device_id VARCHAR NOT NULL,
+  start_ts TIMESTAMP NOT NULL,
+  end_ts TIMESTAMP,
+  text VARCHAR NOT NULL,
+  author VARCHAR,
+  tags JSON NOT NULL,
+  claim JSON,
+  created_at TIMESTAMP NOT NULL
+);`,
+  },
 ];

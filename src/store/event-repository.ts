@@ -1,0 +1,122 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DetectedEvent, StoredEvent } from '../domain/events/detected-event.ts';
+
+export interface EventWindow {
+  deviceId: string;
+  /** Inclusive; undefined = from the beginning. */
+  fromMs?: number | undefined;
+  /** Exclusive; undefined = to the end. */
+  toMs?: number | undefined;
+}
+
+const MIN_MS = -8.64e15;
+const MAX_MS = 8.64e15;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** What changed when a window's events were replaced: alerts and live streams act on it. */
+export interface EventChanges {
+  created: DetectedEvent[];
+  updated: DetectedEvent[];
+  removed: string[];
+}
+
+/**
+ * Makes the stored events of `detectors` that start inside the window exactly `events`, in one
+ * transaction: same id → updated in place (first `detected_at` kept), new id → inserted, stored
+ * but no longer found → removed. Running the same detection twice therefore changes nothing,
+ * and batch and live detection converge on the same rows.
+ */
+export async function replaceEvents(
+  conn: DuckDBConnection,
+  window: EventWindow,
+  detectors: readonly string[],
+  events: readonly DetectedEvent[],
+  nowMs: number,
+): Promise<EventChanges> {
+  const changes: EventChanges = { created: [], updated: [], removed: [] };
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    const existing = await conn.runAndReadAll(
+      `SELECT event_id, severity, coalesce(epoch_ms(end_ts)::DOUBLE, 'NaN'::DOUBLE), summary, coalesce(score, 'NaN'::DOUBLE)
+       FROM events WHERE device_id = $1 AND start_ts >= epoch_ms(CAST($2 AS BIGINT)) AND start_ts < epoch_ms(CAST($3 AS BIGINT))
+       AND list_contains($4::VARCHAR[], detector)`,
+      [window.deviceId, window.fromMs ?? MIN_MS, window.toMs ?? MAX_MS, `[${detectors.map((d) => JSON.stringify(d).replaceAll('"', "'")).join(',')}]`],
+    );
+    const stored = new Map(existing.getRows().map((r) => [String(r[0]), r.slice(1).map(String).join('\u0000')]));
+    const seen = new Set<string>();
+    for (const e of events) {
+      if (seen.has(e.eventId)) continue;
+      seen.add(e.eventId);
+      const fingerprint = [e.severity, String(e.endMs ?? Number.NaN), e.summary, String(e.score ?? Number.NaN)].join('\u0000');
+      const before = stored.get(e.eventId);
+      if (before === undefined) {
+        await conn.run(
+          `INSERT INTO events VALUES ($1, $2, $3, $4, $5, $6, epoch_ms(CAST($7 AS BIGINT)), CASE WHEN $8::DOUBLE IS NULL THEN NULL ELSE epoch_ms(CAST($8 AS BIGINT)) END,
+             $9, $10, $11, $12, $13, epoch_ms(CAST($14 AS BIGINT)), epoch_ms(CAST($14 AS BIGINT)))
+           ON CONFLICT (event_id) DO UPDATE SET severity = excluded.severity, end_ts = excluded.end_ts, summary = excluded.summary,
+             score = excluded.score, evidence = excluded.evidence, updated_at = excluded.updated_at`,
+          [e.eventId, e.deviceId, e.kind, e.subkind, e.severity, e.detector, Math.round(e.startMs), e.endMs === null ? null : Math.round(e.endMs),
+            e.lat, e.lon, e.summary, e.score, JSON.stringify(e.evidence), nowMs],
+        );
+        changes.created.push(e);
+      } else if (before !== fingerprint) {
+        await conn.run(
+          `UPDATE events SET severity = $2, end_ts = CASE WHEN $3::DOUBLE IS NULL THEN NULL ELSE epoch_ms(CAST($3 AS BIGINT)) END, lat = $4, lon = $5,
+             summary = $6, score = $7, evidence = $8, updated_at = epoch_ms(CAST($9 AS BIGINT)) WHERE event_id = $1`,
+          [e.eventId, e.severity, e.endMs === null ? null : Math.round(e.endMs), e.lat, e.lon, e.summary, e.score, JSON.stringify(e.evidence), nowMs],
+        );
+        changes.updated.push(e);
+      }
+    }
+    for (const id of stored.keys()) {
+      if (seen.has(id)) continue;
+      await conn.run('DELETE FROM events WHERE event_id = $1', [id]);
+      changes.removed.push(id);
+    }
+    await conn.run('COMMIT');
+  } catch (err) {
+    await conn.run('ROLLBACK');
+    throw err;
+  }
+  return changes;
+}
+
+export interface EventQuery extends EventWindow {
+  kind?: string | undefined;
+  minSeverity?: 'info' | 'warning' | 'critical' | undefined;
+}
+
+const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
+
+/** A device's events overlapping [fromMs, toMs), in time order. */
+export async function listEvents(conn: DuckDBConnection, q: EventQuery): Promise<StoredEvent[]> {
+  const reader = await conn.runAndReadAll(
+    `SELECT event_id, device_id, kind, subkind, severity, detector, epoch_ms(start_ts)::DOUBLE, epoch_ms(end_ts)::DOUBLE, lat, lon, summary, score,
+            evidence::VARCHAR, epoch_ms(detected_at)::DOUBLE, epoch_ms(updated_at)::DOUBLE
+     FROM events WHERE device_id = $1 AND coalesce(end_ts, start_ts) >= epoch_ms(CAST($2 AS BIGINT)) AND start_ts < epoch_ms(CAST($3 AS BIGINT))
+       AND ($4::VARCHAR IS NULL OR kind = $4)
+     ORDER BY start_ts, event_id`,
+    [q.deviceId, q.fromMs ?? MIN_MS, q.toMs ?? MAX_MS, q.kind ?? null],
+  );
+  const minRank = SEVERITY_RANK[q.minSeverity ?? 'info'];
+  return reader
+    .getRows()
+    .map((r) => ({
+      eventId: String(r[0]),
+      deviceId: String(r[1]),
+      kind: String(r[2]) as StoredEvent['kind'],
+      subkind: String(r[3]),
+      severity: String(r[4]) as StoredEvent['severity'],
+      detector: String(r[5]),
+      startMs: Number(r[6]),
+      endMs: r[7] === null ? null : Number(r[7]),
+      lat: r[8] === null ? null : Number(r[8]),
+      lon: r[9] === null ? null : Number(r[9]),
+      summary: String(r[10]),
+      score: r[11] === null ? null : Number(r[11]),
+      evidence: JSON.parse(String(r[12])) as StoredEvent['evidence'],
+      detectedAtMs: Number(r[13]),
+      updatedAtMs: Number(r[14]),
+    }))
+    .filter((e) => SEVERITY_RANK[e.severity] >= minRank);
+}
