@@ -1,3 +1,4 @@
+import { listEvents } from '../store/event-repository.ts';
 import { getSession, listSessions } from '../store/session-repository.ts';
 import { getDevice } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
@@ -21,7 +22,11 @@ export async function openReplaySource(store: TelemetryStore, command: OpenComma
     }
     if (!(endMs >= startMs)) return { error: { code: 'BAD_RANGE', message: 'toMs is before fromMs' } };
     const sessions = await listSessions(conn, { deviceId: command.deviceId, fromMs: startMs, toMs: endMs + 1 });
-    const marks = sessions.filter((s) => s.startMs >= startMs && s.startMs <= endMs).map((s) => ({ tMs: s.startMs, kind: s.kind, label: `${s.kind} starts` }));
+    const sessionMarks = sessions.filter((s) => s.startMs >= startMs && s.startMs <= endMs).map((s) => ({ tMs: s.startMs, kind: s.kind, label: `${s.kind} starts` }));
+    // Detected moments are marks too: "jump to next" lands on a breakdown as well as on a session boundary.
+    const events = await listEvents(conn, { deviceId: command.deviceId, fromMs: startMs, toMs: endMs + 1 });
+    const eventMarks = events.filter((e) => e.startMs >= startMs && e.startMs <= endMs).map((e) => ({ tMs: e.startMs, kind: `event:${e.kind}`, label: e.summary }));
+    const marks = [...sessionMarks, ...eventMarks];
     return { source: new StoreReplaySource(store, command.deviceId, { startMs, endMs }, marks) };
   });
 }

@@ -5,6 +5,8 @@ import WebSocket from 'ws';
 import { buildApp } from '../../src/http/app.ts';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
 import type { ServerMessage } from '../../src/replay/replay-protocol.ts';
+import { eventId } from '../../src/domain/events/event-id.ts';
+import { replaceEvents } from '../../src/store/event-repository.ts';
 import { listSessions } from '../../src/store/session-repository.ts';
 import { openTempStore } from '../temp-store.ts';
 
@@ -121,6 +123,27 @@ describe('WebSocket replay at /v1/replay', () => {
     const next = sessions.find((s) => s.startMs > seekTo)!;
     await c.until((m) => m.some((x) => x.type === 'backfill' && x.atMs === next.startMs));
     for (const client of clients) client.close();
+  });
+
+  it('jumps to a detected event as well as to session boundaries', async () => {
+    const [drive] = await listSessions(store.db, { deviceId: 'twizy', kind: 'drive' });
+    const atMs = drive!.startMs + 300_000;
+    await store.withConnection((conn) =>
+      replaceEvents(conn, { deviceId: 'twizy' }, ['test@1'], [{
+        eventId: eventId('twizy', 'anomaly', 'test', atMs), deviceId: 'twizy', kind: 'anomaly', subkind: 'test', severity: 'warning', detector: 'test@1',
+        startMs: atMs, endMs: atMs + 1000, lat: null, lon: null, summary: 'a test moment', score: null, evidence: [],
+      }], 0),
+    );
+    const c = new Client();
+    await c.ready();
+    c.send({ type: 'open', deviceId: 'twizy', sessionId: drive!.sessionId, speed: 1, autoplay: false });
+    await c.until((m) => m.some((x) => x.type === 'ready'));
+    const ready = c.messages.find((x) => x.type === 'ready') as { marks: { tMs: number; kind: string; label: string }[] };
+    expect(ready.marks).toContainEqual({ tMs: atMs, kind: 'event:anomaly', label: 'a test moment' });
+    c.send({ type: 'jump', to: 'next' });
+    await c.until((m) => m.some((x) => x.type === 'backfill' && x.atMs === atMs));
+    c.close();
+    await store.withConnection((conn) => replaceEvents(conn, { deviceId: 'twizy' }, ['test@1'], [], 0));
   });
 
   it('answers bad commands with an error message, not a dropped connection', async () => {
