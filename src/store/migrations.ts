@@ -110,4 +110,67 @@ CREATE TABLE annotations (
   created_at TIMESTAMP NOT NULL
 );`,
   },
+  {
+    version: 4,
+    name: 'alerts: rules, incidents, incident events, webhook outbox, event cursor',
+    sql: `
+CREATE TABLE alert_rules (
+  rule_id VARCHAR PRIMARY KEY,
+  rule JSON NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  updated_at TIMESTAMP NOT NULL
+);
+CREATE TABLE incidents (
+  incident_id VARCHAR PRIMARY KEY,
+  rule_id VARCHAR NOT NULL,
+  device_id VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  severity VARCHAR NOT NULL,
+  state VARCHAR NOT NULL,
+  summary VARCHAR NOT NULL,
+  start_ts TIMESTAMP NOT NULL,
+  end_ts TIMESTAMP NOT NULL,
+  lat DOUBLE,
+  lon DOUBLE,
+  opened_at TIMESTAMP NOT NULL,
+  updated_at TIMESTAMP NOT NULL,
+  acknowledged_at TIMESTAMP,
+  acknowledged_by VARCHAR,
+  resolved_at TIMESTAMP,
+  resolved_by VARCHAR,
+  note VARCHAR
+);
+CREATE TABLE incident_events (
+  incident_id VARCHAR NOT NULL,
+  rule_id VARCHAR NOT NULL,
+  event_id VARCHAR NOT NULL,
+  event_updated_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (rule_id, event_id)
+);
+CREATE SEQUENCE outbox_seq START 1;
+CREATE TABLE outbox (
+  outbox_id BIGINT PRIMARY KEY,
+  idempotency_key VARCHAR NOT NULL UNIQUE,
+  incident_id VARCHAR NOT NULL,
+  step INTEGER NOT NULL,
+  receiver VARCHAR NOT NULL,
+  receiver_url VARCHAR NOT NULL,
+  receiver_secret VARCHAR NOT NULL,
+  device_id VARCHAR NOT NULL,
+  seq BIGINT NOT NULL,
+  payload JSON NOT NULL,
+  status VARCHAR NOT NULL,
+  attempts INTEGER NOT NULL,
+  due_at TIMESTAMP NOT NULL,
+  next_attempt_at TIMESTAMP NOT NULL,
+  last_error VARCHAR,
+  created_at TIMESTAMP NOT NULL,
+  delivered_at TIMESTAMP,
+  dead_lettered_at TIMESTAMP
+);
+CREATE TABLE alert_cursor (
+  name VARCHAR PRIMARY KEY,
+  updated_at TIMESTAMP NOT NULL
+);`,
+  },
 ];
