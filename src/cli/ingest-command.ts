@@ -7,6 +7,8 @@ import { ingest } from '../ingest/ingest-pipeline.ts';
 import type { IngestSummary } from '../ingest/ingest-summary.ts';
 import type { TelemetryFormat } from '../ingest/sources/source.ts';
 import { SessionMaintainer } from '../sessions/session-maintainer.ts';
+import { DetectionService } from '../detect/detection-service.ts';
+import { loadDetectors } from '../detect/load-detectors.ts';
 import { TelemetryStore } from '../store/telemetry-store.ts';
 import { formatFromPath } from './format-from-path.ts';
 
@@ -53,9 +55,14 @@ function printHuman(file: string, s: IngestSummary): void {
 
 /** `telltale ingest FILE...`: each file is one batch, committed whole or not at all. */
 export async function runIngestCommand(files: string[], options: IngestCommandOptions): Promise<void> {
+  const detectors = await loadDetectors();
   const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit });
   const summaries: IngestSummary[] = [];
   const sessions = new SessionMaintainer(store, (err, deviceId) => process.stderr.write(`telltale: sessions of ${deviceId} not updated: ${(err as Error).message}\n`));
+  // The same live detection the HTTP service runs after each commit, so the CLI leaves events current too.
+  const detection = new DetectionService(store, detectors, {
+    onError: (err, deviceId) => process.stderr.write(`telltale: events of ${deviceId} not updated: ${(err as Error).message}\n`),
+  });
   try {
     for (const file of files) {
       const format = options.format ?? formatFromPath(file);
@@ -76,7 +83,10 @@ export async function runIngestCommand(files: string[], options: IngestCommandOp
           tz: options.tz,
           maps: options.map,
           onProgress: (p) => progress.update(p.bytes, p.rows),
-          onCommitted: (touched) => sessions.schedule(touched),
+          onCommitted: (touched) => {
+            sessions.schedule(touched);
+            detection.schedule(touched);
+          },
         });
         summaries.push(summary);
       } finally {
@@ -85,6 +95,7 @@ export async function runIngestCommand(files: string[], options: IngestCommandOp
       if (!options.json) printHuman(file, summaries.at(-1)!);
     }
     await sessions.idle();
+    await detection.idle();
   } finally {
     await store.close();
   }

@@ -53,6 +53,26 @@ program
   .addOption(dbOption())
   .action(async (opts: { db: string }) => (await import('./compact-command.ts')).runCompactCommand(opts));
 
+program
+  .command('detect')
+  .description('Run the detectors over stored telemetry and store the events (idempotent)')
+  .addOption(dbOption())
+  .option('--device <id>', 'device id')
+  .option('--all', 'every device in the store')
+  .option('--from <time>', 'inclusive start (ISO 8601 or epoch ms; default: the whole history)')
+  .option('--to <time>', 'exclusive end (ISO 8601 or epoch ms)')
+  .option('--json', 'print one JSON object with the events and counts')
+  .action(async (opts) => (await import('./detect-command.ts')).runDetectCommand(opts));
+
+const chargers = program.command('chargers').description('Charger locations used by the detectors');
+chargers
+  .command('import')
+  .description('Upsert chargers from a CSV file (charger_id,name,lat,lon,power_kw)')
+  .argument('<file>', 'CSV file')
+  .addOption(dbOption())
+  .option('--json', 'print the result as one JSON object')
+  .action(async (file: string, opts) => (await import('./chargers-import-command.ts')).runChargersImportCommand(file, opts));
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -7,6 +7,11 @@ import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { installErrorHandler } from './plugins/error-handler.ts';
 import { metricsPlugin } from './plugins/metrics-plugin.ts';
 import { sessionsPlugin } from './plugins/sessions-plugin.ts';
+import { detectionPlugin } from './plugins/detection-plugin.ts';
+import type { Detector } from '../domain/detect/detector.ts';
+import { chargersRoutes } from './routes/chargers-routes.ts';
+import { detectRoute } from './routes/detect-route.ts';
+import { eventsRoutes } from './routes/events-routes.ts';
 import { storePlugin } from './plugins/store-plugin.ts';
 import { devicesRoutes } from './routes/devices-routes.ts';
 import { deviceTelemetryRoutes } from './routes/device-telemetry-routes.ts';
@@ -21,6 +26,8 @@ export interface AppOptions {
   store: TelemetryStore;
   bodyLimitBytes?: number;
   logger?: FastifyServerOptions['logger'];
+  /** Detectors to run (default: loaded from models/). */
+  detectors?: readonly Detector[];
 }
 
 /** The HTTP service: plugins (docs, metrics, store), then the routes, each a thin shell over a service. */
@@ -39,11 +46,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(storePlugin, { store: options.store });
   await app.register(metricsPlugin);
   await app.register(sessionsPlugin);
+  await app.register(detectionPlugin, { detectors: options.detectors });
   await app.register(healthRoute);
   await app.register(telemetryIngestRoute, { bodyLimitBytes });
   await app.register(devicesRoutes);
   await app.register(deviceTelemetryRoutes);
   await app.register(sessionsRoutes);
+  await app.register(chargersRoutes);
+  await app.register(detectRoute);
+  await app.register(eventsRoutes);
   await app.register(timelineRoute);
   await app.register(replayRoute);
   await app.register(webRoutes);

@@ -61,7 +61,10 @@ export async function telemetryIngestRoute(app: FastifyInstance, opts: { bodyLim
           profile: q.profile,
           tz: q.tz,
           maps: q.map === undefined ? [] : ([] as string[]).concat(q.map),
-          onCommitted: (touched) => app.sessions.schedule(touched),
+          onCommitted: (touched) => {
+            app.sessions.schedule(touched);
+            app.detection.schedule(touched);
+          },
         });
         app.metrics.ingestBatches.inc({ format, status: 'committed' });
         app.metrics.ingestRows.inc({ outcome: 'accepted' }, summary.accepted);

@@ -1,0 +1,234 @@
+import type { DetectedEvent, Severity } from '../events/detected-event.ts';
+import { eventId } from '../events/event-id.ts';
+import type { TelemetrySeries } from '../telemetry-series.ts';
+import type { DetectContext, Detector } from './detector.ts';
+import { RollingBaseline } from './rolling-baseline.ts';
+
+const MINUTE_MS = 60_000;
+/** The device's own recent behaviour each channel is compared with. */
+const BASELINE_MS = 6 * 3600_000;
+/** CUSUM restarts at each UTC hour, so its state never depends on where a series happens to begin. */
+const CUSUM_BLOCK_MS = 3600_000;
+/** Channels are measured over this many minutes (one minute of 1 Hz SoC is mostly quantisation). */
+const SPAN_MIN = 5;
+/** Alarms closer than this belong to one event. */
+const QUIET_MS = 10 * MINUTE_MS;
+/** Baseline window + one CUSUM block + one span, with room to spare. */
+const LOOKBACK_MS = BASELINE_MS + CUSUM_BLOCK_MS + 30 * MINUTE_MS;
+
+interface Channel {
+  subkind: 'battery_temp_rise' | 'battery_temp_level' | 'consumption' | 'soc_drop';
+  signal: string;
+  unit: string;
+  /** Robust z-score that alarms on its own. */
+  zThreshold: number;
+  /** CUSUM slack and decision level, in z units: a sustained shift of a few σ alarms within minutes. */
+  cusumK: number;
+  cusumH: number;
+  /** The spread never counts as smaller than this (°C/min, °C, %/km, %). */
+  sigmaFloor: number;
+  /** Fewer baseline values than this: no score (a new device or a long pause). */
+  minBaseline: number;
+  /** The value itself must also be this far from ordinary (so a calm device's tiny σ can't alarm on noise). */
+  minValue: (baselineMedian: number) => number;
+  describe: (value: number, baselineMedian: number) => string;
+}
+
+const f1 = (v: number) => v.toFixed(1);
+const f2 = (v: number) => v.toFixed(2);
+
+const CHANNELS: readonly Channel[] = [
+  {
+    subkind: 'battery_temp_rise', signal: 'battery_temp_rise_c_per_min', unit: '°C/min',
+    zThreshold: 6, cusumK: 1, cusumH: 20, sigmaFloor: 0.05, minBaseline: 30,
+    minValue: (m) => m + 0.4,
+    describe: (v, m) => `Battery temperature rising ${f2(v)} °C/min (usually ${f2(m)} °C/min)`,
+  },
+  {
+    subkind: 'battery_temp_level', signal: 'battery_temp_above_outside_c', unit: '°C',
+    zThreshold: 6, cusumK: 1, cusumH: 30, sigmaFloor: 1.5, minBaseline: 30,
+    minValue: (m) => Math.max(m + 8, 15),
+    describe: (v, m) => `Battery ${f1(v)} °C above outside air (usually ${f1(m)} °C)`,
+  },
+  {
+    subkind: 'consumption', signal: 'consumption_pct_per_km', unit: '%/km',
+    zThreshold: 6, cusumK: 1, cusumH: 25, sigmaFloor: 0.05, minBaseline: 30,
+    minValue: (m) => m * 1.8 + 0.05,
+    describe: (v, m) => `Consuming ${f2(v)} %/km (usually ${f2(m)} %/km)`,
+  },
+  {
+    subkind: 'soc_drop', signal: 'unexplained_soc_drop_pct', unit: '%',
+    zThreshold: 6, cusumK: 1, cusumH: 25, sigmaFloor: 0.3, minBaseline: 10,
+    minValue: (m) => m + 2,
+    describe: (v) => `State of charge fell ${f1(v)} % in ${SPAN_MIN} min without driving or charging`,
+  },
+];
+
+/** The series reduced to one record per UTC minute holding what was known at its last sample. */
+interface Minutes {
+  length: number;
+  key: Float64Array;
+  tMs: Float64Array;
+  socPct: Float64Array;
+  distKm: Float64Array;
+  chargingSamples: Float64Array;
+  batteryTempC: Float64Array;
+  outsideTempC: Float64Array;
+  lat: Float64Array;
+  lon: Float64Array;
+}
+
+/**
+ * One pass over the samples: distance from speed (gaps capped at a minute), a causal
+ * median-of-3 on SoC (a one-sample glitch never reaches a channel), last known temperatures.
+ */
+function toMinutes(s: TelemetrySeries): Minutes {
+  const cap = s.length + 1;
+  const m: Minutes = {
+    length: 0, key: new Float64Array(cap), tMs: new Float64Array(cap), socPct: new Float64Array(cap), distKm: new Float64Array(cap),
+    chargingSamples: new Float64Array(cap), batteryTempC: new Float64Array(cap), outsideTempC: new Float64Array(cap),
+    lat: new Float64Array(cap), lon: new Float64Array(cap),
+  };
+  let dist = 0;
+  let charging = 0;
+  let soc1 = Number.NaN, soc2 = Number.NaN, soc3 = Number.NaN;
+  let temp = Number.NaN, outside = Number.NaN, lat = Number.NaN, lon = Number.NaN;
+  let prevT = Number.NaN;
+  for (let i = 0; i < s.length; i++) {
+    const t = s.tsMs[i]!;
+    const speed = s.speedKph[i]!;
+    if (!Number.isNaN(prevT) && speed > 0) dist += (speed * Math.min(t - prevT, MINUTE_MS)) / 3_600_000;
+    prevT = t;
+    if (s.state[i] === 'charging' || s.powerKw[i]! < -1) charging++;
+    const soc = s.socPct[i]!;
+    if (!Number.isNaN(soc)) (soc1 = soc2), (soc2 = soc3), (soc3 = soc);
+    if (!Number.isNaN(s.batteryTempC[i]!)) temp = s.batteryTempC[i]!;
+    if (!Number.isNaN(s.outsideTempC[i]!)) outside = s.outsideTempC[i]!;
+    if (!Number.isNaN(s.lat[i]!) && !Number.isNaN(s.lon[i]!)) (lat = s.lat[i]!), (lon = s.lon[i]!);
+    const key = Math.floor(t / MINUTE_MS);
+    const last = i + 1 === s.length || Math.floor(s.tsMs[i + 1]! / MINUTE_MS) !== key;
+    if (!last) continue;
+    const k = m.length++;
+    m.key[k] = key;
+    m.tMs[k] = t;
+    m.socPct[k] = Number.isNaN(soc1) ? soc3 : Math.max(Math.min(soc1, soc2), Math.min(Math.max(soc1, soc2), soc3));
+    m.distKm[k] = dist;
+    m.chargingSamples[k] = charging;
+    m.batteryTempC[k] = temp;
+    m.outsideTempC[k] = outside;
+    m.lat[k] = lat;
+    m.lon[k] = lon;
+  }
+  return m;
+}
+
+interface OpenEvent {
+  startMs: number;
+  lastAlarmMs: number;
+  peakZ: number;
+  peakValue: number;
+  peakAtMs: number;
+  baseline: number;
+  cusum: number;
+  lat: number;
+  lon: number;
+}
+
+function toEvent(ch: Channel, e: OpenEvent, deviceId: string): DetectedEvent {
+  const severity: Severity = e.peakZ >= 2 * ch.zThreshold ? 'critical' : e.peakZ >= ch.zThreshold ? 'warning' : 'info';
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  return {
+    eventId: eventId(deviceId, 'anomaly', ch.subkind, e.startMs),
+    deviceId,
+    kind: 'anomaly',
+    subkind: ch.subkind,
+    severity,
+    detector: DETECTOR_NAME,
+    startMs: e.startMs,
+    endMs: e.lastAlarmMs,
+    lat: Number.isNaN(e.lat) ? null : e.lat,
+    lon: Number.isNaN(e.lon) ? null : e.lon,
+    summary: ch.describe(e.peakValue, e.baseline),
+    score: round(e.peakZ),
+    evidence: [
+      { signal: ch.signal, value: round(e.peakValue), atMs: e.peakAtMs, note: `peak over the event, ${ch.unit}` },
+      { signal: `${ch.signal}_baseline_median`, value: round(e.baseline), note: `device median over the previous ${BASELINE_MS / 3_600_000} h` },
+      { signal: 'robust_z', value: round(e.peakZ), threshold: ch.zThreshold },
+      { signal: 'cusum', value: round(e.cusum), threshold: ch.cusumH, note: `one-sided CUSUM of z with slack ${ch.cusumK}, restarted hourly` },
+    ],
+  };
+}
+
+const DETECTOR_NAME = 'channel-anomalies@1';
+
+/** Value of each channel at minute k, from minute k and the last minute at least SPAN_MIN before it. */
+function channelValue(ch: Channel, m: Minutes, k: number, j: number): number {
+  const dtMin = (m.tMs[k]! - m.tMs[j]!) / MINUTE_MS;
+  const charged = m.chargingSamples[k]! > m.chargingSamples[j]!;
+  const distKm = m.distKm[k]! - m.distKm[j]!;
+  const socDrop = m.socPct[j]! - m.socPct[k]!;
+  switch (ch.subkind) {
+    case 'battery_temp_rise':
+      return (m.batteryTempC[k]! - m.batteryTempC[j]!) / dtMin;
+    case 'battery_temp_level':
+      return m.batteryTempC[k]! - m.outsideTempC[k]!;
+    case 'consumption':
+      return !charged && distKm >= 1 ? socDrop / distKm : Number.NaN;
+    case 'soc_drop':
+      return !charged && distKm < 0.05 ? socDrop : Number.NaN;
+  }
+}
+
+/**
+ * Per-channel anomalies, causal (a score at a minute uses only samples up to it): the channel's
+ * value is compared with the device's own last 6 h by a robust z-score (rolling median and
+ * quartile spread) and a one-sided CUSUM catches a smaller shift that lasts. Phases: samples →
+ * minute records → channel values → scores → events.
+ */
+export function createChannelAnomalyDetector(): Detector {
+  return {
+    name: DETECTOR_NAME,
+    lookbackMs: LOOKBACK_MS,
+    async detect(series: TelemetrySeries, ctx: DetectContext): Promise<DetectedEvent[]> {
+      const m = toMinutes(series);
+      const events: DetectedEvent[] = [];
+      for (const ch of CHANNELS) {
+        const baseline = new RollingBaseline(BASELINE_MS);
+        let cusum = 0;
+        let block = Number.NaN;
+        let open: OpenEvent | undefined;
+        const emit = () => {
+          if (open && open.startMs >= ctx.fromMs) events.push(toEvent(ch, open, ctx.deviceId));
+          open = undefined;
+        };
+        let j = 0;
+        for (let k = 0; k < m.length; k++) {
+          while (j + 1 < k && m.key[j + 1]! <= m.key[k]! - SPAN_MIN) j++;
+          const gapMin = m.key[k]! - m.key[j]!;
+          if (j >= k || gapMin < SPAN_MIN || gapMin > 2 * SPAN_MIN) continue;
+          const v = channelValue(ch, m, k, j);
+          if (!Number.isFinite(v)) continue;
+          const t = m.tMs[k]!;
+          baseline.expire(t);
+          if (Math.floor(t / CUSUM_BLOCK_MS) !== block) (block = Math.floor(t / CUSUM_BLOCK_MS)), (cusum = 0);
+          if (baseline.count >= ch.minBaseline) {
+            const median = baseline.median();
+            const z = (v - median) / baseline.spread(ch.sigmaFloor);
+            // Capped so one wild value cannot carry the CUSUM for the rest of the hour.
+            cusum = Math.max(0, cusum + Math.min(z, 2 * ch.zThreshold) - ch.cusumK);
+            const alarm = v >= ch.minValue(median) && (z >= ch.zThreshold || cusum >= ch.cusumH);
+            if (alarm) {
+              if (open && t - open.lastAlarmMs > QUIET_MS) emit();
+              open ??= { startMs: t, lastAlarmMs: t, peakZ: z, peakValue: v, peakAtMs: t, baseline: median, cusum, lat: m.lat[k]!, lon: m.lon[k]! };
+              open.lastAlarmMs = t;
+              if (z > open.peakZ) Object.assign(open, { peakZ: z, peakValue: v, peakAtMs: t, baseline: median, cusum });
+            }
+          }
+          baseline.add(t, v);
+        }
+        emit();
+      }
+      return events.sort((a, b) => a.startMs - b.startMs || a.subkind.localeCompare(b.subkind));
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import fp from 'fastify-plugin';
+import type { Detector } from '../../domain/detect/detector.ts';
+import { DetectionService } from '../../detect/detection-service.ts';
+import { loadDetectors } from '../../detect/load-detectors.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    detection: DetectionService;
+  }
+}
+
+/**
+ * Runs the detectors behind ingest and on request; waits for queued work on close. Detectors are
+ * loaded from models/ unless the caller passes its own (tests).
+ */
+export const detectionPlugin = fp<{ detectors?: readonly Detector[] | undefined }>(
+  async (app, opts) => {
+    const detectors = opts.detectors ?? (await loadDetectors());
+    const service = new DetectionService(app.store, detectors, {
+      onError: (err, deviceId) => app.log.error({ err, deviceId }, 'detection failed'),
+      onDetected: (r) => {
+        if (r.changes.created.length + r.changes.updated.length + r.changes.removed.length > 0) {
+          app.log.info({ deviceId: r.deviceId, created: r.changes.created.length, updated: r.changes.updated.length, removed: r.changes.removed.length }, 'events changed');
+        }
+      },
+    });
+    app.decorate('detection', service);
+    app.addHook('onClose', async () => service.idle());
+  },
+  { name: 'detection', dependencies: ['store'] },
+);

@@ -1,0 +1,30 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { ChargerSchema } from '../../domain/chargers/charger.ts';
+import { listChargers, upsertChargers } from '../../store/charger-repository.ts';
+import { ErrorSchema } from '../schemas/error-schema.ts';
+
+const UpsertResult = Type.Object({ created: Type.Integer(), updated: Type.Integer() });
+
+/** Charger locations are data: listed and upserted by charger_id. */
+export async function chargersRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get('/v1/chargers', { schema: { summary: 'Known chargers', response: { 200: Type.Array(ChargerSchema) } } }, async () =>
+    app.store.withConnection((conn) => listChargers(conn)),
+  );
+  app.post(
+    '/v1/chargers',
+    {
+      schema: {
+        summary: 'Add or update chargers (one or an array), by chargerId',
+        body: Type.Union([ChargerSchema, Type.Array(ChargerSchema, { maxItems: 100_000 })]),
+        response: { 200: UpsertResult, 400: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const chargers = Array.isArray(request.body) ? request.body : [request.body];
+      return app.store.withConnection((conn) => upsertChargers(conn, chargers, `http:${request.ip}`, app.store.now()));
+    },
+  );
+}

@@ -1,0 +1,50 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Charger } from '../domain/chargers/charger.ts';
+
+/** Every known charger, by id (detectors get the whole list: there are few). */
+export async function listChargers(conn: DuckDBConnection): Promise<Charger[]> {
+  const reader = await conn.runAndReadAll('SELECT charger_id, name, lat, lon, power_kw FROM chargers ORDER BY charger_id');
+  return reader.getRows().map((r) => ({
+    chargerId: String(r[0]),
+    name: String(r[1]),
+    lat: Number(r[2]),
+    lon: Number(r[3]),
+    powerKw: r[4] === null ? null : Number(r[4]),
+  }));
+}
+
+/**
+ * Inserts or updates chargers by charger_id in one transaction (a charger keeps its first
+ * `created_at`). Returns how many were new and how many replaced a stored one.
+ */
+export async function upsertChargers(
+  conn: DuckDBConnection,
+  chargers: readonly Charger[],
+  source: string,
+  nowMs: number,
+): Promise<{ created: number; updated: number }> {
+  let created = 0;
+  let updated = 0;
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    for (const c of chargers) {
+      const exists = await conn.runAndReadAll('SELECT 1 FROM chargers WHERE charger_id = $1', [c.chargerId]);
+      if (exists.getRows().length > 0) {
+        await conn.run('UPDATE chargers SET name = $2, lat = $3, lon = $4, power_kw = $5, source = $6 WHERE charger_id = $1', [
+          c.chargerId, c.name, c.lat, c.lon, c.powerKw, source,
+        ]);
+        updated++;
+      } else {
+        await conn.run('INSERT INTO chargers VALUES ($1, $2, $3, $4, $5, $6, epoch_ms(CAST($7 AS BIGINT)))', [
+          c.chargerId, c.name, c.lat, c.lon, c.powerKw, source, nowMs,
+        ]);
+        created++;
+      }
+    }
+    await conn.run('COMMIT');
+  } catch (err) {
+    await conn.run('ROLLBACK');
+    throw err;
+  }
+  return { created, updated };
+}
