@@ -1,0 +1,80 @@
+import type { BreakdownCandidate } from './breakdown-rules.ts';
+
+/**
+ * The fixed feature vector the breakdown model scores, one row per rules candidate. Order is the
+ * model's input order: changing it (or a definition) means retraining (`npm run train`).
+ * Missing channels become neutral values plus the `power_known` flag, so logs without power
+ * (the twizy-rsk trips) still get a row.
+ */
+export const BREAKDOWN_FEATURES = [
+  /** Speed at the moment propulsion was lost, kph. */
+  'speed_at_loss_kph',
+  /** Highest speed in the 90 s before that moment, kph: a breakdown happens while really driving. */
+  'max_speed_before_kph',
+  /** Mean deceleration from the moment to standstill, m/s² (coasting 0.3–1; braking 1.5–4; 0 if the data stopped first). */
+  'decel_mps2',
+  /** 1 when power was logged during the deceleration. */
+  'power_known',
+  /** Share of moving samples from the moment to standstill with |power| < 0.5 kW: no propulsion, no regen. */
+  'coast_fraction',
+  /** Share with power < −1 kW: regenerative braking, so the drivetrain still worked. */
+  'regen_fraction',
+  /** 1 when the state was 'off' while moving faster than 8 kph. */
+  'off_while_moving',
+  /** 1 for EV propulsion-system codes (P0Axx) within 2 min of the moment. */
+  'powertrain_code',
+  /** 1 for lost-communication / low-voltage codes (U0xxx, B13xx): a failing 12 V supply. */
+  'low_voltage_code',
+  /** log(1 + number of distinct fault codes) within 2 min of the moment. */
+  'log_code_count',
+  /** Pack temperature above 45 °C at its hottest around the moment, °C (0 if unknown or cooler). */
+  'pack_temp_excess_c',
+  /** log(1 + minutes standing still afterwards until own-power movement or the end of data, capped at 4 h). */
+  'log_rest_min',
+  /** 1 when the data stopped while moving (a gap or the end of the log) rather than at standstill. */
+  'data_stopped_moving',
+  /** log(1 + minutes of that gap). */
+  'log_gap_min',
+  /** 1 when the car moved on under its own power afterwards (within the 4 h looked at). */
+  'recovered',
+  /** 1 when the position moved ≥ 0.3 km while the wheels said 0 / the car was off (a tow). */
+  'towed',
+  /** Share of the samples after the stop in state 'off' (a driver parking leaves it 'parked'). */
+  'off_after_fraction',
+  /** log(1 + km) of the largest distance from the stop position before moving on. */
+  'log_displacement_km',
+] as const;
+
+export const BREAKDOWN_FEATURE_COUNT = BREAKDOWN_FEATURES.length;
+
+/** One candidate's row, in BREAKDOWN_FEATURES order. */
+export function breakdownFeatureRow(c: BreakdownCandidate): number[] {
+  const b = (v: boolean) => (v ? 1 : 0);
+  return [
+    c.speedAtLossKph,
+    c.maxSpeedBeforeKph,
+    Math.max(-5, Math.min(10, c.decelMps2)),
+    b(c.powerKnown),
+    c.coastFraction,
+    c.regenFraction,
+    b(c.offWhileMoving),
+    b(c.powertrainCode),
+    b(c.lowVoltageCode),
+    Math.log1p(c.codes.length),
+    Number.isFinite(c.maxBatteryTempC) ? Math.max(0, c.maxBatteryTempC - 45) : 0,
+    Math.log1p(c.restMs / 60_000),
+    b(c.trigger !== 'stop'),
+    Math.log1p(c.gapMs / 60_000),
+    b(c.recovered),
+    b(c.tow !== null),
+    c.offAfterFraction,
+    Math.log1p(c.displacementKm),
+  ];
+}
+
+/** Rows packed for a scorer: float32 [rows × BREAKDOWN_FEATURE_COUNT], row-major. */
+export function packBreakdownFeatures(candidates: readonly BreakdownCandidate[]): Float32Array {
+  const out = new Float32Array(candidates.length * BREAKDOWN_FEATURE_COUNT);
+  candidates.forEach((c, i) => out.set(breakdownFeatureRow(c), i * BREAKDOWN_FEATURE_COUNT));
+  return out;
+}

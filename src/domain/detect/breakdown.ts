@@ -1,0 +1,107 @@
+import type { DetectedEvent, EvidenceItem } from '../events/detected-event.ts';
+import { eventId } from '../events/event-id.ts';
+import type { TelemetrySeries } from '../telemetry-series.ts';
+import type { Detector } from './detector.ts';
+import { packBreakdownFeatures } from './breakdown-features.ts';
+import { BREAKDOWN_RULES, findBreakdownCandidates, type BreakdownCandidate } from './breakdown-rules.ts';
+
+/**
+ * Scores feature rows (float32, row-major, BREAKDOWN_FEATURE_COUNT wide) with the probability of a
+ * breakdown. The ONNX implementation lives in src/models so the domain never loads onnxruntime.
+ */
+export interface BreakdownScorer {
+  score(features: Float32Array, rows: number): Promise<Float32Array>;
+}
+
+export interface BreakdownDetectorOptions {
+  /** null: rules only — every candidate is reported with score null. */
+  scorer: BreakdownScorer | null;
+  /** Probability at or above which a candidate is a breakdown (default 0.5). */
+  threshold?: number;
+}
+
+export const BREAKDOWN_DETECTOR_NAME = 'breakdown@1';
+/**
+ * A candidate looks at most maxCoastMs + approachMs + codeWindowMs before its moment; 15 min
+ * covers that with room, so a window starting lookbackMs before fromMs judges it like a full run.
+ */
+export const BREAKDOWN_LOOKBACK_MS = 15 * 60_000;
+
+const SUMMARY: Record<BreakdownCandidate['subkind'], string> = {
+  loss_of_propulsion: 'Lost propulsion while driving',
+  shutdown: 'Shut down while driving',
+  twelve_volt_failure: '12 V supply failed while driving',
+  thermal_fault: 'Shut down on a battery over-temperature while driving',
+};
+
+/**
+ * Breakdown detector, two stages:
+ *   rules (candidate moments + what happens next) → features → model score (one batch) → events.
+ */
+export function createBreakdownDetector(options: BreakdownDetectorOptions): Detector {
+  const threshold = options.threshold ?? 0.5;
+  return {
+    name: BREAKDOWN_DETECTOR_NAME,
+    lookbackMs: BREAKDOWN_LOOKBACK_MS,
+    async detect(series, ctx) {
+      // Candidates before fromMs are context only; dropping them before scoring keeps the batch
+      // (and so every score) the same for a full history and for a lookback window.
+      const candidates = findBreakdownCandidates(series).filter((c) => c.startMs >= ctx.fromMs);
+      if (candidates.length === 0) return [];
+      const scores = options.scorer
+        ? await options.scorer.score(packBreakdownFeatures(candidates), candidates.length)
+        : null;
+      const events: DetectedEvent[] = [];
+      candidates.forEach((c, i) => {
+        const score = scores ? roundScore(scores[i]!) : null;
+        if (score !== null && score < threshold) return;
+        events.push(toEvent(ctx.deviceId, series, c, score, threshold));
+      });
+      return events;
+    },
+  };
+}
+
+/** Six decimals: float32 noise below that must not turn into a changed event on re-detection. */
+function roundScore(p: number): number {
+  return Math.round(p * 1e6) / 1e6;
+}
+
+function toEvent(deviceId: string, series: TelemetrySeries, c: BreakdownCandidate, score: number | null, threshold: number): DetectedEvent {
+  const R = BREAKDOWN_RULES;
+  const evidence: EvidenceItem[] = [
+    { signal: 'speed_kph', value: round(c.speedAtLossKph, 1), threshold: R.drivingKph, atMs: c.startMs, note: `speed when propulsion was lost (max ${round(c.maxSpeedBeforeKph, 1)} kph in the ${R.approachMs / 1000} s before)` },
+  ];
+  if (c.trigger === 'stop') {
+    evidence.push({ signal: 'decel_mps2', value: round(c.decelMps2, 2), atMs: series.tsMs[c.stopIndex]!, note: 'mean deceleration to standstill' });
+    if (c.powerKnown) evidence.push({ signal: 'power_kw', value: round(c.coastFraction, 2), threshold: R.coastFraction, note: `share of the deceleration with |power| < ${R.zeroPowerKw} kW (no propulsion)` });
+  }
+  if (c.offWhileMoving) evidence.push({ signal: 'state', value: 'off', threshold: `speed > ${R.ownPowerKph} kph`, note: 'vehicle off while moving' });
+  if (c.codes.length > 0) evidence.push({ signal: 'error_codes', value: c.codes.join(','), note: `fault codes within ${R.codeWindowMs / 1000} s of the moment` });
+  if (Number.isFinite(c.maxBatteryTempC) && c.maxBatteryTempC >= R.hotPackC) evidence.push({ signal: 'battery_temp_c', value: round(c.maxBatteryTempC, 1), threshold: R.hotPackC });
+  if (c.trigger === 'data_gap') evidence.push({ signal: 'data_gap_min', value: round(c.gapMs / 60_000, 1), threshold: R.gapMs / 60_000, atMs: series.tsMs[c.stopIndex]!, note: 'data stopped while moving and did not resume at driving speed' });
+  if (c.trigger === 'data_end') evidence.push({ signal: 'data_end', value: true, atMs: series.tsMs[c.stopIndex]!, note: 'data stopped while moving' });
+  evidence.push({ signal: 'rest_min', value: round(c.restMs / 60_000, 1), threshold: R.minRestMs / 60_000, note: c.recovered ? 'stood still, then moved on under its own power' : 'did not move on under its own power' });
+  if (c.tow) evidence.push({ signal: 'tow', value: round(c.tow.distanceKm, 2), threshold: R.towKm, atMs: c.tow.startMs, note: `moved ${round(c.tow.distanceKm, 2)} km with the wheels at 0 until ${new Date(c.tow.endMs).toISOString()}` });
+  if (score !== null) evidence.push({ signal: 'model_score', value: score, threshold });
+  return {
+    eventId: eventId(deviceId, 'breakdown', c.subkind, c.startMs),
+    deviceId,
+    kind: 'breakdown',
+    subkind: c.subkind,
+    severity: 'critical',
+    detector: BREAKDOWN_DETECTOR_NAME,
+    startMs: c.startMs,
+    endMs: c.endMs,
+    lat: c.lat,
+    lon: c.lon,
+    summary: `${SUMMARY[c.subkind]} at ${round(c.speedAtLossKph, 0)} kph${c.tow ? `, towed ${round(c.tow.distanceKm, 1)} km` : ''}`,
+    score,
+    evidence,
+  };
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
