@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import { DEFAULT_HYSTERESIS_MS, type AlertRule } from '../domain/alerts/alert-rule.ts';
+import type { Incident } from '../domain/alerts/incident.ts';
+import { placeEvent } from '../domain/alerts/place-event.ts';
+import { ruleMatches } from '../domain/alerts/rule-matches.ts';
+import { insertIncidentAnnotation } from '../store/alert-annotation-repository.ts';
+import { eventsUpdatedSince, readAlertCursor, writeAlertCursor } from '../store/alert-cursor-repository.ts';
+import { listAlertRules } from '../store/alert-rule-repository.ts';
+import {
+  advanceIncident, getIncident, getIncidents, incidentLinks, incidentSpans, insertIncident, linkEvent, spanKey, updateIncidentSpan,
+} from '../store/incident-repository.ts';
+import { cancelEscalation, enqueueOutbox } from '../store/outbox-repository.ts';
+import type { TelemetryStore } from '../store/telemetry-store.ts';
+import type { WriteLock } from '../store/write-lock.ts';
+import { buildNotice, idempotencyKey } from './incident-notice.ts';
+
+export interface AlertEngineOptions {
+  /** Serialises the alert tables' writers (engine, worker, ack/resolve) without blocking ingest. */
+  lock: WriteLock;
+  now?: () => number;
+  scanIntervalMs?: number;
+  /**
+   * How far behind the cursor each scan looks again. Detection transactions can commit out of
+   * `updated_at` order; re-reading a few seconds is cheap because events already seen at the same
+   * version are skipped.
+   */
+  overlapMs?: number;
+  /** Prefix for replay links in notices, e.g. 'https://telltale.example.com'. */
+  publicUrl?: string;
+  onError?: (err: unknown) => void;
+}
+
+export type IncidentListener = (incident: Incident) => void;
+
+const incidentIdFor = (ruleId: string, eventId: string) => `inc_${createHash('sha256').update(`${ruleId}\u0000${eventId}`).digest('hex').slice(0, 20)}`;
+
+/**
+ * Turns detected events into incidents and queued notices. Each scan is one transaction:
+ *   read cursor → events changed since (minus overlap) → rules that match → place each event
+ *   (attach or open) → queue the escalation ladder of new incidents → move the cursor.
+ * A crash anywhere leaves either all of it or none of it, and the next scan starts from the cursor.
+ */
+export class AlertEngine {
+  private readonly store: TelemetryStore;
+  private readonly lock: WriteLock;
+  private readonly now: () => number;
+  private readonly options: AlertEngineOptions;
+  private readonly listeners = new Set<IncidentListener>();
+  private readonly queuedListeners = new Set<() => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private scanning: Promise<number> | undefined;
+  private rescan = false;
+
+  constructor(store: TelemetryStore, options: AlertEngineOptions) {
+    this.store = store;
+    this.lock = options.lock;
+    this.now = options.now ?? store.now;
+    this.options = options;
+  }
+
+  /** Incident opened, updated, acknowledged or resolved (after the change is committed). */
+  onIncidentChange(listener: IncidentListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Notices were queued: the delivery worker need not wait for its next poll. */
+  onQueued(listener: () => void): () => void {
+    this.queuedListeners.add(listener);
+    return () => this.queuedListeners.delete(listener);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const interval = this.options.scanIntervalMs ?? 200;
+    const loop = () => {
+      this.timer = setTimeout(() => void this.nudge().finally(() => this.timer && loop()), interval);
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.scanning?.catch(() => undefined);
+  }
+
+  /** Scan now (e.g. the detection service just wrote events); coalesces with a scan in progress. */
+  nudge(): Promise<number> {
+    if (this.scanning) {
+      this.rescan = true;
+      return this.scanning;
+    }
+    const run = async (): Promise<number> => {
+      let total = 0;
+      do {
+        this.rescan = false;
+        try {
+          total += await this.scanOnce();
+        } catch (err) {
+          this.options.onError?.(err);
+          break;
+        }
+      } while (this.rescan);
+      return total;
+    };
+    this.scanning = run().finally(() => (this.scanning = undefined));
+    return this.scanning;
+  }
+
+  /** One scan; returns how many (rule, event) pairs it acted on. */
+  async scanOnce(): Promise<number> {
+    const { changed, queued, acted } = await this.lock.run(() => this.store.withConnection(async (conn) => {
+      const rules = (await listAlertRules(conn)).filter((r) => r.enabled !== false);
+      const nowMs = this.now();
+      const changed = new Set<string>();
+      let queued = 0;
+      let acted = 0;
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        const cursor = await readAlertCursor(conn);
+        const events = await eventsUpdatedSince(conn, cursor === undefined ? -8.64e15 : cursor - (this.options.overlapMs ?? 10_000));
+        if (events.length > 0 && rules.length > 0) {
+          const links = await incidentLinks(conn, events.map((e) => e.eventId));
+          const maxHysteresis = Math.max(...rules.map((r) => r.hysteresisMs ?? DEFAULT_HYSTERESIS_MS));
+          const minStart = Math.min(...events.map((e) => e.startMs));
+          const spans = await incidentSpans(conn, events.map((e) => e.deviceId), minStart - maxHysteresis);
+          for (const event of events) {
+            for (const rule of rules) {
+              if (!ruleMatches(rule, event)) continue;
+              const link = links.get(`${rule.ruleId}\u0000${event.eventId}`);
+              if (link && link.eventUpdatedAtMs === event.updatedAtMs) continue;
+              acted++;
+              const key = spanKey(rule.ruleId, event.deviceId, event.kind);
+              const list = spans.get(key) ?? [];
+              const endMs = event.endMs ?? event.startMs;
+              const placement = placeEvent(event, link?.incidentId, list, rule.hysteresisMs ?? DEFAULT_HYSTERESIS_MS);
+              let incidentId: string;
+              if (placement.action === 'open') {
+                incidentId = incidentIdFor(rule.ruleId, event.eventId);
+                await insertIncident(conn, { incidentId, ruleId: rule.ruleId, deviceId: event.deviceId, kind: event.kind, severity: event.severity,
+                  summary: event.summary, startMs: event.startMs, endMs, lat: event.lat, lon: event.lon }, nowMs);
+                queued += await this.queueLadder(conn, rule, incidentId, event, nowMs);
+                list.push({ incidentId, state: 'open', startMs: event.startMs, endMs });
+                spans.set(key, list);
+              } else {
+                incidentId = placement.incidentId;
+                await updateIncidentSpan(conn, incidentId, { startMs: event.startMs, endMs, severity: event.severity, summary: event.summary }, nowMs);
+                const span = list.find((s) => s.incidentId === incidentId);
+                if (span) {
+                  span.startMs = Math.min(span.startMs, event.startMs);
+                  span.endMs = Math.max(span.endMs, endMs);
+                }
+              }
+              await linkEvent(conn, { incidentId, ruleId: rule.ruleId, eventId: event.eventId, eventUpdatedAtMs: event.updatedAtMs });
+              links.set(`${rule.ruleId}\u0000${event.eventId}`, { incidentId, eventUpdatedAtMs: event.updatedAtMs });
+              changed.add(incidentId);
+            }
+          }
+        }
+        const last = events.at(-1);
+        if (last && (cursor === undefined || last.updatedAtMs > cursor)) await writeAlertCursor(conn, last.updatedAtMs);
+        await conn.run('COMMIT');
+      } catch (err) {
+        await conn.run('ROLLBACK');
+        throw err;
+      }
+      return { changed, queued, acted };
+    }));
+    if (queued > 0) for (const l of this.queuedListeners) l();
+    if (changed.size > 0 && this.listeners.size > 0) {
+      const incidents = await this.store.withConnection((conn) => getIncidents(conn, [...changed]));
+      for (const inc of incidents) this.emit(inc);
+    }
+    return acted;
+  }
+
+  private async queueLadder(conn: Parameters<typeof enqueueOutbox>[0], rule: AlertRule, incidentId: string, event: Parameters<typeof buildNotice>[2], nowMs: number): Promise<number> {
+    for (const [index, step] of rule.escalation.entries()) {
+      const receiver = rule.receivers.find((r) => r.name === step.receiver);
+      if (!receiver) throw new Error(`rule '${rule.ruleId}': escalation step ${index} names no receiver '${step.receiver}'`);
+      const notice = buildNotice(rule, incidentId, event, step, index, nowMs, this.options.publicUrl ?? '');
+      await enqueueOutbox(conn, {
+        idempotencyKey: idempotencyKey(incidentId, index), incidentId, step: index, receiver: receiver.name, receiverUrl: receiver.url,
+        receiverSecret: receiver.secret, deviceId: event.deviceId, payload: JSON.stringify(notice), dueAtMs: nowMs + step.delayMs,
+      }, nowMs);
+    }
+    return rule.escalation.length;
+  }
+
+  /**
+   * Acknowledge or resolve: the state moves forward only, unsent escalation steps are cancelled,
+   * and a note becomes an annotation on the device's timeline — all in one transaction.
+   * Returns undefined when there is no such incident.
+   */
+  async advance(incidentId: string, to: 'acknowledged' | 'resolved', by: string | null, note: string | null): Promise<Incident | undefined> {
+    const result = await this.lock.run(() => this.store.withConnection(async (conn) => {
+      const nowMs = this.now();
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        const incident = await getIncident(conn, incidentId);
+        if (!incident) {
+          await conn.run('ROLLBACK');
+          return undefined;
+        }
+        const before = await advanceIncident(conn, incidentId, to, by, note, nowMs);
+        const moved = before !== to && before !== 'resolved';
+        if (moved) await cancelEscalation(conn, incidentId);
+        if (moved && note) {
+          await insertIncidentAnnotation(conn, {
+            deviceId: incident.deviceId, startMs: incident.startMs, endMs: incident.endMs, text: note, author: by,
+            tags: ['incident', to === 'acknowledged' ? 'ack' : 'resolve', incident.kind], claim: { incidentId, state: to },
+          }, nowMs);
+        }
+        await conn.run('COMMIT');
+        return { incident: (await getIncident(conn, incidentId))!, moved };
+      } catch (err) {
+        await conn.run('ROLLBACK');
+        throw err;
+      }
+    }));
+    if (result?.moved) this.emit(result.incident);
+    return result?.incident;
+  }
+
+  private emit(incident: Incident): void {
+    for (const l of this.listeners) {
+      try {
+        l(incident);
+      } catch (err) {
+        this.options.onError?.(err);
+      }
+    }
+  }
+}

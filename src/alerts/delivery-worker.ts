@@ -1,0 +1,166 @@
+import { decideRetry, seededRandom, type AttemptOutcome } from '../domain/alerts/retry-policy.ts';
+import { signWebhook } from '../domain/alerts/webhook-signature.ts';
+import { dueOutboxHeads, markDead, markDelivered, markRetry, type OutboxDelivery } from '../store/outbox-repository.ts';
+import type { TelemetryStore } from '../store/telemetry-store.ts';
+import type { WriteLock } from '../store/write-lock.ts';
+import { DEFAULT_DELIVERY, type DeliveryOptions } from './delivery-options.ts';
+
+export interface DeliveryWorkerOptions {
+  lock: WriteLock;
+  delivery?: Partial<DeliveryOptions>;
+  now?: () => number;
+  random?: () => number;
+  onError?: (err: unknown) => void;
+  onAttempt?: (item: OutboxDelivery, outcome: AttemptOutcome) => void;
+}
+
+/**
+ * Sends queued notices. Each (receiver, device) is a lane: one item at a time, in queue order, so
+ * a device's notices arrive in order; lanes run concurrently, up to `perReceiverConcurrency` per
+ * receiver, so a receiver that hangs holds up only its own lanes until the timeout.
+ * State lives in the outbox: a crash mid-send means the item is sent again after restart, with the
+ * same idempotency key (at least once; exactly once at a receiver that de-duplicates).
+ */
+export class DeliveryWorker {
+  private readonly store: TelemetryStore;
+  private readonly lock: WriteLock;
+  private readonly options: DeliveryOptions;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly hooks: DeliveryWorkerOptions;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly perReceiver = new Map<string, number>();
+  private readonly stopping = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private pumping: Promise<void> | undefined;
+  private again = false;
+
+  constructor(store: TelemetryStore, options: DeliveryWorkerOptions) {
+    this.store = store;
+    this.lock = options.lock;
+    this.options = { ...DEFAULT_DELIVERY, ...options.delivery };
+    this.now = options.now ?? store.now;
+    this.random = options.random ?? seededRandom(this.options.seed);
+    this.hooks = options;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.nudge(), this.options.pollMs);
+  }
+
+  /** Stops polling and abandons sends in flight: they stay pending and go again after restart. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.stopping.abort();
+    await this.pumping;
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** Look for due items now; coalesces with a look in progress. */
+  nudge(): Promise<void> {
+    if (this.stopping.signal.aborted) return Promise.resolve();
+    if (this.pumping) {
+      this.again = true;
+      return this.pumping;
+    }
+    this.pumping = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.startDue();
+        } catch (err) {
+          this.hooks.onError?.(err);
+        }
+      } while (this.again && !this.stopping.signal.aborted);
+    })().finally(() => (this.pumping = undefined));
+    return this.pumping;
+  }
+
+  /** For tests and the CLI: send until nothing is due at the current clock. */
+  async drain(): Promise<void> {
+    for (;;) {
+      await this.nudge();
+      if (this.inFlight.size === 0) return;
+      await Promise.allSettled([...this.inFlight.values()]);
+    }
+  }
+
+  private async startDue(): Promise<void> {
+    // The lanes are read and claimed under the same lock that records outcomes, so a lane that
+    // just finished can never be read as still pending and sent twice.
+    await this.lock.run(async () => {
+      const heads = await this.store.withConnection((conn) => dueOutboxHeads(conn, this.now(), 1000));
+      for (const item of heads) {
+        const lane = `${item.receiverUrl}\u0000${item.deviceId}`;
+        const busy = this.perReceiver.get(item.receiverUrl) ?? 0;
+        if (this.inFlight.has(lane) || busy >= this.options.perReceiverConcurrency) continue;
+        this.perReceiver.set(item.receiverUrl, busy + 1);
+        const done = this.deliver(item, lane);
+        this.inFlight.set(lane, done);
+      }
+    });
+  }
+
+  private async deliver(item: OutboxDelivery, lane: string): Promise<void> {
+    let outcome: AttemptOutcome | undefined;
+    try {
+      outcome = await this.send(item);
+      if (this.stopping.signal.aborted && outcome.kind !== 'delivered') outcome = undefined;
+      if (outcome) this.hooks.onAttempt?.(item, outcome);
+    } catch (err) {
+      this.hooks.onError?.(err);
+    }
+    await this.lock.run(async () => {
+      try {
+        if (outcome) await this.record(item, outcome);
+      } catch (err) {
+        this.hooks.onError?.(err);
+      } finally {
+        this.inFlight.delete(lane);
+        this.perReceiver.set(item.receiverUrl, (this.perReceiver.get(item.receiverUrl) ?? 1) - 1);
+      }
+    });
+    // The lane's next item (same device) can go at once.
+    void this.nudge();
+  }
+
+  private async send(item: OutboxDelivery): Promise<AttemptOutcome> {
+    const timestampSec = Math.floor(this.now() / 1000);
+    try {
+      const response = await fetch(item.receiverUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'telltale-alerts/1',
+          'telltale-idempotency-key': item.idempotencyKey,
+          'telltale-timestamp': String(timestampSec),
+          'telltale-signature': signWebhook(item.receiverSecret, timestampSec, item.payload),
+          'telltale-attempt': String(item.attempts + 1),
+        },
+        body: item.payload,
+        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.stopping.signal]),
+        redirect: 'manual',
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      if (response.status >= 200 && response.status < 300) return { kind: 'delivered', status: response.status };
+      return { kind: 'http', status: response.status, retryAfter: response.headers.get('retry-after') };
+    } catch (err) {
+      const e = err as Error;
+      if (e.name === 'TimeoutError') return { kind: 'timeout' };
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      return { kind: 'network', message: cause?.code ?? cause?.message ?? e.message };
+    }
+  }
+
+  private async record(item: OutboxDelivery, outcome: AttemptOutcome): Promise<void> {
+    const nowMs = this.now();
+    const decision = decideRetry(outcome, item.attempts + 1, this.options, this.random, nowMs);
+    await this.store.withConnection(async (conn) => {
+      if (decision.action === 'delivered') await markDelivered(conn, item.outboxId, nowMs);
+      else if (decision.action === 'retry') await markRetry(conn, item.outboxId, nowMs + decision.delayMs, decision.reason);
+      else await markDead(conn, item.outboxId, decision.reason, nowMs);
+    });
+  }
+}
