@@ -13,6 +13,12 @@ export interface DetectWindow {
   fromMs?: number | undefined;
   /** Exclusive; undefined = up to the latest row. */
   toMs?: number | undefined;
+  /**
+   * Live runs: an event that started before the window but had not ended by its start may end
+   * (or grow) because of the new rows, so the window starts at that event and judges it whole.
+   * Explicit runs replace exactly the window asked for.
+   */
+  reopen?: boolean;
 }
 
 export interface DeviceDetection {
@@ -30,8 +36,8 @@ export function maxLookbackMs(detectors: readonly Detector[]): number {
 }
 
 /**
- * Detection for one device over one window, written to the store (phases: widen the window to
- * cover events still open → read the series with the detectors' lookback → run each detector →
+ * Detection for one device over one window, written to the store (phases: widen a live window
+ * to cover events still open → read the series with the detectors' lookback → run each detector →
  * replace the window's events). Replacing makes it idempotent: run twice, the second run changes
  * nothing; and because every detector judges a moment only from `lookbackMs` of history, a window
  * gives the same events a run over the whole history would.
@@ -45,14 +51,14 @@ export async function detectDevice(
   const names = detectors.map((d) => d.name);
   return store.withConnection(async (conn) => {
     let fromMs = window.fromMs ?? ALL_TIME_MS;
-    // An event that started before the window but had not ended by its start may end (or grow)
-    // because of the new rows: start the window at that event so it is judged again whole.
-    if (fromMs > ALL_TIME_MS) {
+    if (window.reopen && fromMs > ALL_TIME_MS) {
       const open = await listEvents(conn, { deviceId, fromMs, toMs: fromMs });
       for (const e of open) if (names.includes(e.detector) && e.startMs < fromMs) fromMs = Math.min(fromMs, e.startMs);
     }
     const lookbackMs = maxLookbackMs(detectors);
-    const series = await readSeries(conn, { deviceId, fromMs: fromMs - lookbackMs, toMs: window.toMs });
+    // Read past the window's end: an event that starts inside it is judged (confirmed, ended) with
+    // every row there is, so a window run agrees with a run over the whole history.
+    const series = await readSeries(conn, { deviceId, fromMs: fromMs - lookbackMs });
     const chargers = await listChargers(conn);
     const toMs = window.toMs ?? Infinity;
     const events: DetectedEvent[] = [];

@@ -74,7 +74,7 @@ export class DetectionService {
       this.pending.delete(deviceId);
       try {
         // A new row can confirm, end or cancel a moment that began up to a lookback before it.
-        const result = await this.detect(deviceId, { fromMs: earliestMs - this.lookbackMs });
+        const result = await this.detect(deviceId, { fromMs: earliestMs - this.lookbackMs, reopen: true });
         this.onDetected(result);
       } catch (err) {
         this.onError(err, deviceId);

@@ -5,6 +5,11 @@ import { ChargerSchema } from '../../domain/chargers/charger.ts';
 import { listChargers, upsertChargers } from '../../store/charger-repository.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
+/**
+ * The charger schema with null tried first: fastify's validator coerces types, and with the number
+ * branch first an explicit `powerKw: null` would be stored as 0 kW.
+ */
+const ChargerBody = Type.Object({ ...ChargerSchema.properties, powerKw: Type.Union([Type.Null(), Type.Number({ minimum: 0 })]) });
 const UpsertResult = Type.Object({ created: Type.Integer(), updated: Type.Integer() });
 
 /** Charger locations are data: listed and upserted by charger_id. */
@@ -18,7 +23,7 @@ export async function chargersRoutes(fastify: FastifyInstance): Promise<void> {
     {
       schema: {
         summary: 'Add or update chargers (one or an array), by chargerId',
-        body: Type.Union([ChargerSchema, Type.Array(ChargerSchema, { maxItems: 100_000 })]),
+        body: Type.Union([ChargerBody, Type.Array(ChargerBody, { maxItems: 100_000 })]),
         response: { 200: UpsertResult, 400: ErrorSchema },
       },
     },
