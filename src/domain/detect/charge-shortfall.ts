@@ -1,0 +1,188 @@
+import type { Charger } from '../chargers/charger.ts';
+import type { EnergyModel } from '../energy/energy-model.ts';
+import type { DetectedEvent } from '../events/detected-event.ts';
+import { eventId } from '../events/event-id.ts';
+import { segmentPeriods } from '../segmentation/segment-periods.ts';
+import type { Period } from '../segmentation/period-stats.ts';
+import type { TelemetrySeries } from '../telemetry-series.ts';
+import type { DetectContext, Detector } from './detector.ts';
+import { predictLegShortfall, type Leg } from './shortfall-prediction.ts';
+import { indexAtOrAfter, nearestCharger, positionAt, positionFrom, robustValueAt, robustValueFrom } from './shortfall-signals.ts';
+
+export interface ChargeShortfallOptions {
+  energyModel: EnergyModel;
+  /** SoC below which an arrival is too close for comfort, %. */
+  reservePct?: number;
+  /** Usable capacity per device when known (kWh); otherwise learnt from the device's own driving. */
+  batteryKwh?: (deviceId: string) => number | undefined;
+}
+
+export const CHARGE_SHORTFALL_DETECTOR = 'charge-shortfall@1';
+
+const HOUR_MS = 3_600_000;
+/** A car standing this close to a charger is at it. */
+const AT_CHARGER_KM = 1;
+/** At or below this SoC a car that stops has run out. */
+const EMPTY_SOC_PCT = 1.5;
+/** A charge starting this soon after a drive ends is where the drive was going. */
+const CHARGE_AFTER_MS = 15 * 60_000;
+/** A car that stands at least this long after running out has stopped for good. */
+const STRANDED_CONFIRM_MS = 2 * 60_000;
+/** Cold soak: a long enough park in cold enough air, losing more than self-discharge explains. */
+const COLD_SOAK_MIN_MS = 3 * HOUR_MS;
+const COLD_SOAK_MAX_OUTSIDE_C = 5;
+const SELF_DISCHARGE_PCT_PER_DAY = 0.2;
+const SOC_NOISE_PCT = 0.5;
+
+const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/**
+ * Charge shortfall: the battery will not, or did not, reach the next charger.
+ *   segment the series into drives, charges and parks →
+ *   per drive (a leg): predict arrival SoC at the next charger as the leg goes (predicted_shortfall) →
+ *   per drive end: stranded away from a charger, or arrived at one below the reserve →
+ *   per cold park: SoC or displayed range lost beyond self-discharge (cold_soak) →
+ *   keep events starting at or after ctx.fromMs.
+ */
+export function createChargeShortfallDetector(options: ChargeShortfallOptions): Detector {
+  const reservePct = options.reservePct ?? 5;
+  if (!(reservePct >= 0 && reservePct < 100)) throw new RangeError(`reservePct must be in [0, 100) (got ${reservePct})`);
+  const historyMs = 72 * HOUR_MS;
+  return {
+    name: CHARGE_SHORTFALL_DETECTOR,
+    // History to calibrate a leg, plus the longest leg worth following.
+    lookbackMs: historyMs + 24 * HOUR_MS,
+    async detect(series: TelemetrySeries, ctx: DetectContext): Promise<DetectedEvent[]> {
+      if (series.length < 2) return [];
+      const periods = segmentPeriods(series);
+      const events: DetectedEvent[] = [];
+      const settings = { detector: CHARGE_SHORTFALL_DETECTOR, reservePct, everyMs: 60_000, historyMs, batteryKwh: options.batteryKwh?.(ctx.deviceId) };
+      for (let k = 0; k < periods.length; k++) {
+        const p = periods[k]!;
+        if (p.kind === 'drive') {
+          const leg = legOf(series, periods, k);
+          const predicted = predictLegShortfall(series, leg, ctx.chargers, ctx.deviceId, options.energyModel, settings);
+          if (predicted) events.push(predicted);
+          const ending = driveEnding(series, periods, k, ctx.chargers, reservePct, ctx.deviceId);
+          if (ending) events.push(ending);
+        } else if (p.kind === 'park') {
+          const soak = coldSoak(series, p, periods[k + 1], ctx.deviceId);
+          if (soak) events.push(soak);
+        }
+      }
+      return events.filter((e) => e.startMs >= ctx.fromMs).sort((a, b) => a.startMs - b.startMs || a.subkind.localeCompare(b.subkind));
+    },
+  };
+}
+
+function legOf(series: TelemetrySeries, periods: readonly Period[], k: number): Leg {
+  const p = periods[k]!;
+  const start = indexAtOrAfter(series, p.startMs);
+  const endIdx = indexAtOrAfter(series, p.endMs);
+  const end = Math.min(series.length - 1, endIdx);
+  return { start, end, ended: k + 1 < periods.length };
+}
+
+/** How a drive ended: stranded (ran out away from a charger) or arrived at a charger below the reserve. */
+function driveEnding(series: TelemetrySeries, periods: readonly Period[], k: number, chargers: readonly Charger[], reservePct: number, deviceId: string): DetectedEvent | null {
+  const drive = periods[k]!;
+  const next = periods[k + 1];
+  const stopMs = drive.endMs;
+  const stop = Math.min(series.length - 1, indexAtOrAfter(series, stopMs));
+  // The SoC at the stop from the samples on both sides of it: a single glitched reading cannot decide.
+  const lastDrive = Math.max(indexAtOrAfter(series, drive.startMs), stop - 1);
+  const around = [robustValueAt(series.socPct, lastDrive, 5), robustValueFrom(series.socPct, stop, series.length - 1, 5)].filter(Number.isFinite);
+  if (around.length === 0) return null;
+  const socPct = Math.max(...around);
+  const rangeKm = robustValueFrom(series.rangeKm, stop, series.length - 1, 5);
+  const here = positionAt(series, stop) ?? positionFrom(series, stop, series.length - 1);
+  const near = here ? nearestCharger(chargers, here.lat, here.lon) : null;
+  const atCharger = near !== null && near.km <= AT_CHARGER_KM;
+  const chargeFollows = next?.kind === 'charge' || (next?.kind === 'park' && periods[k + 2]?.kind === 'charge' && periods[k + 2]!.startMs - stopMs <= CHARGE_AFTER_MS);
+  const base = { deviceId, kind: 'charge_shortfall' as const, detector: CHARGE_SHORTFALL_DETECTOR, lat: here?.lat ?? null, lon: here?.lon ?? null };
+  const evidence = [
+    { signal: 'soc_pct', value: round(socPct), threshold: reservePct, atMs: stopMs, note: 'median of the samples either side of the stop' },
+    { signal: 'range_km', value: Number.isFinite(rangeKm) ? round(rangeKm) : null, atMs: stopMs },
+    { signal: 'nearest_charger_km', value: near ? round(near.km, 2) : null, threshold: AT_CHARGER_KM, note: near ? near.charger.name : 'no chargers known' },
+  ];
+  if (socPct <= EMPTY_SOC_PCT && !atCharger && !chargeFollows) {
+    // Stopped for good: it stands after running out (or the data ends there, the 12 V gone with it).
+    const standsMs = (next ? next.endMs : series.tsMs[series.length - 1]!) - stopMs;
+    const lastSpeed = series.speedKph[series.length - 1]!;
+    if (next === undefined && lastSpeed > 2) return null;
+    if (next !== undefined && next.kind === 'drive') return null;
+    if (next !== undefined && standsMs < STRANDED_CONFIRM_MS && k + 2 < periods.length) return null;
+    return {
+      ...base,
+      eventId: eventId(deviceId, 'charge_shortfall', 'stranded', stopMs),
+      subkind: 'stranded',
+      severity: 'critical',
+      startMs: stopMs,
+      endMs: next ? next.endMs : null,
+      summary: `Ran out of charge and stopped with ${round(socPct)} % SoC${near ? `, ${round(near.km)} km from the nearest charger (${near.charger.name})` : ''}`,
+      score: 1,
+      evidence,
+    };
+  }
+  const rangeGone = Number.isFinite(rangeKm) && rangeKm <= 0;
+  if ((atCharger || chargeFollows) && (socPct < reservePct || rangeGone)) {
+    return {
+      ...base,
+      eventId: eventId(deviceId, 'charge_shortfall', 'arrived_below_reserve', stopMs),
+      subkind: 'arrived_below_reserve',
+      severity: 'warning',
+      startMs: stopMs,
+      endMs: stopMs,
+      summary: `Arrived ${atCharger ? `at ${near!.charger.name}` : 'at a charge'} with ${round(socPct)} % SoC${rangeGone ? ' and no displayed range' : ''}, under the ${reservePct} % reserve`,
+      score: round(reservePct - socPct),
+      evidence,
+    };
+  }
+  return null;
+}
+
+/** SoC or displayed range lost while parked in the cold, beyond what self-discharge explains. */
+function coldSoak(series: TelemetrySeries, park: Period, next: Period | undefined, deviceId: string): DetectedEvent | null {
+  if (park.endMs - park.startMs < COLD_SOAK_MIN_MS) return null;
+  const from = indexAtOrAfter(series, park.startMs);
+  const to = Math.min(series.length - 1, indexAtOrAfter(series, park.endMs) - 1);
+  if (to - from < 4) return null;
+  let outside = 0;
+  let n = 0;
+  for (let i = from; i <= to; i++) if (Number.isFinite(series.outsideTempC[i]!)) (outside += series.outsideTempC[i]!), n++;
+  if (n === 0 || outside / n > COLD_SOAK_MAX_OUTSIDE_C) return null;
+  const socStart = robustValueFrom(series.socPct, from, to);
+  const socEnd = robustValueAt(series.socPct, to, 5, from);
+  const rangeStart = robustValueFrom(series.rangeKm, from, to);
+  const rangeEnd = robustValueAt(series.rangeKm, to, 5, from);
+  const days = (park.endMs - park.startMs) / (24 * HOUR_MS);
+  const socLoss = socStart - socEnd - SELF_DISCHARGE_PCT_PER_DAY * days - SOC_NOISE_PCT;
+  // Range the SoC still left should give, at the start's km per %; what is missing beyond that is the cold.
+  const rangeLoss = socStart > 0 ? rangeStart * (socEnd / socStart) - rangeEnd : Number.NaN;
+  const rangeLossFrac = rangeLoss / rangeStart;
+  const socHit = socLoss >= 2;
+  const rangeHit = Number.isFinite(rangeLoss) && rangeLoss >= 10 && rangeLossFrac >= 0.15;
+  if (!socHit && !rangeHit) return null;
+  const severity = socLoss >= 5 || rangeLossFrac >= 0.3 ? 'warning' : 'info';
+  const here = positionAt(series, to, from);
+  return {
+    eventId: eventId(deviceId, 'charge_shortfall', 'cold_soak', park.startMs),
+    deviceId,
+    kind: 'charge_shortfall',
+    subkind: 'cold_soak',
+    severity,
+    detector: CHARGE_SHORTFALL_DETECTOR,
+    startMs: park.startMs,
+    endMs: next ? park.endMs : null,
+    lat: here?.lat ?? null,
+    lon: here?.lon ?? null,
+    summary: `Parked ${round(days * 24)} h at ${round(outside / n)} °C: SoC ${round(socStart)} → ${round(socEnd)} %${Number.isFinite(rangeLoss) ? `, displayed range ${round(rangeStart)} → ${round(rangeEnd)} km` : ''}, more than self-discharge explains`,
+    score: round(Math.max(socLoss, Number.isFinite(rangeLossFrac) ? rangeLossFrac * 100 : 0)),
+    evidence: [
+      { signal: 'soc_loss_pct', value: round(socStart - socEnd), threshold: round(SELF_DISCHARGE_PCT_PER_DAY * days + SOC_NOISE_PCT + 2), note: 'beyond self-discharge plus reading noise' },
+      { signal: 'range_loss_km', value: Number.isFinite(rangeLoss) ? round(rangeLoss) : null, threshold: 10, note: 'displayed range lost beyond what the SoC lost' },
+      { signal: 'outside_temp_c', value: round(outside / n), threshold: COLD_SOAK_MAX_OUTSIDE_C, note: 'mean while parked' },
+      { signal: 'park_hours', value: round(days * 24) },
+    ],
+  };
+}

@@ -1,0 +1,224 @@
+import { driveWindows, type DriveWindow } from '../energy/drive-windows.ts';
+import { predictKwhPerKm, type EnergyModel } from '../energy/energy-model.ts';
+import type { DetectedEvent, EvidenceItem, Severity } from '../events/detected-event.ts';
+import { eventId } from '../events/event-id.ts';
+import { haversineKm } from '../geo-distance.ts';
+import type { Charger } from '../chargers/charger.ts';
+import type { TelemetrySeries } from '../telemetry-series.ts';
+import { bearingDeg, indexAtOrAfter, nextChargerTarget, positionAt, robustValueAt, type ChargerTarget } from './shortfall-signals.ts';
+
+export interface PredictionSettings {
+  detector: string;
+  reservePct: number;
+  /** Re-evaluate this often while driving. */
+  everyMs: number;
+  /** Drives in this much history before a leg calibrate the vehicle's %/kWh and its usual speed. */
+  historyMs: number;
+  batteryKwh: number | undefined;
+}
+
+/** A leg: a drive period, by sample index (inclusive), and whether it has ended in the data. */
+export interface Leg {
+  start: number;
+  end: number;
+  ended: boolean;
+}
+
+interface Prediction {
+  atMs: number;
+  socPct: number;
+  rangeKm: number;
+  target: ChargerTarget;
+  speedKph: number;
+  outsideTempC: number;
+  kwhPerKm: number;
+  pctPerKm: number;
+  basis: string;
+  expectedPct: number;
+  optimisticPct: number;
+  pessimisticPct: number;
+  lat: number;
+  lon: number;
+}
+
+/** A view of [from, to) of a series without copying its columns. */
+function slice(s: TelemetrySeries, from: number, to: number): TelemetrySeries {
+  const f = (a: Float64Array) => a.subarray(from, to);
+  return {
+    length: to - from,
+    tsMs: f(s.tsMs), speedKph: f(s.speedKph), socPct: f(s.socPct), rangeKm: f(s.rangeKm), batteryTempC: f(s.batteryTempC),
+    outsideTempC: f(s.outsideTempC), cabinSetpointC: f(s.cabinSetpointC), lat: f(s.lat), lon: f(s.lon), altM: f(s.altM),
+    odometerKm: f(s.odometerKm), powerKw: f(s.powerKw), state: s.state.slice(from, to), errorCodes: s.errorCodes.slice(from, to),
+  };
+}
+
+const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/**
+ * SoC points per kWh the model predicts, learnt from the vehicle's own recent driving (so a wrong
+ * capacity or an inefficient car is corrected by its own data), else from a configured capacity,
+ * else from the displayed range at the current SoC (what the car itself believes), else unknown.
+ */
+function pctPerModelKwh(
+  model: EnergyModel,
+  history: readonly { endMs: number; socDropPct: number; predictedKwh: number; distanceKm: number }[],
+  atMs: number,
+  socPct: number,
+  rangeKm: number,
+  batteryKwh: number | undefined,
+): { k: number; basis: string } | null {
+  let soc = 0;
+  let kwh = 0;
+  let km = 0;
+  for (const w of history) {
+    if (w.endMs > atMs) break;
+    if (!Number.isFinite(w.socDropPct)) continue;
+    soc += w.socDropPct;
+    kwh += w.predictedKwh;
+    km += w.distanceKm;
+  }
+  const prior = batteryKwh ? 100 / batteryKwh : null;
+  if (soc >= 2 && km >= 3 && kwh > 0) {
+    // Shrink towards the configured capacity by the equivalent of 2 kWh of driving.
+    const k = prior === null ? soc / kwh : (soc + 2 * prior) / (kwh + 2);
+    return { k, basis: `own driving (${round(km)} km)` };
+  }
+  if (prior !== null) return { k: prior, basis: 'configured capacity' };
+  if (rangeKm > 0 && socPct > 0) {
+    const ref = predictKwhPerKm(model, { avgSpeedKph: 60, outsideTempC: 20, batteryTempC: 20, cabinSetpointC: 20 });
+    return { k: socPct / (rangeKm * ref), basis: 'displayed range' };
+  }
+  return null;
+}
+
+/**
+ * Predictive shortfall on one leg: at departure and every `everyMs` of driving, predict the SoC on
+ * arrival at the next charger and warn when it is below the reserve. One event per leg, starting
+ * at the first warning; its evidence lists the successive predictions as the margin shrinks.
+ */
+export function predictLegShortfall(
+  series: TelemetrySeries,
+  leg: Leg,
+  chargers: readonly Charger[],
+  deviceId: string,
+  model: EnergyModel,
+  settings: PredictionSettings,
+): DetectedEvent | null {
+  if (chargers.length === 0 || leg.end <= leg.start) return null;
+  const t0 = series.tsMs[leg.start]!;
+  const historyFrom = indexAtOrAfter(series, t0 - settings.historyMs);
+  const windows: DriveWindow[] = driveWindows(slice(series, historyFrom, leg.end + 1), { windowKm: 1 });
+  const history = windows.map((w) => ({ endMs: w.endMs, startMs: w.startMs, socDropPct: w.socDropPct, distanceKm: w.distanceKm, predictedKwh: predictKwhPerKm(model, w.conditions) * w.distanceKm, hours: (w.endMs - w.startMs) / 3_600_000 }));
+  const before = history.filter((w) => w.endMs <= t0);
+  const usualKm = before.reduce((s, w) => s + w.distanceKm, 0);
+  const usualSpeedKph = usualKm >= 10 ? usualKm / before.reduce((s, w) => s + w.hours, 0) : Number.NaN;
+  const departure = positionAt(series, leg.start, historyFrom);
+
+  // Distance driven since departure, per sample of the leg.
+  const legKm = new Float64Array(leg.end - leg.start + 1);
+  for (let i = leg.start + 1; i <= leg.end; i++) {
+    const v = series.speedKph[i - 1]!;
+    const dtH = (series.tsMs[i]! - series.tsMs[i - 1]!) / 3_600_000;
+    legKm[i - leg.start] = legKm[i - 1 - leg.start]! + (Number.isFinite(v) && dtH < 0.1 ? v * dtH : 0);
+  }
+
+  const predictions: Prediction[] = [];
+  let nextAt = t0;
+  for (let i = leg.start; i <= leg.end; i++) {
+    const t = series.tsMs[i]!;
+    if (t < nextAt) continue;
+    nextAt = t + settings.everyMs;
+    const here = positionAt(series, i, historyFrom);
+    if (!here) continue;
+    const drivenKm = legKm[i - leg.start]!;
+    // Heading over the last ~2 km; none yet right after departure (then: nearest charger other than the one left).
+    let heading: number | null = null;
+    if (drivenKm >= 1) {
+      let j = i;
+      while (j > leg.start && drivenKm - legKm[j - leg.start]! < 2) j--;
+      const back = positionAt(series, j, leg.start);
+      if (back && haversineKm(back.lat, back.lon, here.lat, here.lon) > 0.3) {
+        heading = bearingDeg(back.lat, back.lon, here.lat, here.lon);
+      }
+    }
+    const target = nextChargerTarget(chargers, here, heading, departure);
+    if (!target) continue;
+    const socPct = robustValueAt(series.socPct, i, 5, historyFrom);
+    if (!Number.isFinite(socPct)) continue;
+    const rangeKm = robustValueAt(series.rangeKm, i, 5, historyFrom);
+    const hoursSoFar = (t - t0) / 3_600_000;
+    const speedKph = drivenKm >= 3 && hoursSoFar > 0 ? drivenKm / hoursSoFar : Number.isFinite(usualSpeedKph) ? usualSpeedKph : 60;
+    const outsideTempC = robustValueAt(series.outsideTempC, i, 5, historyFrom);
+    const kwhPerKm = predictKwhPerKm(model, {
+      avgSpeedKph: speedKph,
+      outsideTempC,
+      batteryTempC: robustValueAt(series.batteryTempC, i, 5, historyFrom),
+      cabinSetpointC: robustValueAt(series.cabinSetpointC, i, 5, historyFrom),
+    });
+    const basis = pctPerModelKwh(model, history, t, socPct, rangeKm, settings.batteryKwh);
+    if (!basis) continue;
+    const pctPerKm = kwhPerKm * basis.k;
+    const need = pctPerKm * target.roadKm;
+    predictions.push({
+      atMs: t, socPct, rangeKm, target, speedKph, outsideTempC, kwhPerKm, pctPerKm, basis: basis.basis,
+      expectedPct: socPct - need,
+      optimisticPct: socPct - need * model.band.lowRatio,
+      pessimisticPct: socPct - need * model.band.highRatio,
+      lat: here.lat,
+      lon: here.lon,
+    });
+  }
+  return shortfallEvent(predictions, leg, series, deviceId, settings);
+}
+
+function shortfallEvent(predictions: Prediction[], leg: Leg, series: TelemetrySeries, deviceId: string, settings: PredictionSettings): DetectedEvent | null {
+  const reserve = settings.reservePct;
+  const warnings = predictions.filter((p) => p.expectedPct < reserve);
+  const first = warnings[0];
+  if (!first) return null;
+  let severity: Severity = 'warning';
+  const updates: EvidenceItem[] = [];
+  let worst = first;
+  for (const p of warnings) {
+    if (p.optimisticPct < 0) severity = 'critical';
+    if (p === first || p.expectedPct < worst.expectedPct - 0.5) {
+      if (p.expectedPct < worst.expectedPct) worst = p;
+      if (updates.length < 40) {
+        updates.push({
+          signal: 'predicted_arrival_soc_pct',
+          value: round(p.expectedPct),
+          threshold: reserve,
+          atMs: p.atMs,
+          note: `SoC ${round(p.socPct)} %, ${round(p.target.roadKm)} km to ${p.target.charger.name}, ${round(p.pctPerKm, 2)} %/km at ${round(p.speedKph)} km/h, ${round(p.outsideTempC)} °C; band ${round(p.pessimisticPct)}…${round(p.optimisticPct)} %`,
+        });
+      }
+    }
+  }
+  const last = warnings.at(-1)!;
+  const evidence: EvidenceItem[] = [
+    { signal: 'soc_pct', value: round(first.socPct), atMs: first.atMs },
+    { signal: 'range_km', value: Number.isFinite(first.rangeKm) ? round(first.rangeKm) : null, threshold: round(first.target.roadKm), atMs: first.atMs, note: 'displayed range vs road distance to the charger' },
+    { signal: 'distance_to_charger_km', value: round(first.target.roadKm), atMs: first.atMs, note: `${first.target.charger.name} (${first.target.charger.chargerId}), ${first.target.how.replace('_', ' ')}, great circle × 1.25` },
+    { signal: 'predicted_kwh_per_km', value: round(first.kwhPerKm, 3), atMs: first.atMs, note: `at ${round(first.speedKph)} km/h; SoC per kWh from ${first.basis}` },
+    { signal: 'outside_temp_c', value: Number.isFinite(first.outsideTempC) ? round(first.outsideTempC) : null, atMs: first.atMs },
+    { signal: 'model_band_soc_pct', value: `${round(first.pessimisticPct)}…${round(first.optimisticPct)}`, atMs: first.atMs, note: 'arrival SoC at the pessimistic and optimistic ends of the model band' },
+    ...updates,
+  ];
+  if (last !== worst && updates.length < 41) evidence.push({ signal: 'predicted_arrival_soc_pct', value: round(last.expectedPct), threshold: reserve, atMs: last.atMs, note: 'latest prediction' });
+  const short = round(reserve - worst.expectedPct);
+  return {
+    eventId: eventId(deviceId, 'charge_shortfall', 'predicted_shortfall', first.atMs),
+    deviceId,
+    kind: 'charge_shortfall',
+    subkind: 'predicted_shortfall',
+    severity,
+    detector: settings.detector,
+    startMs: first.atMs,
+    endMs: leg.ended ? series.tsMs[leg.end]! : null,
+    lat: first.lat,
+    lon: first.lon,
+    summary: `Predicted to reach ${worst.target.charger.name} (${round(worst.target.roadKm)} km) with ${round(worst.expectedPct)} % SoC, ${short} points under the ${reserve} % reserve (SoC ${round(worst.socPct)} %, ${round(worst.outsideTempC)} °C)${severity === 'critical' ? '; out of reach even at the optimistic end of the model' : ''}`,
+    score: short,
+    evidence,
+  };
+}

@@ -1,0 +1,113 @@
+import type { Charger } from '../chargers/charger.ts';
+import { haversineKm } from '../geo-distance.ts';
+import type { TelemetrySeries } from '../telemetry-series.ts';
+
+/** Road distance is longer than the great circle; 1.25 is the usual detour factor for road networks. */
+export const ROAD_FACTOR = 1.25;
+
+/** First index with tsMs >= t (series.length when none). */
+export function indexAtOrAfter(series: TelemetrySeries, t: number): number {
+  let lo = 0;
+  let hi = series.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (series.tsMs[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function medianOf(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  values.sort((a, b) => a - b);
+  return values[values.length >> 1]!;
+}
+
+/**
+ * Median of the last `take` valid values at or before index `i` (not before `from`): a one-sample
+ * SoC glitch (a reading of 0 % between two of 14 %) cannot move it.
+ */
+export function robustValueAt(values: Float64Array, i: number, take = 5, from = 0): number {
+  const picked: number[] = [];
+  for (let k = i; k >= from && picked.length < take; k--) if (Number.isFinite(values[k]!)) picked.push(values[k]!);
+  return medianOf(picked);
+}
+
+/** Median of the valid values of [from, to] (inclusive), at most `take` of them from the start. */
+export function robustValueFrom(values: Float64Array, from: number, to: number, take = 5): number {
+  const picked: number[] = [];
+  for (let k = from; k <= to && picked.length < take; k++) if (Number.isFinite(values[k]!)) picked.push(values[k]!);
+  return medianOf(picked);
+}
+
+/** Last valid GPS position at or before index `i` (not before `from`). */
+export function positionAt(series: TelemetrySeries, i: number, from = 0): { lat: number; lon: number } | null {
+  for (let k = i; k >= from; k--) {
+    if (Number.isFinite(series.lat[k]!) && Number.isFinite(series.lon[k]!)) return { lat: series.lat[k]!, lon: series.lon[k]! };
+  }
+  return null;
+}
+
+/** First valid GPS position at or after index `i` (up to `to`). */
+export function positionFrom(series: TelemetrySeries, i: number, to: number): { lat: number; lon: number } | null {
+  for (let k = i; k <= to; k++) {
+    if (Number.isFinite(series.lat[k]!) && Number.isFinite(series.lon[k]!)) return { lat: series.lat[k]!, lon: series.lon[k]! };
+  }
+  return null;
+}
+
+/** Initial bearing from one point to another, degrees clockwise from north. */
+export function bearingDeg(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const rad = Math.PI / 180;
+  const y = Math.sin((lon2 - lon1) * rad) * Math.cos(lat2 * rad);
+  const x = Math.cos(lat1 * rad) * Math.sin(lat2 * rad) - Math.sin(lat1 * rad) * Math.cos(lat2 * rad) * Math.cos((lon2 - lon1) * rad);
+  return ((Math.atan2(y, x) / rad) + 360) % 360;
+}
+
+const angleBetween = (a: number, b: number): number => Math.abs(((a - b + 540) % 360) - 180);
+
+export function nearestCharger(chargers: readonly Charger[], lat: number, lon: number): { charger: Charger; km: number } | null {
+  let best: { charger: Charger; km: number } | null = null;
+  for (const c of chargers) {
+    const km = haversineKm(lat, lon, c.lat, c.lon);
+    if (!best || km < best.km) best = { charger: c, km };
+  }
+  return best;
+}
+
+export interface ChargerTarget {
+  charger: Charger;
+  /** Great circle × ROAD_FACTOR. */
+  roadKm: number;
+  how: 'ahead' | 'nearest_other' | 'nearest';
+}
+
+/**
+ * Where the car can next charge: the nearest charger ahead (within ±`coneDeg` of the heading)
+ * when the car has a heading, else the nearest one other than those at `leftFrom` (the charger
+ * just left), else the nearest of all.
+ */
+export function nextChargerTarget(
+  chargers: readonly Charger[],
+  here: { lat: number; lon: number },
+  headingDeg: number | null,
+  leftFrom: { lat: number; lon: number } | null,
+  coneDeg = 70,
+  atChargerKm = 1,
+): ChargerTarget | null {
+  const candidates = chargers.filter((c) => !leftFrom || haversineKm(leftFrom.lat, leftFrom.lon, c.lat, c.lon) > atChargerKm);
+  if (headingDeg !== null) {
+    let best: ChargerTarget | null = null;
+    for (const c of chargers) {
+      const km = haversineKm(here.lat, here.lon, c.lat, c.lon);
+      // Chargers right here count as ahead (the car is arriving at one).
+      const ahead = km < 0.5 || angleBetween(bearingDeg(here.lat, here.lon, c.lat, c.lon), headingDeg) <= coneDeg;
+      if (ahead && (!best || km * ROAD_FACTOR < best.roadKm)) best = { charger: c, roadKm: km * ROAD_FACTOR, how: 'ahead' };
+    }
+    if (best) return best;
+  }
+  const other = nearestCharger(candidates, here.lat, here.lon);
+  if (other) return { charger: other.charger, roadKm: other.km * ROAD_FACTOR, how: 'nearest_other' };
+  const any = nearestCharger(chargers, here.lat, here.lon);
+  return any ? { charger: any.charger, roadKm: any.km * ROAD_FACTOR, how: 'nearest' } : null;
+}
