@@ -9,6 +9,8 @@ import type { BreakdownCandidate } from './breakdown-rules.ts';
 export const BREAKDOWN_FEATURES = [
   /** Speed at the moment propulsion was lost, kph. */
   'speed_at_loss_kph',
+  /** State of charge at the moment, % (50 when unknown): running out of energy is a shortfall, not a breakdown. */
+  'soc_at_loss_pct',
   /** Highest speed in the 90 s before that moment, kph: a breakdown happens while really driving. */
   'max_speed_before_kph',
   /** Mean deceleration from the moment to standstill, m/s² (coasting 0.3–1; braking 1.5–4; 0 if the data stopped first). */
@@ -52,6 +54,7 @@ export function breakdownFeatureRow(c: BreakdownCandidate): number[] {
   const b = (v: boolean) => (v ? 1 : 0);
   return [
     c.speedAtLossKph,
+    Number.isFinite(c.socAtLossPct) ? c.socAtLossPct : 50,
     c.maxSpeedBeforeKph,
     Math.max(-5, Math.min(10, c.decelMps2)),
     b(c.powerKnown),

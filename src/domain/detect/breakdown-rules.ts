@@ -32,6 +32,8 @@ export const BREAKDOWN_RULES = {
   regenKw: -1,
   /** Samples further apart than this while moving are a data gap. */
   gapMs: 30_000,
+  /** Connection drops and tunnels last minutes; a car that drives on after a shorter silence never stopped. */
+  maxDropMs: 15 * 60_000,
   /** A stop shorter than this (and without a shutdown sign) is traffic, not a breakdown. */
   minRestMs: 120_000,
   /** Pack temperature above which a thermal shutdown is plausible. */
@@ -68,6 +70,8 @@ export interface BreakdownCandidate {
   lat: number | null;
   lon: number | null;
   speedAtLossKph: number;
+  /** State of charge at the moment (NaN if unknown): an empty battery is a shortfall, not a breakdown. */
+  socAtLossPct: number;
   maxSpeedBeforeKph: number;
   decelMps2: number;
   powerKnown: boolean;
@@ -130,7 +134,9 @@ function keep(c: BreakdownCandidate): boolean {
   const R = BREAKDOWN_RULES;
   if (c.maxSpeedBeforeKph < R.drivingKph && !c.offWhileMoving) return false;
   // Reappeared further on, driving under its own power: the car never stopped (tunnel, dead zone).
-  if (c.trigger === 'data_gap' && c.resumeSpeedKph >= R.ownPowerKph) return false;
+  // A long silence that ends with the car driving is kept: a tow, a repair and a 12 V fault that
+  // killed the telematics unit look like that.
+  if (c.trigger === 'data_gap' && c.resumeSpeedKph >= R.ownPowerKph && c.gapMs < R.maxDropMs) return false;
   const fault = c.offWhileMoving
     || c.codes.length > 0
     || c.maxBatteryTempC >= R.hotPackC
@@ -226,6 +232,7 @@ function measure(series: TelemetrySeries, trigger: BreakdownTrigger, stopIndex: 
     lat: positionNear(series, anchor, 'lat'),
     lon: positionNear(series, anchor, 'lon'),
     speedAtLossKph: finite(speedAtLoss) ? speedAtLoss : 0,
+    socAtLossPct: lastKnown(series.socPct, anchor, tsMs[anchor]! - R.codeWindowMs, tsMs),
     maxSpeedBeforeKph: maxSpeed,
     decelMps2: finite(decel) ? decel : 0,
     powerKnown: powerSamples > 0,
@@ -306,4 +313,10 @@ function positionNear(series: TelemetrySeries, k: number, axis: 'lat' | 'lon'): 
   const col = series[axis];
   for (let j = k; j >= 0 && series.tsMs[k]! - series.tsMs[j]! <= 300_000; j--) if (finite(col[j]!) && finite(series.lat[j]!) && finite(series.lon[j]!)) return col[j]!;
   return null;
+}
+
+/** The last finite value of a column at or before k, not older than sinceMs. */
+function lastKnown(col: Float64Array, k: number, sinceMs: number, tsMs: Float64Array): number {
+  for (let j = k; j >= 0 && tsMs[j]! >= sinceMs; j--) if (finite(col[j]!)) return col[j]!;
+  return Number.NaN;
 }

@@ -1,0 +1,240 @@
+/**
+ * Trains the breakdown model and writes models/breakdown.onnx, its model card and its metrics.
+ *
+ *   simulate a training fleet (seed 1) → rules candidates → label each by overlap with the
+ *   simulator's ground truth → split by device (every 5th device held out) → deterministic MLP
+ *   training → ONNX bytes → metrics on the held-out devices → files
+ *
+ * Training and tuning use seed 1 only; the evaluation (scripts/eval) simulates a different seed,
+ * so nothing here has seen the fleet it is scored on.
+ *
+ *   npm run train:breakdown            rebuild and write the three files
+ *   npm run train:breakdown -- --check rebuild in memory; exit 1 if the bytes differ from the files
+ *
+ * Ends by printing one line of JSON with the figures.
+ */
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BREAKDOWN_FEATURES, breakdownFeatureRow } from '../../src/domain/detect/breakdown-features.ts';
+import { findBreakdownCandidates, type BreakdownCandidate } from '../../src/domain/detect/breakdown-rules.ts';
+import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
+import { mlpForward, writeOnnxMlp, type MlpModel } from '../../src/models/onnx-mlp-writer.ts';
+import { DEFAULT_MLP_TRAINING, trainMlp, type MlpTrainingOptions } from '../../src/models/train-mlp.ts';
+
+/** What the trainer needs from a simulated fleet (simulateFleet's result has more). */
+export interface TrainingFleet {
+  devices: readonly { deviceId: string; series: TelemetrySeries }[];
+  labels: readonly { deviceId: string; kind: string; subkind: string; startMs: number; endMs: number }[];
+}
+
+export interface BreakdownTrainingConfig {
+  seed: number;
+  devices: number;
+  days: number;
+  /** Devices whose index % holdoutEvery === holdoutEvery − 1 are held out for the metrics. */
+  holdoutEvery: number;
+  threshold: number;
+  training: MlpTrainingOptions;
+}
+
+export const FULL_CONFIG: BreakdownTrainingConfig = { seed: 1, devices: 60, days: 14, holdoutEvery: 5, threshold: 0.5, training: DEFAULT_MLP_TRAINING };
+
+/** A candidate matches a breakdown label when its moment falls inside the incident (5 min slack before: the signature may start early). */
+const MATCH_BEFORE_MS = 5 * 60_000;
+const MATCH_AFTER_MS = 60_000;
+
+export interface BreakdownMetrics {
+  config: Omit<BreakdownTrainingConfig, 'training'> & { training: MlpTrainingOptions };
+  candidates: { train: number; trainPositive: number; heldOut: number; heldOutPositive: number };
+  train: SplitMetrics;
+  heldOut: SplitMetrics;
+}
+
+export interface BuiltModel {
+  onnx: Uint8Array;
+  card: string;
+  metrics: BreakdownMetrics;
+  model: MlpModel;
+}
+
+type SplitMetrics = ReturnType<typeof evaluate>;
+
+interface Row {
+  deviceId: string;
+  candidate: BreakdownCandidate;
+  features: number[];
+  label: 0 | 1;
+}
+
+export async function simulateTrainingFleet(config: BreakdownTrainingConfig): Promise<TrainingFleet> {
+  // Loaded lazily: the trainer itself (and its tests) work on any fleet.
+  const path = '../../src/simulate/simulate-fleet.ts';
+  const { simulateFleet } = (await import(path)) as { simulateFleet: (o: { seed: number; devices: number; days: number }) => TrainingFleet };
+  return simulateFleet({ seed: config.seed, devices: config.devices, days: config.days });
+}
+
+export function buildBreakdownModel(fleet: TrainingFleet, config: BreakdownTrainingConfig): BuiltModel {
+  const rows = candidateRows(fleet);
+  const heldOut = new Set(fleet.devices.filter((_, i) => i % config.holdoutEvery === config.holdoutEvery - 1).map((d) => d.deviceId));
+  const train = rows.filter((r) => !heldOut.has(r.deviceId));
+  const test = rows.filter((r) => heldOut.has(r.deviceId));
+  if (!train.some((r) => r.label === 1) || !train.some((r) => r.label === 0)) {
+    throw new Error(`the training split needs both classes: ${train.filter((r) => r.label === 1).length} breakdown and ${train.filter((r) => r.label === 0).length} other candidates`);
+  }
+  const model = trainMlp(BREAKDOWN_FEATURES, train.map((r) => r.features), train.map((r) => r.label), config.training);
+  const metrics: BreakdownMetrics = {
+    config: { seed: config.seed, devices: config.devices, days: config.days, holdoutEvery: config.holdoutEvery, threshold: config.threshold, training: config.training },
+    candidates: { train: train.length, trainPositive: train.filter((r) => r.label).length, heldOut: test.length, heldOutPositive: test.filter((r) => r.label).length },
+    train: evaluate(fleet, rows, model, config, (id) => !heldOut.has(id)),
+    heldOut: evaluate(fleet, rows, model, config, (id) => heldOut.has(id)),
+  };
+  const onnx = writeOnnxMlp(model, {
+    docString: 'Telltale breakdown classifier: probability that a rules candidate is a breakdown',
+    props: { detector: 'breakdown@1', seed: String(config.seed), threshold: String(config.threshold) },
+  });
+  return { onnx, model, metrics, card: modelCard(metrics) };
+}
+
+function candidateRows(fleet: TrainingFleet): Row[] {
+  const breakdowns = new Map<string, TrainingFleet['labels'][number][]>();
+  for (const l of fleet.labels) if (l.kind === 'breakdown') (breakdowns.get(l.deviceId) ?? breakdowns.set(l.deviceId, []).get(l.deviceId)!).push(l);
+  const rows: Row[] = [];
+  for (const d of fleet.devices) {
+    for (const c of findBreakdownCandidates(d.series)) {
+      const hit = (breakdowns.get(d.deviceId) ?? []).some((l) => matches(c, l));
+      rows.push({ deviceId: d.deviceId, candidate: c, features: breakdownFeatureRow(c), label: hit ? 1 : 0 });
+    }
+  }
+  return rows;
+}
+
+const matches = (c: BreakdownCandidate, l: { startMs: number; endMs: number }) => c.startMs >= l.startMs - MATCH_BEFORE_MS && c.startMs <= l.endMs + MATCH_AFTER_MS;
+
+/** Event-level figures over a set of devices: label recall, false alarms per 1,000 driving hours, delay. */
+function evaluate(fleet: TrainingFleet, rows: Row[], model: MlpModel, config: BreakdownTrainingConfig, include: (deviceId: string) => boolean) {
+  const mine = rows.filter((r) => include(r.deviceId));
+  const f = BREAKDOWN_FEATURES.length;
+  const packed = new Float32Array(mine.length * f);
+  mine.forEach((r, i) => packed.set(r.features, i * f));
+  const p = mlpForward(model, packed, mine.length);
+  const fired = mine.filter((_, i) => p[i]! >= config.threshold);
+  const labels = fleet.labels.filter((l) => l.kind === 'breakdown' && include(l.deviceId));
+  let detected = 0;
+  let rulesFound = 0;
+  const delaysS: number[] = [];
+  const missed: string[] = [];
+  for (const l of labels) {
+    if (mine.some((r) => r.deviceId === l.deviceId && matches(r.candidate, l))) rulesFound++;
+    const hit = fired.find((r) => r.deviceId === l.deviceId && matches(r.candidate, l));
+    if (hit) {
+      detected++;
+      delaysS.push((hit.candidate.startMs - l.startMs) / 1000);
+    } else missed.push(`${l.deviceId}:${l.subkind}@${new Date(l.startMs).toISOString()}`);
+  }
+  const falseAlarms = fired.filter((r) => r.label === 0);
+  const hours = fleet.devices.filter((d) => include(d.deviceId)).reduce((s, d) => s + drivingHours(d.series), 0);
+  const round = (v: number, k = 4) => Math.round(v * 10 ** k) / 10 ** k;
+  delaysS.sort((a, b) => a - b);
+  return {
+    breakdowns: labels.length,
+    rulesRecall: labels.length ? round(rulesFound / labels.length) : null,
+    recall: labels.length ? round(detected / labels.length) : null,
+    falseAlarms: falseAlarms.length,
+    drivingHours: round(hours, 1),
+    falseAlarmsPer1000h: hours > 0 ? round((falseAlarms.length / hours) * 1000, 3) : null,
+    medianStartOffsetS: delaysS.length ? delaysS[Math.floor(delaysS.length / 2)]! : null,
+    maxStartOffsetS: delaysS.length ? delaysS.at(-1)! : null,
+    missed,
+    falseAlarmSubkinds: falseAlarms.map((r) => `${r.deviceId}:${r.candidate.subkind}@${new Date(r.candidate.startMs).toISOString()}`),
+  };
+}
+
+/** Time between consecutive moving samples at most 30 s apart. */
+export function drivingHours(s: TelemetrySeries): number {
+  let ms = 0;
+  for (let i = 1; i < s.length; i++) {
+    const dt = s.tsMs[i]! - s.tsMs[i - 1]!;
+    if (dt <= 30_000 && s.speedKph[i - 1]! >= 3) ms += dt;
+  }
+  return ms / 3_600_000;
+}
+
+function modelCard(metrics: BreakdownMetrics): string {
+  const c = metrics.config;
+  const h = metrics.heldOut;
+  const t = metrics.train;
+  return [
+    '# Breakdown model (breakdown@1)',
+    '',
+    'Scores the candidates of the breakdown rules stage (`src/domain/detect/breakdown-rules.ts`) with the',
+    'probability that the moment is a real breakdown (the vehicle shut down while being driven) rather than',
+    'a look-alike: a connection drop, a tunnel, stop-and-go traffic, a car-park crawl, parking at a destination,',
+    'an empty battery (a charge shortfall, not a breakdown).',
+    '',
+    '## Model',
+    '',
+    `- ONNX (opset 13): input \`features\` float32 [N, ${BREAKDOWN_FEATURES.length}], output \`probability\` float32 [N, 1].`,
+    `- standardise (mean/std of the training rows, inside the graph) → dense ${c.training.hidden} tanh → dense 1 → sigmoid.`,
+    `- Trained in plain TypeScript (\`src/models/train-mlp.ts\`): seeded init (seed ${c.training.seed}), full-batch Adam,`,
+    `  ${c.training.epochs} epochs, learning rate ${c.training.learningRate}, L2 ${c.training.l2}, positives weighted to balance the classes.`,
+    `- Decision threshold: ${c.threshold} (the detector's default).`,
+    '',
+    '## Features (in input order; definitions in `src/domain/detect/breakdown-features.ts`)',
+    '',
+    ...BREAKDOWN_FEATURES.map((f, i) => `${i + 1}. \`${f}\``),
+    '',
+    '## Training data',
+    '',
+    `- Simulated fleet: \`simulateFleet({ seed: ${c.seed}, devices: ${c.devices}, days: ${c.days} })\` (src/simulate).`,
+    '  Training and tuning use seed 1 only; the evaluation uses a different seed.',
+    `- A candidate is a positive when its moment lies within a breakdown label (from ${MATCH_BEFORE_MS / 60_000} min before its start to 1 min after its end).`,
+    `- Split by device: every ${c.holdoutEvery}th device is held out.`,
+    `- Candidates: ${metrics.candidates.train} for training (${metrics.candidates.trainPositive} breakdowns), ${metrics.candidates.heldOut} held out (${metrics.candidates.heldOutPositive} breakdowns).`,
+    '',
+    '## Metrics (threshold ' + c.threshold + ')',
+    '',
+    '| split | breakdowns | rules recall | recall | false alarms | driving h | false alarms / 1,000 h | median start offset s |',
+    '|---|---|---|---|---|---|---|---|',
+    `| train | ${t.breakdowns} | ${t.rulesRecall} | ${t.recall} | ${t.falseAlarms} | ${t.drivingHours} | ${t.falseAlarmsPer1000h} | ${t.medianStartOffsetS} |`,
+    `| held out | ${h.breakdowns} | ${h.rulesRecall} | ${h.recall} | ${h.falseAlarms} | ${h.drivingHours} | ${h.falseAlarmsPer1000h} | ${h.medianStartOffsetS} |`,
+    '',
+    'Start offset: detected start minus the label start (the label starts at the first sign, e.g. the first fault code).',
+    '',
+    '## Rebuild',
+    '',
+    '```sh',
+    'npm run train:breakdown            # writes models/breakdown.onnx, .model-card.md, .metrics.json',
+    'npm run train:breakdown -- --check # exit 1 if a rebuild is not byte-identical to the committed files',
+    '```',
+    '',
+    'Changing a feature, a rule threshold or the simulator changes the model: rebuild and commit all three files.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const check = process.argv.includes('--check');
+  const dir = join(import.meta.dirname, '../../models');
+  const fleet = await simulateTrainingFleet(FULL_CONFIG);
+  const built = buildBreakdownModel(fleet, FULL_CONFIG);
+  const files: [string, Uint8Array][] = [
+    ['breakdown.onnx', built.onnx],
+    ['breakdown.model-card.md', new TextEncoder().encode(built.card)],
+    ['breakdown.metrics.json', new TextEncoder().encode(`${JSON.stringify(built.metrics, null, 2)}\n`)],
+  ];
+  const differing: string[] = [];
+  if (check) {
+    for (const [name, bytes] of files) {
+      const committed = await readFile(join(dir, name)).catch(() => null);
+      if (!committed || Buffer.compare(committed, Buffer.from(bytes)) !== 0) differing.push(name);
+    }
+  } else {
+    await mkdir(dir, { recursive: true });
+    for (const [name, bytes] of files) await writeFile(join(dir, name), bytes);
+  }
+  const h = built.metrics.heldOut;
+  console.log(JSON.stringify({ mode: check ? 'check' : 'write', identical: check ? differing.length === 0 : null, differing, onnxBytes: built.onnx.length, ...built.metrics.candidates, heldOutRecall: h.recall, heldOutRulesRecall: h.rulesRecall, heldOutFalseAlarmsPer1000h: h.falseAlarmsPer1000h, heldOutDrivingHours: h.drivingHours, heldOutMedianStartOffsetS: h.medianStartOffsetS }));
+  if (differing.length > 0) process.exitCode = 1;
+}
+
+if (import.meta.main) await main();
