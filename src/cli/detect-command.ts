@@ -26,7 +26,7 @@ export async function runDetectCommand(options: DetectCommandOptions): Promise<v
   const events: DetectedEvent[] = [];
   const totals = { devices: 0, rows: 0, created: 0, updated: 0, removed: 0 };
   try {
-    const service = new DetectionService(store, await loadDetectors());
+    const service = new DetectionService(store, await loadDetectors({ onWarning: (m) => process.stderr.write(`telltale: ${m}\n`) }));
     const devices = options.all ? (await store.withConnection(listDevices)).map((d) => d.deviceId) : [options.device!];
     if (!options.all) {
       const known = (await store.withConnection(listDevices)).some((d) => d.deviceId === options.device);

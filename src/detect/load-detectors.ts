@@ -1,12 +1,26 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Detector } from '../domain/detect/detector.ts';
+import { createBreakdownDetector } from '../domain/detect/breakdown.ts';
 import { createChannelAnomalyDetector } from '../domain/detect/channel-anomalies.ts';
+import { loadBreakdownScorer } from '../models/onnx-breakdown-scorer.ts';
 
 /** The repository's models/ folder (trained models are committed with the code). */
 export const MODELS_DIR = join(import.meta.dirname, '../../models');
 
+export interface LoadDetectorsOptions {
+  modelsDir?: string;
+  /** Told when a model is missing and its detector runs in a reduced form. */
+  onWarning?: (message: string) => void;
+}
+
 /** Every detector the service runs, with its models loaded from `modelsDir`. */
-export async function loadDetectors(modelsDir: string = MODELS_DIR): Promise<Detector[]> {
-  void modelsDir;
-  return [createChannelAnomalyDetector()];
+export async function loadDetectors(options: LoadDetectorsOptions = {}): Promise<Detector[]> {
+  const dir = options.modelsDir ?? MODELS_DIR;
+  const warn = options.onWarning ?? (() => undefined);
+  const breakdownModel = join(dir, 'breakdown.onnx');
+  let scorer = null;
+  if (existsSync(breakdownModel)) scorer = await loadBreakdownScorer(breakdownModel);
+  else warn(`${breakdownModel} not found: breakdowns are judged by the rules alone (run npm run train)`);
+  return [createBreakdownDetector({ scorer }), createChannelAnomalyDetector()];
 }

@@ -14,7 +14,7 @@ const detectors = [createChannelAnomalyDetector(), createHardStopDetector()];
 const series = syntheticSeries(12, (i, rnd) => {
   const base = normal(i, rnd);
   if (i >= 8.2 * H && i < 8.2 * H + 120) return { ...base, speedKph: 0 };
-  return { ...base, pctPerKm: i >= 9 * H ? 0.45 : 0.15, batteryTempC: i >= 10.5 * H ? 22 + Math.min(14, (i - 10.5 * H) / 45) : 22 };
+  return { ...base, pctPerKm: i >= 9 * H ? 0.45 : 0.15, batteryTempC: i >= 10.5 * H ? 22 + Math.min(25, (i - 10.5 * H) / 45) : 22 };
 });
 
 function ndjson(s: TelemetrySeries, from: number, to: number): string {

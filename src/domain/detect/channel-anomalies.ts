@@ -47,7 +47,7 @@ const CHANNELS: readonly Channel[] = [
   {
     subkind: 'battery_temp_level', signal: 'battery_temp_above_outside_c', unit: '°C',
     zThreshold: 6, cusumK: 1, cusumH: 30, sigmaFloor: 1.5, minBaseline: 30,
-    minValue: (m) => Math.max(m + 8, 15),
+    minValue: (m) => Math.max(m + 15, 25),
     describe: (v, m) => `Battery ${f1(v)} °C above outside air (usually ${f1(m)} °C)`,
   },
   {
@@ -168,10 +168,11 @@ function channelValue(ch: Channel, m: Minutes, k: number, j: number): number {
   const distKm = m.distKm[k]! - m.distKm[j]!;
   const socDrop = m.socPct[j]! - m.socPct[k]!;
   switch (ch.subkind) {
+    // Fast charging heats a pack by design: temperatures are judged against driving and parking only.
     case 'battery_temp_rise':
-      return (m.batteryTempC[k]! - m.batteryTempC[j]!) / dtMin;
+      return charged ? Number.NaN : (m.batteryTempC[k]! - m.batteryTempC[j]!) / dtMin;
     case 'battery_temp_level':
-      return m.batteryTempC[k]! - m.outsideTempC[k]!;
+      return charged ? Number.NaN : m.batteryTempC[k]! - m.outsideTempC[k]!;
     case 'consumption':
       return !charged && distKm >= 1 ? socDrop / distKm : Number.NaN;
     case 'soc_drop':

@@ -15,7 +15,7 @@ declare module 'fastify' {
  */
 export const detectionPlugin = fp<{ detectors?: readonly Detector[] | undefined }>(
   async (app, opts) => {
-    const detectors = opts.detectors ?? (await loadDetectors());
+    const detectors = opts.detectors ?? (await loadDetectors({ onWarning: (message) => app.log.warn(message) }));
     const service = new DetectionService(app.store, detectors, {
       onError: (err, deviceId) => app.log.error({ err, deviceId }, 'detection failed'),
       onDetected: (r) => {
