@@ -1,0 +1,59 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Charger } from '../../src/domain/chargers/charger.ts';
+import { createChargeShortfallDetector } from '../../src/domain/detect/charge-shortfall.ts';
+import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
+import { ingest } from '../../src/ingest/ingest-pipeline.ts';
+import { readSeries } from '../../src/store/series-repository.ts';
+import { openTempStore } from '../temp-store.ts';
+import { testEnergyModel } from './shortfall-series.ts';
+
+const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
+const FILES = readdirSync(DIR).filter((f) => /\.csv(\.gz)?$/.test(f)).sort();
+
+let store: Awaited<ReturnType<typeof openTempStore>>;
+const series = new Map<string, TelemetrySeries>();
+
+beforeAll(async () => {
+  store = await openTempStore();
+  for (const file of FILES) {
+    await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: file, profile: 'twizy-rsk' });
+    await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: 'twizy', profile: 'twizy-rsk' });
+  }
+  for (const id of [...FILES, 'twizy']) series.set(id, await store.withConnection((conn) => readSeries(conn, { deviceId: id })));
+});
+
+afterAll(async () => {
+  await store?.dispose();
+});
+
+/** Chargers where the trips start and end (a home and a work charger), as a fleet operator would list them. */
+function tripEndChargers(s: TelemetrySeries): Charger[] {
+  const fixes = [...s.lat.keys()].filter((i) => Number.isFinite(s.lat[i]!) && Number.isFinite(s.lon[i]!));
+  const a = fixes[0]!;
+  const b = fixes.at(-1)!;
+  return [
+    { chargerId: 'start', name: 'Trip start', lat: s.lat[a]!, lon: s.lon[a]!, powerKw: 3 },
+    { chargerId: 'end', name: 'Trip end', lat: s.lat[b]!, lon: s.lon[b]!, powerKw: 3 },
+  ];
+}
+
+describe('charge-shortfall on the real twizy-rsk trips', () => {
+  const detector = createChargeShortfallDetector({ energyModel: testEnergyModel() });
+
+  it('T3_05_25_2021_04 carries a one-sample SoC glitch to ~0 %, and nothing fires on it', async () => {
+    const s = series.get('T3_05_25_2021_04.csv')!;
+    expect(Math.min(...s.socPct.filter(Number.isFinite))).toBeLessThan(1);
+    expect(await detector.detect(s, { deviceId: 'T3_05_25_2021_04.csv', chargers: [], fromMs: -8.64e15 })).toEqual([]);
+    expect(await detector.detect(s, { deviceId: 'T3_05_25_2021_04.csv', chargers: tripEndChargers(s), fromMs: -8.64e15 })).toEqual([]);
+  });
+
+  it('no trip, alone or as one vehicle history, produces a shortfall event', async () => {
+    for (const [id, s] of series) {
+      const chargers = tripEndChargers(s);
+      expect(await detector.detect(s, { deviceId: id, chargers: [], fromMs: -8.64e15 }), id).toEqual([]);
+      expect(await detector.detect(s, { deviceId: id, chargers, fromMs: -8.64e15 }), `${id} with chargers`).toEqual([]);
+    }
+  });
+});
