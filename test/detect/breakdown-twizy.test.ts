@@ -1,0 +1,43 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBreakdownDetector } from '../../src/domain/detect/breakdown.ts';
+import { findBreakdownCandidates } from '../../src/domain/detect/breakdown-rules.ts';
+import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
+import { ingest } from '../../src/ingest/ingest-pipeline.ts';
+import { readSeries } from '../../src/store/series-repository.ts';
+import { openTempStore } from '../temp-store.ts';
+
+const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
+const FILES = readdirSync(DIR).filter((f) => /\.csv(\.gz)?$/.test(f)).sort();
+
+let store: Awaited<ReturnType<typeof openTempStore>>;
+const series = new Map<string, TelemetrySeries>();
+
+beforeAll(async () => {
+  store = await openTempStore();
+  for (const file of FILES) {
+    await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: file, profile: 'twizy-rsk' });
+    await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: 'twizy', profile: 'twizy-rsk' });
+  }
+  for (const id of [...FILES, 'twizy']) series.set(id, await store.withConnection((conn) => readSeries(conn, { deviceId: id })));
+});
+
+afterAll(async () => store?.dispose());
+
+describe('breakdowns in the real twizy-rsk trips', () => {
+  it('finds none: every trip ends parked, and the gaps between trips are not breakdowns', async () => {
+    expect(FILES).toHaveLength(14);
+    // Everything-flagged detector (no model): even the rules stage must stay quiet.
+    const detector = createBreakdownDetector({ scorer: null });
+    let stops = 0;
+    for (const [id, s] of series) {
+      for (let i = 1; i < s.length; i++) if (s.speedKph[i - 1]! >= 3 && s.speedKph[i]! < 3) stops++;
+      expect(s.length, id).toBeGreaterThan(500);
+      expect(findBreakdownCandidates(s), id).toEqual([]);
+      expect(await detector.detect(s, { deviceId: id, chargers: [], fromMs: -8.64e15 }), id).toEqual([]);
+    }
+    // The trips do stop (lights, junctions, arrivals): the rules were really put to the test.
+    expect(stops).toBeGreaterThan(100);
+  });
+});
