@@ -1,6 +1,6 @@
 import { decideRetry, seededRandom, type AttemptOutcome } from '../domain/alerts/retry-policy.ts';
 import { signWebhook } from '../domain/alerts/webhook-signature.ts';
-import { dueOutboxHeads, markDead, markDelivered, markRetry, type OutboxDelivery } from '../store/outbox-repository.ts';
+import { dueOutboxHeads, markDead, markDelivered, markRetry, replayOutboxItem, type OutboxDelivery, type OutboxItem } from '../store/outbox-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { WriteLock } from '../store/write-lock.ts';
 import { DEFAULT_DELIVERY, type DeliveryOptions } from './delivery-options.ts';
@@ -85,6 +85,13 @@ export class DeliveryWorker {
       if (this.inFlight.size === 0) return;
       await Promise.allSettled([...this.inFlight.values()]);
     }
+  }
+
+  /** Puts a dead letter (or a delivered item) back in the queue with a fresh budget and the same key. */
+  async replay(outboxId: number): Promise<OutboxItem | undefined> {
+    const item = await this.lock.run(() => this.store.withConnection((conn) => replayOutboxItem(conn, outboxId, this.now())));
+    if (item) void this.nudge();
+    return item;
   }
 
   private async startDue(): Promise<void> {

@@ -33,9 +33,29 @@ program
   .addOption(new Option('--port <n>', 'port (0 = any free port)').env('PORT').argParser(Number))
   .addOption(new Option('--host <host>', 'interface to listen on').env('TELLTALE_HOST'))
   .option('--demo', 'load the bundled fixtures before listening')
-  .action(async (opts: { db: string; port?: number; host?: string; demo?: boolean }) =>
-    (await import('./serve-command.ts')).runServeCommand({ dbPath: opts.db, port: opts.port, host: opts.host, demo: opts.demo }),
+  .addOption(new Option('--alert-rules <file>', 'alert rules and delivery settings (JSON), stored at start').env('TELLTALE_ALERT_RULES'))
+  .action(async (opts: { db: string; port?: number; host?: string; demo?: boolean; alertRules?: string }) =>
+    (await import('./serve-command.ts')).runServeCommand({ dbPath: opts.db, port: opts.port, host: opts.host, demo: opts.demo, alertRules: opts.alertRules }),
   );
+
+const alertRules = program.command('alert-rules').description('Alert rules in the store (the service reads them on every scan)');
+alertRules
+  .command('list')
+  .description('Print the rules as JSON (secrets masked)')
+  .addOption(dbOption())
+  .action(async (opts: { db: string }) => (await import('./alert-rules-command.ts')).runAlertRulesList(opts));
+alertRules
+  .command('add')
+  .description('Add or replace rules from a JSON file: one rule, an array of rules, or a rules file ({ "rules": [...] })')
+  .argument('<file>', 'JSON file')
+  .addOption(dbOption())
+  .action(async (file: string, opts: { db: string }) => (await import('./alert-rules-command.ts')).runAlertRulesAdd(file, opts));
+alertRules
+  .command('remove')
+  .description('Remove a rule (its incidents and queued notices stay)')
+  .argument('<ruleId>', 'rule id')
+  .addOption(dbOption())
+  .action(async (ruleId: string, opts: { db: string }) => (await import('./alert-rules-command.ts')).runAlertRulesRemove(ruleId, opts));
 
 program
   .command('export')

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../config.ts';
+import { loadAlertConfig } from '../alerts/alert-config.ts';
 import { buildApp } from '../http/app.ts';
 import { ingest } from '../ingest/ingest-pipeline.ts';
 import type { TouchedRange } from '../store/staged-ingest.ts';
@@ -25,11 +26,13 @@ async function loadDemoData(store: TelemetryStore, log: (msg: string) => void, o
   }
 }
 
-export async function runServeCommand(overrides: Partial<Config> & { demo?: boolean }): Promise<void> {
-  const { demo, ...rest } = overrides;
+export async function runServeCommand(overrides: Partial<Config> & { demo?: boolean; alertRules?: string | undefined }): Promise<void> {
+  const { demo, alertRules, ...rest } = overrides;
   const config = loadConfig(rest);
+  // A bad rules file stops the start, before the store is opened, with the field that is wrong.
+  const alerts = alertRules ? loadAlertConfig(alertRules) : undefined;
   const store = await TelemetryStore.open(config.dbPath, { memoryLimit: config.memoryLimit });
-  const app = await buildApp({ store, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel } });
+  const app = await buildApp({ store, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel }, alerts });
   if (demo) await loadDemoData(store, (msg) => app.log.info(msg), (touched) => app.sessions.schedule(touched));
   const shutdown = async (signal: string): Promise<void> => {
     app.log.info({ signal }, 'telltale stopping');

@@ -12,12 +12,18 @@ import type { Detector } from '../domain/detect/detector.ts';
 import { chargersRoutes } from './routes/chargers-routes.ts';
 import { detectRoute } from './routes/detect-route.ts';
 import { eventsRoutes } from './routes/events-routes.ts';
+import type { AlertConfig } from '../alerts/alert-config.ts';
+import { alertsPlugin } from './plugins/alerts-plugin.ts';
+import { alertRulesRoutes } from './routes/alert-rules-routes.ts';
+import { incidentsRoutes } from './routes/incidents-routes.ts';
+import { outboxRoutes } from './routes/outbox-routes.ts';
 import { storePlugin } from './plugins/store-plugin.ts';
 import { devicesRoutes } from './routes/devices-routes.ts';
 import { deviceTelemetryRoutes } from './routes/device-telemetry-routes.ts';
 import { healthRoute } from './routes/health-route.ts';
 import { sessionsRoutes } from './routes/sessions-routes.ts';
 import { timelineRoute } from './routes/timeline-route.ts';
+import { chartRoutes } from './routes/chart-routes.ts';
 import { replayRoute } from './routes/replay-route.ts';
 import { webRoutes } from './routes/web-routes.ts';
 import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
@@ -28,6 +34,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Detectors to run (default: loaded from models/). */
   detectors?: readonly Detector[];
+  /** Alert rules and delivery settings from the config file (rules may also come from the API). */
+  alerts?: AlertConfig;
 }
 
 /** The HTTP service: plugins (docs, metrics, store), then the routes, each a thin shell over a service. */
@@ -47,6 +55,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(metricsPlugin);
   await app.register(sessionsPlugin);
   await app.register(detectionPlugin, { detectors: options.detectors });
+  await app.register(alertsPlugin, { config: options.alerts });
   await app.register(healthRoute);
   await app.register(telemetryIngestRoute, { bodyLimitBytes });
   await app.register(devicesRoutes);
@@ -55,7 +64,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(chargersRoutes);
   await app.register(detectRoute);
   await app.register(eventsRoutes);
+  await app.register(alertRulesRoutes);
+  await app.register(incidentsRoutes);
+  await app.register(outboxRoutes);
   await app.register(timelineRoute);
+  await app.register(chartRoutes);
   await app.register(replayRoute);
   await app.register(webRoutes);
   return app;

@@ -6,7 +6,7 @@ export interface ReceivedWebhook {
   timestamp: string;
   signature: string;
   body: string;
-  json: { idempotencyKey: string; incident: { deviceId: string; incidentId: string }; step: { index: number } } & Record<string, unknown>;
+  json: { idempotencyKey: string; incident: { deviceId: string; incidentId: string; replayUrl: string }; step: { index: number } } & Record<string, unknown>;
 }
 
 /** Answer for one request: a status (and headers), or 'hang' to never answer. */
