@@ -9,21 +9,22 @@ import type { TelemetryStore } from '../store/telemetry-store.ts';
 export const ALL_TIME_MS = -8.64e15 / 2;
 
 export interface DetectWindow {
-  /** Inclusive; undefined = the device's whole history. */
+  /** Inclusive; undefined = the device's whole history. Ignored when `newRowsFromMs` is given. */
   fromMs?: number | undefined;
   /** Exclusive; undefined = up to the latest row. */
   toMs?: number | undefined;
   /**
-   * Live runs: an event that started before the window but had not ended by its start may end
-   * (or grow) because of the new rows, so the window starts at that event and judges it whole.
-   * Explicit runs replace exactly the window asked for.
+   * Live runs: the earliest row just committed. Each detector then re-judges from its own
+   * lookback before it (a new row can confirm, end or cancel a moment that began up to that long
+   * before), and further back to the start of any of its events still open there, so the event
+   * is judged again whole.
    */
-  reopen?: boolean;
+  newRowsFromMs?: number | undefined;
 }
 
 export interface DeviceDetection {
   deviceId: string;
-  /** The window whose events were replaced (its start may lie before the one asked for, see below). */
+  /** Earliest start of the windows whose events were replaced. */
   fromMs: number;
   toMs: number | null;
   rows: number;
@@ -36,11 +37,12 @@ export function maxLookbackMs(detectors: readonly Detector[]): number {
 }
 
 /**
- * Detection for one device over one window, written to the store (phases: widen a live window
- * to cover events still open → read the series with the detectors' lookback → run each detector →
- * replace the window's events). Replacing makes it idempotent: run twice, the second run changes
- * nothing; and because every detector judges a moment only from `lookbackMs` of history, a window
- * gives the same events a run over the whole history would.
+ * Detection for one device, written to the store. Phases: each detector's window (the one asked
+ * for, or for live runs the new rows' time less its lookback, widened to cover its open events) →
+ * read the series once, from the earliest window start less the longest lookback → run each
+ * detector → replace each detector's window of events. Replacing makes it idempotent (a second
+ * run changes nothing), and since a detector judges a moment only from `lookbackMs` of history,
+ * a window gives the same events a run over the whole history would.
  */
 export async function detectDevice(
   store: TelemetryStore,
@@ -48,28 +50,38 @@ export async function detectDevice(
   window: DetectWindow,
   detectors: readonly Detector[],
 ): Promise<DeviceDetection> {
-  const names = detectors.map((d) => d.name);
   return store.withConnection(async (conn) => {
-    let fromMs = window.fromMs ?? ALL_TIME_MS;
-    if (window.reopen && fromMs > ALL_TIME_MS) {
+    const starts: number[] = [];
+    for (const d of detectors) {
+      if (window.newRowsFromMs === undefined) {
+        starts.push(window.fromMs ?? ALL_TIME_MS);
+        continue;
+      }
+      let fromMs = window.newRowsFromMs - d.lookbackMs;
       const open = await listEvents(conn, { deviceId, fromMs, toMs: fromMs });
-      for (const e of open) if (names.includes(e.detector) && e.startMs < fromMs) fromMs = Math.min(fromMs, e.startMs);
+      for (const e of open) if (e.detector === d.name && e.startMs < fromMs) fromMs = Math.min(fromMs, e.startMs);
+      starts.push(fromMs);
     }
-    const lookbackMs = maxLookbackMs(detectors);
+    const readFromMs = Math.min(ALL_TIME_MS * -1, ...detectors.map((d, i) => starts[i]! - d.lookbackMs));
     // Read past the window's end: an event that starts inside it is judged (confirmed, ended) with
     // every row there is, so a window run agrees with a run over the whole history.
-    const series = await readSeries(conn, { deviceId, fromMs: fromMs - lookbackMs });
+    const series = await readSeries(conn, { deviceId, fromMs: Math.max(ALL_TIME_MS, readFromMs) });
     const chargers = await listChargers(conn);
     const toMs = window.toMs ?? Infinity;
     const events: DetectedEvent[] = [];
-    for (const detector of detectors) {
-      if (series.length === 0) break;
-      const found = await detector.detect(series, { deviceId, chargers, fromMs });
+    const changes: EventChanges = { created: [], updated: [], removed: [] };
+    for (const [i, detector] of detectors.entries()) {
+      const fromMs = starts[i]!;
+      const found = series.length === 0 ? [] : await detector.detect(series, { deviceId, chargers, fromMs });
       // The contract asks detectors to report only from `fromMs`; the window end is ours to keep.
-      for (const e of found) if (e.startMs >= fromMs && e.startMs < toMs) events.push(e);
+      const kept = found.filter((e) => e.startMs >= fromMs && e.startMs < toMs);
+      const c = await replaceEvents(conn, { deviceId, fromMs, toMs: window.toMs }, [detector.name], kept, store.now());
+      changes.created.push(...c.created);
+      changes.updated.push(...c.updated);
+      changes.removed.push(...c.removed);
+      events.push(...kept);
     }
     events.sort((a, b) => a.startMs - b.startMs || a.eventId.localeCompare(b.eventId));
-    const changes = await replaceEvents(conn, { deviceId, fromMs, toMs: window.toMs }, names, events, store.now());
-    return { deviceId, fromMs, toMs: window.toMs ?? null, rows: series.length, events, changes };
+    return { deviceId, fromMs: Math.min(-ALL_TIME_MS, ...starts), toMs: window.toMs ?? null, rows: series.length, events, changes };
   });
 }

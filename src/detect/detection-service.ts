@@ -73,8 +73,7 @@ export class DetectionService {
       const [deviceId, earliestMs] = this.pending.entries().next().value as [string, number];
       this.pending.delete(deviceId);
       try {
-        // A new row can confirm, end or cancel a moment that began up to a lookback before it.
-        const result = await this.detect(deviceId, { fromMs: earliestMs - this.lookbackMs, reopen: true });
+        const result = await this.detect(deviceId, { newRowsFromMs: earliestMs });
         this.onDetected(result);
       } catch (err) {
         this.onError(err, deviceId);

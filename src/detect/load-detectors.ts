@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Detector } from '../domain/detect/detector.ts';
 import { createBreakdownDetector } from '../domain/detect/breakdown.ts';
 import { createChannelAnomalyDetector } from '../domain/detect/channel-anomalies.ts';
+import { createChargeShortfallDetector } from '../domain/detect/charge-shortfall.ts';
+import { loadEnergyModel } from '../models/load-energy-model.ts';
 import { loadBreakdownScorer } from '../models/onnx-breakdown-scorer.ts';
 
 /** The repository's models/ folder (trained models are committed with the code). */
@@ -22,5 +24,10 @@ export async function loadDetectors(options: LoadDetectorsOptions = {}): Promise
   let scorer = null;
   if (existsSync(breakdownModel)) scorer = await loadBreakdownScorer(breakdownModel);
   else warn(`${breakdownModel} not found: breakdowns are judged by the rules alone (run npm run train)`);
-  return [createBreakdownDetector({ scorer }), createChannelAnomalyDetector()];
+  const detectors: Detector[] = [createBreakdownDetector({ scorer })];
+  const energyModel = join(dir, 'energy-model.json');
+  if (existsSync(energyModel)) detectors.push(createChargeShortfallDetector({ energyModel: loadEnergyModel(energyModel) }));
+  else warn(`${energyModel} not found: charge shortfalls are not detected (run npm run train:energy)`);
+  detectors.push(createChannelAnomalyDetector());
+  return detectors;
 }
