@@ -74,6 +74,24 @@ program
   .action(async (opts: { db: string }) => (await import('./compact-command.ts')).runCompactCommand(opts));
 
 program
+  .command('plot')
+  .description("Chart a device's range or session: speed, charge and range, temperatures, with periods, events, places and call-outs")
+  .addOption(dbOption())
+  .requiredOption('--device <id>', 'device id')
+  .option('--from <time>', 'inclusive start (ISO 8601 or epoch ms)')
+  .option('--to <time>', 'exclusive end (ISO 8601 or epoch ms)')
+  .option('--session <id>', 'a session id (replaces --from/--to)')
+  .addOption(new Option('--x <axis>', 'x-axis: time shows stops, distance squeezes them').choices(['time', 'distance']).default('time'))
+  .addOption(new Option('--units <system>', 'display units').choices(['metric', 'imperial']).default('metric'))
+  .option('--width <px>', 'width in pixels', Number, 900)
+  .option('--height <px>', 'height in pixels', Number, 600)
+  .option('--scale <n>', 'PNG pixels per chart pixel', Number, 1)
+  .option('--power', 'add the battery power panel')
+  .option('--public', 'fair to publish: no GPS, time from t = 0, no device id')
+  .requiredOption('--out <file>', 'output file: .svg, .png or .vl.json')
+  .action(async (opts) => (await import('./plot-command.ts')).runPlotCommand(opts));
+
+program
   .command('detect')
   .description('Run the detectors over stored telemetry and store the events (idempotent)')
   .addOption(dbOption())

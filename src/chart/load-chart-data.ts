@@ -1,0 +1,59 @@
+import { annotationCallouts } from '../domain/chart/annotation-callouts.ts';
+import type { ChartInput } from '../domain/chart/chart-input.ts';
+import { placeVisits } from '../domain/chart/place-visits.ts';
+import { listChartAnnotations } from '../store/chart-annotations-repository.ts';
+import { listChargerPlaces } from '../store/chart-places-repository.ts';
+import { listEvents } from '../store/event-repository.ts';
+import { readSeries } from '../store/series-repository.ts';
+import { getSession, listSessions } from '../store/session-repository.ts';
+import { getDevice } from '../store/telemetry-repository.ts';
+import type { TelemetryStore } from '../store/telemetry-store.ts';
+
+export interface ChartDataQuery {
+  deviceId: string;
+  /** Inclusive. */
+  fromMs?: number | undefined;
+  /** Exclusive. */
+  toMs?: number | undefined;
+  /** A stored session: its bounds replace from/to. */
+  sessionId?: string | undefined;
+  /** Only annotations with one of these tags become call-outs (all when empty). */
+  calloutTags?: readonly string[] | undefined;
+}
+
+/** An unknown device or session, or nothing logged in the range: HTTP 404, CLI exit 1. */
+export class ChartNotFoundError extends Error {
+  readonly statusCode = 404;
+  readonly code = 'NOT_FOUND';
+}
+
+/**
+ * Everything a chart shows for a device's range or session, read through the same store functions
+ * the APIs use (series, sessions, events, chargers, annotations) in one unit of work.
+ * Throws ChartNotFoundError for an unknown device or session.
+ */
+export async function loadChartData(store: TelemetryStore, q: ChartDataQuery): Promise<ChartInput> {
+  return store.withConnection(async (conn) => {
+    if (!(await getDevice(conn, q.deviceId))) throw new ChartNotFoundError(`no device '${q.deviceId}'`);
+    let { fromMs, toMs } = q;
+    if (q.sessionId !== undefined) {
+      const session = await getSession(conn, q.deviceId, q.sessionId);
+      if (!session) throw new ChartNotFoundError(`session: no session '${q.sessionId}' for device '${q.deviceId}'`);
+      fromMs = session.startMs;
+      toMs = session.endMs + 1;
+    }
+    const series = await readSeries(conn, { deviceId: q.deviceId, fromMs, toMs });
+    const periods = await listSessions(conn, { deviceId: q.deviceId, fromMs, toMs });
+    const events = await listEvents(conn, { deviceId: q.deviceId, fromMs, toMs });
+    const chargers = await listChargerPlaces(conn);
+    const annotations = await listChartAnnotations(conn, q.deviceId, fromMs, toMs);
+    return {
+      deviceId: q.deviceId,
+      series,
+      periods: periods.map((p) => ({ kind: p.kind, startMs: p.startMs, endMs: p.endMs })),
+      events: events.map((e) => ({ eventId: e.eventId, kind: e.kind, subkind: e.subkind, severity: e.severity, startMs: e.startMs, summary: e.summary })),
+      places: placeVisits(series, chargers),
+      callouts: annotationCallouts(annotations, q.calloutTags),
+    };
+  });
+}

@@ -1,0 +1,80 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { CHART_FONT } from '../domain/chart/chart-input.ts';
+
+export type ChartFormat = 'svg' | 'png' | 'vl.json';
+
+export interface RenderOptions {
+  format: ChartFormat;
+  widthPx: number;
+  heightPx: number;
+  /** PNG pixels per chart pixel (2 for high-DPI screens). */
+  scale?: number;
+}
+
+// The font ships with the npm dependencies, so a PNG is the same on every machine (no system fonts).
+const require = createRequire(import.meta.url);
+const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'].map((f) => join(FONT_DIR, f));
+
+/**
+ * Vega-Lite warns when layers restate the same explicit domain (it merges them, with the same
+ * result); those warnings would only flood the server log, so compile warnings are dropped and
+ * errors still throw.
+ */
+const quietLogger = {
+  level(this: unknown, _?: number) {
+    return this;
+  },
+  error(...args: readonly unknown[]) {
+    throw new Error(args.map(String).join(' '));
+  },
+  warn() {
+    return quietLogger;
+  },
+  info() {
+    return quietLogger;
+  },
+  debug() {
+    return quietLogger;
+  },
+};
+
+/**
+ * Vega draws at its natural size, which the builder only estimates; the picture is set to exactly
+ * the size asked for by fitting that drawing into it (never cropped; white where it falls short).
+ */
+function fitSvg(svg: string, widthPx: number, heightPx: number): string {
+  return svg.replace(/^<svg([^>]*)>/, (_, attrs: string) => {
+    const natural = /viewBox="([^"]*)"/.exec(attrs)?.[1] ?? `0 0 ${widthPx} ${heightPx}`;
+    const rest = attrs.replace(/\s(width|height|viewBox)="[^"]*"/g, '');
+    return `<svg${rest} width="${widthPx}" height="${heightPx}" viewBox="${natural}" preserveAspectRatio="xMidYMin meet">`;
+  });
+}
+
+/**
+ * Spec → picture, the one rendering function: Vega-Lite compile → Vega parse → a headless View
+ * (renderer 'none': no DOM, no canvas) → SVG; PNG rasterises that SVG with resvg and the bundled
+ * DejaVu Sans. 'vl.json' is the spec itself, for anyone who wants to restyle it.
+ */
+export async function renderChart(spec: Record<string, unknown>, options: RenderOptions): Promise<string | Buffer> {
+  if (options.format === 'vl.json') return `${JSON.stringify(spec)}\n`;
+  const vega = compile(spec as unknown as TopLevelSpec, { logger: quietLogger as never }).spec;
+  const view = new View(parse(vega), { renderer: 'none' });
+  let svg: string;
+  try {
+    svg = fitSvg(await view.toSVG(), options.widthPx, options.heightPx);
+  } finally {
+    view.finalize();
+  }
+  if (options.format === 'svg') return svg;
+  const resvg = new Resvg(svg, {
+    font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: CHART_FONT },
+    fitTo: { mode: 'zoom', value: options.scale ?? 1 },
+    background: 'white',
+  });
+  return resvg.render().asPng();
+}

@@ -1,0 +1,48 @@
+import type { ChartChannel, ChartInput, ChartOptions } from './chart-input.ts';
+import type { ChartXAxis } from './chart-x-axis.ts';
+
+export type PanelId = 'speed' | 'soc' | 'temperature' | 'power';
+
+/** How a channel drawn in a panel maps to its y scale: call-outs point into it. */
+export interface PanelChannel {
+  convert: (v: number) => number;
+  domain: [number, number];
+}
+
+/**
+ * One stacked panel before composition: its own line layers and data sets, the y domains of its
+ * channels (fixed, so overlays and a second axis line up with them), and its share of the height.
+ * The shared x encoding and the overlays are added by build-chart-spec.
+ */
+export interface ChartPanel {
+  id: PanelId;
+  heightWeight: number;
+  datasets: Record<string, unknown[]>;
+  layers: Record<string, unknown>[];
+  channels: Partial<Record<ChartChannel, PanelChannel>>;
+  /** Extra pixels taken on the right (a second y-axis). */
+  rightAxis: boolean;
+}
+
+export interface PanelContext {
+  input: ChartInput;
+  options: ChartOptions;
+  xAxis: ChartXAxis;
+}
+
+export function hasValues(values: Float64Array): boolean {
+  for (const v of values) if (!Number.isNaN(v)) return true;
+  return false;
+}
+
+/** A line layer over a named data set of LineRows. */
+export function lineLayer(dataName: string, domain: [number, number], axis: Record<string, unknown> | null, mark: Record<string, unknown>, color?: Record<string, unknown>): Record<string, unknown> {
+  return {
+    data: { name: dataName },
+    mark: { type: 'line', strokeWidth: 1.2, strokeJoin: 'round', clip: true, ...mark },
+    encoding: {
+      y: { field: 'v', type: 'quantitative', scale: { domain, nice: false, zero: false }, axis },
+      ...(color ? { color } : {}),
+    },
+  };
+}

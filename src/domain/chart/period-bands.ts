@@ -1,0 +1,38 @@
+import type { ChartPeriod } from './chart-input.ts';
+import type { ChartOverlay } from './chart-overlay.ts';
+import type { ChartXAxis } from './chart-x-axis.ts';
+
+const KINDS = ['drive', 'charge', 'park', 'gap'] as const;
+const COLORS = ['#edf3fa', '#d5efcf', '#ececec', '#f8d7d7'];
+
+/**
+ * Drive/charge/park/gap periods as background bands. A gap band marks where nothing was logged;
+ * the lines themselves break there (null rows), they are never drawn across it. On a distance
+ * axis a charge or a park has no width: the axis squeezes stops, as it should.
+ */
+export function periodBands(periods: readonly ChartPeriod[], xAxis: ChartXAxis): ChartOverlay {
+  const rows = periods
+    .map((p) => ({ x: xAxis.toX(p.startMs), x2: xAxis.toX(p.endMs), kind: p.kind }))
+    .filter((r) => r.x2 > r.x);
+  return {
+    datasets: { periods: rows },
+    layersFor: ({ isTop }) =>
+      rows.length === 0
+        ? []
+        : [
+            {
+              data: { name: 'periods' },
+              mark: { type: 'rect', opacity: 0.7, clip: true },
+              encoding: {
+                x2: { field: 'x2' },
+                fill: {
+                  field: 'kind',
+                  type: 'nominal',
+                  scale: { domain: [...KINDS], range: COLORS },
+                  legend: isTop ? { title: null, orient: 'top', direction: 'horizontal' } : null,
+                },
+              },
+            },
+          ],
+  };
+}

@@ -1,0 +1,22 @@
+import { channelRows, extentOf, niceDomain } from './chart-rows.ts';
+import { hasValues, lineLayer, type ChartPanel, type PanelContext } from './chart-panel.ts';
+import { speedIn } from './display-units.ts';
+
+export const SPEED_COLOR = '#1f4e9c';
+
+/** Speed over the shared axis, from zero up. */
+export function speedPanel({ input, options, xAxis }: PanelContext): ChartPanel | undefined {
+  const { series } = input;
+  if (!hasValues(series.speedKph)) return undefined;
+  const unit = speedIn(options.units);
+  const domain = niceDomain(extentOf(series.speedKph, unit.convert), true);
+  const rows = channelRows(series.tsMs, series.speedKph, xAxis, unit.convert, options.widthPx, options.reduce !== false);
+  return {
+    id: 'speed',
+    heightWeight: 1,
+    datasets: { speed: rows },
+    layers: [lineLayer('speed', domain, { title: `speed (${unit.label})`, titleColor: SPEED_COLOR }, { color: SPEED_COLOR })],
+    channels: { speedKph: { convert: unit.convert, domain } },
+    rightAxis: false,
+  };
+}
