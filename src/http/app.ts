@@ -24,7 +24,6 @@ import { healthRoute } from './routes/health-route.ts';
 import { sessionsRoutes } from './routes/sessions-routes.ts';
 import { timelineRoute } from './routes/timeline-route.ts';
 import { chartRoutes } from './routes/chart-routes.ts';
-import { chartRoutes } from './routes/chart-routes.ts';
 import { replayRoute } from './routes/replay-route.ts';
 import { webRoutes } from './routes/web-routes.ts';
 import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
@@ -69,7 +68,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(incidentsRoutes);
   await app.register(outboxRoutes);
   await app.register(timelineRoute);
-  await app.register(chartRoutes);
   await app.register(chartRoutes);
   await app.register(replayRoute);
   await app.register(webRoutes);
