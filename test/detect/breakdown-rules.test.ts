@@ -52,11 +52,11 @@ describe('breakdown rules: real breakdowns', () => {
     expect(c[0]).toMatchObject({ subkind: 'shutdown', startMs: offMs, offWhileMoving: true });
   });
 
-  it('a 12 V failure (codes, then silence while moving, reappearing hours later elsewhere) starts when the data stopped and ends when it resumed', () => {
+  it('a 12 V failure (codes, then silence while moving, reappearing hours later elsewhere) starts at the first code and ends when the data resumed', () => {
     const b = drive(80).cruise(20, 15);
+    const silentMs = b.tsMs + 1000;
     for (let s = 0; s < 15; s++) b.cruise(1, 15).samples.at(-1)!.codes = ['U0100', 'B1325'];
-    const silentMs = b.tsMs;
-    b.gap(3 * 3600, 0);
+    b.gap(5 * 3600, 0);
     b.lon += 0.3; // towed ~22 km meanwhile
     const resumeMs = b.tsMs + 60_000;
     b.stand(30, 'off');
@@ -132,5 +132,19 @@ describe('breakdown features', () => {
     for (const v of row) expect(Number.isFinite(v)).toBe(true);
     expect(row[BREAKDOWN_FEATURES.indexOf('powertrain_code')]).toBe(1);
     expect(row[BREAKDOWN_FEATURES.indexOf('off_after_fraction')]).toBeGreaterThan(0.9);
+  });
+});
+
+describe('breakdown rules: one breakdown, one candidate', () => {
+  it('an overheating car that stops, limps on for a minute and then shuts down is one candidate from the first stop', () => {
+    const b = drive(80);
+    b.batteryTempC = 58;
+    const firstMs = b.tsMs + 1000;
+    b.decelerate(1, 0, { powerKw: 0.1, codes: ['P0A7E'] }).wait(40);
+    b.batteryTempC = 64;
+    b.accelerate(30).cruise(30, 3).decelerate(1.5, 0, { powerKw: 0, state: 'off', codes: ['P0A7E'] }).stand(40, 'off');
+    const c = findBreakdownCandidates(b.build());
+    expect(c).toHaveLength(1);
+    expect(c[0]).toMatchObject({ startMs: firstMs, subkind: 'thermal_fault', recovered: false });
   });
 });

@@ -36,6 +36,8 @@ export const BREAKDOWN_RULES = {
   maxDropMs: 15 * 60_000,
   /** A stop shorter than this (and without a shutdown sign) is traffic, not a breakdown. */
   minRestMs: 120_000,
+  /** A second fault stop this soon after a quickly recovered one is the same breakdown. */
+  relapseMs: 10 * 60_000,
   /** Pack temperature above which a thermal shutdown is plausible. */
   hotPackC: 55,
   /** Fraction of the deceleration without propulsion that makes it a coast-down. */
@@ -123,6 +125,12 @@ export function findBreakdownCandidates(series: TelemetrySeries): BreakdownCandi
       const last = out.at(-1);
       // The same moment seen twice (a stop whose data then stops) is one event.
       if (last && candidate.startMs <= last.endMs) continue;
+      // A faulty car that limps on for a moment and then dies (a derated, overheating pack) is
+      // one breakdown that began at the first stop.
+      if (last && last.recovered && last.restMs < R.minRestMs && candidate.startMs - last.endMs <= R.relapseMs) {
+        out[out.length - 1] = { ...candidate, anchorIndex: last.anchorIndex, startMs: last.startMs, lat: last.lat, lon: last.lon, speedAtLossKph: last.speedAtLossKph, maxSpeedBeforeKph: last.maxSpeedBeforeKph };
+        continue;
+      }
       out.push(candidate);
     }
   }
@@ -162,8 +170,7 @@ function measure(series: TelemetrySeries, trigger: BreakdownTrigger, stopIndex: 
     decelStart--;
   }
   // The moment of loss: the first sign of it in the deceleration (no propulsion while moving, off
-  // while moving, a fault code); without any, where the speed began to fall; for data that
-  // stopped while moving, the last sample (the moment it went silent).
+  // while moving, a fault code); without any, where the speed began to fall.
   let anchor = stopIndex;
   if (trigger === 'stop') {
     let sign = Number.POSITIVE_INFINITY;
@@ -186,6 +193,11 @@ function measure(series: TelemetrySeries, trigger: BreakdownTrigger, stopIndex: 
       anchor = peak;
       while (anchor < stopIndex && speedKph[anchor + 1]! >= speedKph[peak]! - 2) anchor++;
     }
+  }
+  if (trigger !== 'stop') {
+    // Data that went silent while moving: the failure began with the first fault code just
+    // before (a 12 V supply failing shows as lost-communication codes first), else at the silence.
+    for (let k = stopIndex; k >= 0 && stopMs - tsMs[k]! <= R.codeWindowMs; k--) if ((series.errorCodes[k]?.length ?? 0) > 0) anchor = k;
   }
   let powerSamples = 0;
   let coast = 0;
@@ -277,7 +289,9 @@ function whatHappensNext(series: TelemetrySeries, trigger: BreakdownTrigger, sto
   let towEnd = -1;
   let recoveredAt = -1;
   let lastMs = stopMs;
-  for (let k = stopIndex + 1; k < n && tsMs[k]! - stopMs <= CAP_REST_MS; k++) {
+  // Look up to CAP_REST_MS past the first sample after the stop (for a gap, after the silence).
+  const horizonMs = (stopIndex + 1 < n ? tsMs[stopIndex + 1]! : stopMs) + CAP_REST_MS;
+  for (let k = stopIndex + 1; k < n && tsMs[k]! <= horizonMs; k++) {
     const v = speedKph[k]!;
     if (finite(v) && v >= R.ownPowerKph && !isOff(state[k]!)) {
       recoveredAt = k;
@@ -300,7 +314,7 @@ function whatHappensNext(series: TelemetrySeries, trigger: BreakdownTrigger, sto
     }
   }
   const recovered = recoveredAt >= 0;
-  const restMs = Math.min(CAP_REST_MS, (recovered ? tsMs[recoveredAt]! : lastMs) - stopMs);
+  const restMs = Math.min(CAP_REST_MS, (recovered ? tsMs[recoveredAt]! : lastMs) - stopMs - gapMs);
   const tow = displacementKm >= R.towKm && towStart >= 0
     ? { startMs: tsMs[towStart]!, endMs: tsMs[towEnd]!, distanceKm: displacementKm }
     : null;
