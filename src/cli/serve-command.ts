@@ -7,6 +7,7 @@ import { buildApp } from '../http/app.ts';
 import { ingest } from '../ingest/ingest-pipeline.ts';
 import type { TouchedRange } from '../store/staged-ingest.ts';
 import { TelemetryStore } from '../store/telemetry-store.ts';
+import { loadModelSDemo } from './model-s-demo.ts';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
@@ -24,6 +25,7 @@ async function loadDemoData(store: TelemetryStore, log: (msg: string) => void, o
     });
     log(`demo data ${file}: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected} rejected`);
   }
+  await loadModelSDemo(store, FIXTURES_DIR, log, onCommitted);
 }
 
 export async function runServeCommand(overrides: Partial<Config> & { demo?: boolean; alertRules?: string | undefined }): Promise<void> {

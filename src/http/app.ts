@@ -12,6 +12,7 @@ import type { Detector } from '../domain/detect/detector.ts';
 import { chargersRoutes } from './routes/chargers-routes.ts';
 import { detectRoute } from './routes/detect-route.ts';
 import { eventsRoutes } from './routes/events-routes.ts';
+import { annotationsRoutes } from './routes/annotations-routes.ts';
 import type { AlertConfig } from '../alerts/alert-config.ts';
 import { alertsPlugin } from './plugins/alerts-plugin.ts';
 import { alertRulesRoutes } from './routes/alert-rules-routes.ts';
@@ -64,6 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(chargersRoutes);
   await app.register(detectRoute);
   await app.register(eventsRoutes);
+  await app.register(annotationsRoutes);
   await app.register(alertRulesRoutes);
   await app.register(incidentsRoutes);
   await app.register(outboxRoutes);

@@ -1,0 +1,89 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { withVerdicts } from '../../annotations/claim-verdicts.ts';
+import { AnnotationIdSchema, AnnotationInputSchema, AnnotationWithVerdictSchema, annotationProblems } from '../../domain/annotations/annotation.ts';
+import { ClaimSchema, ClaimVerdictSchema } from '../../domain/claims/claim.ts';
+import { deleteAnnotation, insertAnnotation, listAnnotations } from '../../store/annotation-repository.ts';
+import { getDevice } from '../../store/telemetry-repository.ts';
+import { ErrorSchema } from '../schemas/error-schema.ts';
+import { parseTimeParam } from '../time-param.ts';
+
+const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+const OneParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }), annotationId: AnnotationIdSchema });
+const Query = Type.Object({
+  from: Type.Optional(Type.String({ description: 'ISO 8601 or epoch ms; annotations ending at or after it' })),
+  to: Type.Optional(Type.String({ description: 'ISO 8601 or epoch ms; annotations starting before it' })),
+});
+const ClaimListItem = Type.Object({
+  annotationId: Type.String(),
+  text: Type.String(),
+  author: Type.Union([Type.String(), Type.Null()]),
+  startMs: Type.Number(),
+  endMs: Type.Union([Type.Number(), Type.Null()]),
+  claim: ClaimSchema,
+  verdict: ClaimVerdictSchema,
+});
+
+export async function annotationsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const range = (q: { from?: string | undefined; to?: string | undefined }) => ({ fromMs: parseTimeParam(q.from, 'from'), toMs: parseTimeParam(q.to, 'to') });
+
+  app.get(
+    '/v1/devices/:id/annotations',
+    { schema: { summary: "A device's annotations in time order, each claim with its verdict against the log", params: Params, querystring: Query, response: { 200: Type.Array(AnnotationWithVerdictSchema), 404: ErrorSchema } } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { fromMs, toMs } = range(request.query);
+      const list = await app.store.withConnection(async (conn) =>
+        (await getDevice(conn, id)) ? withVerdicts(conn, await listAnnotations(conn, { deviceId: id, fromMs, toMs })) : undefined,
+      );
+      return list ?? reply.notFound(`no device '${id}'`);
+    },
+  );
+
+  app.get(
+    '/v1/devices/:id/claims',
+    { schema: { summary: "Verdicts on a device's checkable claims: supported, contradicted or not enough data, with the logged figures", params: Params, querystring: Query, response: { 200: Type.Array(ClaimListItem), 404: ErrorSchema } } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { fromMs, toMs } = range(request.query);
+      const list = await app.store.withConnection(async (conn) => {
+        if (!(await getDevice(conn, id))) return undefined;
+        const withClaims = (await listAnnotations(conn, { deviceId: id, fromMs, toMs })).filter((a) => a.claim !== null);
+        return (await withVerdicts(conn, withClaims)).map((a) => ({
+          annotationId: a.annotationId, text: a.text, author: a.author, startMs: a.startMs, endMs: a.endMs, claim: a.claim!, verdict: a.verdict!,
+        }));
+      });
+      return list ?? reply.notFound(`no device '${id}'`);
+    },
+  );
+
+  app.post(
+    '/v1/devices/:id/annotations',
+    { schema: { summary: 'Adds an annotation (a moment or a range, text, author, tags, optional claim)', params: Params, body: AnnotationInputSchema, response: { 201: AnnotationWithVerdictSchema, 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const problems = annotationProblems(request.body);
+      if (problems.length) return reply.badRequest(problems.join('; '));
+      const result = await app.store.withConnection(async (conn) => {
+        if (!(await getDevice(conn, id))) return 'no_device' as const;
+        const stored = await insertAnnotation(conn, id, request.body, app.store.now());
+        return stored ? (await withVerdicts(conn, [stored]))[0]! : ('taken' as const);
+      });
+      if (result === 'no_device') return reply.notFound(`no device '${id}'`);
+      if (result === 'taken') return reply.conflict(`annotation '${request.body.annotationId}' already exists`);
+      return reply.status(201).send(result);
+    },
+  );
+
+  app.delete(
+    '/v1/devices/:id/annotations/:annotationId',
+    { schema: { summary: 'Removes an annotation', params: OneParams, response: { 204: Type.Null(), 404: ErrorSchema } } },
+    async (request, reply) => {
+      const { id, annotationId } = request.params;
+      const gone = await app.store.withConnection((conn) => deleteAnnotation(conn, id, annotationId));
+      return gone ? reply.status(204).send(null) : reply.notFound(`no annotation '${annotationId}' on device '${id}'`);
+    },
+  );
+}
