@@ -120,6 +120,7 @@ async function loadContext() {
     rect.addEventListener('click', () => send({ type: 'seek', tMs: s.startMs }));
     strip.appendChild(rect);
   }
+  loadMarkers(range, span).catch((err) => console.warn('markers', err));
   const points = timeline.rows.filter((r) => r.lat != null && r.lon != null);
   if (points.length < 2) return;
   const lats = points.map((p) => p.lat);
@@ -144,4 +145,38 @@ function moveMarker(lat, lon) {
   const [x, y] = project(lat, lon);
   marker.setAttribute('cx', x.toFixed(1));
   marker.setAttribute('cy', y.toFixed(1));
+}
+
+// Detected events and annotations as markers under the session bands: a tooltip says what each
+// is (a claim with its verdict), a click seeks there. The events API may be absent: a 404 is no events.
+const MARKER_COLORS = { breakdown: '#8b1a1a', charge_shortfall: '#e07b00', anomaly: '#c9a800', supported: '#3a9d5d', contradicted: '#d33', not_enough_data: '#888', note: '#7b4fb3' };
+async function loadMarkers(range, span) {
+  const base = `/v1/devices/${encodeURIComponent(deviceId)}`;
+  const list = (url) => fetch(url).then((r) => (r.ok ? r.json() : [])).catch(() => []);
+  const [events, annotations] = await Promise.all([list(`${base}/events?${range}`), list(`${base}/annotations?${range}`)]);
+  const markers = [
+    ...events.map((e) => ({
+      kind: 'event', id: e.eventId, startMs: e.startMs, endMs: e.endMs, color: MARKER_COLORS[e.kind] ?? '#555', cls: `${e.kind} ${e.severity}`,
+      title: `${e.kind.replace('_', ' ')} · ${e.subkind} (${e.severity}) ${new Date(e.startMs).toISOString()}\n${e.summary}`,
+    })),
+    ...annotations.map((a) => ({
+      kind: 'annotation', id: a.annotationId, startMs: a.startMs, endMs: a.endMs, color: MARKER_COLORS[a.verdict?.verdict ?? 'note'], cls: a.verdict ? `claim ${a.verdict.verdict}` : 'note',
+      title: `“${a.text}”${a.author ? ` — ${a.author}` : ''} ${new Date(a.startMs).toISOString()}${a.verdict ? `\nclaim ${a.verdict.verdict.replace(/_/g, ' ')}: ${a.verdict.explanation}` : ''}`,
+    })),
+  ];
+  state.markers = markers.map((m) => ({ kind: m.kind, id: m.id, startMs: m.startMs }));
+  const strip = $('strip');
+  for (const m of markers) {
+    const x0 = Math.max(0, Math.min(1000, ((m.startMs - state.startMs) / span) * 1000));
+    const x1 = m.endMs == null ? x0 : Math.max(x0, Math.min(1000, ((m.endMs - state.startMs) / span) * 1000));
+    const rect = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+    const y = m.kind === 'event' ? 24 : 30;
+    Object.entries({ x: Math.max(0, x0 - 1.5), y, width: Math.max(3, x1 - x0), height: 6, fill: m.color, class: `marker ${m.kind} ${m.cls}`, [`data-${m.kind}-id`]: m.id })
+      .forEach(([k, v]) => rect.setAttribute(k, String(v)));
+    const title = document.createElementNS('http://www.w3.org/2000/svg', 'title');
+    title.textContent = m.title;
+    rect.appendChild(title);
+    rect.addEventListener('click', () => send({ type: 'seek', tMs: Math.min(state.endMs, Math.max(state.startMs, m.startMs)) }));
+    strip.appendChild(rect);
+  }
 }

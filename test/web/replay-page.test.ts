@@ -106,4 +106,26 @@ run('the web player in a real browser', () => {
     expect(shot.length).toBeGreaterThan(10_000);
     await page.close();
   });
+  it('shows an annotation as a marker on the strip, with its claim verdict as the tooltip, and seeks there on a click', async () => {
+    const atMs = Date.parse('2021-04-22T08:55:00.000Z');
+    const res = await fetch(`${base}/v1/devices/twizy/annotations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ annotationId: 'e2e-note', startMs: atMs, text: 'never above 90 km/h here', author: 'e2e', claim: { kind: 'value_at', channel: 'speed', atMs, op: '<=', value: 90, unit: 'km/h' } }),
+    });
+    expect(res.status).toBe(201);
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    await page.goto(`${base}/replay/twizy?t=2021-04-22T08:45:00.000Z`);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('paused'));
+    const marker = page.locator('#strip rect.marker.annotation[data-annotation-id="e2e-note"]');
+    await marker.waitFor();
+    expect(await marker.getAttribute('class')).toContain('claim supported');
+    const tooltip = await marker.locator('title').textContent();
+    expect(tooltip).toContain('never above 90 km/h here');
+    expect(tooltip).toContain('claim supported: speed <= 90 km/h');
+    await marker.click({ force: true });
+    await page.waitForFunction((t) => (window as unknown as { telltale: { positionMs: number } }).telltale.positionMs === t, atMs);
+    expect(await text(page, 'clock')).toBe('2021-04-22 08:55:00 UTC');
+    await page.close();
+  });
 });
