@@ -47,7 +47,7 @@ export function syntheticDrive(o: SyntheticDriveOptions): ChartInput {
     const i = idx[k]!;
     const charging = i >= chargeFrom && i < chargeTo;
     const target = charging || i % 900 > 840 ? 0 : 60 + 40 * Math.sin(i / 700) + 10 * rand();
-    speed = Math.max(0, speed + Math.max(-3, Math.min(2, (target - speed) * 0.05 + (rand() - 0.5))));
+    speed = charging ? 0 : Math.max(0, speed + Math.max(-3, Math.min(2, (target - speed) * 0.05 + (rand() - 0.5))));
     const power = charging ? -40 : 0.5 + speed * 0.18 + (rand() - 0.5) * 4;
     soc = Math.min(100, Math.max(0, soc - (power / 160) * (100 / 3600)));
     odo += speed / 3600;

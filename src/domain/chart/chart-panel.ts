@@ -36,13 +36,21 @@ export function hasValues(values: Float64Array): boolean {
 }
 
 /** A line layer over a named data set of LineRows. */
-export function lineLayer(dataName: string, domain: [number, number], axis: Record<string, unknown> | null, mark: Record<string, unknown>, color?: Record<string, unknown>): Record<string, unknown> {
+export function lineLayer(
+  dataName: string,
+  domain: [number, number],
+  axis: Record<string, unknown> | null,
+  mark: Record<string, unknown>,
+  color?: Record<string, unknown>,
+  strokeDash?: Record<string, unknown>,
+): Record<string, unknown> {
   return {
     data: { name: dataName },
     mark: { type: 'line', strokeWidth: 1.2, strokeJoin: 'round', clip: true, ...mark },
     encoding: {
       y: { field: 'v', type: 'quantitative', scale: { domain, nice: false, zero: false }, axis },
       ...(color ? { color } : {}),
+      ...(strokeDash ? { strokeDash } : {}),
     },
   };
 }

@@ -1,0 +1,65 @@
+import { Resvg } from '@resvg/resvg-js';
+import { describe, expect, it } from 'vitest';
+import { syntheticDrive } from '../../scripts/charts/synthetic-drive.ts';
+import { renderChart } from '../../src/chart/render-chart.ts';
+import { buildChartSpec } from '../../src/domain/chart/build-chart-spec.ts';
+import { IMPERIAL_UNITS, METRIC_UNITS, type ChartInput, type ChartOptions } from '../../src/domain/chart/chart-input.ts';
+import { publicChartInput } from '../../src/domain/chart/public-chart-input.ts';
+
+const SIZE = { widthPx: 640, heightPx: 420 };
+const drive = syntheticDrive({ seconds: 7200, events: 4, seed: 7 });
+const plain: ChartInput = { ...drive, events: [], places: [], callouts: [], periods: [] };
+
+/** Golden files compare structure, not float noise: numbers rounded, generated ids renumbered. */
+function normalize(svg: string): string {
+  const ids = new Map<string, string>();
+  return svg
+    .replace(/\b(clip|gradient|pattern|mask)(\d+)\b/g, (_m, kind: string, n: string) => {
+      const key = `${kind}${n}`;
+      if (!ids.has(key)) ids.set(key, `${kind}${ids.size + 1}`);
+      return ids.get(key)!;
+    })
+    .replace(/-?\d+\.\d+/g, (n) => String(Math.round(Number(n) * 10) / 10))
+    .replace(/></g, '>\n<');
+}
+
+const kinds: [string, ChartInput, ChartOptions][] = [
+  ['time-axis', plain, { x: 'time', units: METRIC_UNITS, ...SIZE, title: 'time axis' }],
+  ['distance-axis', plain, { x: 'distance', units: IMPERIAL_UNITS, ...SIZE, title: 'distance axis' }],
+  ['annotated', drive, { x: 'time', units: METRIC_UNITS, ...SIZE, title: 'bands, events, places, call-outs', power: true }],
+  ['public', publicChartInput(drive), { x: 'time', units: METRIC_UNITS, ...SIZE, title: 'public', elapsedTime: true }],
+];
+
+describe('renderChart', () => {
+  it.each(kinds)('draws the %s chart as its golden SVG', async (name, input, options) => {
+    const svg = (await renderChart(buildChartSpec(input, options), { format: 'svg', ...SIZE })) as string;
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain(`width="${SIZE.widthPx}" height="${SIZE.heightPx}"`);
+    await expect(normalize(svg)).toMatchFileSnapshot(`./__snapshots__/${name}.svg`);
+  });
+
+  it('writes a PNG of exactly width × height × scale that is not blank', async () => {
+    const scale = 2;
+    const png = (await renderChart(buildChartSpec(drive, { x: 'distance', units: METRIC_UNITS, ...SIZE }), { format: 'png', ...SIZE, scale })) as Buffer;
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    // IHDR: width and height, big-endian, at bytes 16 and 20.
+    expect(png.readUInt32BE(16)).toBe(SIZE.widthPx * scale);
+    expect(png.readUInt32BE(20)).toBe(SIZE.heightPx * scale);
+    // Decode it (resvg draws the PNG as an image into pixels) and count what is not white.
+    const w = SIZE.widthPx * scale;
+    const h = SIZE.heightPx * scale;
+    const wrapper = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${w}" height="${h}"><image width="${w}" height="${h}" xlink:href="data:image/png;base64,${png.toString('base64')}"/></svg>`;
+    const pixels = new Resvg(wrapper, { background: 'white' }).render().pixels;
+    let inked = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i]! < 235 || pixels[i + 1]! < 235 || pixels[i + 2]! < 235) inked++;
+    const share = inked / (w * h);
+    expect(share).toBeGreaterThan(0.02);
+    expect(share).toBeLessThan(0.95);
+  });
+
+  it('returns the spec itself as vl.json', async () => {
+    const spec = buildChartSpec(plain, { x: 'time', units: METRIC_UNITS, ...SIZE });
+    const text = (await renderChart(spec, { format: 'vl.json', ...SIZE })) as string;
+    expect(JSON.parse(text)).toEqual(spec);
+  });
+});
