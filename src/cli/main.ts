@@ -111,6 +111,39 @@ chargers
   .option('--json', 'print the result as one JSON object')
   .action(async (file: string, opts) => (await import('./chargers-import-command.ts')).runChargersImportCommand(file, opts));
 
+const annotate = program.command('annotate').description('Notes on a device\'s timeline; a note may carry a claim the service checks against the log');
+annotate
+  .command('add')
+  .description('Add an annotation at a time (or over a range) and print it with its claim verdict')
+  .requiredOption('--device <id>', 'device id')
+  .requiredOption('--at <time>', 'the moment or the range start (ISO 8601 or epoch ms)')
+  .option('--to <time>', 'the range end')
+  .requiredOption('--text <text>', 'what the note says')
+  .option('--author <name>', 'who says it')
+  .option('--tag <tag>', 'a tag (repeatable)', collect, [])
+  .option('--id <id>', 'annotation id (default: a random UUID)')
+  .option('--claim <json>', 'a checkable claim, e.g. \'{"kind":"bound","channel":"speed","op":"<=","value":54,"unit":"mph","fromMs":…,"toMs":…,"share":0.9}\'')
+  .addOption(dbOption())
+  .option('--json', 'print the annotation as one JSON object')
+  .action(async (opts) => (await import('./annotate-command.ts')).runAnnotateAdd(opts));
+annotate
+  .command('list')
+  .description("List a device's annotations, each claim with its verdict (supported, contradicted, not enough data)")
+  .requiredOption('--device <id>', 'device id')
+  .option('--from <time>', 'annotations ending at or after it')
+  .option('--to <time>', 'annotations starting before it')
+  .addOption(dbOption())
+  .option('--json', 'print one JSON array')
+  .action(async (opts) => (await import('./annotate-command.ts')).runAnnotateList(opts));
+annotate
+  .command('import')
+  .description('Add or replace annotations from a JSON array of POST bodies (e.g. fixtures/model-s-2013/annotations.json)')
+  .argument('<file>', 'JSON file')
+  .requiredOption('--device <id>', 'device id')
+  .addOption(dbOption())
+  .option('--json', 'print the result as one JSON object')
+  .action(async (file: string, opts) => (await import('./annotate-command.ts')).runAnnotateImport(file, opts));
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
