@@ -118,15 +118,18 @@ describe('charge-shortfall: cold soak', () => {
     const series = scenarioSeries({ ...base(70, [{ kind: 'park', minutes: 600 }, { kind: 'drive', minutes: 10, speedKph: 50, kw: 10 }]), outsideTempC: -18 });
     // The pack cools: the same SoC shows 35 % less range by morning.
     for (let i = 0; i < 600; i++) series.rangeKm[i] = series.socPct[i]! * 4 * (1 - (0.35 * i) / 600);
-    const events = await detector.detect(series, ctx([home]));
+    // Parked away from chargers: the nearest is 150 km off, more than the range left.
+    const events = await detector.detect(series, ctx([charger(150)]));
     const soak = events.filter((e) => e.subkind === 'cold_soak');
     expect(soak).toHaveLength(1);
     expect(soak[0]!.severity).toBe('warning');
     expect(soak[0]!.startMs).toBe(series.tsMs[0]);
   });
 
-  it('does not flag a cold night that costs nothing', async () => {
+  it('does not flag a cold night that costs nothing, nor one parked at a charger', async () => {
     const series = scenarioSeries({ ...base(70, [{ kind: 'park', minutes: 600 }, { kind: 'drive', minutes: 10, speedKph: 50, kw: 10 }]), outsideTempC: -18 });
+    expect((await detector.detect(series, ctx([charger(150)]))).filter((e) => e.subkind === 'cold_soak')).toEqual([]);
+    for (let i = 0; i < 600; i++) series.rangeKm[i] = series.socPct[i]! * 4 * (1 - (0.35 * i) / 600);
     expect((await detector.detect(series, ctx([home]))).filter((e) => e.subkind === 'cold_soak')).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import type { Period } from '../segmentation/period-stats.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
 import type { DetectContext, Detector } from './detector.ts';
 import { predictLegShortfall, type Leg } from './shortfall-prediction.ts';
-import { indexAtOrAfter, nearestCharger, positionAt, positionFrom, robustValueAt, robustValueFrom } from './shortfall-signals.ts';
+import { ROAD_FACTOR, indexAtOrAfter, nearestCharger, positionAt, positionFrom, robustValueAt, robustValueFrom } from './shortfall-signals.ts';
 
 export interface ChargeShortfallOptions {
   energyModel: EnergyModel;
@@ -66,7 +66,7 @@ export function createChargeShortfallDetector(options: ChargeShortfallOptions): 
           const ending = driveEnding(series, periods, k, ctx.chargers, reservePct, ctx.deviceId);
           if (ending) events.push(ending);
         } else if (p.kind === 'park') {
-          const soak = coldSoak(series, p, periods[k + 1], ctx.deviceId);
+          const soak = coldSoak(series, p, periods[k + 1], ctx.chargers, ctx.deviceId);
           if (soak) events.push(soak);
         }
       }
@@ -142,7 +142,7 @@ function driveEnding(series: TelemetrySeries, periods: readonly Period[], k: num
 }
 
 /** SoC or displayed range lost while parked in the cold, beyond what self-discharge explains. */
-function coldSoak(series: TelemetrySeries, park: Period, next: Period | undefined, deviceId: string): DetectedEvent | null {
+function coldSoak(series: TelemetrySeries, park: Period, next: Period | undefined, chargers: readonly Charger[], deviceId: string): DetectedEvent | null {
   if (park.endMs - park.startMs < COLD_SOAK_MIN_MS) return null;
   const from = indexAtOrAfter(series, park.startMs);
   const to = Math.min(series.length - 1, indexAtOrAfter(series, park.endMs) - 1);
@@ -163,8 +163,13 @@ function coldSoak(series: TelemetrySeries, park: Period, next: Period | undefine
   const socHit = socLoss >= 2;
   const rangeHit = Number.isFinite(rangeLoss) && rangeLoss >= 10 && rangeLossFrac >= 0.15;
   if (!socHit && !rangeHit) return null;
-  const severity = socLoss >= 5 || rangeLossFrac >= 0.3 ? 'warning' : 'info';
   const here = positionAt(series, to, from);
+  // Parked at a charger, the car can be plugged in: the cold costs time, not the trip.
+  const near = here ? nearestCharger(chargers, here.lat, here.lon) : null;
+  if (near && near.km <= AT_CHARGER_KM) return null;
+  // A warning when what is left would not get the car to the nearest charger.
+  const reachKm = near ? near.km * ROAD_FACTOR : Number.POSITIVE_INFINITY;
+  const severity = socLoss >= 5 || rangeLossFrac >= 0.3 || (Number.isFinite(rangeEnd) && rangeEnd < reachKm) ? 'warning' : 'info';
   return {
     eventId: eventId(deviceId, 'charge_shortfall', 'cold_soak', park.startMs),
     deviceId,
@@ -183,6 +188,7 @@ function coldSoak(series: TelemetrySeries, park: Period, next: Period | undefine
       { signal: 'range_loss_km', value: Number.isFinite(rangeLoss) ? round(rangeLoss) : null, threshold: 10, note: 'displayed range lost beyond what the SoC lost' },
       { signal: 'outside_temp_c', value: round(outside / n), threshold: COLD_SOAK_MAX_OUTSIDE_C, note: 'mean while parked' },
       { signal: 'park_hours', value: round(days * 24) },
+      { signal: 'nearest_charger_km', value: near ? round(near.km, 1) : null, note: near ? `${near.charger.name}; displayed range left ${round(rangeEnd)} km` : 'no chargers known' },
     ],
   };
 }

@@ -96,6 +96,8 @@ export function nextChargerTarget(
   atChargerKm = 1,
 ): ChargerTarget | null {
   const candidates = chargers.filter((c) => !leftFrom || haversineKm(leftFrom.lat, leftFrom.lon, c.lat, c.lon) > atChargerKm);
+  const other = nearestCharger(candidates, here.lat, here.lon);
+  const otherTarget: ChargerTarget | null = other ? { charger: other.charger, roadKm: other.km * ROAD_FACTOR, how: 'nearest_other' } : null;
   if (headingDeg !== null) {
     let best: ChargerTarget | null = null;
     for (const c of chargers) {
@@ -104,10 +106,11 @@ export function nextChargerTarget(
       const ahead = km < 0.5 || angleBetween(bearingDeg(here.lat, here.lon, c.lat, c.lon), headingDeg) <= coneDeg;
       if (ahead && (!best || km * ROAD_FACTOR < best.roadKm)) best = { charger: c, roadKm: km * ROAD_FACTOR, how: 'ahead' };
     }
-    if (best) return best;
+    // Heading away from every charger near by (to a place without one): the driver can still turn
+    // back, so a charger far ahead does not count when one behind is much nearer.
+    if (best && (!otherTarget || best.roadKm <= 1.5 * otherTarget.roadKm + 10)) return best;
   }
-  const other = nearestCharger(candidates, here.lat, here.lon);
-  if (other) return { charger: other.charger, roadKm: other.km * ROAD_FACTOR, how: 'nearest_other' };
+  if (otherTarget) return otherTarget;
   const any = nearestCharger(chargers, here.lat, here.lon);
   return any ? { charger: any.charger, roadKm: any.km * ROAD_FACTOR, how: 'nearest' } : null;
 }

@@ -45,6 +45,11 @@ export const FitErrorSchema = Type.Object({
   residualQuantilesPerKm: Quantiles,
   /** observed / predicted per window: the uncertainty band of a prediction. */
   ratioQuantiles: Quantiles,
+  /**
+   * observed / (predicted × the vehicle's own observed/predicted factor): the band once a vehicle is
+   * calibrated by its own driving, as the charge-shortfall detector does. Absent without vehicle ids.
+   */
+  calibratedRatioQuantiles: Type.Optional(Quantiles),
 });
 export type FitError = Static<typeof FitErrorSchema>;
 

@@ -21,6 +21,8 @@ export interface SourceData {
   unit: 'kwh_per_km' | 'pct_per_km';
   windows: readonly DriveWindow[];
   features: readonly FeatureName[];
+  /** The vehicle of each window (same order as `windows`), for the calibrated band. */
+  vehicles?: readonly string[];
 }
 
 function target(w: DriveWindow, unit: SourceData['unit']): number {
@@ -39,7 +41,7 @@ function quantiles(values: number[]) {
 }
 
 /** Errors of `coefficients` on windows (the unit per km of the source). */
-export function fitError(windows: readonly DriveWindow[], unit: SourceData['unit'], coefficients: EnergyCoefficients): FitError {
+export function fitError(windows: readonly DriveWindow[], unit: SourceData['unit'], coefficients: EnergyCoefficients, vehicles?: readonly string[]): FitError {
   const beta = FEATURE_NAMES.map((f) => coefficients[f]);
   const observed: number[] = [];
   const predicted: number[] = [];
@@ -52,6 +54,21 @@ export function fitError(windows: readonly DriveWindow[], unit: SourceData['unit
   const avg = mean(observed);
   const ssRes = residuals.reduce((s, r) => s + r * r, 0);
   const ssTot = observed.reduce((s, o) => s + (o - avg) ** 2, 0);
+  // Each vehicle's own observed/predicted over its windows (by distance), as calibration would learn it.
+  let calibrated: number[] | null = null;
+  if (vehicles && vehicles.length === windows.length) {
+    const sums = new Map<string, { o: number; p: number }>();
+    windows.forEach((w, i) => {
+      const s = sums.get(vehicles[i]!) ?? { o: 0, p: 0 };
+      s.o += observed[i]! * w.distanceKm;
+      s.p += predicted[i]! * w.distanceKm;
+      sums.set(vehicles[i]!, s);
+    });
+    calibrated = observed.map((o, i) => {
+      const s = sums.get(vehicles[i]!)!;
+      return o / Math.max(1e-6, predicted[i]! * (s.p > 0 ? s.o / s.p : 1));
+    });
+  }
   return {
     windows: windows.length,
     distanceKm: round(windows.reduce((s, w) => s + w.distanceKm, 0), 6),
@@ -60,12 +77,15 @@ export function fitError(windows: readonly DriveWindow[], unit: SourceData['unit
     r2: round(ssTot > 0 ? 1 - ssRes / ssTot : 0, 4),
     residualQuantilesPerKm: quantiles(residuals),
     ratioQuantiles: quantiles(observed.map((o, i) => o / Math.max(1e-6, predicted[i]!))),
+    ...(calibrated ? { calibratedRatioQuantiles: quantiles(calibrated) } : {}),
   };
 }
 
 /** Least-squares fit of one source's windows (weighted by distance) on the features it can identify. */
 export function fitSource(source: SourceData): EnergySourceFit {
-  const usable = source.windows.filter((w) => Number.isFinite(target(w, source.unit)) && w.distanceKm > 0);
+  const keep = source.windows.map((w) => Number.isFinite(target(w, source.unit)) && w.distanceKm > 0);
+  const usable = source.windows.filter((_, i) => keep[i]);
+  const vehicles = source.vehicles?.filter((_, i) => keep[i]);
   if (usable.length < source.features.length * 3) {
     throw new Error(`source '${source.name}': ${usable.length} usable windows, need at least ${source.features.length * 3} to fit ${source.features.length} features`);
   }
@@ -87,7 +107,7 @@ export function fitSource(source: SourceData): EnergySourceFit {
     description: source.description,
     fittedFeatures: [...source.features],
     coefficients,
-    error: fitError(usable, source.unit, coefficients),
+    error: fitError(usable, source.unit, coefficients, vehicles),
   };
 }
 
@@ -103,7 +123,9 @@ export function buildEnergyModel(primary: EnergySourceFit, others: readonly Ener
     unit: 'kwh_per_km',
     coefficients: primary.coefficients,
     ...FEATURE_OPTIONS,
-    band: { lowRatio: primary.error.ratioQuantiles.p05, highRatio: primary.error.ratioQuantiles.p95, quantiles: 'p05-p95 of observed/predicted per window' },
+    band: primary.error.calibratedRatioQuantiles
+      ? { lowRatio: primary.error.calibratedRatioQuantiles.p05, highRatio: primary.error.calibratedRatioQuantiles.p95, quantiles: 'p05-p95 of observed/predicted per window, each vehicle calibrated by its own driving' }
+      : { lowRatio: primary.error.ratioQuantiles.p05, highRatio: primary.error.ratioQuantiles.p95, quantiles: 'p05-p95 of observed/predicted per window' },
     error: primary.error,
     sources: [primary, ...others],
     training,

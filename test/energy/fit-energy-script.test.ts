@@ -1,0 +1,33 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '../..');
+const SCRIPT = join(ROOT, 'scripts/training/fit-energy-model.ts');
+const dir = mkdtempSync(join(tmpdir(), 'telltale-fit-'));
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm run train:energy', () => {
+  it('re-fits to byte-identical files: the committed model passes --check', async () => {
+    const { stdout } = await run(process.execPath, [SCRIPT, '--check'], { cwd: ROOT });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ check: 'ok', stale: [] });
+  });
+
+  it('--check exits non-zero and names the file when the model differs', async () => {
+    const out = join(dir, 'energy-model.json');
+    const card = join(dir, 'energy-model.model-card.md');
+    copyFileSync(join(ROOT, 'models/energy-model.model-card.md'), card);
+    writeFileSync(out, readFileSync(join(ROOT, 'models/energy-model.json'), 'utf8').replace('"rolling": 0.', '"rolling": 1.'));
+    const failure = await run(process.execPath, [SCRIPT, '--check', '--out', out, '--card', card], { cwd: ROOT }).then(
+      () => null,
+      (err: { code: number; stdout: string }) => err,
+    );
+    expect(failure?.code).toBe(1);
+    expect(JSON.parse(failure!.stdout.trim().split('\n').at(-1)!)).toMatchObject({ check: 'differs', stale: [out] });
+  });
+});
