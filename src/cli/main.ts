@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_DB_PATH } from '../config.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import { profileNames } from '../ingest/profiles/profile-registry.ts';
@@ -72,6 +72,24 @@ program
   .description('Rewrite telemetry clustered by device and time (after many small interleaved uploads)')
   .addOption(dbOption())
   .action(async (opts: { db: string }) => (await import('./compact-command.ts')).runCompactCommand(opts));
+
+const wholeNumber = (name: string) => (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number, got '${value}'`);
+  return n;
+};
+
+program
+  .command('simulate')
+  .description('Write a labelled synthetic fleet: one DEVICE.csv.gz per device for `ingest`, plus labels.json, legs.json, chargers.csv, devices.json')
+  .requiredOption('--seed <n>', 'random seed (same seed, same fleet)', wholeNumber('--seed'))
+  .requiredOption('--devices <n>', 'number of devices', wholeNumber('--devices'))
+  .requiredOption('--days <n>', 'days to simulate from 2025-01-06', wholeNumber('--days'))
+  .requiredOption('--out <dir>', 'output directory (created if missing)')
+  .option('--json', 'print the summary as one JSON object')
+  .action(async (opts: { seed: number; devices: number; days: number; out: string; json?: boolean }) => {
+    await (await import('./simulate-command.ts')).runSimulateCommand(opts);
+  });
 
 program
   .command('plot')

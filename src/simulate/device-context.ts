@@ -1,0 +1,97 @@
+import type { Charger } from '../domain/chargers/charger.ts';
+import { haversineKm } from '../domain/geo-distance.ts';
+import type { LegLabel, MomentLabel } from './moment-label.ts';
+import type { Terrain } from './route-builder.ts';
+import type { SeededRandom } from './seeded-random.ts';
+import type { SeriesBuilder, VehicleState } from './series-builder.ts';
+import { ratedRangeKm, type Climate, type VehicleModel } from './vehicle-physics.ts';
+
+export const DAY_MS = 86_400_000;
+
+export interface DeviceSpec {
+  deviceId: string;
+  model: VehicleModel;
+  fleet: string;
+  climate: Climate;
+  home: Charger;
+  setpointC: number;
+}
+
+/** Outside temperature: one mean per day (interpolated between noons) plus a diurnal swing peaking mid-afternoon local time. */
+export interface Weather {
+  startMs: number;
+  dailyMeanC: Float64Array;
+  swingC: number;
+  /** Hours to add to UTC for local solar time at the fleet's longitude. */
+  utcOffsetH: number;
+}
+
+export function outsideTempC(w: Weather, tsMs: number): number {
+  const dayPos = (tsMs - w.startMs) / DAY_MS - 0.5;
+  const last = w.dailyMeanC.length - 1;
+  const d0 = Math.max(0, Math.min(last, Math.floor(dayPos)));
+  const d1 = Math.min(last, d0 + 1);
+  const f = Math.max(0, Math.min(1, dayPos - d0));
+  const mean = w.dailyMeanC[d0]! * (1 - f) + w.dailyMeanC[d1]! * f;
+  // sin of local solar hour, via a 1/4-hour table: called every simulated second, so cheap.
+  const quarter = (tsMs / 900_000 + w.utcOffsetH * 4) % 96;
+  const q = quarter < 0 ? quarter + 96 : quarter;
+  const i = Math.floor(q);
+  const g = q - i;
+  return mean + w.swingC * (DIURNAL[i]! * (1 - g) + DIURNAL[i + 1]! * g);
+}
+
+/** sin(2π (h − 9) / 24) at each quarter hour, coldest at 03:00 and warmest at 15:00 local time. */
+const DIURNAL = Float64Array.from({ length: 97 }, (_, k) => Math.sin((2 * Math.PI * (k / 4 - 9)) / 24));
+
+/** Everything the runners of one device share: its spec, randomness, current state and outputs. */
+export interface DeviceContext {
+  spec: DeviceSpec;
+  rand: SeededRandom;
+  v: VehicleState;
+  /** Null during a dry run: the physics runs, nothing is recorded. */
+  out: SeriesBuilder | null;
+  /** Suppresses emission (a connection drop, a dead 12 V system). */
+  silent: boolean;
+  labels: MomentLabel[];
+  legs: LegLabel[];
+  chargers: readonly Charger[];
+  weather: Weather;
+  terrain: Terrain;
+  endMs: number;
+}
+
+export function emit(ctx: DeviceContext): void {
+  if (!ctx.out || ctx.silent) return;
+  const v = ctx.v;
+  const outside = outsideTempC(ctx.weather, v.tsMs);
+  ctx.out.push(v, outside, displayedRangeKm(ctx, outside));
+}
+
+export function displayedRangeKm(ctx: DeviceContext, outsideC: number): number {
+  return (Math.max(0, ctx.v.socPct) / 100) * ratedRangeKm(ctx.spec.model, ctx.v.packTempC, outsideC);
+}
+
+/** A copy that can be run forward to see what would happen, without touching the real one. */
+export function dryRunCopy(ctx: DeviceContext): DeviceContext {
+  return { ...ctx, rand: ctx.rand.clone(), v: { ...ctx.v }, out: null, labels: [], legs: [] };
+}
+
+export function nearestCharger(ctx: DeviceContext, lat: number, lon: number, exclude?: string): { charger: Charger; km: number } {
+  let best: Charger = ctx.spec.home;
+  let bestKm = Number.POSITIVE_INFINITY;
+  for (const c of ctx.chargers) {
+    if (c.chargerId === exclude) continue;
+    const km = haversineKm(lat, lon, c.lat, c.lon);
+    if (km < bestKm) {
+      best = c;
+      bestKm = km;
+    }
+  }
+  return { charger: best, km: bestKm };
+}
+
+export function addLabel(ctx: DeviceContext, label: Omit<MomentLabel, 'labelId' | 'deviceId'>): void {
+  if (!ctx.out) return;
+  ctx.labels.push({ labelId: `${ctx.spec.deviceId}/${label.kind}/${label.subkind}/${label.startMs}`, deviceId: ctx.spec.deviceId, ...label });
+}

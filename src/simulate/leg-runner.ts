@@ -1,0 +1,340 @@
+import { addLabel, emit, outsideTempC, type DeviceContext } from './device-context.ts';
+import type { BreakdownSubkind } from './moment-label.ts';
+import { routePosition, terrainAltM, type Route } from './route-builder.ts';
+import { coldLossFactor, hvacPowerKw, packHeaterKw, packTempStep, tractionPowerKw } from './vehicle-physics.ts';
+
+/** What may happen on a leg besides driving it: a breakdown, or look-alikes that must not be mistaken for one. */
+export interface LegScript {
+  breakdown?: { subkind: BreakdownSubkind; atKm: number };
+  dropout?: { atKm: number; durationS: number };
+  tunnel?: { atKm: number; durationS: number };
+  socGlitchAtKm?: number;
+  gpsJumpAtKm?: number;
+  jam?: { atKm: number; durationS: number };
+  /** Metres of car-park crawling (searching a space) after reaching the destination. */
+  crawlM?: number;
+}
+
+export type LegOutcome = 'arrived' | 'stranded' | 'broken_down';
+
+export interface LegResult {
+  outcome: LegOutcome;
+  departMs: number;
+  /** When the car came to rest (arrived, stranded or stopped by a breakdown). */
+  endMs: number;
+  departSocPct: number;
+  minOutsideC: number;
+  drivenKm: number;
+  /** First sample below the reserve on this leg, or null. */
+  belowReserveMs: number | null;
+  /** Breakdown: when the signature began (first error code / propulsion lost). */
+  breakdownStartMs: number | null;
+  /** 12 V failure: the last sample the car sent before going dark. */
+  lastSampleMs: number | null;
+}
+
+const MAX_LEG_S = 14 * 3600;
+const pos = { lat: 0, lon: 0 };
+
+/**
+ * Drives a route second by second: a speed controller follows the zone speeds, stops at red
+ * lights and at the destination; the battery pays for traction, HVAC and the pack heater.
+ */
+export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {}): LegResult {
+  const { rand, v } = ctx;
+  const m = ctx.spec.model;
+  const capKwh = m.batteryKwh;
+  const phase = rand.uniform(0, 100);
+  const reserveSoc = 5;
+  const result: LegResult = {
+    outcome: 'arrived',
+    departMs: v.tsMs + 1000,
+    endMs: v.tsMs,
+    departSocPct: v.socPct,
+    minOutsideC: Number.POSITIVE_INFINITY,
+    drivenKm: 0,
+    belowReserveMs: null,
+    breakdownStartMs: null,
+    lastSampleMs: null,
+  };
+  let sKm = 0;
+  let speed = 0; // m/s
+  let zone = 0;
+  let light = 0;
+  let lightWaited = 0;
+  let t = 0;
+  // Breakdown state.
+  const bd = script.breakdown;
+  let bdPhase: 'armed' | 'signature' | 'coasting' | 'stopped' | 'done' = bd ? 'armed' : 'done';
+  let coastDecel = 0.5;
+  let bdTimer = 0;
+  let thermalTarget = 65;
+  let thermalRate = 0.2;
+  // Look-alike state.
+  let dropLeft = -1;
+  let tunnelLeft = -1;
+  let jamLeft = -1;
+  let jamStart = 0;
+  let dropStart = 0;
+  let tunnelStart = 0;
+  let glitchPending = script.socGlitchAtKm !== undefined;
+  let jumpLeft = script.gpsJumpAtKm !== undefined ? 0 : -1;
+  let jumpDeg = 0;
+  let crawlLeftM = script.crawlM ?? 0;
+  let crawlStart = 0;
+  let crawling = false;
+  v.state = 'driving';
+  v.errorCodes = null;
+  // A drop-out or tunnel still open when the car stops ends there (the 12 V failure's silence does not).
+  const closeLookalikes = (): void => {
+    if (dropLeft > 0) {
+      dropLeft = 0;
+      if (!result.lastSampleMs) ctx.silent = false;
+      addLabel(ctx, { kind: 'lookalike', subkind: 'connection_drop', startMs: dropStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: 'no data while driving until the car stopped' });
+    }
+    if (tunnelLeft > 0) {
+      tunnelLeft = 0;
+      v.gpsHidden = false;
+      addLabel(ctx, { kind: 'lookalike', subkind: 'tunnel', startMs: tunnelStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: 'GPS missing while speed continues' });
+    }
+    v.socShownPct = Number.NaN;
+    v.gpsOffsetLat = 0;
+    v.gpsOffsetLon = 0;
+  };
+  try {
+    return runLoop();
+  } finally {
+    closeLookalikes();
+  }
+
+  function runLoop(): LegResult {
+    for (; t < MAX_LEG_S; t++) {
+      v.tsMs += 1000;
+      const outside = outsideTempC(ctx.weather, v.tsMs);
+      if (outside < result.minOutsideC) result.minOutsideC = outside;
+      const remainingM = (route.distanceKm - sKm) * 1000;
+      while (zone < route.zoneEndKm.length - 1 && route.zoneEndKm[zone]! <= sKm) zone++;
+      while (light < route.lightKm.length && route.lightKm[light]! < sKm - 0.002) {
+        light++;
+        lightWaited = 0;
+      }
+      let targetMps = (route.zoneKph[zone]! / 3.6) * (1 + 0.05 * Math.sin(t / 23 + phase) + 0.02 * Math.sin(t / 7.3 + phase * 2));
+      // Traffic jam: crawl and stop in waves.
+      if (jamLeft < 0 && script.jam && sKm >= script.jam.atKm && speed > 8) {
+        jamLeft = script.jam.durationS;
+        jamStart = v.tsMs;
+      }
+      if (jamLeft > 0) {
+        jamLeft--;
+        const wave = Math.sin((2 * Math.PI * (script.jam!.durationS - jamLeft)) / 75 + phase);
+        targetMps = wave > 0.2 ? 7 * wave : 0;
+        if (jamLeft === 0) addLabel(ctx, { kind: 'lookalike', subkind: 'stop_and_go', startMs: jamStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: 'traffic jam: repeated stops on the road, propulsion fine' });
+      }
+      // Where the car must be able to stop: a red light not yet waited out, or the destination.
+      let stopAtM = remainingM;
+      if (light < route.lightKm.length && route.lightWaitS[light]! > lightWaited) {
+        const toLightM = (route.lightKm[light]! - sKm) * 1000;
+        if (toLightM < 6 && speed < 0.3) lightWaited++;
+        stopAtM = Math.min(stopAtM, toLightM);
+      }
+      const stopLimit = Math.sqrt(2 * 1.6 * Math.max(0, stopAtM - 2));
+      let desired = Math.min(targetMps, stopLimit);
+      let accel = Math.max(-3, Math.min(speed > 20 ? 1.0 : 1.8, desired - speed));
+      let propulsion = true;
+      let regen = true;
+
+      // Breakdowns.
+      if (bd && bdPhase === 'armed' && sKm >= bd.atKm) {
+        const kph = speed * 3.6;
+        let fire = false;
+        if (bd.subkind === 'loss_of_propulsion') fire = kph > 45;
+        else if (bd.subkind === 'ramp_shutdown') fire = route.highway && sKm >= route.highwayEndKm - 0.6 && kph >= 42 && kph <= 70 && accel < 0;
+        else fire = kph > 30;
+        if (fire) {
+          bdPhase = 'signature';
+          result.breakdownStartMs = v.tsMs;
+          coastDecel = rand.uniform(0.3, 1.0);
+          bdTimer = rand.int(20, 120);
+          thermalTarget = rand.uniform(62, 70);
+          thermalRate = rand.uniform(0.12, 0.3);
+          if (bd.subkind === 'loss_of_propulsion') {
+            v.errorCodes = ['P0A0F'];
+            bdPhase = 'coasting';
+          } else if (bd.subkind === 'ramp_shutdown') {
+            v.state = 'off';
+            coastDecel = rand.uniform(3, 5);
+            bdPhase = 'coasting';
+          } else if (bd.subkind === 'twelve_volt_failure') {
+            v.errorCodes = ['U0100', 'B1325'];
+          }
+        }
+      }
+      if (bdPhase === 'signature') {
+        if (bd!.subkind === 'twelve_volt_failure') {
+          if (--bdTimer <= 0) {
+            // The telematics unit loses power: the rest happens unobserved.
+            result.lastSampleMs = v.tsMs - 1000;
+            ctx.silent = true;
+            coastDecel = rand.uniform(0.5, 1.5);
+            bdPhase = 'coasting';
+          }
+        } else if (bd!.subkind === 'thermal_fault') {
+          v.packTempC += thermalRate;
+          if (v.packTempC > 55) v.errorCodes = ['P0A7E'];
+          if (v.packTempC >= thermalTarget) {
+            v.state = 'off';
+            coastDecel = rand.uniform(1, 2.5);
+            bdPhase = 'coasting';
+          }
+        }
+      }
+      if (bdPhase === 'coasting' || bdPhase === 'stopped') {
+        propulsion = false;
+        regen = false;
+        desired = 0;
+        accel = -coastDecel;
+      }
+      // Limp home and then nothing: an empty battery.
+      if (v.socPct <= 0.05) {
+        propulsion = false;
+        accel = Math.min(accel, -0.6);
+      }
+
+      let next = speed + accel;
+      // Come to a clean stop rather than creeping at a few mm/s.
+      if (next < 0.1 && accel < 0) next = 0;
+      accel = next - speed;
+      const avg = (speed + next) / 2;
+      const dsM = avg;
+      const prevAlt = v.altM;
+      sKm += dsM / 1000;
+      routePosition(route, sKm, pos);
+      v.lat = pos.lat;
+      v.lon = pos.lon;
+      v.altM = terrainAltM(ctx.terrain, pos.lat, pos.lon);
+      const grade = dsM > 0.5 ? Math.max(-0.12, Math.min(0.12, (v.altM - prevAlt) / dsM)) : 0;
+      let traction = propulsion || regen ? tractionPowerKw(m, avg, accel, grade) : 0;
+      if (!propulsion && traction > 0) traction = 0;
+      if (!regen && traction < 0) traction = 0;
+      // Derating: a hot pack or an almost empty one limits power, and the car slows.
+      const capKw = v.errorCodes?.includes('P0A7E') ? m.maxDriveKw * Math.max(0.05, (thermalTarget - v.packTempC) / 12) : v.socPct < 1.5 ? 12 : m.maxDriveKw;
+      if (traction > capKw) {
+        const slowdown = Math.min(1.5, (traction - capKw) / Math.max(5, traction));
+        next = Math.max(0, speed - slowdown);
+        traction = capKw;
+      }
+      speed = next;
+      const heater = bdPhase === 'coasting' ? 0 : packHeaterKw(v.packTempC);
+      const hvac = v.state === 'off' ? 0 : hvacPowerKw(outside, v.setpointC);
+      const drawKw = traction > 0 ? traction * coldLossFactor(v.packTempC) : traction;
+      const batteryKw = drawKw + (v.state === 'off' ? 0.05 : hvac + heater + 0.3);
+      v.socPct = Math.max(0, Math.min(100, v.socPct - ((batteryKw / 3600) / capKwh) * 100));
+      if (bdPhase !== 'signature' || bd!.subkind !== 'thermal_fault') {
+        v.packTempC = packTempStep(m, v.packTempC, outside, batteryKw, heater, 1, true);
+      }
+      v.powerKw = bdPhase === 'coasting' || bdPhase === 'stopped' ? rand.uniform(0, 0.12) : batteryKw;
+      v.speedKph = speed * 3.6;
+      v.odometerKm += dsM / 1000;
+      result.drivenKm = sKm;
+      if (result.belowReserveMs === null && v.socPct < reserveSoc) result.belowReserveMs = v.tsMs;
+
+      // Look-alikes that only change what is reported.
+      if (dropLeft < 0 && script.dropout && sKm >= script.dropout.atKm && speed > 5) {
+        dropLeft = script.dropout.durationS;
+        dropStart = v.tsMs;
+        ctx.silent = true;
+      }
+      if (dropLeft > 0 && --dropLeft === 0) {
+        ctx.silent = false;
+        addLabel(ctx, { kind: 'lookalike', subkind: 'connection_drop', startMs: dropStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: `no data for ${script.dropout!.durationS} s while driving; the car reappears further on` });
+      }
+      if (tunnelLeft < 0 && script.tunnel && sKm >= script.tunnel.atKm && speed > 5) {
+        tunnelLeft = script.tunnel.durationS;
+        tunnelStart = v.tsMs;
+        v.gpsHidden = true;
+      }
+      if (tunnelLeft > 0 && --tunnelLeft === 0) {
+        v.gpsHidden = false;
+        addLabel(ctx, { kind: 'lookalike', subkind: 'tunnel', startMs: tunnelStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: 'GPS missing while speed continues' });
+      }
+      v.socShownPct = Number.NaN;
+      if (glitchPending && sKm >= script.socGlitchAtKm! && !ctx.silent) {
+        glitchPending = false;
+        v.socShownPct = v.socPct < 50 ? 100 : 0;
+        addLabel(ctx, { kind: 'lookalike', subkind: 'soc_glitch', startMs: v.tsMs, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: `one SoC sample reads ${v.socShownPct} %` });
+      }
+      v.gpsOffsetLat = 0;
+      v.gpsOffsetLon = 0;
+      if (jumpLeft === 0 && sKm >= script.gpsJumpAtKm! && !ctx.silent && !v.gpsHidden) {
+        jumpLeft = rand.int(1, 3);
+        const jumpKm = rand.uniform(2, 40);
+        addLabel(ctx, { kind: 'lookalike', subkind: 'gps_jump', startMs: v.tsMs, endMs: v.tsMs + (jumpLeft - 1) * 1000, lat: v.lat, lon: v.lon, note: `GPS position off by ${jumpKm.toFixed(0)} km for ${jumpLeft} samples` });
+        jumpDeg = jumpKm / 111.32;
+      }
+      if (jumpLeft > 0) {
+        v.gpsOffsetLat = jumpDeg;
+        v.gpsOffsetLon = jumpDeg * 0.5;
+        jumpLeft--;
+        if (jumpLeft === 0) jumpLeft = -1;
+      }
+      emit(ctx);
+
+      // How the leg ends.
+      if (speed === 0 && (bdPhase === 'coasting' || bdPhase === 'stopped')) {
+        if (bdPhase === 'coasting') {
+          bdPhase = 'stopped';
+          result.endMs = v.tsMs;
+          bdTimer = v.state === 'off' ? 0 : rand.int(20, 90);
+        }
+        if (bdTimer-- <= 0) {
+          result.outcome = 'broken_down';
+          return result;
+        }
+        continue;
+      }
+      if (speed === 0 && v.socPct <= 0.05) {
+        result.outcome = 'stranded';
+        result.endMs = v.tsMs;
+        v.state = 'off';
+        return result;
+      }
+      if (!crawling && remainingM - dsM <= 3 && speed < 0.3) {
+        if (crawlLeftM > 0) {
+          crawling = true;
+          crawlStart = v.tsMs;
+          crawlLoop(ctx, crawlLeftM);
+          addLabel(ctx, { kind: 'lookalike', subkind: 'car_park_crawl', startMs: crawlStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: `crawled ${crawlLeftM.toFixed(0)} m looking for a space` });
+          crawlLeftM = 0;
+        }
+        result.endMs = v.tsMs;
+        v.speedKph = 0;
+        return result;
+      }
+    }
+    result.endMs = v.tsMs;
+    return result;
+  }
+}
+
+/** A few minutes at walking pace with stops, around the destination (a car park). */
+function crawlLoop(ctx: DeviceContext, lengthM: number): void {
+  const { v, rand } = ctx;
+  let done = 0;
+  let t = 0;
+  const bearing = rand.uniform(0, 2 * Math.PI);
+  while (done < lengthM) {
+    t++;
+    v.tsMs += 1000;
+    const kph = Math.max(0, 5 + 4 * Math.sin(t / 9)) * (t % 40 < 32 ? 1 : 0);
+    const m = kph / 3.6;
+    done += m;
+    const turn = bearing + t / 30;
+    v.lat += (Math.cos(turn) * m) / 111_320;
+    v.lon += (Math.sin(turn) * m) / (111_320 * Math.cos((v.lat * Math.PI) / 180));
+    v.speedKph = kph;
+    v.odometerKm += m / 1000;
+    v.powerKw = kph > 0 ? 1.2 + rand.uniform(0, 0.8) : 0.6;
+    v.socPct = Math.max(0, v.socPct - (v.powerKw / 3600 / ctx.spec.model.batteryKwh) * 100);
+    emit(ctx);
+  }
+}

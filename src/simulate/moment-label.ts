@@ -1,0 +1,57 @@
+import { Type, type Static } from 'typebox';
+
+/**
+ * Ground truth written by the simulator: what really happened and when, so detectors and the
+ * predictive warning can be scored against it. `startMs`..`endMs` covers the whole incident,
+ * including a tow that follows a breakdown or a stranding.
+ */
+export const MomentLabelKind = Type.Union([Type.Literal('breakdown'), Type.Literal('charge_shortfall'), Type.Literal('lookalike')]);
+export type MomentLabelKind = Static<typeof MomentLabelKind>;
+
+export const BREAKDOWN_SUBKINDS = ['loss_of_propulsion', 'ramp_shutdown', 'twelve_volt_failure', 'thermal_fault'] as const;
+export const SHORTFALL_SUBKINDS = ['stranded', 'cold_departure', 'cold_soak', 'arrived_below_reserve'] as const;
+export const LOOKALIKE_SUBKINDS = ['connection_drop', 'parked_at_destination', 'soc_glitch', 'gps_jump', 'tunnel', 'stop_and_go', 'car_park_crawl'] as const;
+export type BreakdownSubkind = (typeof BREAKDOWN_SUBKINDS)[number];
+export type ShortfallSubkind = (typeof SHORTFALL_SUBKINDS)[number];
+export type LookalikeSubkind = (typeof LOOKALIKE_SUBKINDS)[number];
+
+export const MomentLabelSchema = Type.Object({
+  labelId: Type.String(),
+  deviceId: Type.String(),
+  kind: MomentLabelKind,
+  subkind: Type.String(),
+  startMs: Type.Number(),
+  endMs: Type.Number(),
+  lat: Type.Number(),
+  lon: Type.Number(),
+  note: Type.String(),
+});
+export type MomentLabel = Static<typeof MomentLabelSchema>;
+
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+
+/**
+ * One driven leg: it either arrives (`arriveMs`) or strands (`strandedMs`); breakdowns end a leg
+ * with neither. Predictive shortfall warnings are scored on these: a warning on a leg that
+ * arrives normally is a false alarm.
+ */
+export const LegLabelSchema = Type.Object({
+  legId: Type.String(),
+  deviceId: Type.String(),
+  departMs: Type.Number(),
+  arriveMs: NullableNumber,
+  strandedMs: NullableNumber,
+  fromLat: Type.Number(),
+  fromLon: Type.Number(),
+  toLat: Type.Number(),
+  toLon: Type.Number(),
+  toChargerId: Type.Union([Type.String(), Type.Null()]),
+  distanceKm: Type.Number({ description: 'Planned distance of the leg' }),
+  departSocPct: Type.Number(),
+  arriveSocPct: NullableNumber,
+  minOutsideTempC: Type.Number(),
+});
+export type LegLabel = Static<typeof LegLabelSchema>;
+
+export const LABEL_RESERVE_SOC_PCT = 5;
+export const LABEL_RESERVE_RANGE_KM = 10;

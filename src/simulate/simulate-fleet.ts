@@ -1,0 +1,161 @@
+import type { Charger } from '../domain/chargers/charger.ts';
+import type { TelemetrySeries } from '../domain/telemetry-series.ts';
+import { DAY_MS, outsideTempC, type DeviceContext } from './device-context.ts';
+import { simulateDay } from './day-plan.ts';
+import { buildFleetLayout, type FleetLayout } from './fleet-layout.ts';
+import { DEFAULT_INJECTION_RATES, type InjectionRates } from './injection-rates.ts';
+import type { LegLabel, MomentLabel } from './moment-label.ts';
+import { terrainAltM } from './route-builder.ts';
+import { SeededRandom } from './seeded-random.ts';
+import { SeriesBuilder } from './series-builder.ts';
+import { park } from './stationary-runner.ts';
+
+export type { InjectionRates } from './injection-rates.ts';
+export { DEFAULT_INJECTION_RATES } from './injection-rates.ts';
+
+/** 2025-01-06T00:00:00Z, a Monday. */
+export const DEFAULT_START_MS = Date.UTC(2025, 0, 6);
+
+export interface SimulateFleetOptions {
+  seed: number;
+  devices: number;
+  days: number;
+  startMs?: number;
+  rates?: Partial<InjectionRates>;
+}
+
+export interface SimulatedDevice {
+  deviceId: string;
+  model: string;
+  fleet: string;
+  climate: string;
+  batteryKwh: number;
+  series: TelemetrySeries;
+}
+
+export interface SimulatedFleet {
+  devices: SimulatedDevice[];
+  chargers: Charger[];
+  labels: MomentLabel[];
+  legs: LegLabel[];
+}
+
+export interface SimulatedDeviceRun {
+  device: SimulatedDevice;
+  labels: MomentLabel[];
+  legs: LegLabel[];
+}
+
+function checkOptions(o: SimulateFleetOptions): void {
+  for (const [name, value, max] of [['seed', o.seed, 2 ** 32], ['devices', o.devices, 100_000], ['days', o.days, 366]] as const) {
+    if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`${name} must be an integer from 0 to ${max}, got ${value}`);
+  }
+  if (o.devices < 1 || o.days < 1) throw new RangeError('devices and days must be at least 1');
+}
+
+/** The fleet's chargers (depots, public chargers, home chargers) for these options. */
+export function fleetChargers(options: SimulateFleetOptions): Charger[] {
+  checkOptions(options);
+  return buildFleetLayout(options.seed, options.devices, options.days, options.startMs ?? DEFAULT_START_MS).chargers;
+}
+
+/** Simulates one device of the layout: each device has its own PRNG stream, so devices are independent. */
+function simulateDevice(layout: FleetLayout, index: number, options: SimulateFleetOptions, rates: InjectionRates): SimulatedDeviceRun {
+  const { spec, site } = layout.devices[index]!;
+  const startMs = options.startMs ?? DEFAULT_START_MS;
+  const endMs = startMs + options.days * DAY_MS;
+  const rand = new SeededRandom(options.seed).fork(index + 1);
+  const out = new SeriesBuilder();
+  const home = spec.home;
+  const ctx: DeviceContext = {
+    spec,
+    rand,
+    out,
+    silent: false,
+    labels: [],
+    legs: [],
+    chargers: site.chargers.concat(home.chargerId.startsWith('home-') ? [home] : []),
+    weather: site.weather,
+    terrain: site.terrain,
+    endMs,
+    v: {
+      tsMs: startMs - 60_000,
+      lat: home.lat,
+      lon: home.lon,
+      altM: terrainAltM(site.terrain, home.lat, home.lon),
+      speedKph: 0,
+      socPct: rand.uniform(55, 95),
+      packTempC: outsideTempC(site.weather, startMs) + rand.uniform(0, 4),
+      odometerKm: Math.round(rand.uniform(3_000, 90_000)),
+      setpointC: spec.setpointC,
+      powerKw: 0,
+      state: 'parked',
+      errorCodes: null,
+      gpsHidden: false,
+      gpsOffsetLat: 0,
+      gpsOffsetLon: 0,
+      socShownPct: Number.NaN,
+    },
+  };
+  // Local days start before or after UTC midnight; cover every one that overlaps the window.
+  const firstDay = ctx.weather.utcOffsetH > 0 ? 0 : -1;
+  for (let day = firstDay; day <= options.days; day++) simulateDay(ctx, day, rates);
+  park(ctx, endMs);
+  const series = clip(out.build(), startMs, endMs);
+  // Only incidents and legs wholly inside the window: a half-seen one would be wrong ground truth.
+  const labels = ctx.labels.filter((l) => l.startMs >= startMs && l.endMs < endMs);
+  const legs = ctx.legs.filter((l) => l.departMs >= startMs && (l.arriveMs ?? l.strandedMs ?? l.departMs) < endMs);
+  return {
+    device: { deviceId: spec.deviceId, model: spec.model.model, fleet: spec.fleet, climate: spec.climate.name, batteryKwh: spec.model.batteryKwh, series },
+    labels,
+    legs,
+  };
+}
+
+function clip(s: TelemetrySeries, startMs: number, endMs: number): TelemetrySeries {
+  let a = 0;
+  while (a < s.length && s.tsMs[a]! < startMs) a++;
+  let b = s.length;
+  while (b > a && s.tsMs[b - 1]! >= endMs) b--;
+  if (a === 0 && b === s.length) return s;
+  return {
+    length: b - a,
+    tsMs: s.tsMs.slice(a, b),
+    speedKph: s.speedKph.slice(a, b),
+    socPct: s.socPct.slice(a, b),
+    rangeKm: s.rangeKm.slice(a, b),
+    batteryTempC: s.batteryTempC.slice(a, b),
+    outsideTempC: s.outsideTempC.slice(a, b),
+    cabinSetpointC: s.cabinSetpointC.slice(a, b),
+    lat: s.lat.slice(a, b),
+    lon: s.lon.slice(a, b),
+    altM: s.altM.slice(a, b),
+    odometerKm: s.odometerKm.slice(a, b),
+    powerKw: s.powerKw.slice(a, b),
+    state: s.state.slice(a, b),
+    errorCodes: s.errorCodes.slice(a, b),
+  };
+}
+
+/**
+ * Device after device, so a caller can write each one out and let it go (a large fleet does not
+ * fit in memory at once). Phases: layout (fleets, chargers, weather) → per device: days planned
+ * and driven second by second, incidents and look-alikes injected with their labels → clip to the window.
+ */
+export function* simulateDevices(options: SimulateFleetOptions): Generator<SimulatedDeviceRun> {
+  checkOptions(options);
+  const rates = { ...DEFAULT_INJECTION_RATES, ...options.rates };
+  const layout = buildFleetLayout(options.seed, options.devices, options.days, options.startMs ?? DEFAULT_START_MS);
+  for (let i = 0; i < options.devices; i++) yield simulateDevice(layout, i, options, rates);
+}
+
+/** A labelled synthetic fleet: same options, same output, bit for bit. */
+export function simulateFleet(options: SimulateFleetOptions): SimulatedFleet {
+  const fleet: SimulatedFleet = { devices: [], chargers: fleetChargers(options), labels: [], legs: [] };
+  for (const run of simulateDevices(options)) {
+    fleet.devices.push(run.device);
+    fleet.labels.push(...run.labels);
+    fleet.legs.push(...run.legs);
+  }
+  return fleet;
+}

@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
+import { simulateFleet, type SimulatedFleet } from '../../src/simulate/simulate-fleet.ts';
+
+function hashFleet(fleet: SimulatedFleet): string {
+  const h = createHash('sha256');
+  for (const d of fleet.devices) {
+    const s = d.series;
+    h.update(d.deviceId);
+    for (const col of [s.tsMs, s.speedKph, s.socPct, s.rangeKm, s.batteryTempC, s.outsideTempC, s.lat, s.lon, s.altM, s.odometerKm, s.powerKw]) h.update(new Uint8Array(col.buffer, col.byteOffset, col.byteLength));
+    h.update(s.state.join(','));
+    h.update(s.errorCodes.map((c) => c?.join('|') ?? '').join(','));
+  }
+  h.update(JSON.stringify(fleet.labels));
+  h.update(JSON.stringify(fleet.legs));
+  return h.digest('hex');
+}
+
+/** Index of the first sample at or after `tsMs`. */
+function indexAt(s: TelemetrySeries, tsMs: number): number {
+  let lo = 0;
+  let hi = s.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (s.tsMs[mid]! < tsMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+let fleet: SimulatedFleet;
+// Incidents at raised rates so a small fleet shows every kind.
+const RATES = { breakdownPerDeviceDay: 0.35, shortfallPerDeviceDay: 0.35, lookalikePerDeviceDay: 1.5 };
+
+beforeAll(() => {
+  fleet = simulateFleet({ seed: 11, devices: 8, days: 4, rates: RATES });
+});
+
+describe('simulateFleet', () => {
+  it('is deterministic: the same seed gives the same fleet, another seed a different one', () => {
+    const small = { devices: 3, days: 2 };
+    const a = hashFleet(simulateFleet({ seed: 5, ...small }));
+    const b = hashFleet(simulateFleet({ seed: 5, ...small }));
+    const c = hashFleet(simulateFleet({ seed: 6, ...small }));
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  });
+
+  it('describes each device and covers the window from 2025-01-06 UTC', () => {
+    const start = Date.UTC(2025, 0, 6);
+    expect(fleet.devices).toHaveLength(8);
+    expect(new Set(fleet.devices.map((d) => d.climate))).toEqual(new Set(['arctic', 'cold', 'temperate', 'hot']));
+    for (const d of fleet.devices) {
+      expect([40, 60, 85]).toContain(d.batteryKwh);
+      expect(d.series.tsMs[0]!).toBeGreaterThanOrEqual(start);
+      expect(d.series.tsMs[d.series.length - 1]!).toBeLessThan(start + 4 * 86_400_000);
+      expect(d.series.tsMs[d.series.length - 1]!).toBeGreaterThan(start + 4 * 86_400_000 - 120_000);
+    }
+    expect(fleet.chargers.some((c) => c.chargerId.endsWith('-depot'))).toBe(true);
+  });
+
+  it('is physically sane: time, speed, acceleration, SoC and odometer', () => {
+    const glitches = fleet.labels.filter((l) => l.subkind === 'soc_glitch');
+    // Collected, not asserted per sample: half a million expect() calls would take minutes.
+    const problems: string[] = [];
+    const check = (ok: boolean, what: string) => {
+      if (!ok && problems.length < 20) problems.push(what);
+    };
+    for (const d of fleet.devices) {
+      const s = d.series;
+      const glitchAt = new Set(glitches.filter((l) => l.deviceId === d.deviceId).map((l) => l.startMs));
+      for (let i = 0; i < s.length; i++) {
+        const at = `${d.deviceId}[${i}]`;
+        check(s.speedKph[i]! >= 0, `${at} speed < 0`);
+        check(s.socPct[i]! >= 0 && s.socPct[i]! <= 100, `${at} SoC ${s.socPct[i]}`);
+        check(['driving', 'charging', 'parked', 'off'].includes(s.state[i]!), `${at} state ${s.state[i]}`);
+        if (s.state[i] === 'charging') check(s.powerKw[i]! < 0, `${at} charging with power ${s.powerKw[i]}`);
+        if (s.state[i] === 'parked' || s.state[i] === 'charging') check(s.speedKph[i] === 0, `${at} ${s.state[i]} at ${s.speedKph[i]} km/h`);
+        if (i === 0) continue;
+        check(s.tsMs[i]! > s.tsMs[i - 1]!, `${at} time not increasing`);
+        check(s.odometerKm[i]! >= s.odometerKm[i - 1]!, `${at} odometer decreasing`);
+        if (s.tsMs[i]! - s.tsMs[i - 1]! === 1000) check(Math.abs(s.speedKph[i]! - s.speedKph[i - 1]!) <= 5 * 3.6 + 0.01, `${at} acceleration ${s.speedKph[i - 1]} → ${s.speedKph[i]} km/h in 1 s`);
+        // SoC rises only when energy flows into the battery (a charger, or regenerative braking).
+        if (s.socPct[i]! > s.socPct[i - 1]! + 0.011 && !glitchAt.has(s.tsMs[i]!) && !glitchAt.has(s.tsMs[i - 1]!)) {
+          check(s.powerKw[i]! < 0, `${at} SoC ${s.socPct[i - 1]} → ${s.socPct[i]} with power ${s.powerKw[i]}`);
+        }
+      }
+      // Sampling: 1 Hz while driving or charging, a heartbeat a minute while parked.
+      let parkedBeats = 0;
+      let drivingSeconds = 0;
+      for (let i = 1; i < s.length; i++) {
+        const dt = s.tsMs[i]! - s.tsMs[i - 1]!;
+        if (s.state[i] === 'parked' && s.state[i - 1] === 'parked' && dt === 60_000) parkedBeats++;
+        if (s.state[i] === 'driving' && s.state[i - 1] === 'driving' && dt === 1000) drivingSeconds++;
+      }
+      check(parkedBeats > 100 && drivingSeconds > 600, `${d.deviceId}: ${parkedBeats} parked heartbeats, ${drivingSeconds} s driven at 1 Hz`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('labels every kind of moment, each inside the data window', () => {
+    const kinds = new Set(fleet.labels.map((l) => l.kind));
+    expect(kinds).toEqual(new Set(['breakdown', 'charge_shortfall', 'lookalike']));
+    for (const l of fleet.labels) {
+      expect(l.endMs).toBeGreaterThanOrEqual(l.startMs);
+      expect(Number.isFinite(l.lat) && Number.isFinite(l.lon)).toBe(true);
+    }
+    expect(new Set(fleet.labels.map((l) => l.labelId)).size).toBe(fleet.labels.length);
+  });
+
+  it('loss of propulsion: power ≈ 0 and P0A0F at speed, the car coasts to 0 and stays stopped ≥ 15 min', () => {
+    const labels = fleet.labels.filter((l) => l.subkind === 'loss_of_propulsion');
+    for (const l of labels) {
+      const s = fleet.devices.find((d) => d.deviceId === l.deviceId)!.series;
+      const i = indexAt(s, l.startMs);
+      expect(s.speedKph[i]!).toBeGreaterThan(40);
+      expect(s.errorCodes[i]).toContain('P0A0F');
+      let j = i;
+      while (s.speedKph[j]! > 0) {
+        expect(s.powerKw[j]!).toBeLessThan(0.2);
+        expect(s.powerKw[j]!).toBeGreaterThanOrEqual(0);
+        j++;
+      }
+      const decel = (s.speedKph[i]! / 3.6) / ((s.tsMs[j]! - s.tsMs[i]!) / 1000);
+      expect(decel).toBeGreaterThan(0.25);
+      expect(decel).toBeLessThan(1.1);
+      const stoppedUntil = s.tsMs[j]! + 15 * 60_000;
+      for (let k = j; s.tsMs[k]! < stoppedUntil; k++) expect(s.speedKph[k]).toBe(0);
+    }
+  });
+
+  it('a stranded leg ends with the battery empty, and every stranding is labelled', () => {
+    const stranded = fleet.legs.filter((l) => l.strandedMs !== null);
+    expect(stranded.length).toBeGreaterThan(0);
+    for (const leg of stranded) {
+      const s = fleet.devices.find((d) => d.deviceId === leg.deviceId)!.series;
+      const i = indexAt(s, leg.strandedMs!);
+      expect(s.socPct[i]!).toBeLessThan(0.5);
+      expect(s.speedKph[i]).toBe(0);
+      const label = fleet.labels.find((l) => l.deviceId === leg.deviceId && l.kind === 'charge_shortfall' && l.startMs <= leg.strandedMs! && l.endMs >= leg.strandedMs!);
+      expect(label, `stranding of ${leg.legId}`).toBeDefined();
+    }
+  });
+
+  it('at the default rates, most legs arrive normally and every kind of incident is there', () => {
+    const usual = simulateFleet({ seed: 3, devices: 8, days: 4 });
+    const arrived = usual.legs.filter((l) => l.arriveMs !== null).length;
+    expect(arrived / usual.legs.length).toBeGreaterThan(0.75);
+    const count = (kind: string) => usual.labels.filter((l) => l.kind === kind).length;
+    // 32 device-days at about 0.2 breakdowns, 0.2 shortfalls and 0.5 look-alikes each.
+    expect(count('breakdown')).toBeGreaterThanOrEqual(3);
+    expect(count('charge_shortfall')).toBeGreaterThanOrEqual(3);
+    expect(count('lookalike')).toBeGreaterThanOrEqual(8);
+  });
+});
