@@ -5,6 +5,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
+import { eventId } from '../../src/domain/events/event-id.ts';
+import { replaceEvents } from '../../src/store/event-repository.ts';
 import { openTempStore } from '../temp-store.ts';
 
 // The callbacks given to page.evaluate/waitForFunction run in the browser; these name its globals
@@ -106,7 +108,7 @@ run('the web player in a real browser', () => {
     expect(shot.length).toBeGreaterThan(10_000);
     await page.close();
   });
-  it('shows an annotation as a marker on the strip, with its claim verdict as the tooltip, and seeks there on a click', async () => {
+  it('shows a detected event and an annotation as markers on the strip (tooltips: summary, claim verdict) and seeks to the annotation on a click', async () => {
     const atMs = Date.parse('2021-04-22T08:55:00.000Z');
     const res = await fetch(`${base}/v1/devices/twizy/annotations`, {
       method: 'POST',
@@ -114,8 +116,17 @@ run('the web player in a real browser', () => {
       body: JSON.stringify({ annotationId: 'e2e-note', startMs: atMs, text: 'never above 90 km/h here', author: 'e2e', claim: { kind: 'value_at', channel: 'speed', atMs, op: '<=', value: 90, unit: 'km/h' } }),
     });
     expect(res.status).toBe(201);
+    const eventMs = Date.parse('2021-04-22T08:52:00.000Z');
+    const id = eventId('twizy', 'breakdown', 'e2e_stop', eventMs);
+    await store.withConnection((conn) => replaceEvents(conn, { deviceId: 'twizy' }, ['e2e@1'], [{
+      eventId: id, deviceId: 'twizy', kind: 'breakdown', subkind: 'e2e_stop', severity: 'critical', detector: 'e2e@1',
+      startMs: eventMs, endMs: eventMs + 60_000, lat: null, lon: null, summary: 'stopped on the ring road', score: null, evidence: [],
+    }], Date.now()));
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     await page.goto(`${base}/replay/twizy?t=2021-04-22T08:45:00.000Z`);
+    const event = page.locator(`#strip rect.marker.event[data-event-id="${id}"]`);
+    await event.waitFor();
+    expect(await event.locator('title').textContent()).toContain('stopped on the ring road');
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('paused'));
     const marker = page.locator('#strip rect.marker.annotation[data-annotation-id="e2e-note"]');
     await marker.waitFor();
