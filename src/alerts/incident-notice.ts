@@ -19,6 +19,7 @@ export const IncidentNoticeSchema = Type.Object({
     lat: Type.Union([Type.Number(), Type.Null()]),
     lon: Type.Union([Type.Number(), Type.Null()]),
     firstEventId: Type.String(),
+    detectedAtMs: Type.Number({ description: 'When the first event was detected (service clock)' }),
     replayUrl: Type.String(),
   }),
   step: Type.Object({ index: Type.Integer(), audience: Type.String(), delayMs: Type.Integer(), instructions: Type.Union([Type.String(), Type.Null()]) }),
@@ -37,6 +38,7 @@ export interface NoticeEvent {
   endMs: number | null;
   lat: number | null;
   lon: number | null;
+  detectedAtMs: number;
 }
 
 /** Steps are keyed by incident and rung, so a notice found twice is queued (and received) once. */
@@ -48,7 +50,7 @@ export function buildNotice(rule: AlertRule, incidentId: string, event: NoticeEv
     idempotencyKey: idempotencyKey(incidentId, stepIndex),
     incident: {
       incidentId, ruleId: rule.ruleId, ruleName: rule.name, deviceId: event.deviceId, kind: event.kind, subkind: event.subkind,
-      severity: event.severity, summary: event.summary, startMs: event.startMs, lat: event.lat, lon: event.lon, firstEventId: event.eventId,
+      severity: event.severity, summary: event.summary, startMs: event.startMs, lat: event.lat, lon: event.lon, firstEventId: event.eventId, detectedAtMs: event.detectedAtMs,
       replayUrl: publicUrl.replace(/\/$/, '') + replayPath(event.deviceId, event.startMs, event.endMs ?? event.startMs),
     },
     step: { index: stepIndex, audience: step.audience, delayMs: step.delayMs, instructions: step.instructions ?? null },

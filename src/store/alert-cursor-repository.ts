@@ -13,6 +13,7 @@ export interface ScannedEvent {
   lat: number | null;
   lon: number | null;
   summary: string;
+  detectedAtMs: number;
   updatedAtMs: number;
   fleet: string | null;
 }
@@ -35,7 +36,7 @@ export async function writeAlertCursor(conn: DuckDBConnection, updatedAtMs: numb
 export async function eventsUpdatedSince(conn: DuckDBConnection, sinceMs: number): Promise<ScannedEvent[]> {
   const reader = await conn.runAndReadAll(
     `SELECT e.event_id, e.device_id, e.kind, e.subkind, e.severity, epoch_ms(e.start_ts)::DOUBLE, epoch_ms(e.end_ts)::DOUBLE, e.lat, e.lon, e.summary,
-            epoch_ms(e.updated_at)::DOUBLE, d.fleet
+            epoch_ms(e.updated_at)::DOUBLE, d.fleet, epoch_ms(e.detected_at)::DOUBLE
      FROM events e LEFT JOIN devices d ON d.device_id = e.device_id
      WHERE e.updated_at >= epoch_ms(CAST($1 AS BIGINT)) ORDER BY e.updated_at, e.event_id`,
     [Math.round(Math.max(sinceMs, -8.64e15))],
@@ -44,6 +45,6 @@ export async function eventsUpdatedSince(conn: DuckDBConnection, sinceMs: number
   return reader.getRows().map((r) => ({
     eventId: String(r[0]), deviceId: String(r[1]), kind: String(r[2]), subkind: String(r[3]), severity: String(r[4]) as Severity,
     startMs: Number(r[5]), endMs: num(r[6]), lat: num(r[7]), lon: num(r[8]), summary: String(r[9]), updatedAtMs: Number(r[10]),
-    fleet: r[11] === null ? null : String(r[11]),
+    fleet: r[11] === null ? null : String(r[11]), detectedAtMs: Number(r[12]),
   }));
 }

@@ -1,0 +1,250 @@
+/**
+ * Alert latency and delivery, `npm run bench:alerts` (flags: --devices --seconds --breakdowns --seed).
+ *
+ *   1. `telltale serve` starts as a child process on a fresh DuckDB file, with a rules file that
+ *      sends every breakdown to a local webhook receiver (this process): a first notice at once
+ *      and a second rung 20 s later;
+ *   2. --devices simulated vehicles stream at 1 Hz over HTTP ingest, one NDJSON batch per second
+ *      for all devices; --breakdowns of them (seeded choice) break down once: at 90 km/h the
+ *      power drops to 0 with code P0A0F, the car coasts to a stop and stays there;
+ *   3. the live detection service finds the breakdowns, the alert engine opens incidents and
+ *      queues notices, the delivery worker POSTs them to the receiver;
+ *   4. after the stream, the outbox (GET /v1/outbox) is compared with what the receiver got.
+ *
+ * Latency of a first notice = its arrival at the receiver − the start of the ingest request that
+ * carried the row proving the breakdown. The proving row is found afterwards, offline, with the
+ * service's own detectors: the first second k such that the breakdown detector fires on the
+ * device's rows up to k. The figure is split at the event's `detected_at` (in the notice as
+ * incident.detectedAtMs; same machine clock) into detection lag and alert pipeline (detected →
+ * webhook). Lost = queued keys that never arrived; duplicated = keys that arrived more than once.
+ * Prints a summary, then one line of JSON with every figure.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDetectors } from '../../src/detect/load-detectors.ts';
+import { seededRandom } from '../../src/domain/alerts/retry-policy.ts';
+import { emptySeries } from '../../src/domain/telemetry-series.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const { values } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '120' },
+    breakdowns: { type: 'string', default: '100' },
+    seed: { type: 'string', default: '11' },
+  },
+});
+const DEVICES = Number(values.devices);
+const SECONDS = Number(values.seconds);
+const BREAKDOWNS = Math.min(DEVICES, Number(values.breakdowns));
+const random = seededRandom(Number(values.seed));
+const dir = mkdtempSync(join(tmpdir(), 'telltale-bench-alerts-'));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// --- the receiver: records every arrival with its time -------------------------------------------
+interface Arrival { key: string; atMs: number; deviceId: string; step: number; detectedAtMs: number }
+const arrivals: Arrival[] = [];
+const receiver = createHttpServer((req, res) => {
+  let body = '';
+  req.on('data', (d: Buffer) => (body += d.toString()));
+  req.on('end', () => {
+    const atMs = Date.now();
+    const n = JSON.parse(body) as { incident: { deviceId: string; detectedAtMs: number }; step: { index: number } };
+    arrivals.push({ key: String(req.headers['telltale-idempotency-key']), atMs, deviceId: n.incident.deviceId, step: n.step.index, detectedAtMs: n.incident.detectedAtMs });
+    res.writeHead(204).end();
+  });
+});
+await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+// --- the service ----------------------------------------------------------------------------------
+const rulesPath = join(dir, 'rules.json');
+writeFileSync(rulesPath, JSON.stringify({
+  scanIntervalMs: 50,
+  delivery: { pollMs: 50, timeoutMs: 5000, perReceiverConcurrency: 16 },
+  rules: [{
+    ruleId: 'breakdowns', name: 'Breakdowns', match: { kinds: ['breakdown'], minSeverity: 'warning' },
+    receivers: [{ name: 'driver', url: `${hookUrl}/driver`, secret: 'bench-driver-secret' }, { name: 'support', url: `${hookUrl}/support`, secret: 'bench-support-secret' }],
+    escalation: [
+      { delayMs: 0, receiver: 'driver', audience: 'driver', instructions: 'Turn on the hazard lights and leave the car on the safe side' },
+      { delayMs: 20_000, receiver: 'support', audience: 'support' },
+    ],
+  }],
+}));
+const port = await freePort();
+const server = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--db', join(dir, 'bench.duckdb'), '--port', String(port), '--alert-rules', rulesPath], {
+  cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'error', TZ: 'UTC' },
+});
+let serverErr = '';
+server.stderr!.on('data', (d: Buffer) => (serverErr += d.toString()));
+const base = `http://127.0.0.1:${port}`;
+for (let i = 0; ; i++) {
+  if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
+  if (i > 300) throw new Error(`the service did not start: ${serverErr}`);
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+// --- the fleet ------------------------------------------------------------------------------------
+interface Vehicle { id: string; lat: number; lon: number; speedKph: number; socPct: number; phase: number; breakdownAt: number | null }
+const fleet: Vehicle[] = Array.from({ length: DEVICES }, (_, i) => ({
+  id: `bench-${String(i).padStart(4, '0')}`, lat: 48 + random() * 0.5, lon: 11 + random() * 0.5, speedKph: 85 + random() * 10,
+  socPct: 60 + random() * 30, phase: random() * Math.PI * 2, breakdownAt: null,
+}));
+// Seeded choice of who breaks down and when: after 30 s of driving, spread over the stream's first half.
+const order = fleet.map((v, i) => ({ i, r: random() })).sort((a, b) => a.r - b.r).slice(0, BREAKDOWNS);
+for (const { i } of order) fleet[i]!.breakdownAt = 30 + Math.floor(random() * Math.max(1, SECONDS / 2 - 30));
+
+function row(v: Vehicle, s: number, tsMs: number): string {
+  let powerKw: number;
+  let codes: string[] | null = null;
+  let state = 'driving';
+  if (v.breakdownAt !== null && s >= v.breakdownAt) {
+    // Propulsion lost: no power, the fault code, a coast-down at ~1.4 m/s² to a standstill that lasts.
+    if (s === v.breakdownAt) v.speedKph = 90;
+    else v.speedKph = Math.max(0, v.speedKph - 5);
+    powerKw = 0;
+    codes = s - v.breakdownAt < 30 ? ['P0A0F'] : null;
+    state = v.speedKph > 0 ? 'driving' : 'off';
+  } else {
+    v.speedKph = Math.max(40, Math.min(110, 85 + 10 * Math.sin(v.phase + s / 40) + (random() - 0.5) * 2));
+    powerKw = 8 + v.speedKph * 0.18 + (random() - 0.5) * 2;
+    v.socPct -= 0.004;
+  }
+  const km = v.speedKph / 3600;
+  v.lat += km / 111;
+  const r: BenchRow = { device_id: v.id, ts: tsMs, speed_kph: Math.round(v.speedKph * 10) / 10, power_kw: Math.round(powerKw * 100) / 100,
+    soc_pct: Math.round(v.socPct * 100) / 100, lat: v.lat, lon: v.lon, state, error_codes: codes };
+  if (v.breakdownAt !== null) sentRows.get(v.id)!.push(r);
+  return JSON.stringify(r);
+}
+interface BenchRow { device_id: string; ts: number; speed_kph: number; power_kw: number; soc_pct: number; lat: number; lon: number; state: string; error_codes: string[] | null }
+/** What was sent for each device that breaks down, to find the proving row afterwards. */
+const sentRows = new Map(fleet.filter((v) => v.breakdownAt !== null).map((v) => [v.id, [] as BenchRow[]]));
+
+const t0 = Math.ceil(Date.now() / 1000) * 1000 + 1000;
+const sendStart: number[] = [];
+const ingestMs: number[] = [];
+let behindMs = 0;
+process.stderr.write(`streaming ${DEVICES} devices at 1 Hz for ${SECONDS} s, ${BREAKDOWNS} breakdowns…\n`);
+for (let s = 0; s < SECONDS; s++) {
+  const due = t0 + s * 1000;
+  const wait = due - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  else behindMs = Math.max(behindMs, -wait);
+  const body = fleet.map((v) => row(v, s, due)).join('\n');
+  sendStart[s] = Date.now();
+  const res = await fetch(`${base}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+  const summary = (await res.json()) as { accepted?: number; rejected?: number; message?: string };
+  if (!res.ok || summary.accepted !== DEVICES) throw new Error(`ingest of second ${s} failed: ${res.status} ${JSON.stringify(summary)}`);
+  ingestMs.push(Date.now() - sendStart[s]!);
+  if (s % 30 === 29) process.stderr.write(`  ${s + 1} s sent, ${arrivals.length} notices received\n`);
+}
+
+// --- settle: until nothing is pending and no incident has opened for 25 s (second rungs are due at 20 s)
+type OutboxRow = { idempotencyKey: string; status: string; step: number; deviceId: string; attempts: number };
+let outbox: OutboxRow[] = [];
+const streamEndMs = Date.now();
+let lastChangeMs = Date.now();
+for (let previous = -1; Date.now() - streamEndMs < 240_000; ) {
+  await new Promise((r) => setTimeout(r, 1000));
+  outbox = (await (await fetch(`${base}/v1/outbox?limit=5000`)).json()) as OutboxRow[];
+  if (outbox.length !== previous) lastChangeMs = Date.now();
+  previous = outbox.length;
+  if (outbox.every((o) => o.status !== 'pending') && Date.now() - lastChangeMs > 25_000) break;
+}
+const settleMs = Date.now() - streamEndMs;
+const incidents = (await (await fetch(`${base}/v1/incidents?limit=1000`)).json()) as Array<{ deviceId: string }>;
+server.kill('SIGTERM');
+await new Promise((r) => server.on('exit', r));
+receiver.close();
+rmSync(dir, { recursive: true, force: true });
+
+// --- figures --------------------------------------------------------------------------------------
+const quantile = (xs: number[], q: number) => {
+  if (xs.length === 0) return Number.NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+const arrivalsByKey = new Map<string, Arrival[]>();
+for (const a of arrivals) arrivalsByKey.set(a.key, [...(arrivalsByKey.get(a.key) ?? []), a]);
+const queuedKeys = outbox.map((o) => o.idempotencyKey);
+const lost = queuedKeys.filter((k) => !arrivalsByKey.has(k)).length;
+const duplicated = [...arrivalsByKey.values()].filter((list) => list.length > 1).length;
+// The proving second of each device's breakdown, by the service's own breakdown detector.
+const breakdownDetector = (await loadDetectors()).find((d) => d.name.startsWith('breakdown'))!;
+const RANK = { info: 0, warning: 1, critical: 2 } as const;
+async function provingSecond(deviceId: string, from: number): Promise<number | undefined> {
+  const rows = sentRows.get(deviceId)!;
+  for (let k = from; k < rows.length; k++) {
+    const series = emptySeries(k + 1);
+    for (let i = 0; i <= k; i++) {
+      const r = rows[i]!;
+      series.tsMs[i] = r.ts; series.speedKph[i] = r.speed_kph; series.powerKw[i] = r.power_kw; series.socPct[i] = r.soc_pct;
+      series.lat[i] = r.lat; series.lon[i] = r.lon; series.state[i] = r.state; series.errorCodes[i] = r.error_codes;
+    }
+    const found = await breakdownDetector.detect(series, { deviceId, chargers: [], fromMs: rows[0]!.ts });
+    if (found.some((e) => e.kind === 'breakdown' && RANK[e.severity] >= RANK.warning)) return k;
+  }
+  return undefined;
+}
+const firstNotices = [...arrivalsByKey.values()].map((l) => l[0]!).filter((a) => a.step === 0);
+const latencies: number[] = [];
+const detectionLag: number[] = [];
+const provingAt: number[] = [];
+for (const a of firstNotices) {
+  const v = fleet.find((x) => x.id === a.deviceId)!;
+  const k = v.breakdownAt === null ? undefined : await provingSecond(v.id, v.breakdownAt);
+  if (k === undefined) continue;
+  provingAt.push(sendStart[k]!);
+  latencies.push(a.atMs - sendStart[k]!);
+  detectionLag.push(a.detectedAtMs - sendStart[k]!);
+}
+const detectToArrival = firstNotices.map((a) => a.atMs - a.detectedAtMs);
+const broken = new Set(fleet.filter((v) => v.breakdownAt !== null).map((v) => v.id));
+const alerted = new Set(incidents.map((i) => i.deviceId));
+const firstAt = Math.min(...provingAt);
+const lastAt = Math.max(...firstNotices.map((a) => a.atMs));
+const figures = {
+  bench: 'alerts',
+  devices: DEVICES,
+  seconds: SECONDS,
+  rowsPerS: DEVICES,
+  breakdownsInjected: BREAKDOWNS,
+  incidents: incidents.length,
+  breakdownsAlerted: [...broken].filter((d) => alerted.has(d)).length,
+  falseIncidents: [...alerted].filter((d) => !broken.has(d)).length,
+  noticesQueued: queuedKeys.length,
+  noticesDelivered: outbox.filter((o) => o.status === 'delivered').length,
+  deliveriesReceived: arrivals.length,
+  pendingAtEnd: outbox.filter((o) => o.status === 'pending').length,
+  lostKeys: lost,
+  duplicatedKeys: duplicated,
+  latencyP50Ms: quantile(latencies, 0.5),
+  latencyP99Ms: quantile(latencies, 0.99),
+  latencyMaxMs: Math.max(...latencies),
+  latencyMeasured: latencies.length,
+  detectionLagP50Ms: quantile(detectionLag, 0.5),
+  detectionLagP99Ms: quantile(detectionLag, 0.99),
+  detectToWebhookP50Ms: quantile(detectToArrival, 0.5),
+  detectToWebhookP99Ms: quantile(detectToArrival, 0.99),
+  firstNoticesPerS: Math.round((firstNotices.length / Math.max(1, (lastAt - firstAt) / 1000)) * 100) / 100,
+  ingestP50Ms: quantile(ingestMs, 0.5),
+  ingestP99Ms: quantile(ingestMs, 0.99),
+  streamBehindMaxMs: behindMs,
+  settleMs,
+};
+process.stderr.write(`${JSON.stringify(figures, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(figures)}\n`);
