@@ -23,9 +23,11 @@ const HOUR_MS = 3_600_000;
 /** A car standing this close to a charger is at it. */
 const AT_CHARGER_KM = 1;
 /** At or below this SoC a car that stops has run out. */
-const EMPTY_SOC_PCT = 1.5;
+const EMPTY_SOC_PCT = 0.5;
 /** A charge starting this soon after a drive ends is where the drive was going. */
 const CHARGE_AFTER_MS = 15 * 60_000;
+/** A charge ending this soon before a drive is where the leg starts (the unplug). */
+const UNPLUG_BEFORE_DRIVE_MS = 30 * 60_000;
 /** A car that stands at least this long after running out has stopped for good. */
 const STRANDED_CONFIRM_MS = 2 * 60_000;
 /** Cold soak: a long enough park in cold enough air, losing more than self-discharge explains. */
@@ -80,7 +82,17 @@ function legOf(series: TelemetrySeries, periods: readonly Period[], k: number): 
   const start = indexAtOrAfter(series, p.startMs);
   const endIdx = indexAtOrAfter(series, p.endMs);
   const end = Math.min(series.length - 1, endIdx);
-  return { start, end, ended: k + 1 < periods.length };
+  // Unplugged shortly before driving off: the leg is judged from the unplug on (a warning before the car moves).
+  let departFrom = start;
+  for (let j = k - 1; j >= 0 && p.startMs - periods[j]!.endMs <= UNPLUG_BEFORE_DRIVE_MS; j--) {
+    const q = periods[j]!;
+    if (q.kind === 'charge') {
+      departFrom = Math.min(start, indexAtOrAfter(series, q.endMs));
+      break;
+    }
+    if (q.kind !== 'park') break;
+  }
+  return { start, end, ended: k + 1 < periods.length, departFrom };
 }
 
 /** How a drive ended: stranded (ran out away from a charger) or arrived at a charger below the reserve. */

@@ -1,5 +1,5 @@
 import { driveWindows, type DriveWindow } from '../energy/drive-windows.ts';
-import { predictKwhPerKm, type EnergyModel } from '../energy/energy-model.ts';
+import { predictKwhPerKm, type DriveConditions, type EnergyModel } from '../energy/energy-model.ts';
 import type { DetectedEvent, EvidenceItem, Severity } from '../events/detected-event.ts';
 import { eventId } from '../events/event-id.ts';
 import { haversineKm } from '../geo-distance.ts';
@@ -22,6 +22,8 @@ export interface Leg {
   start: number;
   end: number;
   ended: boolean;
+  /** First sample to judge the leg from: the unplug just before it, or `start`. */
+  departFrom: number;
 }
 
 interface Prediction {
@@ -66,6 +68,7 @@ function pctPerModelKwh(
   socPct: number,
   rangeKm: number,
   batteryKwh: number | undefined,
+  conditions: DriveConditions,
 ): { k: number; basis: string } | null {
   let soc = 0;
   let kwh = 0;
@@ -85,8 +88,12 @@ function pctPerModelKwh(
   }
   if (prior !== null) return { k: prior, basis: 'configured capacity' };
   if (rangeKm > 0 && socPct > 0) {
-    const ref = predictKwhPerKm(model, { avgSpeedKph: 60, outsideTempC: 20, batteryTempC: 20, cabinSetpointC: 20 });
-    return { k: socPct / (rangeKm * ref), basis: 'displayed range' };
+    // What the car itself believes, made worse by the model's cold/heating penalty (at most ×1.5:
+    // some cars' displayed range already allows for the cold, others' does not).
+    const mild = predictKwhPerKm(model, { ...conditions, outsideTempC: 20, batteryTempC: 20, cabinSetpointC: 21 });
+    const now = predictKwhPerKm(model, conditions);
+    const penalty = Math.min(1.5, Math.max(1, now / mild));
+    return { k: ((socPct / rangeKm) * penalty) / now, basis: 'displayed range' };
   }
   return null;
 }
@@ -105,14 +112,14 @@ export function predictLegShortfall(
   settings: PredictionSettings,
 ): DetectedEvent | null {
   if (chargers.length === 0 || leg.end <= leg.start) return null;
-  const t0 = series.tsMs[leg.start]!;
+  const t0 = series.tsMs[leg.departFrom]!;
   const historyFrom = indexAtOrAfter(series, t0 - settings.historyMs);
   const windows: DriveWindow[] = driveWindows(slice(series, historyFrom, leg.end + 1), { windowKm: 1 });
   const history = windows.map((w) => ({ endMs: w.endMs, startMs: w.startMs, socDropPct: w.socDropPct, distanceKm: w.distanceKm, predictedKwh: predictKwhPerKm(model, w.conditions) * w.distanceKm, hours: (w.endMs - w.startMs) / 3_600_000 }));
   const before = history.filter((w) => w.endMs <= t0);
   const usualKm = before.reduce((s, w) => s + w.distanceKm, 0);
   const usualSpeedKph = usualKm >= 10 ? usualKm / before.reduce((s, w) => s + w.hours, 0) : Number.NaN;
-  const departure = positionAt(series, leg.start, historyFrom);
+  const departure = positionAt(series, leg.departFrom, historyFrom);
 
   // Distance driven since departure, per sample of the leg.
   const legKm = new Float64Array(leg.end - leg.start + 1);
@@ -124,13 +131,14 @@ export function predictLegShortfall(
 
   const predictions: Prediction[] = [];
   let nextAt = t0;
-  for (let i = leg.start; i <= leg.end; i++) {
+  for (let i = leg.departFrom; i <= leg.end; i++) {
     const t = series.tsMs[i]!;
-    if (t < nextAt) continue;
+    // Judged at the unplug, at the first moving sample, then every `everyMs` of the leg.
+    if (t < nextAt && i !== leg.start) continue;
     nextAt = t + settings.everyMs;
     const here = positionAt(series, i, historyFrom);
     if (!here) continue;
-    const drivenKm = legKm[i - leg.start]!;
+    const drivenKm = i < leg.start ? 0 : legKm[i - leg.start]!;
     // Heading over the last ~2 km; none yet right after departure (then: nearest charger other than the one left).
     let heading: number | null = null;
     if (drivenKm >= 1) {
@@ -146,16 +154,17 @@ export function predictLegShortfall(
     const socPct = robustValueAt(series.socPct, i, 5, historyFrom);
     if (!Number.isFinite(socPct)) continue;
     const rangeKm = robustValueAt(series.rangeKm, i, 5, historyFrom);
-    const hoursSoFar = (t - t0) / 3_600_000;
-    const speedKph = drivenKm >= 3 && hoursSoFar > 0 ? drivenKm / hoursSoFar : Number.isFinite(usualSpeedKph) ? usualSpeedKph : 60;
+    const movingH = (t - series.tsMs[leg.start]!) / 3_600_000;
+    const speedKph = drivenKm >= 3 && movingH > 0 ? drivenKm / movingH : Number.isFinite(usualSpeedKph) ? usualSpeedKph : 60;
     const outsideTempC = robustValueAt(series.outsideTempC, i, 5, historyFrom);
-    const kwhPerKm = predictKwhPerKm(model, {
+    const conditions: DriveConditions = {
       avgSpeedKph: speedKph,
       outsideTempC,
       batteryTempC: robustValueAt(series.batteryTempC, i, 5, historyFrom),
       cabinSetpointC: robustValueAt(series.cabinSetpointC, i, 5, historyFrom),
-    });
-    const basis = pctPerModelKwh(model, history, t, socPct, rangeKm, settings.batteryKwh);
+    };
+    const kwhPerKm = predictKwhPerKm(model, conditions);
+    const basis = pctPerModelKwh(model, history, t, socPct, rangeKm, settings.batteryKwh, conditions);
     if (!basis) continue;
     const pctPerKm = kwhPerKm * basis.k;
     const need = pctPerKm * target.roadKm;
@@ -173,7 +182,9 @@ export function predictLegShortfall(
 
 function shortfallEvent(predictions: Prediction[], leg: Leg, series: TelemetrySeries, deviceId: string, settings: PredictionSettings): DetectedEvent | null {
   const reserve = settings.reservePct;
-  const warnings = predictions.filter((p) => p.expectedPct < reserve);
+  // Short by the model, or by the car's own displayed range (which the model may not know is optimistic).
+  const short = (p: Prediction) => p.expectedPct < reserve || p.rangeKm < p.target.roadKm;
+  const warnings = predictions.filter(short);
   const first = warnings[0];
   if (!first) return null;
   let severity: Severity = 'warning';
@@ -182,6 +193,7 @@ function shortfallEvent(predictions: Prediction[], leg: Leg, series: TelemetrySe
   for (const p of warnings) {
     if (p.optimisticPct < 0) severity = 'critical';
     if (p === first || p.expectedPct < worst.expectedPct - 0.5) {
+      // Updates are kept when the margin shrinks: each new minimum, with its time.
       if (p.expectedPct < worst.expectedPct) worst = p;
       if (updates.length < 40) {
         updates.push({
@@ -205,7 +217,7 @@ function shortfallEvent(predictions: Prediction[], leg: Leg, series: TelemetrySe
     ...updates,
   ];
   if (last !== worst && updates.length < 41) evidence.push({ signal: 'predicted_arrival_soc_pct', value: round(last.expectedPct), threshold: reserve, atMs: last.atMs, note: 'latest prediction' });
-  const short = round(reserve - worst.expectedPct);
+  const shortPts = round(reserve - worst.expectedPct);
   return {
     eventId: eventId(deviceId, 'charge_shortfall', 'predicted_shortfall', first.atMs),
     deviceId,
@@ -217,8 +229,8 @@ function shortfallEvent(predictions: Prediction[], leg: Leg, series: TelemetrySe
     endMs: leg.ended ? series.tsMs[leg.end]! : null,
     lat: first.lat,
     lon: first.lon,
-    summary: `Predicted to reach ${worst.target.charger.name} (${round(worst.target.roadKm)} km) with ${round(worst.expectedPct)} % SoC, ${short} points under the ${reserve} % reserve (SoC ${round(worst.socPct)} %, ${round(worst.outsideTempC)} °C)${severity === 'critical' ? '; out of reach even at the optimistic end of the model' : ''}`,
-    score: short,
+    summary: `${worst.expectedPct < reserve ? `Predicted to reach ${worst.target.charger.name} (${round(worst.target.roadKm)} km) with ${round(worst.expectedPct)} % SoC, under the ${reserve} % reserve` : `${worst.target.charger.name} is ${round(worst.target.roadKm)} km by road but the car shows ${round(worst.rangeKm)} km of range`} (SoC ${round(worst.socPct)} %, ${round(worst.outsideTempC)} °C)${severity === 'critical' ? '; out of reach even at the optimistic end of the model' : ''}`,
+    score: shortPts,
     evidence,
   };
 }

@@ -107,8 +107,10 @@ export function nextChargerTarget(
       if (ahead && (!best || km * ROAD_FACTOR < best.roadKm)) best = { charger: c, roadKm: km * ROAD_FACTOR, how: 'ahead' };
     }
     // Heading away from every charger near by (to a place without one): the driver can still turn
-    // back, so a charger far ahead does not count when one behind is much nearer.
-    if (best && (!otherTarget || best.roadKm <= 1.5 * otherTarget.roadKm + 10)) return best;
+    // back, so a charger far ahead does not count when one behind (the one left included) is much nearer.
+    const behind = nearestCharger(chargers, here.lat, here.lon);
+    if (best && (!behind || best.roadKm <= 1.5 * behind.km * ROAD_FACTOR + 10)) return best;
+    if (behind) return { charger: behind.charger, roadKm: behind.km * ROAD_FACTOR, how: 'nearest' };
   }
   if (otherTarget) return otherTarget;
   const any = nearestCharger(chargers, here.lat, here.lon);
