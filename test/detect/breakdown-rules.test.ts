@@ -148,3 +148,16 @@ describe('breakdown rules: one breakdown, one candidate', () => {
     expect(c[0]).toMatchObject({ startMs: firstMs, subkind: 'thermal_fault', recovered: false });
   });
 });
+
+describe('breakdown rules: silence before the stop', () => {
+  it('a car that reappears after a few silent minutes coasting with fault codes, then stops for good, is a candidate', () => {
+    const b = drive(110).gap(250, 100);
+    b.speedKph = 17;
+    const resumeMs = b.tsMs + 1000;
+    b.decelerate(2.6, 0, { powerKw: 0.05, codes: ['U0100', 'B1325'] }).wait(30).stand(60, 'off');
+    const c = findBreakdownCandidates(b.build());
+    expect(c).toHaveLength(1);
+    expect(c[0]).toMatchObject({ trigger: 'stop', subkind: 'twelve_volt_failure', startMs: resumeMs });
+    expect(c[0]!.maxSpeedBeforeKph).toBeGreaterThan(100);
+  });
+});

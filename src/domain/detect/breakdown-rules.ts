@@ -215,7 +215,10 @@ function measure(series: TelemetrySeries, trigger: BreakdownTrigger, stopIndex: 
   }
   const fromMs = tsMs[anchor]! - R.approachMs;
   let maxSpeed = 0;
-  for (let k = anchor; k >= 0 && tsMs[k]! >= fromMs; k--) if (finite(speedKph[k]!)) maxSpeed = Math.max(maxSpeed, speedKph[k]!);
+  let k = anchor;
+  for (; k >= 0 && tsMs[k]! >= fromMs; k--) if (finite(speedKph[k]!)) maxSpeed = Math.max(maxSpeed, speedKph[k]!);
+  // Silent just before (a dead zone, a failing 12 V unit): the speed before the silence counts.
+  if (k >= 0 && k + 1 < series.length && tsMs[k + 1]! - tsMs[k]! > R.gapMs && tsMs[anchor]! - tsMs[k]! <= R.maxDropMs && finite(speedKph[k]!)) maxSpeed = Math.max(maxSpeed, speedKph[k]!);
 
   // Fault codes and pack temperature around the moment.
   const codes = new Set<string>();
