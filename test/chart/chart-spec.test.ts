@@ -176,3 +176,21 @@ describe('annotations, places and call-out text', () => {
     expect(lines[2]!.endsWith('…')).toBe(true);
   });
 });
+
+describe('simplifyLine', () => {
+  it('drops points on straight stretches, keeps corners, extremes and breaks', async () => {
+    const { simplifyLine } = await import('../../src/domain/chart/simplify-line.ts');
+    const rows = [
+      ...Array.from({ length: 50 }, (_, i) => ({ x: i, v: i * 0.5 })),
+      { x: 50, v: 40 },
+      { x: 50.5, v: null },
+      ...Array.from({ length: 20 }, (_, i) => ({ x: 51 + i, v: 3 })),
+    ];
+    const kept = simplifyLine(rows, { xPxPerUnit: 1, yPxPerUnit: 1 });
+    expect(kept).toEqual([{ x: 0, v: 0 }, { x: 49, v: 24.5 }, { x: 50, v: 40 }, { x: 50.5, v: null }, { x: 51, v: 3 }, { x: 70, v: 3 }]);
+    // A bump of 0.4 px stays under the tolerance; one of 2 px does not.
+    const bump = (h: number) => simplifyLine([{ x: 0, v: 0 }, { x: 5, v: h }, { x: 10, v: 0 }], { xPxPerUnit: 1, yPxPerUnit: 1 }).length;
+    expect(bump(0.4)).toBe(2);
+    expect(bump(2)).toBe(3);
+  });
+});

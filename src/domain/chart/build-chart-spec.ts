@@ -22,6 +22,7 @@ const SPACING_PX = 8;
 /** Axis labels and markers reach a little above and below each plot. */
 const PANEL_OVERHANG_PX = 12;
 const PADDING_PX = 6;
+const LEGEND_ROW_PX = 22;
 
 export class ChartInputError extends Error {}
 
@@ -52,12 +53,14 @@ export function buildChartSpec(input: ChartInput, options: ChartOptions): VegaLi
   if (panels.length === 0) throw new ChartInputError(`no speed, charge, temperature or power values for '${input.deviceId}' in the range asked for`);
 
   // 3. overlays
-  const under: ChartOverlay[] = [periodBands(input.periods, xAxis)];
-  const over: ChartOverlay[] = [eventMarkers(input.events, xAxis), placeMarkers(input.places, xAxis), callouts(input.callouts, input.series, xAxis)];
+  const bands = periodBands(input.periods, xAxis);
+  const under: ChartOverlay[] = [bands];
+  const over: ChartOverlay[] = [eventMarkers(input.events, xAxis, (bands.datasets.periods ?? []).length > 0), placeMarkers(input.places, xAxis), callouts(input.callouts, input.series, xAxis)];
 
   // 4. layout
   const plotWidthPx = Math.round(options.widthPx - LEFT_AXIS_PX - (panels.some((p) => p.rightAxis) ? RIGHT_AXIS_PX : 12) - 2 * PADDING_PX);
-  const frameHeightPx = (options.title ? TITLE_PX : 0) + BOTTOM_AXIS_PX + SPACING_PX * (panels.length - 1) + PANEL_OVERHANG_PX * panels.length + 2 * PADDING_PX;
+  const legendRow = input.periods.length > 0 || input.events.length > 0 ? LEGEND_ROW_PX : 0;
+  const frameHeightPx = (options.title ? TITLE_PX : 0) + legendRow + BOTTOM_AXIS_PX + SPACING_PX * (panels.length - 1) + PANEL_OVERHANG_PX * panels.length + 2 * PADDING_PX;
   const totalWeight = panels.reduce((sum, p) => sum + p.heightWeight, 0);
   const heights = panels.map((p) => Math.max(40, Math.floor(((options.heightPx - frameHeightPx) * p.heightWeight) / totalWeight)));
 

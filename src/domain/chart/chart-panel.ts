@@ -1,5 +1,6 @@
 import type { ChartChannel, ChartInput, ChartOptions } from './chart-input.ts';
 import type { ChartXAxis } from './chart-x-axis.ts';
+import type { PixelScale } from './simplify-line.ts';
 
 export type PanelId = 'speed' | 'soc' | 'temperature' | 'power';
 
@@ -53,4 +54,13 @@ export function lineLayer(
       ...(strokeDash ? { strokeDash } : {}),
     },
   };
+}
+
+/**
+ * Pixels per data unit for thinning a line. The panel height is over-estimated (half the chart),
+ * so thinning errs on keeping points.
+ */
+export function pixelScale({ options, xAxis }: PanelContext, yDomain: [number, number]): PixelScale {
+  const [x0, x1] = xAxis.domain;
+  return { xPxPerUnit: options.widthPx / (x1 - x0 || 1), yPxPerUnit: options.heightPx / 2 / (yDomain[1] - yDomain[0] || 1) };
 }

@@ -1,5 +1,6 @@
 import { reduceTimeline } from '../timeline/reduce-timeline.ts';
 import type { ChartXAxis } from './chart-x-axis.ts';
+import { simplifyLine, type PixelScale } from './simplify-line.ts';
 
 /** One point of a line: x on the shared axis, v in display units, null where the line must break. */
 export interface LineRow {
@@ -22,7 +23,8 @@ const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 *
  * One channel as line rows. Reduced (unless `reduce` is false) to about one min/max/first/last
  * per pixel column with the shared shape-preserving reducer, so the envelope is what the full data
  * would draw; flat runs keep only their ends; holes in the data become a null row so the line breaks
- * there and is never drawn across. Missing values inside a run do not break the line: a sparse
+ * there and is never drawn across; with a pixel scale, straight stretches keep only the points that
+ * move the line by half a pixel or more. Missing values inside a run do not break the line: a sparse
  * channel (a set-point logged on change) is still one line.
  */
 export function channelRows(
@@ -32,6 +34,8 @@ export function channelRows(
   convert: (v: number) => number,
   widthPx: number,
   reduce: boolean,
+  /** When given (and reducing), straight stretches are thinned to within half a pixel. */
+  pixels?: PixelScale,
 ): LineRow[] {
   const gapMs = gapThresholdMs(tsMs);
   const maxPoints = reduce ? Math.max(16, Math.round(widthPx)) * 4 : Number.POSITIVE_INFINITY;
@@ -44,6 +48,7 @@ export function channelRows(
     if (!Number.isNaN(v)) points.push({ x: round(xAxis.toX(tsMs[i]!), 6), v: round(convert(v), 3) });
   }
   if (!reduce) return points;
+  if (pixels) return simplifyLine(points, pixels);
   // The middle of three equal values adds nothing to a line.
   return points.filter((p, k) => {
     const a = points[k - 1];

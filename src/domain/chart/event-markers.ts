@@ -4,9 +4,14 @@ import type { ChartXAxis } from './chart-x-axis.ts';
 
 const SEVERITIES = ['info', 'warning', 'critical'];
 const SEVERITY_COLORS = ['#4c78a8', '#f0a30a', '#d62728'];
+const LEGEND = { title: null, direction: 'horizontal' };
 
-/** Detected events: a rule through every panel and a marker on the top one, coloured by severity. */
-export function eventMarkers(events: readonly ChartEvent[], xAxis: ChartXAxis): ChartOverlay {
+/**
+ * Detected events: a rule through every panel and a marker on the top one, coloured by severity.
+ * The severity legend sits on the same row as the period legend when there is one (Vega would
+ * stack two top legends and steal a row from the plots).
+ */
+export function eventMarkers(events: readonly ChartEvent[], xAxis: ChartXAxis, besidePeriodLegend: boolean): ChartOverlay {
   const [lo, hi] = xAxis.domain;
   const rows = events
     .map((e) => ({ x: xAxis.toX(e.startMs), severity: e.severity, label: `${e.kind}/${e.subkind}`, summary: e.summary }))
@@ -23,7 +28,7 @@ export function eventMarkers(events: readonly ChartEvent[], xAxis: ChartXAxis): 
         mark: { type: 'point', shape: 'triangle-down', filled: true, size: 60, opacity: 1 },
         encoding: {
           y: { value: 4 },
-          color: color({ title: null, orient: 'top', direction: 'horizontal' }),
+          color: color(besidePeriodLegend ? { ...LEGEND, orient: 'none', legendX: 250, legendY: -30 } : { ...LEGEND, orient: 'top' }),
           tooltip: [{ field: 'label' }, { field: 'summary' }],
         },
       };

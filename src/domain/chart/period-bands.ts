@@ -29,7 +29,7 @@ export function periodBands(periods: readonly ChartPeriod[], xAxis: ChartXAxis):
                   field: 'kind',
                   type: 'nominal',
                   scale: { domain: [...KINDS], range: COLORS },
-                  legend: isTop ? { title: null, orient: 'top', direction: 'horizontal' } : null,
+                  legend: isTop ? { title: null, orient: 'top', direction: 'horizontal', offset: 4 } : null,
                 },
               },
             },

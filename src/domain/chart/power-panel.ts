@@ -1,10 +1,11 @@
 import { channelRows, extentOf, niceDomain } from './chart-rows.ts';
-import { hasValues, lineLayer, type ChartPanel, type PanelContext } from './chart-panel.ts';
+import { hasValues, lineLayer, pixelScale, type ChartPanel, type PanelContext } from './chart-panel.ts';
 
 export const POWER_COLOR = '#ff7f0e';
 
 /** Battery power (positive = drawing, negative = regenerating or charging), when asked for and present. */
-export function powerPanel({ input, options, xAxis }: PanelContext): ChartPanel | undefined {
+export function powerPanel(ctx: PanelContext): ChartPanel | undefined {
+  const { input, options, xAxis } = ctx;
   const { series } = input;
   if (!options.power || !hasValues(series.powerKw)) return undefined;
   const identity = (v: number) => v;
@@ -12,7 +13,7 @@ export function powerPanel({ input, options, xAxis }: PanelContext): ChartPanel 
   return {
     id: 'power',
     heightWeight: 0.8,
-    datasets: { power: channelRows(series.tsMs, series.powerKw, xAxis, identity, options.widthPx, options.reduce !== false) },
+    datasets: { power: channelRows(series.tsMs, series.powerKw, xAxis, identity, options.widthPx, options.reduce !== false, pixelScale(ctx, domain)) },
     layers: [lineLayer('power', domain, { title: 'power (kW)', titleColor: POWER_COLOR }, { color: POWER_COLOR })],
     channels: { powerKw: { convert: identity, domain } },
     rightAxis: false,

@@ -1,12 +1,13 @@
 import { channelRows, extentOf, niceDomain } from './chart-rows.ts';
-import { hasValues, lineLayer, type ChartPanel, type PanelContext } from './chart-panel.ts';
+import { hasValues, lineLayer, pixelScale, type ChartPanel, type PanelContext } from './chart-panel.ts';
 import { distanceIn } from './display-units.ts';
 
 export const SOC_COLOR = '#2a7d2e';
 export const RANGE_COLOR = '#8c564b';
 
 /** State of charge (0–100 %, left axis) with the displayed range on a second axis at the right. */
-export function socRangePanel({ input, options, xAxis }: PanelContext): ChartPanel | undefined {
+export function socRangePanel(ctx: PanelContext): ChartPanel | undefined {
+  const { input, options, xAxis } = ctx;
   const { series } = input;
   const hasSoc = hasValues(series.socPct);
   const hasRange = hasValues(series.rangeKm);
@@ -16,14 +17,14 @@ export function socRangePanel({ input, options, xAxis }: PanelContext): ChartPan
   if (hasSoc) {
     const identity = (v: number) => v;
     const domain: [number, number] = [0, 100];
-    panel.datasets.soc = channelRows(series.tsMs, series.socPct, xAxis, identity, options.widthPx, reduce);
+    panel.datasets.soc = channelRows(series.tsMs, series.socPct, xAxis, identity, options.widthPx, reduce, pixelScale(ctx, domain));
     panel.layers.push(lineLayer('soc', domain, { title: 'state of charge (%)', titleColor: SOC_COLOR }, { color: SOC_COLOR }));
     panel.channels.socPct = { convert: identity, domain };
   }
   if (hasRange) {
     const unit = distanceIn(options.units);
     const domain = niceDomain(extentOf(series.rangeKm, unit.convert), true);
-    panel.datasets.range = channelRows(series.tsMs, series.rangeKm, xAxis, unit.convert, options.widthPx, reduce);
+    panel.datasets.range = channelRows(series.tsMs, series.rangeKm, xAxis, unit.convert, options.widthPx, reduce, pixelScale(ctx, domain));
     const axis = { title: `range (${unit.label})`, titleColor: RANGE_COLOR, orient: hasSoc ? 'right' : 'left', grid: false };
     panel.layers.push(lineLayer('range', domain, axis, { color: RANGE_COLOR, strokeDash: [4, 2] }));
     panel.channels.rangeKm = { convert: unit.convert, domain };

@@ -1,5 +1,5 @@
 import { channelRows, extentOf, niceDomain, type LineRow } from './chart-rows.ts';
-import { hasValues, lineLayer, type ChartPanel, type PanelContext } from './chart-panel.ts';
+import { hasValues, lineLayer, pixelScale, type ChartPanel, type PanelContext } from './chart-panel.ts';
 import { temperatureIn } from './display-units.ts';
 
 const LINES: { channel: 'outsideTempC' | 'batteryTempC' | 'cabinSetpointC'; label: string; color: string; dash?: number[] }[] = [
@@ -9,7 +9,8 @@ const LINES: { channel: 'outsideTempC' | 'batteryTempC' | 'cabinSetpointC'; labe
 ];
 
 /** Outside, battery and cabin set-point temperatures on one axis, each where the series has it. */
-export function temperaturePanel({ input, options, xAxis }: PanelContext): ChartPanel | undefined {
+export function temperaturePanel(ctx: PanelContext): ChartPanel | undefined {
+  const { input, options, xAxis } = ctx;
   const { series } = input;
   const present = LINES.filter((l) => hasValues(series[l.channel]));
   if (present.length === 0) return undefined;
@@ -18,7 +19,7 @@ export function temperaturePanel({ input, options, xAxis }: PanelContext): Chart
   const domain = niceDomain([Math.min(...extents.map((e) => e[0])), Math.max(...extents.map((e) => e[1]))], false);
   const rows: (LineRow & { c: string })[] = [];
   for (const line of present) {
-    for (const row of channelRows(series.tsMs, series[line.channel], xAxis, unit.convert, options.widthPx, options.reduce !== false)) rows.push({ ...row, c: line.label });
+    for (const row of channelRows(series.tsMs, series[line.channel], xAxis, unit.convert, options.widthPx, options.reduce !== false, pixelScale(ctx, domain))) rows.push({ ...row, c: line.label });
   }
   // One long data set coloured by series: one legend, and each line breaks at its own holes.
   const labels = present.map((l) => l.label);
