@@ -7,6 +7,7 @@ import { listEvents } from '../store/event-repository.ts';
 import { readSeries } from '../store/series-repository.ts';
 import { getSession, listSessions } from '../store/session-repository.ts';
 import { getDevice } from '../store/telemetry-repository.ts';
+import { claimVerdict } from './claim-verdicts.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 
 export interface ChartDataQuery {
@@ -46,7 +47,10 @@ export async function loadChartData(store: TelemetryStore, q: ChartDataQuery): P
     const periods = await listSessions(conn, { deviceId: q.deviceId, fromMs, toMs });
     const events = await listEvents(conn, { deviceId: q.deviceId, fromMs, toMs });
     const chargers = await listChargerPlaces(conn);
-    const annotations = await listChartAnnotations(conn, q.deviceId, fromMs, toMs);
+    const annotations = [];
+    for (const a of await listChartAnnotations(conn, q.deviceId, fromMs, toMs)) {
+      annotations.push({ ...a, verdict: await claimVerdict(a.claim, (from, to) => readSeries(conn, { deviceId: q.deviceId, fromMs: from, toMs: to })) });
+    }
     return {
       deviceId: q.deviceId,
       series,

@@ -25,6 +25,11 @@ beforeAll(async () => {
       `INSERT INTO annotations VALUES ('a1', 'twizy', epoch_ms(CAST($1 AS BIGINT)), NULL, 'Driver says the charge fell here', 'support', '["call-out"]', $2, now())`,
       [atMs!, JSON.stringify({ channel: 'soc', atMs: atMs!, verdict: 'refuted' })],
     );
+    // A checkable claim: the chart asks the claim checker for its verdict.
+    await conn.run(
+      `INSERT INTO annotations VALUES ('a2', 'twizy', epoch_ms(CAST($1 AS BIGINT)), NULL, 'Never below 5 %', 'support', '["call-out"]', $2, now())`,
+      [atMs! + 60_000, JSON.stringify({ kind: 'value_at', channel: 'soc', atMs: atMs! + 60_000, op: '>=', value: 5, unit: '%' })],
+    );
   });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -42,7 +47,7 @@ describe('GET /v1/devices/:id/chart.*', () => {
     const spec = (await res.json()) as { datasets: Record<string, Record<string, unknown>[]> };
     expect(spec.datasets.periods!.some((p) => p.kind === 'drive')).toBe(true);
     expect(spec.datasets.places!.map((p) => p.name)).toEqual(['Test charger']);
-    expect(spec.datasets['callouts-soc-socPct']![0]!.text).toEqual(['Driver says the charge fell here — refuted']);
+    expect(spec.datasets['callouts-soc-socPct']!.map((c) => c.text)).toEqual([['Driver says the charge fell here — refuted'], ['Never below 5 % — supported']]);
     expect(JSON.stringify(spec)).toContain('distance travelled (km)');
   });
 

@@ -12,6 +12,8 @@ export interface AnnotationLike {
   text: string;
   tags: readonly string[];
   claim: Record<string, unknown> | null;
+  /** The claim checker's verdict, when the caller has evaluated the claim. */
+  verdict?: string | undefined;
 }
 
 /** A checked claim carries its verdict either at the top or in its result. */
@@ -35,6 +37,6 @@ export function annotationCallouts(annotations: readonly AnnotationLike[], tags:
       const claim = a.claim;
       const channel = (typeof claim?.channel === 'string' && CLAIM_CHANNELS[claim.channel]) || 'socPct';
       const atMs = typeof claim?.atMs === 'number' ? claim.atMs : a.startMs;
-      return { atMs, channel, text: a.text, verdict: verdictOf(claim) };
+      return { atMs, channel, text: a.text, verdict: a.verdict ?? verdictOf(claim) };
     });
 }

@@ -9,11 +9,11 @@ const LINE_HEIGHT_PX = 12;
 const WRAP_CHARS = 46;
 const MAX_LINES = 3;
 const GAP_PX = 4;
-const VERDICT_COLORS: Record<string, string> = { supported: '#2a7d2e', refuted: '#d62728', inconclusive: '#f0a30a' };
+const VERDICT_COLORS: Record<string, string> = { supported: '#2a7d2e', contradicted: '#d62728', refuted: '#d62728', not_enough_data: '#f0a30a' };
 
 /** The call-out text in lines of at most WRAP_CHARS, the verdict of a checked claim last. */
 export function calloutLines(c: Pick<ChartCallout, 'text' | 'verdict'>): string[] {
-  const words = (c.verdict ? `${c.text} — ${c.verdict}` : c.text).split(/\s+/).filter(Boolean);
+  const words = (c.verdict ? `${c.text} — ${c.verdict.replaceAll('_', ' ')}` : c.text).split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   for (const word of words) {
     const last = lines[lines.length - 1];
