@@ -59,19 +59,21 @@ export function simulateDay(ctx: DeviceContext, dayIndex: number, rates: Injecti
   const incident = rollIncident(ctx, rates);
   const lookalikes = rollLookalikes(rand, rates.lookalikePerDeviceDay);
   const departMs = localMidnight + rand.uniform(6.5, 9.5) * HOUR;
-  const trip = (incident?.kind === 'breakdown' && incident.subkind !== 'thermal_fault') || rand.chance(0.2);
+  const trip = (incident?.kind === 'breakdown' && incident.subkind !== 'thermal_fault') || rand.chance(0.12);
   const stops: Destination[] = [];
   if (trip) {
-    const far = offsetPoint(home.lat, home.lon, rand.uniform(0, 2 * Math.PI), rand.uniform(40, 130));
+    const far = offsetPoint(home.lat, home.lon, rand.uniform(0, 2 * Math.PI), rand.uniform(35, 100));
     stops.push({ ...far, chargerId: null });
   } else {
     const n = rand.int(1, 3);
-    for (let i = 0; i < n; i++) stops.push({ ...offsetPoint(home.lat, home.lon, rand.uniform(0, 2 * Math.PI), rand.uniform(3, 25)), chargerId: null });
+    for (let i = 0; i < n; i++) stops.push({ ...offsetPoint(home.lat, home.lon, rand.uniform(0, 2 * Math.PI), rand.uniform(2, 16)), chargerId: null });
   }
   stops.push({ lat: home.lat, lon: home.lon, chargerId: home.chargerId });
   const dwellMin = stops.map(() => rand.uniform(15, 180));
   const scripts: LegScript[] = stops.map(() => ({}));
   const longStop = new Set<number>();
+  // One look-alike per leg, none on a breakdown's leg: each label then describes one thing.
+  const scripted = new Set<number>(incident?.kind === 'breakdown' ? [0] : []);
   for (const subkind of lookalikes) {
     if (subkind === 'parked_at_destination') {
       const i = rand.int(0, stops.length - 2);
@@ -80,6 +82,8 @@ export function simulateDay(ctx: DeviceContext, dayIndex: number, rates: Injecti
       continue;
     }
     const i = rand.int(0, stops.length - 1);
+    if (scripted.has(i)) continue;
+    scripted.add(i);
     const from = i === 0 ? home : stops[i - 1]!;
     addToScript(rand, scripts[i]!, subkind, haversineKm(from.lat, from.lon, stops[i]!.lat, stops[i]!.lon));
   }

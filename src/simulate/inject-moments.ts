@@ -1,6 +1,6 @@
 import type { Charger } from '../domain/chargers/charger.ts';
 import { haversineKm } from '../domain/geo-distance.ts';
-import { addLabel, dryRunCopy, nearestCharger, outsideTempC, type DeviceContext } from './device-context.ts';
+import { addLabel, displayedRangeKm, dryRunCopy, emit, nearestCharger, outsideTempC, type DeviceContext } from './device-context.ts';
 import { driveRoute, driveTo, type Destination } from './drive-to.ts';
 import type { LegResult, LegScript } from './leg-runner.ts';
 import type { BreakdownSubkind, ShortfallSubkind } from './moment-label.ts';
@@ -30,6 +30,7 @@ export function breakdownLeg(ctx: DeviceContext, to: Destination, subkind: Break
   const result = driveRoute(ctx, route, to.chargerId, { ...script, breakdown: { subkind, atKm } });
   if (result.outcome !== 'broken_down' || result.breakdownStartMs === null) {
     ctx.silent = false;
+    if (result.outcome === 'stranded') rescueUnplanned(ctx, result);
     return false;
   }
   const stopLat = v.lat;
@@ -46,13 +47,20 @@ export function breakdownLeg(ctx: DeviceContext, to: Destination, subkind: Break
     ctx.silent = !sparse;
     park(ctx, v.tsMs + rand.uniform(20, 120) * MIN, 'off', 300);
     tow(ctx, home.lat, home.lon);
-    ctx.silent = false;
+    if (ctx.silent) {
+      ctx.silent = false;
+      v.state = 'parked';
+      emit(ctx);
+    }
     note = sparse ? 'shut down on the exit ramp; sparse data, then towed' : 'shut down on the exit ramp; data stopped until after the tow';
   } else if (subkind === 'twelve_volt_failure') {
     // Dark from the failure to the workshop: the car reappears at home hours later.
     park(ctx, v.tsMs + rand.uniform(2, 6) * HOUR, 'off');
     tow(ctx, home.lat, home.lon);
     ctx.silent = false;
+    v.state = 'parked';
+    v.errorCodes = null;
+    emit(ctx);
     note = `low 12 V (U0100, B1325), data stopped ${speedAtStart}; reappears after a tow`;
   } else {
     park(ctx, v.tsMs + rand.uniform(20, 60) * MIN, 'off');
@@ -154,11 +162,14 @@ function departWithTooLittle(ctx: DeviceContext, subkind: 'cold_departure' | 'ar
   const { v, rand, spec } = ctx;
   const first = nearestCharger(ctx, v.lat, v.lon, spec.home.chargerId).charger;
   if (haversineKm(v.lat, v.lon, first.lat, first.lon) > 0.3) {
-    if (driveTo(ctx, { lat: first.lat, lon: first.lon, chargerId: first.chargerId }).outcome !== 'arrived') return false;
+    const r = driveTo(ctx, { lat: first.lat, lon: first.lon, chargerId: first.chargerId });
+    if (r.outcome === 'stranded') rescueUnplanned(ctx, r);
+    if (r.outcome !== 'arrived') return false;
     park(ctx, v.tsMs + rand.uniform(1, 4) * MIN);
   }
   // The next charger: far enough that the charge level decides whether the car makes it.
   const outside = outsideTempC(ctx.weather, v.tsMs);
+  if (subkind === 'cold_departure' && outside > 0) return false;
   const wantKm = ((Math.min(100, v.socPct + 25) / 100) * spec.model.batteryKwh) / plannedKwhPerKm(spec.model, true, outside);
   const candidates = [spec.home, ...publicChargers(ctx)].filter((c) => c.chargerId !== first.chargerId);
   candidates.sort((a, b) => Math.abs(haversineKm(v.lat, v.lon, a.lat, a.lon) - wantKm) - Math.abs(haversineKm(v.lat, v.lon, b.lat, b.lon) - wantKm));
@@ -193,55 +204,56 @@ function departWithTooLittle(ctx: DeviceContext, subkind: 'cold_departure' | 'ar
 }
 
 /**
- * An evening drive to a place without a charger, a night in the cold (the pack cools, the
- * displayed range falls) and a morning drive home that the battery cannot finish.
+ * An afternoon drive to a place without a charger (a cabin), a night in the cold (the pack cools,
+ * the displayed range falls) and a morning drive home that the battery cannot finish. The cabin's
+ * distance is searched with dry runs: the first distance at which the drive home falls short.
  */
 function coldSoak(ctx: DeviceContext): boolean {
   const { v, rand, spec } = ctx;
-  const first = nearestCharger(ctx, v.lat, v.lon, spec.home.chargerId).charger;
-  if (haversineKm(v.lat, v.lon, first.lat, first.lon) > 0.3) {
-    if (driveTo(ctx, { lat: first.lat, lon: first.lon, chargerId: first.chargerId }).outcome !== 'arrived') return false;
-  }
-  park(ctx, v.tsMs + rand.uniform(2, 10) * MIN);
   const home = spec.home;
-  const cabin = offsetPoint(home.lat, home.lon, rand.uniform(0, 2 * Math.PI), rand.uniform(35, 80));
-  const out = buildRoute(rand, v.lat, v.lon, cabin.lat, cabin.lon, true);
-  const back = buildRoute(rand, cabin.lat, cabin.lon, home.lat, home.lon, true);
-  // Leave the cabin the next morning, 07:00–09:30 local time.
-  const localH = (ctx.v.tsMs / HOUR + ctx.weather.utcOffsetH) % 24;
+  const bearing = rand.uniform(0, 2 * Math.PI);
+  const localH = (((v.tsMs / HOUR + ctx.weather.utcOffsetH) % 24) + 24) % 24;
+  // Arrive in the afternoon or evening; leave the next morning, 07:00–09:30 local time.
   const departMs = v.tsMs + (24 - localH + rand.uniform(7, 9.5)) * HOUR;
-  const legs = (c: DeviceContext): LegResult => {
-    const r1 = driveRoute(c, out, null);
-    if (r1.outcome !== 'arrived') return r1;
+  const legs = (c: DeviceContext, km: number): { out: LegResult; back: LegResult | null; rangeBefore: number; rangeAfter: number } => {
+    const cabin = offsetPoint(c.v.lat, c.v.lon, bearing, km);
+    const out = driveRoute(c, buildRoute(c.rand, c.v.lat, c.v.lon, cabin.lat, cabin.lon, true), null);
+    if (out.outcome !== 'arrived' || c.v.tsMs >= departMs) return { out, back: null, rangeBefore: 0, rangeAfter: 0 };
+    const rangeBefore = displayedRangeKm(c, outsideTempC(c.weather, c.v.tsMs));
     park(c, departMs);
-    return driveRoute(c, back, home.chargerId);
+    const rangeAfter = displayedRangeKm(c, outsideTempC(c.weather, c.v.tsMs));
+    const back = driveRoute(c, buildRoute(c.rand, c.v.lat, c.v.lon, home.lat, home.lon, true), home.chargerId);
+    return { out, back, rangeBefore, rangeAfter };
   };
-  const needed = chargeNeededFor(ctx, first, 0.5, legs);
-  if (needed === null || needed < v.socPct + 1) return false;
-  const target = Math.max(v.socPct + 0.5, needed - rand.uniform(2, 8));
-  const copy = dryRunCopy(ctx);
-  charge(copy, first, target, copy.v.tsMs + 8 * HOUR);
-  if (driveRoute(copy, out, null).outcome !== 'arrived' || copy.v.socPct < 8) return false;
-  charge(ctx, first, target, v.tsMs + 8 * HOUR);
-  if (driveRoute(ctx, out, null).outcome !== 'arrived') return false;
-  const soakStart = v.tsMs;
-  const rangeBefore = ctx.out?.length ? ctx.out.lastRangeKm : 0;
-  park(ctx, departMs);
-  const rangeAfter = ctx.out?.length ? ctx.out.lastRangeKm : 0;
-  const r = driveRoute(ctx, back, home.chargerId);
+  let lo = 5;
+  let hi = 400;
+  const works = (km: number): 'short' | 'fine' | 'out_fails' => {
+    const r = legs(dryRunCopy(ctx), km);
+    if (r.back === null || r.out.outcome !== 'arrived' || r.back.departSocPct < 8) return 'out_fails';
+    return r.back.outcome === 'stranded' ? 'short' : 'fine';
+  };
+  if (works(lo) !== 'fine' || works(hi) === 'fine') return false;
+  for (let i = 0; i < 9; i++) {
+    const mid = (lo + hi) / 2;
+    if (works(mid) === 'fine') lo = mid;
+    else hi = mid;
+  }
+  if (works(hi) !== 'short') return false;
+  const r = legs(ctx, hi);
+  if (r.back === null) return false;
   const stopLat = v.lat;
   const stopLon = v.lon;
-  if (r.outcome === 'stranded') rescue(ctx);
-  const what = r.outcome === 'stranded' ? `stranded after ${r.drivenKm.toFixed(0)} km` : `arrived with ${v.socPct.toFixed(1)} %`;
+  if (r.back.outcome === 'stranded') rescue(ctx);
+  const what = r.back.outcome === 'stranded' ? `stranded after ${r.back.drivenKm.toFixed(0)} km` : `arrived with ${v.socPct.toFixed(1)} %`;
   addLabel(ctx, {
     kind: 'charge_shortfall',
     subkind: 'cold_soak',
-    startMs: soakStart,
+    startMs: r.out.endMs,
     endMs: v.tsMs,
     lat: stopLat,
     lon: stopLon,
-    note: `parked overnight at ${r.minOutsideC.toFixed(0)} °C; displayed range ${rangeBefore.toFixed(0)} → ${rangeAfter.toFixed(0)} km; then ${what} on the ${back.distanceKm.toFixed(0)} km drive home`,
+    note: `parked overnight at ${r.back.minOutsideC.toFixed(0)} °C; displayed range ${r.rangeBefore.toFixed(0)} → ${r.rangeAfter.toFixed(0)} km; then ${what} on the drive home`,
   });
-  afterArrival(ctx, r.outcome === 'stranded' ? nearestCharger(ctx, v.lat, v.lon).charger : home);
-  return true;
+  afterArrival(ctx, r.back.outcome === 'stranded' ? nearestCharger(ctx, v.lat, v.lon).charger : home);
+  return r.back.outcome === 'stranded';
 }

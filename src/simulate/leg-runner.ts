@@ -122,13 +122,15 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
       // Traffic jam: crawl and stop in waves.
       if (jamLeft < 0 && script.jam && sKm >= script.jam.atKm && speed > 8) {
         jamLeft = script.jam.durationS;
-        jamStart = v.tsMs;
+        jamStart = -1;
       }
       if (jamLeft > 0) {
         jamLeft--;
+        // The jam, as a look-alike, begins where the traffic has slowed the car to a crawl.
+        if (jamStart < 0 && speed < 30 / 3.6) jamStart = v.tsMs;
         const wave = Math.sin((2 * Math.PI * (script.jam!.durationS - jamLeft)) / 75 + phase);
         targetMps = wave > 0.2 ? 7 * wave : 0;
-        if (jamLeft === 0) addLabel(ctx, { kind: 'lookalike', subkind: 'stop_and_go', startMs: jamStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: 'traffic jam: repeated stops on the road, propulsion fine' });
+        if (jamLeft === 0 && jamStart > 0) addLabel(ctx, { kind: 'lookalike', subkind: 'stop_and_go', startMs: jamStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: 'traffic jam: repeated stops on the road, propulsion fine' });
       }
       // Where the car must be able to stop: a red light not yet waited out, or the destination.
       let stopAtM = remainingM;
@@ -239,17 +241,18 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
       if (result.belowReserveMs === null && v.socPct < reserveSoc) result.belowReserveMs = v.tsMs;
 
       // Look-alikes that only change what is reported.
+      // A drop-out or tunnel ends before the destination: the car reappears further on, still moving.
       if (dropLeft < 0 && script.dropout && sKm >= script.dropout.atKm && speed > 5) {
-        dropLeft = script.dropout.durationS;
+        dropLeft = Math.max(30, Math.min(script.dropout.durationS, Math.floor((remainingM * 0.5) / Math.max(speed, 8))));
         dropStart = v.tsMs;
         ctx.silent = true;
       }
       if (dropLeft > 0 && --dropLeft === 0) {
         ctx.silent = false;
-        addLabel(ctx, { kind: 'lookalike', subkind: 'connection_drop', startMs: dropStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: `no data for ${script.dropout!.durationS} s while driving; the car reappears further on` });
+        addLabel(ctx, { kind: 'lookalike', subkind: 'connection_drop', startMs: dropStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: `no data for ${(v.tsMs - dropStart) / 1000} s while driving; the car reappears further on` });
       }
       if (tunnelLeft < 0 && script.tunnel && sKm >= script.tunnel.atKm && speed > 5) {
-        tunnelLeft = script.tunnel.durationS;
+        tunnelLeft = Math.max(60, Math.min(script.tunnel.durationS, Math.floor((remainingM * 0.5) / Math.max(speed, 8))));
         tunnelStart = v.tsMs;
         v.gpsHidden = true;
       }

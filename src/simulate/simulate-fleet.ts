@@ -102,8 +102,10 @@ function simulateDevice(layout: FleetLayout, index: number, options: SimulateFle
   for (let day = firstDay; day <= options.days; day++) simulateDay(ctx, day, rates);
   park(ctx, endMs);
   const series = clip(out.build(), startMs, endMs);
-  // Only incidents and legs wholly inside the window: a half-seen one would be wrong ground truth.
-  const labels = ctx.labels.filter((l) => l.startMs >= startMs && l.endMs < endMs);
+  // Incidents that begin inside the window (one running past its end ends there); legs only when
+  // their outcome (arrived or stranded) is inside it.
+  const lastMs = series.length ? series.tsMs[series.length - 1]! : startMs;
+  const labels = ctx.labels.filter((l) => l.startMs >= startMs && l.startMs <= lastMs).map((l) => (l.endMs > lastMs ? { ...l, endMs: lastMs } : l));
   const legs = ctx.legs.filter((l) => l.departMs >= startMs && (l.arriveMs ?? l.strandedMs ?? l.departMs) < endMs);
   return {
     device: { deviceId: spec.deviceId, model: spec.model.model, fleet: spec.fleet, climate: spec.climate.name, batteryKwh: spec.model.batteryKwh, series },

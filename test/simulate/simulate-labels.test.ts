@@ -1,0 +1,156 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { haversineKm } from '../../src/domain/geo-distance.ts';
+import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
+import type { MomentLabel } from '../../src/simulate/moment-label.ts';
+import { simulateFleet, type SimulatedFleet } from '../../src/simulate/simulate-fleet.ts';
+
+/** Index of the first sample at or after `tsMs`. */
+function indexAt(s: TelemetrySeries, tsMs: number): number {
+  let lo = 0;
+  let hi = s.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (s.tsMs[mid]! < tsMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+let fleet: SimulatedFleet;
+const seriesOf = (l: MomentLabel): TelemetrySeries => fleet.devices.find((d) => d.deviceId === l.deviceId)!.series;
+const labelsOf = (subkind: string): MomentLabel[] => fleet.labels.filter((l) => l.subkind === subkind);
+
+beforeAll(() => {
+  fleet = simulateFleet({ seed: 23, devices: 8, days: 5, rates: { breakdownPerDeviceDay: 0.5, shortfallPerDeviceDay: 0.2, lookalikePerDeviceDay: 3 } });
+});
+
+/** Did the car move (GPS) while reporting speed 0 and state off: a tow. */
+function towedWithin(s: TelemetrySeries, fromMs: number, toMs: number): boolean {
+  for (let i = indexAt(s, fromMs) + 1; i < s.length && s.tsMs[i]! <= toMs; i++) {
+    if (s.state[i] !== 'off' || s.speedKph[i] !== 0 || s.state[i - 1] !== 'off') continue;
+    if (haversineKm(s.lat[i - 1]!, s.lon[i - 1]!, s.lat[i]!, s.lon[i]!) > 0.05) return true;
+  }
+  return false;
+}
+
+describe('simulated breakdowns carry their signatures', () => {
+  it('has every breakdown kind', () => {
+    expect(new Set(fleet.labels.filter((l) => l.kind === 'breakdown').map((l) => l.subkind))).toEqual(
+      new Set(['loss_of_propulsion', 'ramp_shutdown', 'twelve_volt_failure', 'thermal_fault']),
+    );
+  });
+
+  it('ramp shutdown: off while leaving the highway at 40–70 km/h, stopped within seconds', () => {
+    for (const l of labelsOf('ramp_shutdown')) {
+      const s = seriesOf(l);
+      const i = indexAt(s, l.startMs);
+      expect(s.state[i]).toBe('off');
+      expect(s.state[i - 1]).toBe('driving');
+      expect(s.speedKph[i - 1]!).toBeGreaterThanOrEqual(40);
+      expect(s.speedKph[i - 1]!).toBeLessThanOrEqual(72);
+      let j = i;
+      while (s.speedKph[j]! > 0) j++;
+      expect(s.tsMs[j]! - s.tsMs[i]!).toBeLessThanOrEqual(20_000);
+    }
+  });
+
+  it('12 V failure: U0100/B1325, data stop at speed, the car reappears hours later elsewhere', () => {
+    for (const l of labelsOf('twelve_volt_failure')) {
+      const s = seriesOf(l);
+      const i = indexAt(s, l.startMs);
+      expect(s.errorCodes[i]).toEqual(['U0100', 'B1325']);
+      let last = i;
+      while (s.tsMs[last + 1]! - s.tsMs[last]! === 1000) last++;
+      expect(s.speedKph[last]!).toBeGreaterThan(20);
+      expect(s.tsMs[last + 1]! - s.tsMs[last]!).toBeGreaterThan(2 * 3_600_000);
+      expect(haversineKm(s.lat[last]!, s.lon[last]!, s.lat[last + 1]!, s.lon[last + 1]!)).toBeGreaterThan(1);
+      expect(l.endMs).toBe(s.tsMs[last + 1]!);
+    }
+  });
+
+  it('thermal fault: pack above 60 °C with P0A7E and derating, then shut down and towed', () => {
+    for (const l of labelsOf('thermal_fault')) {
+      const s = seriesOf(l);
+      let maxTemp = -100;
+      let coded = false;
+      let i = indexAt(s, l.startMs);
+      for (; s.state[i] === 'driving'; i++) {
+        maxTemp = Math.max(maxTemp, s.batteryTempC[i]!);
+        coded ||= s.errorCodes[i]?.includes('P0A7E') ?? false;
+      }
+      expect(maxTemp).toBeGreaterThan(60);
+      expect(coded).toBe(true);
+      expect(s.state[i]).toBe('off');
+      expect(towedWithin(s, l.startMs, l.endMs)).toBe(true);
+    }
+  });
+
+  it('loss of propulsion ends in a tow inside the label', () => {
+    for (const l of labelsOf('loss_of_propulsion')) expect(towedWithin(seriesOf(l), l.startMs, l.endMs)).toBe(true);
+  });
+});
+
+describe('simulated look-alikes look like what they are', () => {
+  it('connection drop: a 30 s–10 min gap while driving, the car further on', () => {
+    const drops = labelsOf('connection_drop');
+    expect(drops.length).toBeGreaterThan(0);
+    for (const l of drops) {
+      const s = seriesOf(l);
+      const after = indexAt(s, l.startMs);
+      const gapMs = s.tsMs[after]! - s.tsMs[after - 1]!;
+      expect(gapMs).toBeGreaterThanOrEqual(30_000);
+      expect(gapMs).toBeLessThanOrEqual(601_000);
+      expect(s.state[after - 1]).toBe('driving');
+      expect(s.odometerKm[after]! - s.odometerKm[after - 1]!).toBeGreaterThan(0.1);
+    }
+  });
+
+  it('tunnel: no GPS for minutes while the speed goes on', () => {
+    for (const l of labelsOf('tunnel')) {
+      const s = seriesOf(l);
+      let hidden = 0;
+      let moving = 0;
+      for (let i = indexAt(s, l.startMs); s.tsMs[i]! < l.endMs; i++) {
+        hidden += Number.isNaN(s.lat[i]!) ? 1 : 0;
+        moving += s.speedKph[i]! > 0 ? 1 : 0;
+      }
+      expect(hidden).toBeGreaterThanOrEqual(60);
+      expect(moving).toBeGreaterThan(hidden / 2);
+    }
+  });
+
+  it('SoC glitch: one sample at 0 or 100 % between ordinary ones', () => {
+    for (const l of labelsOf('soc_glitch')) {
+      const s = seriesOf(l);
+      const i = indexAt(s, l.startMs);
+      expect([0, 100]).toContain(s.socPct[i]);
+      expect(Math.abs(s.socPct[i - 1]! - s.socPct[i + 1]!)).toBeLessThan(1);
+      expect(Math.abs(s.socPct[i]! - s.socPct[i - 1]!)).toBeGreaterThan(5);
+    }
+  });
+
+  it('GPS jump: the position leaps kilometres and comes back', () => {
+    for (const l of labelsOf('gps_jump')) {
+      const s = seriesOf(l);
+      const i = indexAt(s, l.startMs);
+      const j = indexAt(s, l.endMs) + 1;
+      expect(haversineKm(s.lat[i - 1]!, s.lon[i - 1]!, s.lat[i]!, s.lon[i]!)).toBeGreaterThan(1.5);
+      expect(haversineKm(s.lat[i - 1]!, s.lon[i - 1]!, s.lat[j]!, s.lon[j]!)).toBeLessThan(0.2);
+    }
+  });
+
+  it('stop-and-go and car-park crawl: stops and slow movement, no error codes', () => {
+    for (const l of [...labelsOf('stop_and_go'), ...labelsOf('car_park_crawl')]) {
+      const s = seriesOf(l);
+      let stops = 0;
+      let maxKph = 0;
+      for (let i = indexAt(s, l.startMs); s.tsMs[i]! <= l.endMs; i++) {
+        if (s.speedKph[i] === 0 && s.speedKph[i - 1]! > 0) stops++;
+        maxKph = Math.max(maxKph, s.speedKph[i]!);
+        expect(s.errorCodes[i]).toBeNull();
+      }
+      expect(stops).toBeGreaterThan(0);
+      expect(maxKph).toBeLessThan(l.subkind === 'car_park_crawl' ? 12 : 40);
+    }
+  });
+});
