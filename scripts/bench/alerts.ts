@@ -17,16 +17,27 @@
  * device's rows up to k. The figure is split at the event's `detected_at` (in the notice as
  * incident.detectedAtMs; same machine clock) into detection lag and alert pipeline (detected →
  * webhook). Lost = queued keys that never arrived; duplicated = keys that arrived more than once.
+ *
+ * --source events measures the alert path alone: the service runs in this process without
+ * detectors, the same fleet streams over HTTP ingest, and each breakdown is written to `events`
+ * through replaceEvents right after the batch of its first faulty row; latency is from that
+ * insert to the webhook. Use it when the live detector is changing, to see the alerts' own share.
  * Prints a summary, then one line of JSON with every figure.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { loadAlertConfig } from '../../src/alerts/alert-config.ts';
 import { loadDetectors } from '../../src/detect/load-detectors.ts';
+import { eventId } from '../../src/domain/events/event-id.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { replaceEvents } from '../../src/store/event-repository.ts';
+import { TelemetryStore } from '../../src/store/telemetry-store.ts';
 import { seededRandom } from '../../src/domain/alerts/retry-policy.ts';
 import { emptySeries } from '../../src/domain/telemetry-series.ts';
 
@@ -37,8 +48,10 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '120' },
     breakdowns: { type: 'string', default: '100' },
     seed: { type: 'string', default: '11' },
+    source: { type: 'string', default: 'live' },
   },
 });
+const SOURCE = values.source === 'events' ? 'events' : 'live';
 const DEVICES = Number(values.devices);
 const SECONDS = Number(values.seconds);
 const BREAKDOWNS = Math.min(DEVICES, Number(values.breakdowns));
@@ -85,11 +98,20 @@ writeFileSync(rulesPath, JSON.stringify({
   }],
 }));
 const port = await freePort();
-const server = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--db', join(dir, 'bench.duckdb'), '--port', String(port), '--alert-rules', rulesPath], {
-  cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'error', TZ: 'UTC' },
-});
 let serverErr = '';
-server.stderr!.on('data', (d: Buffer) => (serverErr += d.toString()));
+let inProcess: { app: FastifyInstance; store: TelemetryStore } | undefined;
+let server: ChildProcess | undefined;
+if (SOURCE === 'live') {
+  server = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--db', join(dir, 'bench.duckdb'), '--port', String(port), '--alert-rules', rulesPath], {
+    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'error', TZ: 'UTC' },
+  });
+  server.stderr!.on('data', (d: Buffer) => (serverErr += d.toString()));
+} else {
+  const store = await TelemetryStore.open(join(dir, 'bench.duckdb'));
+  const app = await buildApp({ store, detectors: [], alerts: loadAlertConfig(rulesPath) });
+  await app.listen({ port, host: '127.0.0.1' });
+  inProcess = { app, store };
+}
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) {
   if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
@@ -137,6 +159,7 @@ const sentRows = new Map(fleet.filter((v) => v.breakdownAt !== null).map((v) => 
 const t0 = Math.ceil(Date.now() / 1000) * 1000 + 1000;
 const sendStart: number[] = [];
 const ingestMs: number[] = [];
+const insertedAt = new Map<string, number>();
 let behindMs = 0;
 process.stderr.write(`streaming ${DEVICES} devices at 1 Hz for ${SECONDS} s, ${BREAKDOWNS} breakdowns…\n`);
 for (let s = 0; s < SECONDS; s++) {
@@ -150,6 +173,15 @@ for (let s = 0; s < SECONDS; s++) {
   const summary = (await res.json()) as { accepted?: number; rejected?: number; message?: string };
   if (!res.ok || summary.accepted !== DEVICES) throw new Error(`ingest of second ${s} failed: ${res.status} ${JSON.stringify(summary)}`);
   ingestMs.push(Date.now() - sendStart[s]!);
+  if (inProcess) {
+    for (const v of fleet.filter((x) => x.breakdownAt === s)) {
+      insertedAt.set(v.id, Date.now());
+      await inProcess.store.withConnection((c) => replaceEvents(c, { deviceId: v.id }, ['bench-injected@1'], [{
+        eventId: eventId(v.id, 'breakdown', 'loss_of_propulsion', due), deviceId: v.id, kind: 'breakdown', subkind: 'loss_of_propulsion', severity: 'critical',
+        detector: 'bench-injected@1', startMs: due, endMs: null, lat: v.lat, lon: v.lon, summary: 'Lost propulsion while driving at 90 kph', score: null, evidence: [],
+      }], Date.now()));
+    }
+  }
   if (s % 30 === 29) process.stderr.write(`  ${s + 1} s sent, ${arrivals.length} notices received\n`);
 }
 
@@ -167,8 +199,14 @@ for (let previous = -1; Date.now() - streamEndMs < 240_000; ) {
 }
 const settleMs = Date.now() - streamEndMs;
 const incidents = (await (await fetch(`${base}/v1/incidents?limit=1000`)).json()) as Array<{ deviceId: string }>;
-server.kill('SIGTERM');
-await new Promise((r) => server.on('exit', r));
+if (server) {
+  server.kill('SIGTERM');
+  await new Promise((r) => server!.on('exit', r));
+}
+if (inProcess) {
+  await inProcess.app.close();
+  await inProcess.store.close();
+}
 receiver.close();
 rmSync(dir, { recursive: true, force: true });
 
@@ -184,7 +222,7 @@ const queuedKeys = outbox.map((o) => o.idempotencyKey);
 const lost = queuedKeys.filter((k) => !arrivalsByKey.has(k)).length;
 const duplicated = [...arrivalsByKey.values()].filter((list) => list.length > 1).length;
 // The proving second of each device's breakdown, by the service's own breakdown detector.
-const breakdownDetector = (await loadDetectors()).find((d) => d.name.startsWith('breakdown'))!;
+const breakdownDetector = SOURCE === 'live' ? (await loadDetectors()).find((d) => d.name.startsWith('breakdown')) : undefined;
 const RANK = { info: 0, warning: 1, critical: 2 } as const;
 async function provingSecond(deviceId: string, from: number): Promise<number | undefined> {
   const rows = sentRows.get(deviceId)!;
@@ -195,7 +233,7 @@ async function provingSecond(deviceId: string, from: number): Promise<number | u
       series.tsMs[i] = r.ts; series.speedKph[i] = r.speed_kph; series.powerKw[i] = r.power_kw; series.socPct[i] = r.soc_pct;
       series.lat[i] = r.lat; series.lon[i] = r.lon; series.state[i] = r.state; series.errorCodes[i] = r.error_codes;
     }
-    const found = await breakdownDetector.detect(series, { deviceId, chargers: [], fromMs: rows[0]!.ts });
+    const found = await breakdownDetector!.detect(series, { deviceId, chargers: [], fromMs: rows[0]!.ts });
     if (found.some((e) => e.kind === 'breakdown' && RANK[e.severity] >= RANK.warning)) return k;
   }
   return undefined;
@@ -206,6 +244,14 @@ const detectionLag: number[] = [];
 const provingAt: number[] = [];
 for (const a of firstNotices) {
   const v = fleet.find((x) => x.id === a.deviceId)!;
+  if (SOURCE === 'events') {
+    const at = insertedAt.get(v.id);
+    if (at === undefined) continue;
+    provingAt.push(at);
+    latencies.push(a.atMs - at);
+    detectionLag.push(a.detectedAtMs - at);
+    continue;
+  }
   const k = v.breakdownAt === null ? undefined : await provingSecond(v.id, v.breakdownAt);
   if (k === undefined) continue;
   provingAt.push(sendStart[k]!);
@@ -219,6 +265,8 @@ const firstAt = Math.min(...provingAt);
 const lastAt = Math.max(...firstNotices.map((a) => a.atMs));
 const figures = {
   bench: 'alerts',
+  source: SOURCE,
+  latencyFrom: SOURCE === 'live' ? 'ingest request carrying the proving row' : 'event insert (replaceEvents)',
   devices: DEVICES,
   seconds: SECONDS,
   rowsPerS: DEVICES,
