@@ -40,12 +40,17 @@ export function robustValueFrom(values: Float64Array, from: number, to: number, 
   return medianOf(picked);
 }
 
-/** Last valid GPS position at or before index `i` (not before `from`). */
+/**
+ * GPS position at index `i` (not before `from`): the median of the last 9 fixes, so a fix that
+ * jumps tens of km for a sample or three cannot turn the car towards another charger.
+ */
 export function positionAt(series: TelemetrySeries, i: number, from = 0): { lat: number; lon: number } | null {
-  for (let k = i; k >= from; k--) {
-    if (Number.isFinite(series.lat[k]!) && Number.isFinite(series.lon[k]!)) return { lat: series.lat[k]!, lon: series.lon[k]! };
+  const lats: number[] = [];
+  const lons: number[] = [];
+  for (let k = i; k >= from && lats.length < 9; k--) {
+    if (Number.isFinite(series.lat[k]!) && Number.isFinite(series.lon[k]!)) lats.push(series.lat[k]!), lons.push(series.lon[k]!);
   }
-  return null;
+  return lats.length === 0 ? null : { lat: medianOf(lats), lon: medianOf(lons) };
 }
 
 /** First valid GPS position at or after index `i` (up to `to`). */
