@@ -20,8 +20,9 @@ export function buildXAxis(input: ChartInput, options: ChartOptions): ChartXAxis
   const { tsMs } = input.series;
   const first = tsMs[0] ?? 0;
   const last = tsMs[Math.max(0, input.series.length - 1)] ?? 1;
+  // Only the bottom panel has an x-axis: the others share it (no hidden axis to lay out).
   const axis = (title: string, show: boolean, extra: Record<string, unknown> = {}) =>
-    show ? { title, grid: false, ...extra } : { title: null, labels: false, ticks: false, domain: false, grid: false };
+    show ? { title, grid: false, ...extra } : null;
   if (options.x === 'distance') {
     const { source, km } = cumulativeDistance(input.series);
     const unit = distanceIn(options.units);
