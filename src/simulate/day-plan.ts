@@ -20,9 +20,11 @@ function rollIncident(ctx: DeviceContext, rates: InjectionRates): Incident {
   if (r < rates.breakdownPerDeviceDay) return { kind: 'breakdown', subkind: ctx.rand.pick(BREAKDOWN_SUBKINDS) };
   if (r < rates.breakdownPerDeviceDay + rates.shortfallPerDeviceDay) {
     // Cold departures and cold soaks need a cold climate; elsewhere the plain kinds happen.
+    // (cold departures are weighted up: some fail for a mild afternoon and become plain strandings).
     const cold = ctx.spec.climate.maxC <= 5;
     const kinds: ShortfallSubkind[] = cold ? ['stranded', 'cold_departure', 'cold_soak', 'arrived_below_reserve'] : ['stranded', 'arrived_below_reserve'];
-    return { kind: 'charge_shortfall', subkind: ctx.rand.pick(kinds) };
+    const weights = cold ? [1, 2, 1.5, 1] : [1, 1];
+    return { kind: 'charge_shortfall', subkind: kinds[ctx.rand.weighted(weights)]! };
   }
   return null;
 }

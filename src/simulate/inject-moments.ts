@@ -169,7 +169,7 @@ function departWithTooLittle(ctx: DeviceContext, subkind: 'cold_departure' | 'ar
   }
   // The next charger: far enough that the charge level decides whether the car makes it.
   const outside = outsideTempC(ctx.weather, v.tsMs);
-  if (subkind === 'cold_departure' && outside > 0) return false;
+  if (subkind === 'cold_departure' && outside > 2) return false;
   const wantKm = ((Math.min(100, v.socPct + 25) / 100) * spec.model.batteryKwh) / plannedKwhPerKm(spec.model, true, outside);
   const candidates = [spec.home, ...publicChargers(ctx)].filter((c) => c.chargerId !== first.chargerId);
   candidates.sort((a, b) => Math.abs(haversineKm(v.lat, v.lon, a.lat, a.lon) - wantKm) - Math.abs(haversineKm(v.lat, v.lon, b.lat, b.lon) - wantKm));

@@ -143,6 +143,25 @@ describe('simulateFleet', () => {
     }
   });
 
+  it('produces every kind of charge shortfall and look-alike', () => {
+    const shortfalls = simulateFleet({ seed: 4, devices: 4, days: 5, rates: { breakdownPerDeviceDay: 0, shortfallPerDeviceDay: 1, lookalikePerDeviceDay: 0 } });
+    expect(new Set(shortfalls.labels.map((l) => l.subkind))).toEqual(new Set(['stranded', 'cold_departure', 'cold_soak', 'arrived_below_reserve']));
+    for (const l of shortfalls.labels.filter((x) => x.subkind === 'cold_departure')) {
+      const leg = shortfalls.legs.find((g) => g.deviceId === l.deviceId && g.departMs === l.startMs)!;
+      expect(leg.minOutsideTempC).toBeLessThanOrEqual(2);
+      expect(leg.strandedMs !== null || leg.arriveSocPct! < 5).toBe(true);
+    }
+    for (const l of shortfalls.labels.filter((x) => x.subkind === 'arrived_below_reserve')) {
+      const leg = shortfalls.legs.find((g) => g.deviceId === l.deviceId && g.arriveMs === l.endMs)!;
+      expect(leg.toChargerId).not.toBeNull();
+      expect(leg.arriveSocPct!).toBeLessThan(5);
+      expect(leg.arriveSocPct!).toBeGreaterThan(0);
+    }
+    expect(new Set(fleet.labels.filter((l) => l.kind === 'lookalike').map((l) => l.subkind))).toEqual(
+      new Set(['connection_drop', 'parked_at_destination', 'soc_glitch', 'gps_jump', 'tunnel', 'stop_and_go', 'car_park_crawl']),
+    );
+  });
+
   it('at the default rates, most legs arrive normally and every kind of incident is there', () => {
     const usual = simulateFleet({ seed: 3, devices: 8, days: 4 });
     const arrived = usual.legs.filter((l) => l.arriveMs !== null).length;
