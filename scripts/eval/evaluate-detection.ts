@@ -19,7 +19,7 @@ import type { LegLabel, MomentLabel } from '../../src/simulate/moment-label.ts';
 import { fleetChargers, simulateDevices } from '../../src/simulate/simulate-fleet.ts';
 import { readSeries } from '../../src/store/series-repository.ts';
 import { TelemetryStore } from '../../src/store/telemetry-store.ts';
-import { drivingHours, firstSeenMs, matches, scoreKind, scorePredictive } from './score-detection.ts';
+import { drivingHours, firstSeenMs, MATCH_SLACK_MS, matches, scoreKind, scorePredictive } from './score-detection.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const { values: args } = parseArgs({ options: { devices: { type: 'string', default: '100' }, days: { type: 'string', default: '7' }, seed: { type: 'string', default: '2' } } });
@@ -117,7 +117,7 @@ try {
   const labelResults = msLabels.map((l) => {
     const start = Date.parse(l.start);
     const end = Date.parse(l.end);
-    const hit = found.find((e) => e.kind === l.kind && e.startMs >= start - 10 * 60_000 && e.startMs <= end);
+    const hit = found.find((e) => e.kind === l.kind && e.startMs >= start - MATCH_SLACK_MS && e.startMs <= end + MATCH_SLACK_MS);
     const warnBy = l.warnBy ? Date.parse(l.warnBy) : null;
     const warned = warnBy === null ? null : found.some((e) => e.subkind === 'predicted_shortfall' && e.startMs >= start - 60 * 60_000 && e.startMs <= warnBy);
     out(`  label ${l.kind}/${l.subkind} ${l.start}: ${hit ? `found (${hit.subkind} at ${iso(hit.startMs)})` : 'missed'}${warnBy === null ? '' : `; warned by ${l.warnBy}: ${warned ? 'yes' : 'no'}`}`);

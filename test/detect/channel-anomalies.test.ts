@@ -27,7 +27,7 @@ describe('channel anomalies', () => {
   });
 
   it('flags a battery heating up fast, with the score, baseline and threshold as evidence', async () => {
-    const s = syntheticSeries(8, (i, rnd) => ({ ...normal(i, rnd), batteryTempC: i >= 7 * H && i < 7 * H + 600 ? 22 + (i - 7 * H) / 60 : i >= 7 * H + 600 ? 32 : 22 }));
+    const s = syntheticSeries(8, (i, rnd) => ({ ...normal(i, rnd), batteryTempC: i >= 7 * H && i < 7 * H + 600 ? 22 + (i - 7 * H) / 30 : i >= 7 * H + 600 ? 42 : 22 }));
     const events = await run(s);
     const rise = events.find((e) => e.subkind === 'battery_temp_rise');
     expect(rise).toBeDefined();
@@ -63,7 +63,7 @@ describe('channel anomalies', () => {
   });
 
   it('is causal and needs only its lookback: a window gives the events a whole run gives', async () => {
-    const s = syntheticSeries(12, (i, rnd) => ({ ...normal(i, rnd), pctPerKm: i >= 10 * H ? 0.5 : 0.15, batteryTempC: i >= 11 * H ? 22 + Math.min(15, (i - 11 * H) / 40) : 22 }));
+    const s = syntheticSeries(12, (i, rnd) => ({ ...normal(i, rnd), pctPerKm: i >= 10 * H ? 0.5 : 0.15, batteryTempC: i >= 11 * H ? 22 + Math.min(30, (i - 11 * H) / 25) : 22 }));
     const whole = await run(s);
     expect(whole.length).toBeGreaterThanOrEqual(2);
     const fromMs = s.tsMs[9.5 * H]!;

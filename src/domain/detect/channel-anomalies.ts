@@ -11,6 +11,10 @@ const BASELINE_MS = 6 * 3600_000;
 const CUSUM_BLOCK_MS = 3600_000;
 /** Channels are measured over this many minutes (one minute of 1 Hz SoC is mostly quantisation). */
 const SPAN_MIN = 5;
+/** Battery temperatures are not judged this soon after charging. */
+const AFTER_CHARGE_MS = 60 * MINUTE_MS;
+/** Battery temperature from which a high level counts. */
+const HOT_PACK_C = 45;
 /** Alarms closer than this belong to one event. */
 const QUIET_MS = 10 * MINUTE_MS;
 /** Baseline window + one CUSUM block + one span, with room to spare. */
@@ -31,6 +35,8 @@ interface Channel {
   minBaseline: number;
   /** The value itself must also be this far from ordinary (so a calm device's tiny σ can't alarm on noise). */
   minValue: (baselineMedian: number) => number;
+  /** Optional condition on the minute itself for an alarm (the score is kept either way). */
+  alarmWhen?: (m: Minutes, k: number) => boolean;
   describe: (value: number, baselineMedian: number) => string;
 }
 
@@ -41,13 +47,16 @@ const CHANNELS: readonly Channel[] = [
   {
     subkind: 'battery_temp_rise', signal: 'battery_temp_rise_c_per_min', unit: '°C/min',
     zThreshold: 6, cusumK: 1, cusumH: 20, sigmaFloor: 0.05, minBaseline: 30,
-    minValue: (m) => m + 0.4,
+    // Packs warm at up to ~0.9 °C/min on a cold motorway start; a fault heats faster than that.
+    minValue: (m) => m + 1.2,
     describe: (v, m) => `Battery temperature rising ${f2(v)} °C/min (usually ${f2(m)} °C/min)`,
   },
   {
     subkind: 'battery_temp_level', signal: 'battery_temp_above_outside_c', unit: '°C',
     zThreshold: 6, cusumK: 1, cusumH: 30, sigmaFloor: 1.5, minBaseline: 30,
     minValue: (m) => Math.max(m + 15, 25),
+    // A pack parked warm after a winter drive sits 40 °C above the air and cools; a fault makes it hot.
+    alarmWhen: (m, k) => m.batteryTempC[k]! >= HOT_PACK_C,
     describe: (v, m) => `Battery ${f1(v)} °C above outside air (usually ${f1(m)} °C)`,
   },
   {
@@ -72,6 +81,8 @@ interface Minutes {
   socPct: Float64Array;
   distKm: Float64Array;
   chargingSamples: Float64Array;
+  /** When the last charging sample was seen (NaN = none yet). */
+  lastChargeMs: Float64Array;
   batteryTempC: Float64Array;
   outsideTempC: Float64Array;
   lat: Float64Array;
@@ -86,11 +97,12 @@ function toMinutes(s: TelemetrySeries): Minutes {
   const cap = s.length + 1;
   const m: Minutes = {
     length: 0, key: new Float64Array(cap), tMs: new Float64Array(cap), socPct: new Float64Array(cap), distKm: new Float64Array(cap),
-    chargingSamples: new Float64Array(cap), batteryTempC: new Float64Array(cap), outsideTempC: new Float64Array(cap),
+    chargingSamples: new Float64Array(cap), lastChargeMs: new Float64Array(cap), batteryTempC: new Float64Array(cap), outsideTempC: new Float64Array(cap),
     lat: new Float64Array(cap), lon: new Float64Array(cap),
   };
   let dist = 0;
   let charging = 0;
+  let lastChargeMs = Number.NaN;
   let soc1 = Number.NaN, soc2 = Number.NaN, soc3 = Number.NaN;
   let temp = Number.NaN, outside = Number.NaN, lat = Number.NaN, lon = Number.NaN;
   let prevT = Number.NaN;
@@ -99,7 +111,7 @@ function toMinutes(s: TelemetrySeries): Minutes {
     const speed = s.speedKph[i]!;
     if (!Number.isNaN(prevT) && speed > 0) dist += (speed * Math.min(t - prevT, MINUTE_MS)) / 3_600_000;
     prevT = t;
-    if (s.state[i] === 'charging' || s.powerKw[i]! < -1) charging++;
+    if (s.state[i] === 'charging' || s.powerKw[i]! < -1) (charging++), (lastChargeMs = t);
     const soc = s.socPct[i]!;
     if (!Number.isNaN(soc)) (soc1 = soc2), (soc2 = soc3), (soc3 = soc);
     if (!Number.isNaN(s.batteryTempC[i]!)) temp = s.batteryTempC[i]!;
@@ -114,6 +126,7 @@ function toMinutes(s: TelemetrySeries): Minutes {
     m.socPct[k] = Number.isNaN(soc1) ? soc3 : Math.max(Math.min(soc1, soc2), Math.min(Math.max(soc1, soc2), soc3));
     m.distKm[k] = dist;
     m.chargingSamples[k] = charging;
+    m.lastChargeMs[k] = lastChargeMs;
     m.batteryTempC[k] = temp;
     m.outsideTempC[k] = outside;
     m.lat[k] = lat;
@@ -165,14 +178,16 @@ const DETECTOR_NAME = 'channel-anomalies@1';
 function channelValue(ch: Channel, m: Minutes, k: number, j: number): number {
   const dtMin = (m.tMs[k]! - m.tMs[j]!) / MINUTE_MS;
   const charged = m.chargingSamples[k]! > m.chargingSamples[j]!;
+  const recentlyCharged = m.tMs[k]! - m.lastChargeMs[k]! < AFTER_CHARGE_MS;
   const distKm = m.distKm[k]! - m.distKm[j]!;
   const socDrop = m.socPct[j]! - m.socPct[k]!;
   switch (ch.subkind) {
-    // Fast charging heats a pack by design: temperatures are judged against driving and parking only.
+    // Fast charging heats a pack by design and it stays warm for a while: temperatures are judged
+    // against driving and parking away from a charge only.
     case 'battery_temp_rise':
-      return charged ? Number.NaN : (m.batteryTempC[k]! - m.batteryTempC[j]!) / dtMin;
+      return recentlyCharged ? Number.NaN : (m.batteryTempC[k]! - m.batteryTempC[j]!) / dtMin;
     case 'battery_temp_level':
-      return charged ? Number.NaN : m.batteryTempC[k]! - m.outsideTempC[k]!;
+      return recentlyCharged ? Number.NaN : m.batteryTempC[k]! - m.outsideTempC[k]!;
     case 'consumption':
       return !charged && distKm >= 1 ? socDrop / distKm : Number.NaN;
     case 'soc_drop':
@@ -217,7 +232,7 @@ export function createChannelAnomalyDetector(): Detector {
             const z = (v - median) / baseline.spread(ch.sigmaFloor);
             // Capped so one wild value cannot carry the CUSUM for the rest of the hour.
             cusum = Math.max(0, cusum + Math.min(z, 2 * ch.zThreshold) - ch.cusumK);
-            const alarm = v >= ch.minValue(median) && (z >= ch.zThreshold || cusum >= ch.cusumH);
+            const alarm = v >= ch.minValue(median) && (z >= ch.zThreshold || cusum >= ch.cusumH) && (ch.alarmWhen?.(m, k) ?? true);
             if (alarm) {
               if (open && t - open.lastAlarmMs > QUIET_MS) emit();
               open ??= { startMs: t, lastAlarmMs: t, peakZ: z, peakValue: v, peakAtMs: t, baseline: median, cusum, lat: m.lat[k]!, lon: m.lon[k]! };
