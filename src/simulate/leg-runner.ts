@@ -1,5 +1,5 @@
 import { addLabel, emit, outsideTempC, type DeviceContext } from './device-context.ts';
-import type { BreakdownSubkind } from './moment-label.ts';
+import { RESERVE_SOC_PCT, type BreakdownSubkind } from './moment-label.ts';
 import { routePosition, terrainAltM, type Route } from './route-builder.ts';
 import { coldLossFactor, hvacPowerKw, packHeaterKw, packTempStep, tractionPowerKw } from './vehicle-physics.ts';
 
@@ -45,7 +45,6 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
   const m = ctx.spec.model;
   const capKwh = m.batteryKwh;
   const phase = rand.uniform(0, 100);
-  const reserveSoc = 5;
   const result: LegResult = {
     outcome: 'arrived',
     departMs: v.tsMs + 1000,
@@ -238,7 +237,7 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
       v.speedKph = speed * 3.6;
       v.odometerKm += dsM / 1000;
       result.drivenKm = sKm;
-      if (result.belowReserveMs === null && v.socPct < reserveSoc) result.belowReserveMs = v.tsMs;
+      if (result.belowReserveMs === null && v.socPct < RESERVE_SOC_PCT) result.belowReserveMs = v.tsMs;
 
       // Look-alikes that only change what is reported.
       // A drop-out or tunnel ends before the destination: the car reappears further on, still moving.
@@ -314,8 +313,8 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
         return result;
       }
     }
-    result.endMs = v.tsMs;
-    return result;
+    // Legs are at most a few hours; a car still on the road here means a bug in the controller.
+    throw new Error(`simulator: ${ctx.spec.deviceId} did not finish a ${route.distanceKm.toFixed(1)} km leg in ${MAX_LEG_S / 3600} h`);
   }
 }
 

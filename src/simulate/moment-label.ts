@@ -53,5 +53,5 @@ export const LegLabelSchema = Type.Object({
 });
 export type LegLabel = Static<typeof LegLabelSchema>;
 
-export const LABEL_RESERVE_SOC_PCT = 5;
-export const LABEL_RESERVE_RANGE_KM = 10;
+/** Below this the battery is "below reserve" (labels and legs use the SoC figure). */
+export const RESERVE_SOC_PCT = 5;

@@ -41,10 +41,6 @@ export class SeriesBuilder {
     return this.n ? this.cols.tsMs[this.n - 1]! : Number.NEGATIVE_INFINITY;
   }
 
-  get lastRangeKm(): number {
-    return this.n ? this.cols.rangeKm[this.n - 1]! : Number.NaN;
-  }
-
   push(v: VehicleState, outsideC: number, rangeKm: number): void {
     if (v.tsMs <= this.lastTsMs) throw new Error(`simulator bug: sample at ${v.tsMs} is not after ${this.lastTsMs}`);
     if (this.n === this.capacity) this.grow();
