@@ -88,6 +88,9 @@ describe('GET /v1/devices/:id/chart.*', () => {
     expect(empty.status).toBe(404);
     const badX = await fetch(`${base}/v1/devices/twizy/chart.svg?x=speed`);
     expect(badX.status).toBe(400);
+    const both = await fetch(`${base}/v1/devices/twizy/chart.svg?session=abc&from=2021-04-22T08:00:00Z`);
+    expect(both.status).toBe(400);
+    expect(((await both.json()) as { message: string }).message).toMatch(/^session:/);
     const badFrom = await fetch(`${base}/v1/devices/twizy/chart.svg?from=yesterday`);
     expect(badFrom.status).toBe(400);
     expect(((await badFrom.json()) as { message: string }).message).toContain('from');
