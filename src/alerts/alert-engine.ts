@@ -25,6 +25,8 @@ export interface AlertEngineOptions {
    * version are skipped.
    */
   overlapMs?: number;
+  /** Rules are cached between scans for at most this long (the API also invalidates on change). */
+  rulesTtlMs?: number;
   /** Prefix for replay links in notices, e.g. 'https://telltale.example.com'. */
   publicUrl?: string;
   onError?: (err: unknown) => void;
@@ -49,6 +51,11 @@ export class AlertEngine {
   private readonly queuedListeners = new Set<() => void>();
   private timer: NodeJS.Timeout | undefined;
   private scanning: Promise<number> | undefined;
+  /** The cursor as last committed (null: not read yet; undefined: no scan ever committed). */
+  private cursorMs: number | undefined | null = null;
+  /** Event versions handled by committed scans, within the overlap window. */
+  private readonly seen = new Map<string, number>();
+  private rules: { list: AlertRule[]; readAtMs: number } | undefined;
   private rescan = false;
 
   constructor(store: TelemetryStore, options: AlertEngineOptions) {
@@ -108,18 +115,42 @@ export class AlertEngine {
     return this.scanning;
   }
 
-  /** One scan; returns how many (rule, event) pairs it acted on. */
+  /** Rules are re-read after a change through `rulesChanged` and at most `rulesTtlMs` after the last read. */
+  rulesChanged(): void {
+    this.rules = undefined;
+  }
+
+  private async currentRules(): Promise<AlertRule[]> {
+    const nowMs = Date.now();
+    if (!this.rules || nowMs - this.rules.readAtMs > (this.options.rulesTtlMs ?? 2000)) {
+      const list = await this.store.withConnection(listAlertRules);
+      this.rules = { list: list.filter((r) => r.enabled !== false), readAtMs: nowMs };
+    }
+    return this.rules.list;
+  }
+
+  /**
+   * One scan; returns how many (rule, event) pairs it acted on. The events are read first, outside
+   * any transaction: a scan that finds only versions it has already handled ends there, with one
+   * query. Handled versions are also recorded in incident_events, so a restart (empty memory)
+   * never acts on the same version twice.
+   */
   async scanOnce(): Promise<number> {
-    const { changed, queued, acted } = await this.lock.run(() => this.store.withConnection(async (conn) => {
-      const rules = (await listAlertRules(conn)).filter((r) => r.enabled !== false);
+    const rules = await this.currentRules();
+    if (this.cursorMs === null) this.cursorMs = await this.store.withConnection(readAlertCursor);
+    const overlapMs = this.options.overlapMs ?? 10_000;
+    const sinceMs = this.cursorMs === undefined ? -8.64e15 : this.cursorMs - overlapMs;
+    const all = await this.store.withConnection((conn) => eventsUpdatedSince(conn, sinceMs));
+    const events = all.filter((e) => this.seen.get(e.eventId) !== e.updatedAtMs);
+    if (events.length === 0) return 0;
+    const { changed, queued, acted, cursor } = await this.lock.run(() => this.store.withConnection(async (conn) => {
       const nowMs = this.now();
       const changed = new Set<string>();
       let queued = 0;
       let acted = 0;
+      let cursor = this.cursorMs ?? undefined;
       await conn.run('BEGIN TRANSACTION');
       try {
-        const cursor = await readAlertCursor(conn);
-        const events = await eventsUpdatedSince(conn, cursor === undefined ? -8.64e15 : cursor - (this.options.overlapMs ?? 10_000));
         if (events.length > 0 && rules.length > 0) {
           const links = await incidentLinks(conn, events.map((e) => e.eventId));
           const maxHysteresis = Math.max(...rules.map((r) => r.hysteresisMs ?? DEFAULT_HYSTERESIS_MS));
@@ -158,15 +189,22 @@ export class AlertEngine {
             }
           }
         }
-        const last = events.at(-1);
-        if (last && (cursor === undefined || last.updatedAtMs > cursor)) await writeAlertCursor(conn, last.updatedAtMs);
+        const lastMs = Math.max(...events.map((e) => e.updatedAtMs));
+        if (cursor === undefined || lastMs > cursor) {
+          await writeAlertCursor(conn, lastMs);
+          cursor = lastMs;
+        }
         await conn.run('COMMIT');
       } catch (err) {
         await conn.run('ROLLBACK');
         throw err;
       }
-      return { changed, queued, acted };
+      return { changed, queued, acted, cursor };
     }));
+    this.cursorMs = cursor;
+    for (const e of events) this.seen.set(e.eventId, e.updatedAtMs);
+    // Only versions the next scans can still read need remembering.
+    if (cursor !== undefined) for (const [id, updatedAtMs] of this.seen) if (updatedAtMs < cursor - overlapMs) this.seen.delete(id);
     if (queued > 0) for (const l of this.queuedListeners) l();
     if (changed.size > 0 && this.listeners.size > 0) {
       const incidents = await this.store.withConnection((conn) => getIncidents(conn, [...changed]));

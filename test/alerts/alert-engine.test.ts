@@ -134,6 +134,20 @@ describe('alert engine and delivery on a real store and a real receiver', () => 
     expect((await store.withConnection((c) => listOutbox(c))).length).toBe(2);
   });
 
+  it('picks up an event committed late with an older updated_at, and a restarted engine does not act twice', async () => {
+    const r = await receiver();
+    await store.withConnection((c) => upsertAlertRule(c, rule({ driver: r.url }, { escalation: [{ delayMs: 0, receiver: 'driver', audience: 'driver' }] }), clock));
+    await store.withConnection((c) => replaceEvents(c, { deviceId: 'car-1' }, ['breakdown-rules@1'], [breakdown('car-1', T0, null)], T0 + 5000));
+    expect(await engine.scanOnce()).toBe(1);
+    // Stamped before the cursor (its transaction began earlier) but within the overlap.
+    await store.withConnection((c) => replaceEvents(c, { deviceId: 'car-2' }, ['breakdown-rules@1'], [breakdown('car-2', T0, null)], T0 + 4500));
+    expect(await engine.scanOnce()).toBe(1);
+    expect(await engine.scanOnce()).toBe(0);
+    const restarted = new AlertEngine(store, { lock, overlapMs: 1000 });
+    expect(await restarted.scanOnce()).toBe(0);
+    expect((await store.withConnection((c) => listOutbox(c))).map((o) => o.deviceId)).toEqual(['car-1', 'car-2']);
+  });
+
   it('a receiver down for two minutes gets everything afterwards, in order per device', async () => {
     const downUntil = T0 + 2 * MIN;
     const accepted: string[] = [];

@@ -30,6 +30,7 @@ export async function alertRulesRoutes(fastify: FastifyInstance): Promise<void> 
     if (problems.length > 0) throw badRequest(problems);
     const rule = request.body as AlertRule;
     const created = await app.store.withConnection(async (c) => ((await getAlertRule(c, rule.ruleId)) ? false : upsertAlertRule(c, rule, app.store.now())));
+    app.alerts.engine.rulesChanged();
     if (!created) return reply.conflict(`alert rule '${rule.ruleId}' exists; PUT /v1/alert-rules/${rule.ruleId} replaces it`);
     return reply.status(201).send(masked(rule));
   });
@@ -39,10 +40,12 @@ export async function alertRulesRoutes(fastify: FastifyInstance): Promise<void> 
     if (problems.length === 0 && rule.ruleId !== request.params.id) problems.push(`/ruleId: '${rule.ruleId}' does not match the path ('${request.params.id}')`);
     if (problems.length > 0) throw badRequest(problems);
     await app.store.withConnection((c) => upsertAlertRule(c, rule, app.store.now()));
+    app.alerts.engine.rulesChanged();
     return masked(rule);
   });
   app.delete('/v1/alert-rules/:id', { schema: { summary: 'Delete an alert rule (its incidents and queued notices stay)', params: Params, response: { 204: Type.Null(), 404: ErrorSchema } } }, async (request, reply) => {
     const deleted = await app.store.withConnection((c) => deleteAlertRule(c, request.params.id));
+    app.alerts.engine.rulesChanged();
     return deleted ? reply.status(204).send(null) : reply.notFound(`no alert rule '${request.params.id}'`);
   });
 }

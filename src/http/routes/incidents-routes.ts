@@ -23,6 +23,10 @@ export async function incidentsRoutes(fastify: FastifyInstance): Promise<void> {
   );
 
   // Server-sent events: one `incident` event per committed change (opened, updated, acknowledged, resolved).
+  const streams = new Set<() => void>();
+  app.addHook('onClose', async () => {
+    for (const end of streams) end();
+  });
   app.get('/v1/incidents/stream', { schema: { summary: 'Live incident changes (text/event-stream)' } }, (request, reply) => {
     reply.hijack();
     const res = reply.raw;
@@ -33,12 +37,11 @@ export async function incidentsRoutes(fastify: FastifyInstance): Promise<void> {
     const end = () => {
       clearInterval(heartbeat);
       unsubscribe();
-    };
-    request.raw.on('close', end);
-    app.addHook('onClose', async () => {
-      end();
+      streams.delete(end);
       res.end();
-    });
+    };
+    streams.add(end);
+    request.raw.on('close', end);
   });
 
   app.get('/v1/incidents/:id', { schema: { summary: 'One incident', params: Params, response: { 200: IncidentSchema, 404: ErrorSchema } } }, async (request, reply) =>
