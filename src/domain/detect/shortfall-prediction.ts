@@ -54,6 +54,9 @@ function slice(s: TelemetrySeries, from: number, to: number): TelemetrySeries {
   };
 }
 
+/** km of the latest driving that calibrate the SoC per model kWh. */
+const RECENT_KM = 60;
+
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 /**
@@ -73,8 +76,11 @@ function pctPerModelKwh(
   let soc = 0;
   let kwh = 0;
   let km = 0;
-  for (const w of history) {
-    if (w.endMs > atMs) break;
+  // The most recent driving first, up to RECENT_KM: today's driver, load and weather, not last week's.
+  let last = history.length - 1;
+  while (last >= 0 && history[last]!.endMs > atMs) last--;
+  for (let j = last; j >= 0 && km < RECENT_KM; j--) {
+    const w = history[j]!;
     if (!Number.isFinite(w.socDropPct)) continue;
     soc += w.socDropPct;
     kwh += w.predictedKwh;
