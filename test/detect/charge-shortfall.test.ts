@@ -107,6 +107,19 @@ describe('charge-shortfall: predictive', () => {
     expect(windowed).toEqual(whole);
   });
 
+  it('a leg still under way gets the event it will keep: same id and start, no end yet', async () => {
+    const series = scenarioSeries(base(20, [{ kind: 'park', minutes: 30 }, { kind: 'drive', minutes: 90, speedKph: 80, kw: kw80 }, { kind: 'park', minutes: 60, state: 'off' }]));
+    const batch = (await detector.detect(series, ctx([home, charger(150)]))).find((e) => e.subkind === 'predicted_shortfall')!;
+    const upTo = series.tsMs.findIndex((t) => t >= series.tsMs[0]! + 50 * 60_000);
+    const live = Object.fromEntries(Object.entries(series).map(([k, v]) => [k, k === 'length' ? upTo : (v as Float64Array).slice(0, upTo)])) as unknown as TelemetrySeries;
+    const partial = (await detector.detect(live, ctx([home, charger(150)]))).filter((e) => e.subkind === 'predicted_shortfall');
+    expect(partial).toHaveLength(1);
+    expect(partial[0]!.eventId).toBe(batch.eventId);
+    expect(partial[0]!.startMs).toBe(batch.startMs);
+    expect(partial[0]!.endMs).toBeNull();
+    expect(batch.endMs).not.toBeNull();
+  });
+
   it('without chargers nothing is predicted', async () => {
     const series = scenarioSeries(base(20, [{ kind: 'park', minutes: 30 }, { kind: 'drive', minutes: 20, speedKph: 80, kw: kw80 }, { kind: 'park', minutes: 30 }]));
     expect(await detector.detect(series, ctx([]))).toEqual([]);

@@ -120,7 +120,10 @@ export function predictLegShortfall(
   if (chargers.length === 0 || leg.end <= leg.start) return null;
   const t0 = series.tsMs[leg.departFrom]!;
   const historyFrom = indexAtOrAfter(series, t0 - settings.historyMs);
-  const windows: DriveWindow[] = driveWindows(slice(series, historyFrom, leg.end + 1), { windowKm: 1 });
+  let windows: DriveWindow[] = driveWindows(slice(series, historyFrom, leg.end + 1), { windowKm: 1 });
+  // A leg still under way ends in a window cut short by the end of the data; a later run would see
+  // it whole, so it is left out (live and batch runs give the same predictions).
+  if (!leg.ended) windows = windows.filter((w) => w.endMs < series.tsMs[leg.end]!);
   const history = windows.map((w) => ({ endMs: w.endMs, startMs: w.startMs, socDropPct: w.socDropPct, distanceKm: w.distanceKm, predictedKwh: predictKwhPerKm(model, w.conditions) * w.distanceKm, hours: (w.endMs - w.startMs) / 3_600_000 }));
   const before = history.filter((w) => w.endMs <= t0);
   const usualKm = before.reduce((s, w) => s + w.distanceKm, 0);
