@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { createBreakdownDetector } from '../../src/domain/detect/breakdown.ts';
 import { BREAKDOWN_FEATURE_COUNT, BREAKDOWN_FEATURES } from '../../src/domain/detect/breakdown-features.ts';
-import { createOnnxScorer, SCORER_BATCH_ROWS } from '../../src/models/onnx-breakdown-scorer.ts';
+import { createOnnxScorer, loadBreakdownScorer, SCORER_BATCH_ROWS } from '../../src/models/onnx-breakdown-scorer.ts';
 import { mlpForward, writeOnnxMlp, type MlpModel } from '../../src/models/onnx-mlp-writer.ts';
 import { mulberry32 } from '../../src/models/train-mlp.ts';
 import { buildBreakdownModel, FULL_CONFIG, type BreakdownTrainingConfig } from '../../scripts/training/train-breakdown.ts';
@@ -114,5 +117,37 @@ describe('the breakdown detector', () => {
     const constant = { score: async (_f: Float32Array, n: number) => new Float32Array(n).fill(0.7) };
     expect(await createBreakdownDetector({ scorer: constant, threshold: 0.8 }).detect(b.build(), { deviceId: 'x', chargers: [], fromMs: 0 })).toEqual([]);
     expect(await createBreakdownDetector({ scorer: constant }).detect(b.build(), { deviceId: 'x', chargers: [], fromMs: 0 })).toHaveLength(1);
+  });
+});
+
+describe('the committed model (models/breakdown.onnx)', () => {
+  const path = join(import.meta.dirname, '../../models/breakdown.onnx');
+
+  it('was trained on the current feature list (a changed feature needs `npm run train`) with seed 1', () => {
+    const model = onnxProto.onnx.ModelProto.decode(readFileSync(path));
+    const props = Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]));
+    expect(props.features).toBe(BREAKDOWN_FEATURES.join(','));
+    expect(props.seed).toBe('1');
+    expect(model.graph!.input![0]!.name).toBe('features');
+    expect(model.graph!.output![0]!.name).toBe('probability');
+    const metrics = JSON.parse(readFileSync(join(import.meta.dirname, '../../models/breakdown.metrics.json'), 'utf8'));
+    expect(metrics.config).toMatchObject({ seed: FULL_CONFIG.seed, devices: FULL_CONFIG.devices, days: FULL_CONFIG.days, training: FULL_CONFIG.training });
+  });
+
+  it('scores hand-made breakdowns above the threshold and their look-alikes (that reach the model) below it', async () => {
+    const detector = createBreakdownDetector({ scorer: await loadBreakdownScorer(path) });
+    const ctx = { deviceId: 'd', chargers: [], fromMs: -8.64e15 };
+    const loss = new SeriesBuilder().stand(5).accelerate(100).cruise(300).decelerate(0.5, 0, { powerKw: 0.05, codes: ['P0A0F'] }).stand(40, 'off').tow(20).stand(30, 'off');
+    const ramp = new SeriesBuilder().stand(5).accelerate(100).cruise(300).decelerate(1.5, 60).decelerate(4, 0, { powerKw: 0, state: 'off' }).stand(60, 'off');
+    for (const b of [loss, ramp]) {
+      const events = await detector.detect(b.build(), ctx);
+      expect(events).toHaveLength(1);
+      expect(events[0]!.score!).toBeGreaterThan(0.9);
+    }
+    // A driver parking after a coast-down with no fault, switched to 'parked': a rules candidate the model must reject.
+    const parked = new SeriesBuilder().stand(5).accelerate(60).cruise(300).decelerate(0.8, 0, { powerKw: 0.2 }).stand(120, 'parked');
+    const rulesOnly = await createBreakdownDetector({ scorer: null }).detect(parked.build(), ctx);
+    expect(rulesOnly).toHaveLength(1);
+    expect(await detector.detect(parked.build(), ctx)).toEqual([]);
   });
 });

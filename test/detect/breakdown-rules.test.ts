@@ -161,3 +161,27 @@ describe('breakdown rules: silence before the stop', () => {
     expect(c[0]!.maxSpeedBeforeKph).toBeGreaterThan(100);
   });
 });
+
+describe('breakdown rules: warnings without a breakdown', () => {
+  it('an overheating, derated car that the driver brakes to a stop and parks is no candidate', () => {
+    const b = drive(60);
+    b.batteryTempC = 59;
+    b.cruise(60, 5);
+    b.decelerate(1.5, 0, { powerKw: -9, codes: ['P0A7E'] }).stand(90, 'parked', ['P0A7E']);
+    expect(findBreakdownCandidates(b.build())).toHaveLength(0);
+  });
+});
+
+describe('breakdown rules: shut down at the stop', () => {
+  it('an overheating car braked to a stop that goes off for good within seconds is a thermal_fault', () => {
+    const b = drive(60);
+    b.batteryTempC = 63;
+    const firstCodeMs = b.tsMs + 1000;
+    b.cruise(30, 5).samples.slice(-30).forEach((s) => (s.codes = ['P0A7E']));
+    b.decelerate(1.5, 0, { powerKw: -9, codes: ['P0A7E'] }).wait(5).stand(60, 'off', ['P0A7E']);
+    const c = findBreakdownCandidates(b.build());
+    expect(c).toHaveLength(1);
+    expect(c[0]!.subkind).toBe('thermal_fault');
+    expect(c[0]!.startMs).toBeGreaterThanOrEqual(firstCodeMs);
+  });
+});

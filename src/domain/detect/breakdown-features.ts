@@ -1,10 +1,14 @@
-import type { BreakdownCandidate } from './breakdown-rules.ts';
+import { BREAKDOWN_RULES, type BreakdownCandidate } from './breakdown-rules.ts';
+
+/** What happens next is judged over this many minutes; a tow or a repair later never changes the score. */
+const JUDGE_MIN = BREAKDOWN_RULES.judgeMs / 60_000;
 
 /**
  * The fixed feature vector the breakdown model scores, one row per rules candidate. Order is the
  * model's input order: changing it (or a definition) means retraining (`npm run train`).
  * Missing channels become neutral values plus the `power_known` flag, so logs without power
- * (the twizy-rsk trips) still get a row.
+ * (the twizy-rsk trips) still get a row. Nothing here looks further than 15 min past the stop:
+ * the tow and the rest of the story are evidence for people, not input to the score.
  */
 export const BREAKDOWN_FEATURES = [
   /** Speed at the moment propulsion was lost, kph. */
@@ -31,20 +35,16 @@ export const BREAKDOWN_FEATURES = [
   'log_code_count',
   /** Pack temperature above 45 °C at its hottest around the moment, °C (0 if unknown or cooler). */
   'pack_temp_excess_c',
-  /** log(1 + minutes standing still afterwards until own-power movement or the end of data, capped at 4 h). */
-  'log_rest_min',
+  /** Minutes standing still afterwards (until own-power movement or the end of data), capped at 15: the model never waits longer. */
+  'rest_min',
   /** 1 when the data stopped while moving (a gap or the end of the log) rather than at standstill. */
   'data_stopped_moving',
-  /** log(1 + minutes of that gap). */
-  'log_gap_min',
-  /** 1 when the car moved on under its own power afterwards (within the 4 h looked at). */
-  'recovered',
-  /** 1 when the position moved ≥ 0.3 km while the wheels said 0 / the car was off (a tow). */
-  'towed',
-  /** Share of the samples after the stop in state 'off' (a driver parking leaves it 'parked'). */
+  /** Minutes of that silence, capped at 15 (a silence still going on counts as 15). */
+  'gap_min',
+  /** 1 when the car moved on under its own power within 15 min of the stop. */
+  'recovered_soon',
+  /** Share of the samples in the first 15 min after the stop in state 'off' (a driver parking leaves it 'parked'). */
   'off_after_fraction',
-  /** log(1 + km) of the largest distance from the stop position before moving on. */
-  'log_displacement_km',
 ] as const;
 
 export const BREAKDOWN_FEATURE_COUNT = BREAKDOWN_FEATURES.length;
@@ -65,13 +65,11 @@ export function breakdownFeatureRow(c: BreakdownCandidate): number[] {
     b(c.lowVoltageCode),
     Math.log1p(c.codes.length),
     Number.isFinite(c.maxBatteryTempC) ? Math.max(0, c.maxBatteryTempC - 45) : 0,
-    Math.log1p(c.restMs / 60_000),
+    Math.min(JUDGE_MIN, c.restMs / 60_000),
     b(c.trigger !== 'stop'),
-    Math.log1p(c.gapMs / 60_000),
-    b(c.recovered),
-    b(c.tow !== null),
+    c.trigger === 'data_end' ? JUDGE_MIN : Math.min(JUDGE_MIN, c.gapMs / 60_000),
+    b(c.recovered && c.restMs <= BREAKDOWN_RULES.judgeMs),
     c.offAfterFraction,
-    Math.log1p(c.displacementKm),
   ];
 }
 

@@ -46,6 +46,11 @@ export const BREAKDOWN_RULES = {
   towKm: 0.3,
   /** ...at least this fast between two samples (GPS jitter of a parked car is slower). */
   towMinKph: 4,
+  /**
+   * The model judges a moment on what happened in this long after the stop (or after the data
+   * resumed), never on a tow or a repair hours later: the alarm can be raised this soon.
+   */
+  judgeMs: 15 * 60_000,
   /** Window around the moment in which fault codes count. */
   codeWindowMs: 120_000,
 } as const;
@@ -91,7 +96,7 @@ export interface BreakdownCandidate {
   gapMs: number;
   /** Speed of the first sample after the gap (NaN when the data never resumed). */
   resumeSpeedKph: number;
-  /** Fraction of the samples after the stop whose state is 'off'. */
+  /** Share of the time in the first `judgeMs` after the stop spent in state 'off' (each sample holds until the next). */
   offAfterFraction: number;
   /** Largest distance from the stop position seen afterwards (before own-power movement). */
   displacementKm: number;
@@ -150,6 +155,11 @@ function keep(c: BreakdownCandidate): boolean {
     || c.maxBatteryTempC >= R.hotPackC
     || (c.powerKnown && c.coastFraction >= R.coastFraction && c.speedAtLossKph >= R.drivingKph);
   if (!fault) return false;
+  // Propulsion (or regenerative braking) until the stop, and parked rather than dead after it:
+  // the driver stopped a working car, whatever the warnings said (a hot pack that derates).
+  // A car that goes 'off' for good right at the stop with a fault showing did shut down.
+  const shutAtStop = c.offAfterFraction >= 0.5 && !(c.recovered && c.restMs <= R.judgeMs);
+  if (c.trigger === 'stop' && !c.offWhileMoving && c.powerKnown && c.coastFraction < R.coastFraction && !shutAtStop) return false;
   if (c.trigger === 'data_end') return true;
   if (c.trigger === 'stop' && c.recovered && c.restMs < R.minRestMs && !c.offWhileMoving && c.codes.length === 0) return false;
   return true;
@@ -285,8 +295,8 @@ function whatHappensNext(series: TelemetrySeries, trigger: BreakdownTrigger, sto
   const lon0 = positionNear(series, stopIndex, 'lon');
   const gapMs = trigger === 'data_gap' ? tsMs[stopIndex + 1]! - stopMs : 0;
   const resumeSpeedKph = trigger === 'data_gap' ? speedKph[stopIndex + 1]! : trigger === 'data_end' ? Number.NaN : 0;
-  let off = 0;
-  let samples = 0;
+  let off = 0; // ms
+  let samples = 0; // ms
   let displacementKm = 0;
   let towStart = -1;
   let towEnd = -1;
@@ -294,6 +304,7 @@ function whatHappensNext(series: TelemetrySeries, trigger: BreakdownTrigger, sto
   let lastMs = stopMs;
   // Look up to CAP_REST_MS past the first sample after the stop (for a gap, after the silence).
   const horizonMs = (stopIndex + 1 < n ? tsMs[stopIndex + 1]! : stopMs) + CAP_REST_MS;
+  const judgeUntilMs = (stopIndex + 1 < n ? tsMs[stopIndex + 1]! : stopMs) + R.judgeMs;
   for (let k = stopIndex + 1; k < n && tsMs[k]! <= horizonMs; k++) {
     const v = speedKph[k]!;
     if (finite(v) && v >= R.ownPowerKph && !isOff(state[k]!)) {
@@ -301,8 +312,11 @@ function whatHappensNext(series: TelemetrySeries, trigger: BreakdownTrigger, sto
       break;
     }
     lastMs = tsMs[k]!;
-    samples++;
-    if (isOff(state[k]!)) off++;
+    if (tsMs[k]! < judgeUntilMs) {
+      const heldMs = Math.min(k + 1 < n ? tsMs[k + 1]! : tsMs[k]!, judgeUntilMs) - tsMs[k]!;
+      samples += heldMs;
+      if (isOff(state[k]!)) off += heldMs;
+    }
     if (lat0 !== null && lon0 !== null && finite(series.lat[k]!) && finite(series.lon[k]!)) {
       const d = haversineKm(lat0, lon0, series.lat[k]!, series.lon[k]!);
       if (d > displacementKm) displacementKm = d;
