@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -39,7 +39,11 @@ const csvText = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '
  */
 export async function runSimulateCommand(options: SimulateCommandOptions): Promise<SimulateSummary> {
   const sim: SimulateFleetOptions = { seed: options.seed, devices: options.devices, days: options.days };
+  // Never mix two fleets: stale device files from an earlier run would be ingested with this one's.
+  const existing = await readdir(options.out).catch(() => []);
+  if (existing.length) throw new Error(`--out ${options.out} is not empty; give a new directory`);
   await mkdir(options.out, { recursive: true });
+  const progress = process.stderr.isTTY && !options.json;
   const labels: MomentLabel[] = [];
   const legs: LegLabel[] = [];
   const devices: { id: string; model: string; fleet: string; climate: string; batteryKwh: number }[] = [];
@@ -51,7 +55,9 @@ export async function runSimulateCommand(options: SimulateCommandOptions): Promi
     labels.push(...run.labels);
     legs.push(...run.legs);
     devices.push({ id: d.deviceId, model: d.model, fleet: d.fleet, climate: d.climate, batteryKwh: d.batteryKwh });
+    if (progress) process.stderr.write(`\rsimulated ${devices.length}/${options.devices} devices, ${rows} rows`);
   }
+  if (progress) process.stderr.write('\n');
   const chargers = fleetChargers(sim);
   await writeFile(join(options.out, 'labels.json'), `${JSON.stringify(labels, null, 1)}\n`);
   await writeFile(join(options.out, 'legs.json'), `${JSON.stringify(legs, null, 1)}\n`);

@@ -51,6 +51,11 @@ function checkOptions(o: SimulateFleetOptions): void {
     if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`${name} must be an integer from 0 to ${max}, got ${value}`);
   }
   if (o.devices < 1 || o.days < 1) throw new RangeError('devices and days must be at least 1');
+  if (o.startMs !== undefined && !(Number.isFinite(o.startMs) && o.startMs >= Date.UTC(2000, 0, 1))) throw new RangeError(`startMs must be a UTC time in ms from 2000 on, got ${o.startMs}`);
+  for (const [name, value] of Object.entries(o.rates ?? {})) {
+    if (!(Number.isFinite(value) && value >= 0 && value <= 1) && name !== 'lookalikePerDeviceDay') throw new RangeError(`rates.${name} must be a probability from 0 to 1, got ${value}`);
+    if (!(Number.isFinite(value) && value >= 0 && value <= 20)) throw new RangeError(`rates.${name} must be from 0 to 20 per device-day, got ${value}`);
+  }
 }
 
 /** The fleet's chargers (depots, public chargers, home chargers) for these options. */

@@ -48,6 +48,12 @@ describe('telltale simulate', () => {
     expect(result).toMatchObject({ accepted: summary.rows, rejected: 0, duplicates: 0 });
   });
 
+  it('refuses to write into a directory that is not empty', async () => {
+    const r = await runCli(['simulate', '--seed', '7', '--devices', '1', '--days', '1', '--out', join(dir, 'fleet')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('is not empty; give a new directory');
+  });
+
   it('refuses a size that is not a whole number, naming the option', async () => {
     const r = await runCli(['simulate', '--seed', '1', '--devices', 'many', '--days', '1', '--out', join(dir, 'x')]);
     expect(r.code).not.toBe(0);

@@ -47,6 +47,13 @@ describe('simulateFleet', () => {
     expect(c).not.toBe(a);
   });
 
+  it('refuses bad options, naming the option', () => {
+    expect(() => simulateFleet({ seed: 1, devices: 0, days: 1 })).toThrow('devices and days must be at least 1');
+    expect(() => simulateFleet({ seed: 1.5, devices: 1, days: 1 })).toThrow('seed must be an integer');
+    expect(() => simulateFleet({ seed: 1, devices: 1, days: 1, rates: { breakdownPerDeviceDay: 2 } })).toThrow('rates.breakdownPerDeviceDay must be a probability');
+    expect(() => simulateFleet({ seed: 1, devices: 1, days: 1, startMs: Number.NaN })).toThrow('startMs');
+  });
+
   it('describes each device and covers the window from 2025-01-06 UTC', () => {
     const start = Date.UTC(2025, 0, 6);
     expect(fleet.devices).toHaveLength(8);
