@@ -144,10 +144,38 @@ describe('the committed model (models/breakdown.onnx)', () => {
       expect(events).toHaveLength(1);
       expect(events[0]!.score!).toBeGreaterThan(0.9);
     }
+    // Early: three minutes after the car came to rest, before anyone knows a tow is coming.
+    const early = new SeriesBuilder().stand(5).accelerate(100).cruise(300).decelerate(0.5, 0, { powerKw: 0.05, codes: ['P0A0F'] }).wait(60).stand(2, 'off');
+    const soon = await detector.detect(early.build(), ctx);
+    expect(soon).toHaveLength(1);
+    expect(soon[0]!.score!).toBeGreaterThan(0.5);
     // A driver parking after a coast-down with no fault, switched to 'parked': a rules candidate the model must reject.
     const parked = new SeriesBuilder().stand(5).accelerate(60).cruise(300).decelerate(0.8, 0, { powerKw: 0.2 }).stand(120, 'parked');
     const rulesOnly = await createBreakdownDetector({ scorer: null }).detect(parked.build(), ctx);
     expect(rulesOnly).toHaveLength(1);
     expect(await detector.detect(parked.build(), ctx)).toEqual([]);
+  });
+});
+
+describe('live windows', () => {
+  it('a window starting lookbackMs before fromMs gives exactly the events a whole-history run reports from fromMs', async () => {
+    const built = buildBreakdownModel(handmadeFleet(7, 20), SMALL);
+    const detector = createBreakdownDetector({ scorer: await createOnnxScorer(built.onnx) });
+    const fleet = handmadeFleet(21, 6);
+    let compared = 0;
+    for (const { deviceId, series } of fleet.devices) {
+      const t0 = series.tsMs[0]!;
+      const t1 = series.tsMs[series.length - 1]!;
+      for (let fromMs = t0 + detector.lookbackMs; fromMs < t1; fromMs += 17 * 60_000) {
+        const whole = await detector.detect(series, { deviceId, chargers: [], fromMs });
+        const first = series.tsMs.findIndex((t) => t >= fromMs - detector.lookbackMs);
+        const window = await detector.detect(sliceSeries(series, first), { deviceId, chargers: [], fromMs });
+        expect(window, `${deviceId} from ${new Date(fromMs).toISOString()}`).toEqual(whole);
+        for (const e of whole) expect(e.startMs).toBeGreaterThanOrEqual(fromMs);
+        compared += whole.length;
+      }
+    }
+    // The windows really contained breakdowns.
+    expect(compared).toBeGreaterThan(3);
   });
 });
