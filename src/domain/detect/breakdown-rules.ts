@@ -51,6 +51,8 @@ export const BREAKDOWN_RULES = {
    * resumed), never on a tow or a repair hours later: the alarm can be raised this soon.
    */
   judgeMs: 15 * 60_000,
+  /** How far back an unbroken run of fault codes moves the start of a breakdown. */
+  codeRunMs: 10 * 60_000,
   /** Window around the moment in which fault codes count. */
   codeWindowMs: 120_000,
 } as const;
@@ -222,6 +224,12 @@ function measure(series: TelemetrySeries, trigger: BreakdownTrigger, stopIndex: 
       if (Math.abs(p) < R.zeroPowerKw) coast++;
       if (p < R.regenKw) regen++;
     }
+  }
+  // A fault that announced itself (an over-temperature code while still driving, derated) began
+  // with the first code of its unbroken run.
+  if ((series.errorCodes[anchor]?.length ?? 0) > 0) {
+    const limitMs = tsMs[anchor]! - R.codeRunMs;
+    while (anchor > 0 && (series.errorCodes[anchor - 1]?.length ?? 0) > 0 && tsMs[anchor - 1]! >= limitMs && tsMs[anchor]! - tsMs[anchor - 1]! <= R.gapMs) anchor--;
   }
   const fromMs = tsMs[anchor]! - R.approachMs;
   let maxSpeed = 0;

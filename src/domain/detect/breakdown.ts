@@ -22,10 +22,11 @@ export interface BreakdownDetectorOptions {
 
 export const BREAKDOWN_DETECTOR_NAME = 'breakdown@1';
 /**
- * A candidate looks at most maxCoastMs + approachMs + codeWindowMs before its moment; 15 min
- * covers that with room, so a window starting lookbackMs before fromMs judges it like a full run.
+ * A candidate looks at most maxDropMs (15 min, the speed before a silence) before its moment, and
+ * a quickly recovered stop up to relapseMs earlier can merge into it; 30 min covers both, so a
+ * window starting lookbackMs before fromMs judges every moment like a full run.
  */
-export const BREAKDOWN_LOOKBACK_MS = 15 * 60_000;
+export const BREAKDOWN_LOOKBACK_MS = 30 * 60_000;
 
 const SUMMARY: Record<BreakdownCandidate['subkind'], string> = {
   loss_of_propulsion: 'Lost propulsion while driving',
