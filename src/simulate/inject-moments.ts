@@ -26,7 +26,7 @@ export function breakdownLeg(ctx: DeviceContext, to: Destination, subkind: Break
     ? subkind === 'ramp_shutdown'
       ? route.highwayEndKm - 0.6
       : rand.uniform(route.highwayStartKm + 0.5, Math.max(route.highwayStartKm + 0.6, route.highwayEndKm - 2))
-    : rand.uniform(0.3, 0.7) * route.distanceKm;
+    : rand.uniform(0.15, 0.4) * route.distanceKm;
   const result = driveRoute(ctx, route, to.chargerId, { ...script, breakdown: { subkind, atKm } });
   if (result.outcome !== 'broken_down' || result.breakdownStartMs === null) {
     ctx.silent = false;

@@ -7,7 +7,7 @@ export interface InjectionRates {
 
 /** At these rates 100 devices × 7 days give well over 100 of each kind while most legs stay ordinary. */
 export const DEFAULT_INJECTION_RATES: InjectionRates = {
-  breakdownPerDeviceDay: 0.22,
+  breakdownPerDeviceDay: 0.25,
   shortfallPerDeviceDay: 0.24,
   lookalikePerDeviceDay: 0.5,
 };

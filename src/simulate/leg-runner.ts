@@ -70,7 +70,8 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
   let thermalTarget = 65;
   let thermalRate = 0.2;
   // Look-alike state.
-  let dropLeft = -1;
+  let dropLeft = 0;
+  let dropping = false;
   let tunnelLeft = -1;
   let jamLeft = -1;
   let jamStart = 0;
@@ -86,8 +87,8 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
   v.errorCodes = null;
   // A drop-out or tunnel still open when the car stops ends there (the 12 V failure's silence does not).
   const closeLookalikes = (): void => {
-    if (dropLeft > 0) {
-      dropLeft = 0;
+    if (dropping) {
+      dropping = false;
       if (!result.lastSampleMs) ctx.silent = false;
       addLabel(ctx, { kind: 'lookalike', subkind: 'connection_drop', startMs: dropStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: 'no data while driving until the car stopped' });
     }
@@ -157,7 +158,8 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
           coastDecel = rand.uniform(0.3, 1.0);
           bdTimer = rand.int(20, 120);
           thermalTarget = rand.uniform(62, 70);
-          thermalRate = rand.uniform(0.12, 0.3);
+          // A runaway cell heats the pack to shutdown within a few minutes, before a short leg ends.
+          thermalRate = Math.max(0.12, (thermalTarget - v.packTempC) / rand.uniform(90, 240));
           if (bd.subkind === 'loss_of_propulsion') {
             v.errorCodes = ['P0A0F'];
             bdPhase = 'coasting';
@@ -241,12 +243,15 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
 
       // Look-alikes that only change what is reported.
       // A drop-out or tunnel ends before the destination: the car reappears further on, still moving.
-      if (dropLeft < 0 && script.dropout && sKm >= script.dropout.atKm && speed > 5) {
+      if (dropStart === 0 && script.dropout && sKm >= script.dropout.atKm && speed > 5) {
         dropLeft = Math.max(30, Math.min(script.dropout.durationS, Math.floor((remainingM * 0.5) / Math.max(speed, 8))));
         dropStart = v.tsMs;
+        dropping = true;
         ctx.silent = true;
       }
-      if (dropLeft > 0 && --dropLeft === 0) {
+      // The car comes back on line moving (held a little longer if it is waiting at a light), at most 10 min after it went.
+      if (dropping && --dropLeft <= 0 && (speed > 2 || v.tsMs - dropStart >= 599_000)) {
+        dropping = false;
         ctx.silent = false;
         addLabel(ctx, { kind: 'lookalike', subkind: 'connection_drop', startMs: dropStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: `no data for ${(v.tsMs - dropStart) / 1000} s while driving; the car reappears further on` });
       }

@@ -102,6 +102,7 @@ describe('simulated look-alikes look like what they are', () => {
       expect(gapMs).toBeLessThanOrEqual(601_000);
       expect(s.state[after - 1]).toBe('driving');
       expect(s.odometerKm[after]! - s.odometerKm[after - 1]!).toBeGreaterThan(0.1);
+      expect(s.speedKph[after]!).toBeGreaterThan(0);
     }
   });
 
