@@ -160,9 +160,14 @@ function coldSoak(series: TelemetrySeries, park: Period, next: Period | undefine
   const to = Math.min(series.length - 1, indexAtOrAfter(series, park.endMs) - 1);
   if (to - from < 4) return null;
   let outside = 0;
+  let coldest = Number.POSITIVE_INFINITY;
   let n = 0;
-  for (let i = from; i <= to; i++) if (Number.isFinite(series.outsideTempC[i]!)) (outside += series.outsideTempC[i]!), n++;
-  if (n === 0 || outside / n > COLD_SOAK_MAX_OUTSIDE_C) return null;
+  for (let i = from; i <= to; i++) {
+    const c = series.outsideTempC[i]!;
+    if (Number.isFinite(c)) (outside += c), n++, (coldest = Math.min(coldest, c));
+  }
+  // Cold on average, or a frost at night even if the afternoon was mild.
+  if (n === 0 || (outside / n > COLD_SOAK_MAX_OUTSIDE_C && coldest > 0)) return null;
   const socStart = robustValueFrom(series.socPct, from, to);
   const socEnd = robustValueAt(series.socPct, to, 5, from);
   const rangeStart = robustValueFrom(series.rangeKm, from, to);
@@ -173,7 +178,7 @@ function coldSoak(series: TelemetrySeries, park: Period, next: Period | undefine
   const rangeLoss = socStart > 0 ? rangeStart * (socEnd / socStart) - rangeEnd : Number.NaN;
   const rangeLossFrac = rangeLoss / rangeStart;
   const socHit = socLoss >= 2;
-  const rangeHit = Number.isFinite(rangeLoss) && rangeLoss >= 10 && rangeLossFrac >= 0.15;
+  const rangeHit = Number.isFinite(rangeLoss) && rangeLoss >= 8 && rangeLossFrac >= 0.1;
   if (!socHit && !rangeHit) return null;
   const here = positionAt(series, to, from);
   // Parked at a charger, the car can be plugged in: the cold costs time, not the trip.
@@ -197,8 +202,8 @@ function coldSoak(series: TelemetrySeries, park: Period, next: Period | undefine
     score: round(Math.max(socLoss, Number.isFinite(rangeLossFrac) ? rangeLossFrac * 100 : 0)),
     evidence: [
       { signal: 'soc_loss_pct', value: round(socStart - socEnd), threshold: round(SELF_DISCHARGE_PCT_PER_DAY * days + SOC_NOISE_PCT + 2), note: 'beyond self-discharge plus reading noise' },
-      { signal: 'range_loss_km', value: Number.isFinite(rangeLoss) ? round(rangeLoss) : null, threshold: 10, note: 'displayed range lost beyond what the SoC lost' },
-      { signal: 'outside_temp_c', value: round(outside / n), threshold: COLD_SOAK_MAX_OUTSIDE_C, note: 'mean while parked' },
+      { signal: 'range_loss_km', value: Number.isFinite(rangeLoss) ? round(rangeLoss) : null, threshold: 8, note: 'displayed range lost beyond what the SoC lost' },
+      { signal: 'outside_temp_c', value: round(outside / n), threshold: COLD_SOAK_MAX_OUTSIDE_C, note: `mean while parked; coldest ${round(coldest)} °C` },
       { signal: 'park_hours', value: round(days * 24) },
       { signal: 'nearest_charger_km', value: near ? round(near.km, 1) : null, note: near ? `${near.charger.name}; displayed range left ${round(rangeEnd)} km` : 'no chargers known' },
     ],
