@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deviceCalibrationFactor } from '../../src/domain/energy/device-calibration.ts';
-import { predictKwhPerKm } from '../../src/domain/energy/energy-model.ts';
+import { predictKwhPerKm, predictPctPerKm } from '../../src/domain/energy/energy-model.ts';
 import { predictArrivalSocPct, predictLegEnergy, remainingRangeKm } from '../../src/domain/energy/predict-leg-energy.ts';
 import { loadEnergyModel } from '../../src/models/load-energy-model.ts';
 import { testEnergyModel } from '../detect/shortfall-series.ts';
@@ -39,6 +39,11 @@ describe('energy model predictions', () => {
     expect(arrival.pessimisticPct).toBeLessThan(arrival.expectedPct);
     expect(predictLegEnergy(model, { distanceKm: 100, ...mild, calibrationFactor: 1.2 }, 50).expectedKwh).toBeCloseTo(20.89 * 1.2, 2);
     expect(() => predictLegEnergy(model, { distanceKm: 10, ...mild }, 0)).toThrow(/batteryKwh/);
+  });
+
+  it('gives % of the battery per km for a capacity', () => {
+    expect(predictPctPerKm(model, mild, 50)).toBeCloseTo((0.2089 / 50) * 100, 4);
+    expect(() => predictPctPerKm(model, mild, -1)).toThrow(/batteryKwh/);
   });
 
   it('gives the remaining range to a reserve', () => {

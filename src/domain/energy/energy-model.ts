@@ -136,3 +136,9 @@ export function predictKwhPerKm(model: EnergyModel, c: DriveConditions): number 
   // A long descent can make the linear grade term negative; a drive still costs something.
   return Math.max(0.02, y);
 }
+
+/** Expected % of a `batteryKwh` battery per km of road in these conditions. */
+export function predictPctPerKm(model: EnergyModel, c: DriveConditions, batteryKwh: number): number {
+  if (!(batteryKwh > 0)) throw new RangeError(`batteryKwh must be > 0 (got ${batteryKwh})`);
+  return (predictKwhPerKm(model, c) / batteryKwh) * 100;
+}
