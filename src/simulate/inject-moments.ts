@@ -35,7 +35,6 @@ export function breakdownLeg(ctx: DeviceContext, to: Destination, subkind: Break
   }
   const stopLat = v.lat;
   const stopLon = v.lon;
-  const speedAtStart = subkind === 'twelve_volt_failure' ? 'at speed' : '';
   let note = '';
   const home = ctx.spec.home;
   if (subkind === 'loss_of_propulsion') {
@@ -61,7 +60,7 @@ export function breakdownLeg(ctx: DeviceContext, to: Destination, subkind: Break
     v.state = 'parked';
     v.errorCodes = null;
     emit(ctx);
-    note = `low 12 V (U0100, B1325), data stopped ${speedAtStart}; reappears after a tow`;
+    note = 'low 12 V (U0100, B1325), data stopped at speed; reappears at home hours later, after a tow';
   } else {
     park(ctx, v.tsMs + rand.uniform(20, 60) * MIN, 'off');
     tow(ctx, home.lat, home.lon);
