@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { haversineKm } from '../../src/domain/geo-distance.ts';
 import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
 import { simulateFleet, type SimulatedFleet } from '../../src/simulate/simulate-fleet.ts';
 
@@ -106,6 +107,19 @@ describe('simulateFleet', () => {
       check(parkedBeats > 100 && drivingSeconds > 600, `${d.deviceId}: ${parkedBeats} parked heartbeats, ${drivingSeconds} s driven at 1 Hz`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('charges only at a charger of the fleet', () => {
+    const far: string[] = [];
+    for (const d of fleet.devices) {
+      const s = d.series;
+      for (let i = 1; i < s.length; i++) {
+        if (s.state[i] !== 'charging' || s.state[i - 1] === 'charging') continue;
+        const nearestKm = Math.min(...fleet.chargers.map((c) => haversineKm(c.lat, c.lon, s.lat[i]!, s.lon[i]!)));
+        if (nearestKm > 0.05) far.push(`${d.deviceId} at ${new Date(s.tsMs[i]!).toISOString()}: ${nearestKm.toFixed(2)} km from a charger`);
+      }
+    }
+    expect(far).toEqual([]);
   });
 
   it('labels every kind of moment, each inside the data window', () => {
