@@ -18,6 +18,7 @@ import { simulateFleet } from '../../src/simulate/simulate-fleet.ts';
 import { readSeries } from '../../src/store/series-repository.ts';
 import { TelemetryStore } from '../../src/store/telemetry-store.ts';
 import { energyModelCard } from './energy-model-card.ts';
+import { simulatorSourceHash } from './simulator-source-hash.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const TWIZY_DIR = join(ROOT, 'fixtures/twizy-rsk');
@@ -89,6 +90,7 @@ async function fit(): Promise<EnergyModel> {
   return buildEnergyModel(simulator, [twizyFit], {
     script: 'scripts/training/fit-energy-model.ts',
     simulatorSeed: 1,
+    simulatorSourceSha1: simulatorSourceHash(ROOT),
     simulatorDevices: devices,
     simulatorDays: days,
     simulatorWindowKm: SIM_WINDOW_KM,
