@@ -40,6 +40,11 @@ export const BREAKDOWN_RULES = {
   relapseMs: 10 * 60_000,
   /** Pack temperature above which a thermal shutdown is plausible. */
   hotPackC: 55,
+  /**
+   * Rolling and air drag alone slow a car by well under 1 m/s² (the simulator's coast-downs: 0.3–1);
+   * harder than this with no power is the friction brakes, i.e. a driver stopping a working car.
+   */
+  maxCoastDecelMps2: 2.5,
   /** Fraction of the deceleration without propulsion that makes it a coast-down. */
   coastFraction: 0.6,
   /** Towing: the position moves at least this far while the car is off / wheels at 0. */
@@ -51,8 +56,6 @@ export const BREAKDOWN_RULES = {
    * resumed), never on a tow or a repair hours later: the alarm can be raised this soon.
    */
   judgeMs: 15 * 60_000,
-  /** How far back an unbroken run of fault codes moves the start of a breakdown. */
-  codeRunMs: 10 * 60_000,
   /** Window around the moment in which fault codes count. */
   codeWindowMs: 120_000,
 } as const;
@@ -155,7 +158,7 @@ function keep(c: BreakdownCandidate): boolean {
   const fault = c.offWhileMoving
     || c.codes.length > 0
     || c.maxBatteryTempC >= R.hotPackC
-    || (c.powerKnown && c.coastFraction >= R.coastFraction && c.speedAtLossKph >= R.drivingKph);
+    || (c.powerKnown && c.coastFraction >= R.coastFraction && c.speedAtLossKph >= R.drivingKph && c.decelMps2 <= R.maxCoastDecelMps2);
   if (!fault) return false;
   // Propulsion (or regenerative braking) until the stop, and parked rather than dead after it:
   // the driver stopped a working car, whatever the warnings said (a hot pack that derates).
@@ -181,8 +184,8 @@ function measure(series: TelemetrySeries, trigger: BreakdownTrigger, stopIndex: 
     if (finite(b) && a < b - 0.5) break;
     decelStart--;
   }
-  // The moment of loss: the first sign of it in the deceleration (no propulsion while moving, off
-  // while moving, a fault code); without any, where the speed began to fall.
+  // The moment of loss: where propulsion went (power ≈ 0 or off while moving), else the first
+  // fault code of the deceleration, else where the speed began to fall.
   let anchor = stopIndex;
   if (trigger === 'stop') {
     let sign = Number.POSITIVE_INFINITY;
@@ -190,12 +193,17 @@ function measure(series: TelemetrySeries, trigger: BreakdownTrigger, stopIndex: 
     let run = stopIndex;
     while (run > decelStart && finite(powerKw[run - 1]!) && Math.abs(powerKw[run - 1]!) < R.zeroPowerKw) run--;
     if (run < stopIndex && speedKph[run]! > R.ownPowerKph) sign = run;
-    // Off while moving or a fault code during the deceleration.
+    // Switched off while moving.
     for (let k = decelStart; k <= stopIndex && k < sign; k++) {
-      if ((speedKph[k]! > R.ownPowerKph && isOff(state[k]!)) || (series.errorCodes[k]?.length ?? 0) > 0) {
+      if (speedKph[k]! > R.ownPowerKph && isOff(state[k]!)) {
         sign = k;
         break;
       }
+    }
+    // Only when neither shows: the first fault code of the deceleration. Codes are often
+    // warnings shown minutes before the power actually goes ("car is shutting down").
+    for (let k = decelStart; k <= stopIndex && !Number.isFinite(sign); k++) {
+      if ((series.errorCodes[k]?.length ?? 0) > 0) sign = k;
     }
     if (Number.isFinite(sign)) anchor = sign;
     else {
@@ -224,12 +232,6 @@ function measure(series: TelemetrySeries, trigger: BreakdownTrigger, stopIndex: 
       if (Math.abs(p) < R.zeroPowerKw) coast++;
       if (p < R.regenKw) regen++;
     }
-  }
-  // A fault that announced itself (an over-temperature code while still driving, derated) began
-  // with the first code of its unbroken run.
-  if ((series.errorCodes[anchor]?.length ?? 0) > 0) {
-    const limitMs = tsMs[anchor]! - R.codeRunMs;
-    while (anchor > 0 && (series.errorCodes[anchor - 1]?.length ?? 0) > 0 && tsMs[anchor - 1]! >= limitMs && tsMs[anchor]! - tsMs[anchor - 1]! <= R.gapMs) anchor--;
   }
   const fromMs = tsMs[anchor]! - R.approachMs;
   let maxSpeed = 0;
