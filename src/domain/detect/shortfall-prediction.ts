@@ -1,5 +1,5 @@
 import { driveWindows, type DriveWindow } from '../energy/drive-windows.ts';
-import { predictKwhPerKm, type DriveConditions, type EnergyModel } from '../energy/energy-model.ts';
+import { predictKwhPerKm, predictKwhPerKmFromFeatures, type DriveConditions, type EnergyModel } from '../energy/energy-model.ts';
 import type { DetectedEvent, EvidenceItem, Severity } from '../events/detected-event.ts';
 import { eventId } from '../events/event-id.ts';
 import { haversineKm } from '../geo-distance.ts';
@@ -124,7 +124,7 @@ export function predictLegShortfall(
   // A leg still under way ends in a window cut short by the end of the data; a later run would see
   // it whole, so it is left out (live and batch runs give the same predictions).
   if (!leg.ended) windows = windows.filter((w) => w.endMs < series.tsMs[leg.end]!);
-  const history = windows.map((w) => ({ endMs: w.endMs, startMs: w.startMs, socDropPct: w.socDropPct, distanceKm: w.distanceKm, predictedKwh: predictKwhPerKm(model, w.conditions) * w.distanceKm, hours: (w.endMs - w.startMs) / 3_600_000 }));
+  const history = windows.map((w) => ({ endMs: w.endMs, startMs: w.startMs, socDropPct: w.socDropPct, distanceKm: w.distanceKm, predictedKwh: predictKwhPerKmFromFeatures(model, w.features) * w.distanceKm, hours: (w.endMs - w.startMs) / 3_600_000 }));
   const before = history.filter((w) => w.endMs <= t0);
   const usualKm = before.reduce((s, w) => s + w.distanceKm, 0);
   const usualSpeedKph = usualKm >= 10 ? usualKm / before.reduce((s, w) => s + w.hours, 0) : Number.NaN;

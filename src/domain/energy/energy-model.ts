@@ -129,7 +129,11 @@ export function coefficientVector(c: EnergyCoefficients): number[] {
 
 /** Expected kWh per km of road in these conditions (never below a small positive floor). */
 export function predictKwhPerKm(model: EnergyModel, c: DriveConditions): number {
-  const x = energyFeatures(c, model);
+  return predictKwhPerKmFromFeatures(model, energyFeatures(c, model));
+}
+
+/** The same from a feature vector (FEATURE_NAMES order), e.g. one integrated over a drive window. */
+export function predictKwhPerKmFromFeatures(model: EnergyModel, x: readonly number[]): number {
   const beta = coefficientVector(model.coefficients);
   let y = 0;
   for (let k = 0; k < x.length; k++) y += x[k]! * beta[k]!;
