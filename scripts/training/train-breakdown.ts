@@ -19,7 +19,7 @@ import { BREAKDOWN_FEATURES, breakdownFeatureRow } from '../../src/domain/detect
 import { findBreakdownCandidates, type BreakdownCandidate } from '../../src/domain/detect/breakdown-rules.ts';
 import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
 import { mlpForward, writeOnnxMlp, type MlpModel } from '../../src/models/onnx-mlp-writer.ts';
-import { DEFAULT_MLP_TRAINING, trainMlp, type MlpTrainingOptions } from '../../src/models/train-mlp.ts';
+import { DEFAULT_MLP_TRAINING, mulberry32, trainMlp, type MlpTrainingOptions } from '../../src/models/train-mlp.ts';
 
 /** What the trainer needs from a simulated fleet (simulateFleet's result has more). */
 export interface TrainingFleet {
@@ -34,10 +34,50 @@ export interface BreakdownTrainingConfig {
   /** Devices whose index % holdoutEvery === holdoutEvery − 1 are held out for the metrics. */
   holdoutEvery: number;
   threshold: number;
+  /** Jittered copies of each training row (see `augment`); 0 = none. */
+  augmentCopies: number;
   training: MlpTrainingOptions;
 }
 
-export const FULL_CONFIG: BreakdownTrainingConfig = { seed: 1, devices: 60, days: 14, holdoutEvery: 5, threshold: 0.5, training: DEFAULT_MLP_TRAINING };
+export const FULL_CONFIG: BreakdownTrainingConfig = { seed: 1, devices: 60, days: 14, holdoutEvery: 5, threshold: 0.5, augmentCopies: 8, training: DEFAULT_MLP_TRAINING };
+
+/**
+ * How far each continuous feature is jittered in the augmented copies (uniform ±). A simulated
+ * fleet repeats a few speed profiles; without the jitter the model draws sharp boundaries in
+ * speed or SoC between examples that differ only in the fault, which real cars do not respect.
+ */
+const JITTER: Partial<Record<(typeof BREAKDOWN_FEATURES)[number], { spread: number; min: number; max: number }>> = {
+  speed_at_loss_kph: { spread: 15, min: 0, max: 250 },
+  soc_at_loss_pct: { spread: 20, min: 0, max: 100 },
+  max_speed_before_kph: { spread: 15, min: 0, max: 250 },
+  decel_mps2: { spread: 0.4, min: -5, max: 10 },
+  coast_fraction: { spread: 0.1, min: 0, max: 1 },
+  regen_fraction: { spread: 0.1, min: 0, max: 1 },
+  pack_temp_excess_c: { spread: 3, min: 0, max: 60 },
+  rest_min: { spread: 2, min: 0, max: 15 },
+  gap_min: { spread: 2, min: 0, max: 15 },
+  off_after_fraction: { spread: 0.1, min: 0, max: 1 },
+};
+
+/** The training rows plus `copies` seeded, jittered copies of each (labels unchanged); deterministic. */
+function augment(rows: Row[], copies: number, seed: number): [number[][], number[]] {
+  const rand = mulberry32(seed * 7919 + 17);
+  const x: number[][] = rows.map((r) => r.features);
+  const y: number[] = rows.map((r) => r.label);
+  for (let c = 0; c < copies; c++) {
+    for (const r of rows) {
+      x.push(r.features.map((v, j) => {
+        const jitter = JITTER[BREAKDOWN_FEATURES[j]!];
+        if (!jitter) return v;
+        // A feature sitting at an end of its range (0 = none of it) keeps its meaning.
+        if (v === jitter.min && (BREAKDOWN_FEATURES[j]!.endsWith('fraction') || BREAKDOWN_FEATURES[j] === 'pack_temp_excess_c' || BREAKDOWN_FEATURES[j] === 'gap_min')) return v;
+        return Math.min(jitter.max, Math.max(jitter.min, v + (rand() * 2 - 1) * jitter.spread));
+      }));
+      y.push(r.label);
+    }
+  }
+  return [x, y];
+}
 
 /** A candidate matches a breakdown label when its moment falls inside the incident (5 min slack before: the signature may start early). */
 const MATCH_BEFORE_MS = 5 * 60_000;
@@ -81,9 +121,10 @@ export function buildBreakdownModel(fleet: TrainingFleet, config: BreakdownTrain
   if (!train.some((r) => r.label === 1) || !train.some((r) => r.label === 0)) {
     throw new Error(`the training split needs both classes: ${train.filter((r) => r.label === 1).length} breakdown and ${train.filter((r) => r.label === 0).length} other candidates`);
   }
-  const model = trainMlp(BREAKDOWN_FEATURES, train.map((r) => r.features), train.map((r) => r.label), config.training);
+  const [augRows, augLabels] = augment(train, config.augmentCopies, config.training.seed);
+  const model = trainMlp(BREAKDOWN_FEATURES, augRows, augLabels, config.training);
   const metrics: BreakdownMetrics = {
-    config: { seed: config.seed, devices: config.devices, days: config.days, holdoutEvery: config.holdoutEvery, threshold: config.threshold, training: config.training },
+    config: { seed: config.seed, devices: config.devices, days: config.days, holdoutEvery: config.holdoutEvery, threshold: config.threshold, augmentCopies: config.augmentCopies, training: config.training },
     candidates: { train: train.length, trainPositive: train.filter((r) => r.label).length, heldOut: test.length, heldOutPositive: test.filter((r) => r.label).length },
     train: evaluate(fleet, rows, model, config, (id) => !heldOut.has(id)),
     heldOut: evaluate(fleet, rows, model, config, (id) => heldOut.has(id)),
@@ -198,6 +239,9 @@ function modelCard(metrics: BreakdownMetrics): string {
     `- standardise (mean/std of the training rows, inside the graph) → dense ${c.training.hidden} tanh → dense 1 → sigmoid.`,
     `- Trained in plain TypeScript (\`src/models/train-mlp.ts\`): seeded init (seed ${c.training.seed}), full-batch Adam,`,
     `  ${c.training.epochs} epochs, learning rate ${c.training.learningRate}, L2 ${c.training.l2}, positives weighted to balance the classes.`,
+    `- Each training row also enters as ${c.augmentCopies} seeded copies with its continuous features jittered (speed ±15 kph, SoC ±20 %,`,
+    '  deceleration ±0.4 m/s², fractions ±0.1, …; see `JITTER` in the training script), so the score does not hinge on',
+    '  the few speed profiles the simulator repeats.',
     `- Decision threshold: ${c.threshold} (the detector's default).`,
     '',
     '## Features (in input order; definitions in `src/domain/detect/breakdown-features.ts`)',
