@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { DetectedEvent, StoredEvent } from '../domain/events/detected-event.ts';
 
 export interface EventWindow {
@@ -33,9 +33,27 @@ export async function replaceEvents(
   events: readonly DetectedEvent[],
   nowMs: number,
 ): Promise<EventChanges> {
-  const changes: EventChanges = { created: [], updated: [], removed: [] };
   await conn.run('BEGIN TRANSACTION');
   try {
+    const changes = await replaceEventsInTransaction(conn, window, detectors, events, nowMs);
+    await conn.run('COMMIT');
+    return changes;
+  } catch (err) {
+    await conn.run('ROLLBACK');
+    throw err;
+  }
+}
+
+/** replaceEvents inside the caller's transaction (live detection writes a whole cycle in one). */
+export async function replaceEventsInTransaction(
+  conn: DuckDBConnection,
+  window: EventWindow,
+  detectors: readonly string[],
+  events: readonly DetectedEvent[],
+  nowMs: number,
+): Promise<EventChanges> {
+  const changes: EventChanges = { created: [], updated: [], removed: [] };
+  {
     const existing = await conn.runAndReadAll(
       `SELECT event_id, severity, coalesce(epoch_ms(end_ts)::DOUBLE, 'NaN'::DOUBLE), summary, coalesce(score, 'NaN'::DOUBLE)
        FROM events WHERE device_id = $1 AND start_ts >= epoch_ms(CAST($2 AS BIGINT)) AND start_ts < epoch_ms(CAST($3 AS BIGINT))
@@ -47,7 +65,7 @@ export async function replaceEvents(
     for (const e of events) {
       if (seen.has(e.eventId)) continue;
       seen.add(e.eventId);
-      const fingerprint = [e.severity, String(e.endMs ?? Number.NaN), e.summary, String(e.score ?? Number.NaN)].join('\u0000');
+      const fingerprint = eventFingerprint(e);
       const before = stored.get(e.eventId);
       if (before === undefined) {
         await conn.run(
@@ -73,12 +91,13 @@ export async function replaceEvents(
       await conn.run('DELETE FROM events WHERE event_id = $1', [id]);
       changes.removed.push(id);
     }
-    await conn.run('COMMIT');
-  } catch (err) {
-    await conn.run('ROLLBACK');
-    throw err;
   }
   return changes;
+}
+
+/** The fingerprint replaceEvents compares: an event whose fingerprint is unchanged is not rewritten. */
+export function eventFingerprint(e: Pick<DetectedEvent, 'severity' | 'endMs' | 'summary' | 'score'>): string {
+  return [e.severity, String(e.endMs ?? Number.NaN), e.summary, String(e.score ?? Number.NaN)].join('\u0000');
 }
 
 export interface EventQuery extends EventWindow {
@@ -86,13 +105,15 @@ export interface EventQuery extends EventWindow {
   minSeverity?: 'info' | 'warning' | 'critical' | undefined;
 }
 
+const EVENT_COLUMNS = `event_id, device_id, kind, subkind, severity, detector, epoch_ms(start_ts)::DOUBLE, epoch_ms(end_ts)::DOUBLE, lat, lon, summary, score,
+            evidence::VARCHAR, epoch_ms(detected_at)::DOUBLE, epoch_ms(updated_at)::DOUBLE`;
+
 const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
 
 /** A device's events overlapping [fromMs, toMs), in time order. */
 export async function listEvents(conn: DuckDBConnection, q: EventQuery): Promise<StoredEvent[]> {
   const reader = await conn.runAndReadAll(
-    `SELECT event_id, device_id, kind, subkind, severity, detector, epoch_ms(start_ts)::DOUBLE, epoch_ms(end_ts)::DOUBLE, lat, lon, summary, score,
-            evidence::VARCHAR, epoch_ms(detected_at)::DOUBLE, epoch_ms(updated_at)::DOUBLE
+    `SELECT ${EVENT_COLUMNS}
      FROM events WHERE device_id = $1 AND coalesce(end_ts, start_ts) >= epoch_ms(CAST($2 AS BIGINT)) AND start_ts < epoch_ms(CAST($3 AS BIGINT))
        AND ($4::VARCHAR IS NULL OR kind = $4)
      ORDER BY start_ts, event_id`,
@@ -101,22 +122,49 @@ export async function listEvents(conn: DuckDBConnection, q: EventQuery): Promise
   const minRank = SEVERITY_RANK[q.minSeverity ?? 'info'];
   return reader
     .getRows()
-    .map((r) => ({
-      eventId: String(r[0]),
-      deviceId: String(r[1]),
-      kind: String(r[2]) as StoredEvent['kind'],
-      subkind: String(r[3]),
-      severity: String(r[4]) as StoredEvent['severity'],
-      detector: String(r[5]),
-      startMs: Number(r[6]),
-      endMs: r[7] === null ? null : Number(r[7]),
-      lat: r[8] === null ? null : Number(r[8]),
-      lon: r[9] === null ? null : Number(r[9]),
-      summary: String(r[10]),
-      score: r[11] === null ? null : Number(r[11]),
-      evidence: JSON.parse(String(r[12])) as StoredEvent['evidence'],
-      detectedAtMs: Number(r[13]),
-      updatedAtMs: Number(r[14]),
-    }))
+    .map(toStoredEvent)
     .filter((e) => SEVERITY_RANK[e.severity] >= minRank);
+}
+
+function toStoredEvent(r: DuckDBValue[]): StoredEvent {
+  return {
+    eventId: String(r[0]),
+    deviceId: String(r[1]),
+    kind: String(r[2]) as StoredEvent['kind'],
+    subkind: String(r[3]),
+    severity: String(r[4]) as StoredEvent['severity'],
+    detector: String(r[5]),
+    startMs: Number(r[6]),
+    endMs: r[7] === null ? null : Number(r[7]),
+    lat: r[8] === null ? null : Number(r[8]),
+    lon: r[9] === null ? null : Number(r[9]),
+    summary: String(r[10]),
+    score: r[11] === null ? null : Number(r[11]),
+    evidence: JSON.parse(String(r[12])) as StoredEvent['evidence'],
+    detectedAtMs: Number(r[13]),
+    updatedAtMs: Number(r[14]),
+  };
+}
+
+/**
+ * Many devices' events that overlap [fromMs, ∞) — each device from its own `fromMs` — in one
+ * query, in time order: what live detection compares a cycle's findings with.
+ */
+export async function listEventsOfDevices(conn: DuckDBConnection, windows: readonly { deviceId: string; fromMs: number }[]): Promise<Map<string, StoredEvent[]>> {
+  const out = new Map<string, StoredEvent[]>();
+  const fromByDevice = new Map<string, number>();
+  for (const w of windows) fromByDevice.set(w.deviceId, Math.min(fromByDevice.get(w.deviceId) ?? Infinity, w.fromMs));
+  if (fromByDevice.size === 0) return out;
+  const reader = await conn.runAndReadAll(
+    `WITH w AS (SELECT unnest($1::VARCHAR[]) AS device_id, unnest($2::DOUBLE[]) AS from_ms)
+     SELECT ${EVENT_COLUMNS} FROM events JOIN w USING (device_id)
+     WHERE coalesce(end_ts, start_ts) >= epoch_ms(CAST(w.from_ms AS BIGINT)) ORDER BY start_ts, event_id`,
+    [listValue([...fromByDevice.keys()]), listValue([...fromByDevice.values()].map((ms) => Math.round(ms)))],
+  );
+  for (const e of reader.getRows().map(toStoredEvent)) {
+    const list = out.get(e.deviceId);
+    if (list) list.push(e);
+    else out.set(e.deviceId, [e]);
+  }
+  return out;
 }

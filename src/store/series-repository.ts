@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
 import type { TelemetrySeries } from '../domain/telemetry-series.ts';
 
 /** Series field ← telemetry column, for every numeric channel of the domain series. */
@@ -43,27 +43,25 @@ export interface SeriesQuery {
   toMs?: number | undefined;
 }
 
-/**
- * A device's telemetry in time order as a domain series, moved column by column (a JS object per
- * row cost ~220 ms per device-day). NULL numbers arrive as NaN.
- */
-export async function readSeries(conn: DuckDBConnection, q: SeriesQuery): Promise<TelemetrySeries> {
-  const select = [
-    'epoch_ms(ts)::DOUBLE',
-    ...NUMERIC_FIELDS.map(([, column]) => `coalesce(${column}, 'NaN'::DOUBLE)`),
-    'state',
-    "array_to_string(error_codes, '|')",
-  ].join(', ');
-  const result = await conn.stream(
-    `SELECT ${select} FROM telemetry WHERE device_id = $1 AND ts >= epoch_ms(CAST($2 AS BIGINT)) AND ts < epoch_ms(CAST($3 AS BIGINT)) ORDER BY ts`,
-    [q.deviceId, q.fromMs ?? -8.64e15, q.toMs ?? 8.64e15],
-  );
+const SELECT_COLUMNS = [
+  'epoch_ms(t.ts)::DOUBLE',
+  ...NUMERIC_FIELDS.map(([, column]) => `coalesce(t.${column}, 'NaN'::DOUBLE)`),
+  't.state',
+  "array_to_string(t.error_codes, '|')",
+].join(', ');
+
+/** Columns filled chunk by chunk; `extraColumns` values (e.g. the device id) are kept per row. */
+async function readColumns(
+  result: DuckDBResult,
+  extraColumns: number,
+): Promise<{ series: TelemetrySeries; extra: unknown[][] }> {
   let capacity = 4096;
   let length = 0;
   let tsMs: Float64Array<ArrayBuffer> = new Float64Array(capacity);
   const numbers = Object.fromEntries(NUMERIC_FIELDS.map(([field]) => [field, new Float64Array(capacity)])) as Record<NumericField, Float64Array>;
   const state: (string | null)[] = [];
   const errorCodes: (readonly string[] | null)[] = [];
+  const extra: unknown[][] = Array.from({ length: extraColumns }, () => []);
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
@@ -77,19 +75,69 @@ export async function readSeries(conn: DuckDBConnection, q: SeriesQuery): Promis
     NUMERIC_FIELDS.forEach(([field], k) => readDoubles(chunk, k + 1, numbers[field], length));
     const stateVector = chunk.getColumnVector(NUMERIC_FIELDS.length + 1);
     const codesVector = chunk.getColumnVector(NUMERIC_FIELDS.length + 2);
+    const extraVectors = extra.map((_, k) => chunk.getColumnVector(NUMERIC_FIELDS.length + 3 + k));
     for (let i = 0; i < n; i++) {
       state.push(stateVector.getItem(i) as string | null);
       const codes = codesVector.getItem(i) as string | null;
       errorCodes.push(codes ? codes.split('|') : null);
+      extraVectors.forEach((v, k) => extra[k]!.push(v.getItem(i)));
     }
     length += n;
   }
   const trim = (a: Float64Array) => a.subarray(0, length);
-  return {
+  const series: TelemetrySeries = {
     length,
     tsMs: trim(tsMs),
     ...(Object.fromEntries(NUMERIC_FIELDS.map(([field]) => [field, trim(numbers[field])])) as Record<NumericField, Float64Array>),
     state,
     errorCodes,
   };
+  return { series, extra };
+}
+
+/** Rows [from, to) of a series, sharing its buffers (detectors only read). */
+function sliceSeries(s: TelemetrySeries, from: number, to: number): TelemetrySeries {
+  const out = { length: to - from, state: s.state.slice(from, to), errorCodes: s.errorCodes.slice(from, to), tsMs: s.tsMs.subarray(from, to) } as TelemetrySeries;
+  for (const [field] of NUMERIC_FIELDS) out[field] = s[field].subarray(from, to);
+  return out;
+}
+
+/**
+ * A device's telemetry in time order as a domain series, moved column by column (a JS object per
+ * row cost ~220 ms per device-day). NULL numbers arrive as NaN.
+ */
+export async function readSeries(conn: DuckDBConnection, q: SeriesQuery): Promise<TelemetrySeries> {
+  const result = await conn.stream(
+    `SELECT ${SELECT_COLUMNS} FROM telemetry t WHERE t.device_id = $1 AND t.ts >= epoch_ms(CAST($2 AS BIGINT)) AND t.ts < epoch_ms(CAST($3 AS BIGINT)) ORDER BY t.ts`,
+    [q.deviceId, q.fromMs ?? -8.64e15, q.toMs ?? 8.64e15],
+  );
+  return (await readColumns(result, 0)).series;
+}
+
+/**
+ * Many devices' series (each from its own `fromMs`, to the latest row) in ONE query: live
+ * detection touches ~every device each second, and a query per device cost more than the work.
+ * Devices with no rows get an empty series. `toMs` is not supported here (live reads run to the end).
+ */
+export async function readSeriesOfDevices(conn: DuckDBConnection, queries: readonly { deviceId: string; fromMs: number }[]): Promise<Map<string, TelemetrySeries>> {
+  const out = new Map<string, TelemetrySeries>();
+  const fromByDevice = new Map<string, number>();
+  for (const q of queries) fromByDevice.set(q.deviceId, Math.min(fromByDevice.get(q.deviceId) ?? Infinity, q.fromMs));
+  if (fromByDevice.size === 0) return out;
+  const result = await conn.stream(
+    `WITH w AS (SELECT unnest($1::VARCHAR[]) AS device_id, unnest($2::DOUBLE[]) AS from_ms)
+     SELECT ${SELECT_COLUMNS}, t.device_id FROM telemetry t JOIN w ON t.device_id = w.device_id
+     WHERE t.ts >= epoch_ms(CAST(w.from_ms AS BIGINT)) ORDER BY t.device_id, t.ts`,
+    [listValue([...fromByDevice.keys()]), listValue([...fromByDevice.values()].map((ms) => Math.round(ms)))],
+  );
+  const { series, extra } = await readColumns(result, 1);
+  const ids = extra[0] as string[];
+  for (let start = 0; start < series.length; ) {
+    let end = start + 1;
+    while (end < series.length && ids[end] === ids[start]) end++;
+    out.set(ids[start]!, sliceSeries(series, start, end));
+    start = end;
+  }
+  for (const deviceId of fromByDevice.keys()) if (!out.has(deviceId)) out.set(deviceId, sliceSeries(series, 0, 0));
+  return out;
 }
