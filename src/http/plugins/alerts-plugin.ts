@@ -37,6 +37,8 @@ export const alertsPlugin = fp<{ config?: AlertConfig | undefined }>(
       },
     });
     engine.onQueued(() => void worker.nudge());
+    // Polling stays the durable path; this only saves the wait when live detection just wrote events.
+    if (app.hasDecorator('detection')) app.detection.onEventsChanged(() => void engine.nudge());
     app.decorate('alerts', { engine, worker });
     app.addHook('onReady', async () => {
       engine.start();
