@@ -117,8 +117,21 @@ describe('breakdown rules: look-alikes', () => {
     expect(findBreakdownCandidates(b.build())).toHaveLength(0);
   });
 
-  it('the end of a live window while cruising is no candidate', () => {
+  it('the end of a live window while cruising is no candidate, even with a warning code showing', () => {
     expect(findBreakdownCandidates(drive(90).build())).toHaveLength(0);
+    const warned = drive(90);
+    warned.batteryTempC = 57;
+    warned.cruise(30, 10).samples.slice(-30).forEach((s) => (s.codes = ['P0A7E']));
+    expect(findBreakdownCandidates(warned.build())).toHaveLength(0);
+  });
+
+  it('a live window ending just after lost-communication codes while driving is a 12 V candidate already', () => {
+    const b = drive(90);
+    const firstMs = b.tsMs + 1000;
+    b.cruise(20, 15).samples.slice(-20).forEach((s) => (s.codes = ['U0100']));
+    const c = findBreakdownCandidates(b.build());
+    expect(c).toHaveLength(1);
+    expect(c[0]).toMatchObject({ trigger: 'data_end', subkind: 'twelve_volt_failure', startMs: firstMs });
   });
 });
 

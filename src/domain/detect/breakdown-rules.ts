@@ -165,7 +165,9 @@ function keep(c: BreakdownCandidate): boolean {
   // A car that goes 'off' for good right at the stop with a fault showing did shut down.
   const shutAtStop = c.offAfterFraction >= 0.5 && !(c.recovered && c.restMs <= R.judgeMs);
   if (c.trigger === 'stop' && !c.offWhileMoving && c.powerKnown && c.coastFraction < R.coastFraction && !shutAtStop) return false;
-  if (c.trigger === 'data_end') return true;
+  // The end of the data is "now" in a live window: only a failing 12 V supply (lost-communication
+  // codes) or a car switched off while moving says the silence that follows is a breakdown.
+  if (c.trigger === 'data_end') return c.lowVoltageCode || c.offWhileMoving;
   if (c.trigger === 'stop' && c.recovered && c.restMs < R.minRestMs && !c.offWhileMoving && c.codes.length === 0) return false;
   return true;
 }
