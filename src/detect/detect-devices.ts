@@ -1,7 +1,7 @@
 import type { Detector } from '../domain/detect/detector.ts';
 import type { DetectedEvent, StoredEvent } from '../domain/events/detected-event.ts';
 import { listChargers } from '../store/charger-repository.ts';
-import { eventFingerprint, listEventsOfDevices, replaceEventsInTransaction, type EventChanges } from '../store/event-repository.ts';
+import { eventFingerprint, listEventsOfDevices, replaceEventsInTransaction, updateEvents, type EventChanges } from '../store/event-repository.ts';
 import { readSeriesOfDevices } from '../store/series-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { ALL_TIME_MS, type DeviceDetection } from './detect-device.ts';
@@ -26,8 +26,8 @@ interface Window {
  * device. Phases: stored events overlapping each detector's base window (one query) → widen each
  * window to the start of its open events (one more query for devices whose window widened) →
  * every series in one query → chargers once → run the detectors → compare with what is stored
- * (the fingerprint replaceEvents uses) → replace only the windows that changed, all in one
- * transaction. Most cycles find nothing new and write nothing.
+ * (the fingerprint replaceEvents uses) → in one transaction, rewrite in bulk the events that only
+ * changed, and replace the windows where an event came or went. Most cycles find nothing new and write nothing.
  */
 export async function detectDevices(store: TelemetryStore, work: readonly LiveWork[]): Promise<DeviceDetection[]> {
   if (work.length === 0) return [];
@@ -65,19 +65,32 @@ export async function detectDevices(store: TelemetryStore, work: readonly LiveWo
       const found = s.length === 0 ? [] : await win.detector.detect(s, { deviceId: win.work.deviceId, chargers, fromMs: win.fromMs });
       win.found = found.filter((e) => e.startMs >= win.fromMs);
     }
-    const changed = windows.filter((win) => windowChanges(win, stored.get(win.work.deviceId) ?? []));
     const changesByDevice = new Map<string, EventChanges>();
-    if (changed.length > 0) {
+    const changesOf = (deviceId: string) => {
+      let c = changesByDevice.get(deviceId);
+      if (!c) changesByDevice.set(deviceId, (c = { created: [], updated: [], removed: [] }));
+      return c;
+    };
+    const replaced: Window[] = [];
+    const updates: DetectedEvent[] = [];
+    for (const win of windows) {
+      const diff = windowChanges(win, stored.get(win.work.deviceId) ?? []);
+      if (diff?.other) replaced.push(win);
+      else if (diff) updates.push(...diff.updates);
+    }
+    if (replaced.length > 0 || updates.length > 0) {
       const nowMs = store.now();
       await conn.run('BEGIN TRANSACTION');
       try {
-        for (const win of changed) {
+        // The devices are ours for the cycle (serialised), so the rows read above are still what is stored.
+        await updateEvents(conn, updates, nowMs);
+        for (const e of updates) changesOf(e.deviceId).updated.push(e);
+        for (const win of replaced) {
           const c = await replaceEventsInTransaction(conn, { deviceId: win.work.deviceId, fromMs: win.fromMs }, [win.detector.name], win.found, nowMs);
-          const all = changesByDevice.get(win.work.deviceId) ?? { created: [], updated: [], removed: [] };
+          const all = changesOf(win.work.deviceId);
           all.created.push(...c.created);
           all.updated.push(...c.updated);
           all.removed.push(...c.removed);
-          changesByDevice.set(win.work.deviceId, all);
         }
         await conn.run('COMMIT');
       } catch (err) {
@@ -100,16 +113,24 @@ export async function detectDevices(store: TelemetryStore, work: readonly LiveWo
   });
 }
 
-/** Would replaceEvents change anything in this window? The same comparison, on the rows read above. */
-function windowChanges(win: Window, stored: readonly StoredEvent[]): boolean {
+/**
+ * What replaceEvents would do to this window, by the same comparison on the rows read above:
+ * undefined = nothing; `updates` alone = only stored events rewritten (done in bulk); `other` =
+ * an event created or removed (done through replaceEvents, inside the cycle's transaction).
+ */
+function windowChanges(win: Window, stored: readonly StoredEvent[]): { updates: DetectedEvent[]; other: boolean } | undefined {
   const before = new Map<string, string>();
   for (const e of stored) if (e.detector === win.detector.name && e.startMs >= win.fromMs) before.set(e.eventId, eventFingerprint(e));
   const seen = new Set<string>();
+  const updates: DetectedEvent[] = [];
+  let other = false;
   for (const e of win.found) {
     if (seen.has(e.eventId)) continue;
     seen.add(e.eventId);
-    if (before.get(e.eventId) !== eventFingerprint(e)) return true;
+    const fingerprint = before.get(e.eventId);
+    if (fingerprint === undefined) other = true;
+    else if (fingerprint !== eventFingerprint(e)) updates.push(e);
   }
-  for (const id of before.keys()) if (!seen.has(id)) return true;
-  return false;
+  for (const id of before.keys()) if (!seen.has(id)) other = true;
+  return other || updates.length > 0 ? { updates, other } : undefined;
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DetectedEvent } from '../../src/domain/events/detected-event.ts';
 import { eventId } from '../../src/domain/events/event-id.ts';
-import { listEvents, listEventsOfDevices, replaceEvents } from '../../src/store/event-repository.ts';
+import { listEvents, listEventsOfDevices, replaceEvents, updateEvents } from '../../src/store/event-repository.ts';
 import { readSeries, readSeriesOfDevices } from '../../src/store/series-repository.ts';
 import { openTempStore } from '../temp-store.ts';
 
@@ -71,5 +71,22 @@ describe('multi-device readers', () => {
     expect(many.get('car-a')).toEqual(one);
     expect(many.get('car-a')!.map((e) => e.startMs)).toEqual([T0, T0 + 60_000]);
     expect(many.has('car-b')).toBe(false);
+  });
+
+  it('rewrites events in bulk as replaceEvents would, keeping when each was first detected', async () => {
+    const a = event('car-a', T0, T0 + 10_000);
+    const b = event('car-b', T0, null);
+    await store.withConnection((c) => replaceEvents(c, { deviceId: 'car-a' }, ['breakdown@1'], [a], T0));
+    await store.withConnection((c) => replaceEvents(c, { deviceId: 'car-b' }, ['breakdown@1'], [b], T0));
+    const a2 = { ...a, endMs: T0 + 20_000, summary: 'longer', score: 0.9, lat: 48.1, evidence: [{ signal: 'speed_kph', value: 0, threshold: 1, atMs: T0 }] };
+    const b2 = { ...b, severity: 'warning' as const, endMs: T0 + 5000 };
+    await store.withConnection((c) => updateEvents(c, [a2, b2], T0 + 99));
+    const [sa] = await store.withConnection((c) => listEvents(c, { deviceId: 'car-a' }));
+    const [sb] = await store.withConnection((c) => listEvents(c, { deviceId: 'car-b' }));
+    expect(sa).toEqual({ ...a2, detectedAtMs: T0, updatedAtMs: T0 + 99 });
+    expect(sb).toEqual({ ...b2, detectedAtMs: T0, updatedAtMs: T0 + 99 });
+    // replaceEvents then sees nothing to change: the bulk rewrite left the same fingerprints.
+    const again = await store.withConnection((c) => replaceEvents(c, { deviceId: 'car-a' }, ['breakdown@1'], [a2], T0 + 200));
+    expect(again).toEqual({ created: [], updated: [], removed: [] });
   });
 });
