@@ -84,6 +84,11 @@ export class DetectionService {
     return result;
   }
 
+  /** Resolves once the live cycles under way are done, leaving throttled heavy work deferred (tests). */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
   /** Resolves once everything scheduled so far is done, heavy detectors included (tests, shutdown, the CLI). */
   async idle(): Promise<void> {
     this.flushing++;
