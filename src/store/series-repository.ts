@@ -50,18 +50,15 @@ const SELECT_COLUMNS = [
   "array_to_string(t.error_codes, '|')",
 ].join(', ');
 
-/** Columns filled chunk by chunk; `extraColumns` values (e.g. the device id) are kept per row. */
-async function readColumns(
-  result: DuckDBResult,
-  extraColumns: number,
-): Promise<{ series: TelemetrySeries; extra: unknown[][] }> {
+/** Columns filled chunk by chunk; with `keyed`, a last DOUBLE column (which device) comes back as `key`. */
+async function readColumns(result: DuckDBResult, keyed: boolean): Promise<{ series: TelemetrySeries; key: Float64Array }> {
   let capacity = 4096;
   let length = 0;
   let tsMs: Float64Array<ArrayBuffer> = new Float64Array(capacity);
+  let key: Float64Array<ArrayBuffer> = new Float64Array(keyed ? capacity : 0);
   const numbers = Object.fromEntries(NUMERIC_FIELDS.map(([field]) => [field, new Float64Array(capacity)])) as Record<NumericField, Float64Array>;
   const state: (string | null)[] = [];
   const errorCodes: (readonly string[] | null)[] = [];
-  const extra: unknown[][] = Array.from({ length: extraColumns }, () => []);
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
@@ -69,18 +66,18 @@ async function readColumns(
     if (length + n > capacity) {
       capacity = Math.max(capacity * 2, length + n);
       tsMs = grow(tsMs, capacity);
+      if (keyed) key = grow(key, capacity);
       for (const [field] of NUMERIC_FIELDS) numbers[field] = grow(numbers[field], capacity);
     }
     readDoubles(chunk, 0, tsMs, length);
     NUMERIC_FIELDS.forEach(([field], k) => readDoubles(chunk, k + 1, numbers[field], length));
     const stateVector = chunk.getColumnVector(NUMERIC_FIELDS.length + 1);
     const codesVector = chunk.getColumnVector(NUMERIC_FIELDS.length + 2);
-    const extraVectors = extra.map((_, k) => chunk.getColumnVector(NUMERIC_FIELDS.length + 3 + k));
+    if (keyed) readDoubles(chunk, NUMERIC_FIELDS.length + 3, key, length);
     for (let i = 0; i < n; i++) {
       state.push(stateVector.getItem(i) as string | null);
       const codes = codesVector.getItem(i) as string | null;
       errorCodes.push(codes ? codes.split('|') : null);
-      extraVectors.forEach((v, k) => extra[k]!.push(v.getItem(i)));
     }
     length += n;
   }
@@ -92,7 +89,7 @@ async function readColumns(
     state,
     errorCodes,
   };
-  return { series, extra };
+  return { series, key: key.subarray(0, length) };
 }
 
 /** Rows [from, to) of a series, sharing its buffers (detectors only read). */
@@ -111,7 +108,7 @@ export async function readSeries(conn: DuckDBConnection, q: SeriesQuery): Promis
     `SELECT ${SELECT_COLUMNS} FROM telemetry t WHERE t.device_id = $1 AND t.ts >= epoch_ms(CAST($2 AS BIGINT)) AND t.ts < epoch_ms(CAST($3 AS BIGINT)) ORDER BY t.ts`,
     [q.deviceId, q.fromMs ?? -8.64e15, q.toMs ?? 8.64e15],
   );
-  return (await readColumns(result, 0)).series;
+  return (await readColumns(result, false)).series;
 }
 
 /**
@@ -124,18 +121,19 @@ export async function readSeriesOfDevices(conn: DuckDBConnection, queries: reado
   const fromByDevice = new Map<string, number>();
   for (const q of queries) fromByDevice.set(q.deviceId, Math.min(fromByDevice.get(q.deviceId) ?? Infinity, q.fromMs));
   if (fromByDevice.size === 0) return out;
+  // Rows say which device by its position in the list (a number: reading a string per row cost more).
   const result = await conn.stream(
-    `WITH w AS (SELECT unnest($1::VARCHAR[]) AS device_id, unnest($2::DOUBLE[]) AS from_ms)
-     SELECT ${SELECT_COLUMNS}, t.device_id FROM telemetry t JOIN w ON t.device_id = w.device_id
-     WHERE t.ts >= epoch_ms(CAST(w.from_ms AS BIGINT)) ORDER BY t.device_id, t.ts`,
+    `WITH w AS (SELECT unnest($1::VARCHAR[]) AS device_id, unnest($2::DOUBLE[]) AS from_ms, unnest(range(len($1::VARCHAR[])))::DOUBLE AS k)
+     SELECT ${SELECT_COLUMNS}, w.k FROM telemetry t JOIN w ON t.device_id = w.device_id
+     WHERE t.ts >= epoch_ms(CAST(w.from_ms AS BIGINT)) ORDER BY w.k, t.ts`,
     [listValue([...fromByDevice.keys()]), listValue([...fromByDevice.values()].map((ms) => Math.round(ms)))],
   );
-  const { series, extra } = await readColumns(result, 1);
-  const ids = extra[0] as string[];
+  const { series, key } = await readColumns(result, true);
+  const ids = [...fromByDevice.keys()];
   for (let start = 0; start < series.length; ) {
     let end = start + 1;
-    while (end < series.length && ids[end] === ids[start]) end++;
-    out.set(ids[start]!, sliceSeries(series, start, end));
+    while (end < series.length && key[end] === key[start]) end++;
+    out.set(ids[key[start]!]!, sliceSeries(series, start, end));
     start = end;
   }
   for (const deviceId of fromByDevice.keys()) if (!out.has(deviceId)) out.set(deviceId, sliceSeries(series, 0, 0));
