@@ -13,6 +13,11 @@ export interface DetectionServiceOptions {
   heavyIntervalMs?: number;
   /** Live: devices per heavy cycle, so a heavy cycle never holds up breakdowns for long; default 100. */
   heavyBatchSize?: number;
+  /**
+   * Live: devices read together by one fast cycle; default 128. A bulk import touches every
+   * device from its first row, and reading all of them at once would hold the whole file in memory.
+   */
+  fastBatchSize?: number;
   /** Wall clock for the throttle (tests). */
   clock?: () => number;
 }
@@ -121,8 +126,9 @@ export class DetectionService {
       if (this.heavy.length > 0) {
         for (const [deviceId, fromMs] of fresh) this.heavyPending.set(deviceId, Math.min(this.heavyPending.get(deviceId) ?? Infinity, fromMs));
       }
-      if (this.fast.length > 0 && fresh.length > 0) {
-        await this.runCycle(fresh.map(([deviceId, newRowsFromMs]) => ({ deviceId, newRowsFromMs, detectors: this.fast })));
+      const size = this.options.fastBatchSize ?? 128;
+      for (let i = 0; this.fast.length > 0 && i < fresh.length; i += size) {
+        await this.runCycle(fresh.slice(i, i + size).map(([deviceId, newRowsFromMs]) => ({ deviceId, newRowsFromMs, detectors: this.fast })));
       }
       const due = this.dueHeavy();
       if (due.length > 0) await this.runCycle(due);
