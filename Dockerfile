@@ -28,6 +28,8 @@ COPY package.json ./
 COPY --from=build /app/src ./src
 COPY --from=build /app/bin ./bin
 COPY fixtures ./fixtures
+# The breakdown classifier (ONNX) and the fitted energy model the detectors load at start.
+COPY models ./models
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
