@@ -38,7 +38,7 @@ import { eventId } from '../../src/domain/events/event-id.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { replaceEvents } from '../../src/store/event-repository.ts';
 import { TelemetryStore } from '../../src/store/telemetry-store.ts';
-import { seededRandom } from '../../src/domain/alerts/retry-policy.ts';
+import { mulberry32 } from '../../src/domain/seeded-random.ts';
 import { emptySeries } from '../../src/domain/telemetry-series.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -55,7 +55,7 @@ const SOURCE = values.source === 'events' ? 'events' : 'live';
 const DEVICES = Number(values.devices);
 const SECONDS = Number(values.seconds);
 const BREAKDOWNS = Math.min(DEVICES, Number(values.breakdowns));
-const random = seededRandom(Number(values.seed));
+const random = mulberry32(Number(values.seed));
 const dir = mkdtempSync(join(tmpdir(), 'telltale-bench-alerts-'));
 
 async function freePort(): Promise<number> {

@@ -19,7 +19,7 @@ import { trainMlp } from '../../src/models/train-mlp.ts';
 import { readSeries } from '../../src/store/series-repository.ts';
 import { TelemetryStore } from '../../src/store/telemetry-store.ts';
 import { writeFleet } from '../fixtures/generate-fleet.ts';
-import { seededRandom } from '../fixtures/fleet-generator.ts';
+import { mulberry32 } from '../../src/domain/seeded-random.ts';
 
 const { values } = parseArgs({ options: { devices: { type: 'string', default: '500' }, seconds: { type: 'string', default: '20000' }, seed: { type: 'string', default: '7' } } });
 const devices = Number(values.devices);
@@ -90,7 +90,7 @@ try {
   let modelPath = join(MODELS_DIR, 'breakdown.onnx');
   let model = 'models/breakdown.onnx';
   if (!existsSync(modelPath)) {
-    const rnd = seededRandom(1);
+    const rnd = mulberry32(1);
     const train = Array.from({ length: 256 }, () => BREAKDOWN_FEATURES.map(() => rnd()));
     const mlp = trainMlp(BREAKDOWN_FEATURES, train, train.map((r) => (r[0]! > 0.5 ? 1 : 0)), { hidden: 8, epochs: 20, learningRate: 0.02, l2: 1e-4, seed: 1, positiveWeight: 'balanced' });
     modelPath = join(dir, 'stand-in.onnx');

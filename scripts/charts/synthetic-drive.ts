@@ -1,16 +1,5 @@
 import type { ChartEvent, ChartInput, ChartSeries } from '../../src/domain/chart/chart-input.ts';
-
-/** mulberry32: a small seeded generator, so tests and the benchmark draw the same drive every time. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/domain/seeded-random.ts';
 
 export interface SyntheticDriveOptions {
   seconds: number;
@@ -25,7 +14,7 @@ export interface SyntheticDriveOptions {
  * events spread along it, two chargers and a call-out on the charge.
  */
 export function syntheticDrive(o: SyntheticDriveOptions): ChartInput {
-  const rand = seeded(o.seed ?? 42);
+  const rand = mulberry32(o.seed ?? 42);
   const startMs = o.startMs ?? Date.UTC(2024, 2, 5, 8, 0, 0);
   const chargeFrom = Math.floor(o.seconds * 0.4);
   const chargeTo = chargeFrom + Math.min(1800, Math.floor(o.seconds * 0.1));

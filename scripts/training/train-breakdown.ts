@@ -19,7 +19,8 @@ import { BREAKDOWN_FEATURES, breakdownFeatureRow } from '../../src/domain/detect
 import { findBreakdownCandidates, type BreakdownCandidate } from '../../src/domain/detect/breakdown-rules.ts';
 import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
 import { mlpForward, writeOnnxMlp, type MlpModel } from '../../src/models/onnx-mlp-writer.ts';
-import { DEFAULT_MLP_TRAINING, mulberry32, trainMlp, type MlpTrainingOptions } from '../../src/models/train-mlp.ts';
+import { mulberry32 } from '../../src/domain/seeded-random.ts';
+import { DEFAULT_MLP_TRAINING, trainMlp, type MlpTrainingOptions } from '../../src/models/train-mlp.ts';
 
 /** What the trainer needs from a simulated fleet (simulateFleet's result has more). */
 export interface TrainingFleet {

@@ -1,4 +1,5 @@
-import { decideRetry, seededRandom, type AttemptOutcome } from '../domain/alerts/retry-policy.ts';
+import { decideRetry, type AttemptOutcome } from '../domain/alerts/retry-policy.ts';
+import { mulberry32 } from '../domain/seeded-random.ts';
 import { signWebhook } from '../domain/alerts/webhook-signature.ts';
 import { dueOutboxHeads, markDead, markDelivered, markRetry, replayOutboxItem, type OutboxDelivery, type OutboxItem } from '../store/outbox-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
@@ -40,7 +41,7 @@ export class DeliveryWorker {
     this.lock = options.lock;
     this.options = { ...DEFAULT_DELIVERY, ...options.delivery };
     this.now = options.now ?? store.now;
-    this.random = options.random ?? seededRandom(this.options.seed);
+    this.random = options.random ?? mulberry32(this.options.seed);
     this.hooks = options;
   }
 

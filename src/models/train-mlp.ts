@@ -1,4 +1,5 @@
 import type { MlpModel } from './onnx-mlp-writer.ts';
+import { mulberry32 } from '../domain/seeded-random.ts';
 
 export interface MlpTrainingOptions {
   /** Hidden units (0 = logistic regression). */
@@ -125,14 +126,3 @@ export function trainMlp(featureNames: readonly string[], rows: readonly (readon
   };
 }
 
-/** A small seeded PRNG (mulberry32): uniform [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -6,7 +6,7 @@ import { createBreakdownDetector } from '../../src/domain/detect/breakdown.ts';
 import { BREAKDOWN_FEATURE_COUNT, BREAKDOWN_FEATURES } from '../../src/domain/detect/breakdown-features.ts';
 import { createOnnxScorer, loadBreakdownScorer, SCORER_BATCH_ROWS } from '../../src/models/onnx-breakdown-scorer.ts';
 import { mlpForward, writeOnnxMlp, type MlpModel } from '../../src/models/onnx-mlp-writer.ts';
-import { mulberry32 } from '../../src/models/train-mlp.ts';
+import { mulberry32 } from '../../src/domain/seeded-random.ts';
 import { buildBreakdownModel, FULL_CONFIG, type BreakdownTrainingConfig } from '../../scripts/training/train-breakdown.ts';
 import { handmadeFleet } from './handmade-fleet.ts';
 import { SeriesBuilder, sliceSeries } from './series-builder.ts';

@@ -6,7 +6,8 @@ import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { openTempStore } from '../temp-store.ts';
 import { createHardStopDetector } from './hard-stop-detector.ts';
-import { normal, seeded, syntheticSeries } from './synthetic-series.ts';
+import { mulberry32 as seeded } from '../../src/domain/seeded-random.ts';
+import { normal, syntheticSeries } from './synthetic-series.ts';
 
 const H = 3600;
 const detectors = [createChannelAnomalyDetector(), createHardStopDetector()];

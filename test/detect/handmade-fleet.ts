@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../src/models/train-mlp.ts';
+import { mulberry32 } from '../../src/domain/seeded-random.ts';
 import type { TrainingFleet } from '../../scripts/training/train-breakdown.ts';
 import { SeriesBuilder } from './series-builder.ts';
 

@@ -5,7 +5,7 @@ import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { simulateFleet } from '../../src/simulate/simulate-fleet.ts';
 import { openTempStore } from '../temp-store.ts';
-import { seeded } from './synthetic-series.ts';
+import { mulberry32 as seeded } from '../../src/domain/seeded-random.ts';
 
 /**
  * Two simulated days (seed 1) of a device that strands once and of one with a thermal-fault

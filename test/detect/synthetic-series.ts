@@ -1,16 +1,5 @@
 import { emptySeries, type TelemetrySeries } from '../../src/domain/telemetry-series.ts';
-
-/** A seeded pseudo-random generator (mulberry32), so synthetic series are the same every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/domain/seeded-random.ts';
 
 export interface SampleState {
   speedKph: number;
@@ -29,7 +18,7 @@ export interface SampleState {
 export function syntheticSeries(hours: number, at: (second: number, rnd: () => number) => SampleState, seed = 1): TelemetrySeries {
   const n = Math.round(hours * 3600);
   const s = emptySeries(n);
-  const rnd = seeded(seed);
+  const rnd = mulberry32(seed);
   const t0 = Date.UTC(2024, 2, 1);
   let soc = 95;
   let odo = 1000;

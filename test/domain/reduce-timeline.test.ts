@@ -1,17 +1,8 @@
+import { mulberry32 } from '../../src/domain/seeded-random.ts';
 import { describe, expect, it } from 'vitest';
 import { reduceTimeline } from '../../src/domain/timeline/reduce-timeline.ts';
 
 /** Seeded so every run sees the same noise. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function drive(n: number, holeAt?: number) {
   const rand = mulberry32(42);
   const tsMs = new Float64Array(n);

@@ -3,7 +3,8 @@ import { driveWindows } from '../../src/domain/energy/drive-windows.ts';
 import type { EnergyCoefficients } from '../../src/domain/energy/energy-model.ts';
 import { buildEnergyModel, fitSource } from '../../src/domain/energy/fit-energy-model.ts';
 import { solveLeastSquares } from '../../src/domain/energy/least-squares.ts';
-import { seeded, syntheticDrive, type SyntheticStretch } from './synthetic-drive.ts';
+import { mulberry32 as seeded } from '../../src/domain/seeded-random.ts';
+import { syntheticDrive, type SyntheticStretch } from './synthetic-drive.ts';
 
 const KNOWN: EnergyCoefficients = { rolling: 0.1, aero: 0.000016, aux: 0.4, hvac: 0.12, grade: 0.004, coldBattery: 0.002 };
 

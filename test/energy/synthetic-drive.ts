@@ -1,5 +1,6 @@
 import { emptySeries, type TelemetrySeries } from '../../src/domain/telemetry-series.ts';
 import type { EnergyCoefficients } from '../../src/domain/energy/energy-model.ts';
+import { mulberry32 } from '../../src/domain/seeded-random.ts';
 
 /** A stretch at constant conditions, for series made from known coefficients. */
 export interface SyntheticStretch {
@@ -54,14 +55,3 @@ export function syntheticDrive(
   return series;
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../seeded-random.ts';
 /** How a delivery attempt ended, as far as retrying is concerned. */
 export type AttemptOutcome =
   | { kind: 'delivered'; status: number }
@@ -60,14 +61,3 @@ export function decideRetry(outcome: AttemptOutcome, attempt: number, options: R
   return { action: 'retry', delayMs, reason };
 }
 
-/** A small seeded generator (mulberry32) so jitter is reproducible in tests. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

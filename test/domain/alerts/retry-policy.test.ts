@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, decideRetry, parseRetryAfterMs, seededRandom } from '../../../src/domain/alerts/retry-policy.ts';
+import { backoffMs, decideRetry, parseRetryAfterMs } from '../../../src/domain/alerts/retry-policy.ts';
+import { mulberry32 as seededRandom } from '../../../src/domain/seeded-random.ts';
 
 const OPTS = { maxAttempts: 5, baseBackoffMs: 1000, maxBackoffMs: 30_000 };
 const NOW = Date.parse('2024-06-01T08:00:00Z');
