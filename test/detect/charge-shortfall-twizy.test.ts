@@ -28,6 +28,11 @@ afterAll(async () => {
   await store?.dispose();
 });
 
+const FAR_AWAY: Charger[] = [
+  { chargerId: 'milford-ct', name: 'Milford CT Supercharger', lat: 41.2307, lon: -73.0645, powerKw: 120 },
+  { chargerId: 'norwich-ct', name: 'Norwich CT public charger', lat: 41.5243, lon: -72.0759, powerKw: 7 },
+];
+
 /** Chargers where the trips start and end (a home and a work charger), as a fleet operator would list them. */
 function tripEndChargers(s: TelemetrySeries): Charger[] {
   const fixes = [...s.lat.keys()].filter((i) => Number.isFinite(s.lat[i]!) && Number.isFinite(s.lon[i]!));
@@ -54,6 +59,8 @@ describe('charge-shortfall on the real twizy-rsk trips', () => {
       const chargers = tripEndChargers(s);
       expect(await detector.detect(s, { deviceId: id, chargers: [], fromMs: -8.64e15 }), id).toEqual([]);
       expect(await detector.detect(s, { deviceId: id, chargers, fromMs: -8.64e15 }), `${id} with chargers`).toEqual([]);
+      // The charger table is shared: the Model S fixture's Connecticut chargers are no target for a car in Rabat.
+      expect(await detector.detect(s, { deviceId: id, chargers: FAR_AWAY, fromMs: -8.64e15 }), `${id} with chargers 7,000 km away`).toEqual([]);
     }
   });
 });

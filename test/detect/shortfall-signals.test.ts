@@ -11,6 +11,13 @@ const south10 = at('south-10', 49.91, 0);
 const north300 = at('north-300', 52.7, 0);
 
 describe('the charger a leg is judged against', () => {
+  it('knows no charger when every listed one is in another region (beyond 600 km by road)', () => {
+    const connecticut = at('milford-ct', 41.22, -73.06);
+    expect(nextChargerTarget([connecticut], { lat: 33.98, lon: -6.75 }, 90, null)).toBeNull();
+    expect(nextChargerTarget([connecticut], { lat: 33.98, lon: -6.75 }, null, null)).toBeNull();
+    expect(nextChargerTarget([connecticut, north20], here, null, null)!.charger.chargerId).toBe('north-20');
+  });
+
   it('takes the nearest charger ahead, road distance = great circle × 1.25', () => {
     const t = nextChargerTarget([south10, north20], here, 0, null)!;
     expect(t.charger.chargerId).toBe('north-20');

@@ -92,14 +92,23 @@ export interface ChargerTarget {
  * when the car has a heading, else the nearest one other than those at `leftFrom` (the charger
  * just left), else the nearest of all.
  */
+/**
+ * Chargers farther than this by road are not "the next charger" of anybody: the charger table is
+ * shared by every device, and a vehicle in another region (a Twizy in Rabat beside a list of
+ * Connecticut chargers) has no known charger at all — nothing to predict against, so no warning.
+ */
+export const MAX_CHARGER_ROAD_KM = 600;
+
 export function nextChargerTarget(
-  chargers: readonly Charger[],
+  allChargers: readonly Charger[],
   here: { lat: number; lon: number },
   headingDeg: number | null,
   leftFrom: { lat: number; lon: number } | null,
   coneDeg = 70,
   atChargerKm = 1,
+  maxRoadKm = MAX_CHARGER_ROAD_KM,
 ): ChargerTarget | null {
+  const chargers = allChargers.filter((c) => haversineKm(here.lat, here.lon, c.lat, c.lon) * ROAD_FACTOR <= maxRoadKm);
   const candidates = chargers.filter((c) => !leftFrom || haversineKm(leftFrom.lat, leftFrom.lon, c.lat, c.lon) > atChargerKm);
   const other = nearestCharger(candidates, here.lat, here.lon);
   const otherTarget: ChargerTarget | null = other ? { charger: other.charger, roadKm: other.km * ROAD_FACTOR, how: 'nearest_other' } : null;
