@@ -35,7 +35,13 @@ export async function runServeCommand(overrides: Partial<Config> & { demo?: bool
   const alerts = alertRules ? loadAlertConfig(alertRules) : undefined;
   const store = await TelemetryStore.open(config.dbPath, { memoryLimit: config.memoryLimit });
   const app = await buildApp({ store, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel }, alerts });
-  if (demo) await loadDemoData(store, (msg) => app.log.info(msg), (touched) => app.sessions.schedule(touched));
+  // The demo data goes through the same path as any upload: sessions and detection follow each commit.
+  if (demo) {
+    await loadDemoData(store, (msg) => app.log.info(msg), (touched) => {
+      app.sessions.schedule(touched);
+      app.detection.schedule(touched);
+    });
+  }
   const shutdown = async (signal: string): Promise<void> => {
     app.log.info({ signal }, 'telltale stopping');
     await app.close();

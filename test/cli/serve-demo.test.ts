@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../src/domain/events/detected-event.ts';
+import { CLI, NODE, ROOT } from './run-cli.ts';
+
+// `npm start` is `telltale serve --demo`: the README's first command. Run it for real, as a child
+// process on a fresh DuckDB file, and check that the bundled data arrive with what is found in them.
+const dir = mkdtempSync(join(tmpdir(), 'telltale-demo-'));
+let child: ChildProcess;
+let base: string;
+
+beforeAll(async () => {
+  child = spawn(NODE, [CLI, 'serve', '--demo', '--db', join(dir, 'demo.duckdb'), '--port', '0', '--host', '127.0.0.1'], {
+    cwd: ROOT,
+    env: { ...process.env, TZ: 'UTC', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve --demo did not start: ${out.slice(-2000)}`)), 120_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const url = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`serve --demo exited with ${code}: ${out.slice(-2000)}`)));
+  });
+}, 150_000);
+
+afterAll(() => {
+  child?.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function eventsOf(deviceId: string): Promise<StoredEvent[]> {
+  const res = await fetch(`${base}/v1/devices/${deviceId}/events`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as StoredEvent[];
+}
+
+describe('npm start (telltale serve --demo)', () => {
+  it('serves the bundled trips and the Model S fixture, with the moments of truth detected live after loading', async () => {
+    const devices = (await (await fetch(`${base}/v1/devices`)).json()) as { deviceId: string; rowCount: number }[];
+    expect(devices.map((d) => d.deviceId).sort()).toEqual(['model-s-2013', 'twizy-rsk']);
+
+    // Detection follows the demo load the way it follows any upload; wait for it to come through.
+    let modelS: StoredEvent[] = [];
+    for (let i = 0; i < 120 && !modelS.some((e) => e.kind === 'breakdown'); i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      modelS = await eventsOf('model-s-2013');
+    }
+    const norwichLegStartMs = Date.parse('2013-01-24T16:00:00Z');
+    expect(modelS.filter((e) => e.kind === 'breakdown')).toHaveLength(1);
+    expect(modelS.some((e) => e.subkind === 'predicted_shortfall' && Math.abs(e.startMs - norwichLegStartMs) < 5 * 60_000)).toBe(true);
+    expect(modelS.some((e) => e.subkind === 'arrived_below_reserve')).toBe(true);
+
+    // The real Twizy trips share the store (and its charger table) with the Model S: nothing fires on them.
+    const twizy = await eventsOf('twizy-rsk');
+    expect(twizy.filter((e) => e.kind !== 'anomaly')).toEqual([]);
+
+    const claims = (await (await fetch(`${base}/v1/devices/model-s-2013/claims`)).json()) as unknown[];
+    expect(claims.length).toBeGreaterThan(0);
+    const png = await fetch(`${base}/v1/devices/model-s-2013/chart.png?x=distance`);
+    expect(png.status).toBe(200);
+    expect(png.headers.get('content-type')).toContain('image/png');
+  }, 180_000);
+});
