@@ -14,7 +14,7 @@ export interface DetectionServiceOptions {
   /** Live: devices per heavy cycle, so a heavy cycle never holds up breakdowns for long; default 100. */
   heavyBatchSize?: number;
   /**
-   * Live: devices read together by one fast cycle; default 128. A bulk import touches every
+   * Live: devices read together by one fast cycle; default 512. A bulk import touches every
    * device from its first row, and reading all of them at once would hold the whole file in memory.
    */
   fastBatchSize?: number;
@@ -126,7 +126,7 @@ export class DetectionService {
       if (this.heavy.length > 0) {
         for (const [deviceId, fromMs] of fresh) this.heavyPending.set(deviceId, Math.min(this.heavyPending.get(deviceId) ?? Infinity, fromMs));
       }
-      const size = this.options.fastBatchSize ?? 128;
+      const size = this.options.fastBatchSize ?? 512;
       for (let i = 0; this.fast.length > 0 && i < fresh.length; i += size) {
         await this.runCycle(fresh.slice(i, i + size).map(([deviceId, newRowsFromMs]) => ({ deviceId, newRowsFromMs, detectors: this.fast })));
       }
