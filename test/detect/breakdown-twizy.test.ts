@@ -1,29 +1,18 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBreakdownDetector } from '../../src/domain/detect/breakdown.ts';
 import { findBreakdownCandidates } from '../../src/domain/detect/breakdown-rules.ts';
 import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
-import { ingest } from '../../src/ingest/ingest-pipeline.ts';
-import { readSeries } from '../../src/store/series-repository.ts';
-import { openTempStore } from '../temp-store.ts';
+import { loadTwizyTrips, TWIZY_FILES as FILES } from './twizy-trips.ts';
 
-const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
-const FILES = readdirSync(DIR).filter((f) => /\.csv(\.gz)?$/.test(f)).sort();
-
-let store: Awaited<ReturnType<typeof openTempStore>>;
-const series = new Map<string, TelemetrySeries>();
+let trips: Awaited<ReturnType<typeof loadTwizyTrips>>;
+let series: Map<string, TelemetrySeries>;
 
 beforeAll(async () => {
-  store = await openTempStore();
-  for (const file of FILES) {
-    await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: file, profile: 'twizy-rsk' });
-    await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: 'twizy', profile: 'twizy-rsk' });
-  }
-  for (const id of [...FILES, 'twizy']) series.set(id, await store.withConnection((conn) => readSeries(conn, { deviceId: id })));
+  trips = await loadTwizyTrips();
+  series = trips.series;
 });
 
-afterAll(async () => store?.dispose());
+afterAll(async () => trips?.dispose());
 
 describe('breakdowns in the real twizy-rsk trips', () => {
   it('finds none: every trip ends parked, and the gaps between trips are not breakdowns', async () => {

@@ -1,32 +1,19 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Charger } from '../../src/domain/chargers/charger.ts';
 import { createChargeShortfallDetector } from '../../src/domain/detect/charge-shortfall.ts';
 import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
-import { ingest } from '../../src/ingest/ingest-pipeline.ts';
-import { readSeries } from '../../src/store/series-repository.ts';
-import { openTempStore } from '../temp-store.ts';
+import { loadTwizyTrips } from './twizy-trips.ts';
 import { testEnergyModel } from './shortfall-series.ts';
 
-const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
-const FILES = readdirSync(DIR).filter((f) => /\.csv(\.gz)?$/.test(f)).sort();
-
-let store: Awaited<ReturnType<typeof openTempStore>>;
-const series = new Map<string, TelemetrySeries>();
+let trips: Awaited<ReturnType<typeof loadTwizyTrips>>;
+let series: Map<string, TelemetrySeries>;
 
 beforeAll(async () => {
-  store = await openTempStore();
-  for (const file of FILES) {
-    await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: file, profile: 'twizy-rsk' });
-    await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: 'twizy', profile: 'twizy-rsk' });
-  }
-  for (const id of [...FILES, 'twizy']) series.set(id, await store.withConnection((conn) => readSeries(conn, { deviceId: id })));
+  trips = await loadTwizyTrips();
+  series = trips.series;
 });
 
-afterAll(async () => {
-  await store?.dispose();
-});
+afterAll(async () => trips?.dispose());
 
 const FAR_AWAY: Charger[] = [
   { chargerId: 'milford-ct', name: 'Milford CT Supercharger', lat: 41.2307, lon: -73.0645, powerKw: 120 },
