@@ -293,7 +293,8 @@ export class DerivedPipeline {
     for (const r of results) {
       done.add(r.deviceId);
       this.options.onDetected?.(r);
-      if (r.wakeAtMs !== undefined && r.lastTsMs !== undefined) {
+      // A wake-up at or before the judgement's own time was already judged; only a later one is armed.
+      if (r.wakeAtMs !== undefined && r.wakeAtMs > nowMs && r.lastTsMs !== undefined) {
         this.wakes.set(r.deviceId, { atMs: r.wakeAtMs, lastTsMs: r.lastTsMs });
         wakesChanged = true;
       } else if (stage === 'fast' && this.wakes.delete(r.deviceId)) {
