@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Value } from 'typebox/value';
-import { openReplaySource } from '../../replay/open-replay.ts';
 import { systemClock } from '../../replay/replay-clock.ts';
 import { ReplayPlayer } from '../../replay/replay-player.ts';
 import { ClientCommand, type ServerMessage } from '../../replay/replay-protocol.ts';
@@ -32,7 +31,7 @@ export async function replayRoute(app: FastifyInstance): Promise<void> {
       }
       if (command.type === 'open') {
         if (player) return player.handle(command);
-        const opened = await openReplaySource(app.store, command);
+        const opened = await app.services.replay.open(command);
         if ('error' in opened) return send({ type: 'error', ...opened.error });
         player = new ReplayPlayer(opened.source, systemClock, send, {
           speed: command.speed,
