@@ -100,7 +100,7 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
     },
   });
   engine.onQueued(() => void worker.nudge());
-  // Polling stays the durable path; this only saves the wait when the pipeline just wrote events.
+  // The nudge is the path: the engine scans when the pipeline says events changed (it polls only with scanIntervalMs).
   pipeline.onEventsChanged(() => void engine.nudge());
 
   const devices = new DeviceService(store);
