@@ -14,7 +14,7 @@ const IO_MODULES = [
 ];
 const IO_PATTERN = `^(node:)?(${IO_MODULES.map((m) => m.replace('/', '\\/')).join('|')})$`;
 /** npm packages that do I/O (storage, HTTP, processes, native inference, rendering to files). */
-const IO_PACKAGES = '^(@duckdb|fastify|@fastify|fastify-plugin|ws|onnxruntime-node|@resvg|pino|prom-client|commander|cli-progress|csv-parse|apache-arrow|vega|vega-lite)(/|$)';
+const IO_PACKAGES = '(^|node_modules/)(@duckdb|fastify|@fastify|fastify-plugin|ws|onnxruntime-node|@resvg|pino|prom-client|commander|cli-progress|csv-parse|apache-arrow|vega|vega-lite)(/|$)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
