@@ -173,4 +173,13 @@ CREATE TABLE alert_cursor (
   updated_at TIMESTAMP NOT NULL
 );`,
   },
+  {
+    version: 5,
+    name: 'devices: battery capacity, reserve and cut-off SoC, heat pump (device facts used by detection)',
+    sql: `
+ALTER TABLE devices ADD COLUMN battery_kwh DOUBLE;
+ALTER TABLE devices ADD COLUMN reserve_soc_pct DOUBLE;
+ALTER TABLE devices ADD COLUMN cutoff_soc_pct DOUBLE;
+ALTER TABLE devices ADD COLUMN heat_pump BOOLEAN;`,
+  },
 ];
