@@ -1,19 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config.ts';
-import { parseChargersCsv } from '../chargers/parse-chargers-csv.ts';
+import { parseChargerMap, parseChargersCsv } from '../chargers/parse-chargers-csv.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import { upsertChargers } from '../store/charger-repository.ts';
 import { TelemetryStore } from '../store/telemetry-store.ts';
 
 /** `telltale chargers import FILE.csv`: good rows are upserted, bad rows listed with line and field. */
-export async function runChargersImportCommand(file: string, options: { db: string; json?: boolean }): Promise<void> {
+export async function runChargersImportCommand(file: string, options: { db: string; json?: boolean; map?: string[] }): Promise<void> {
+  let map: Record<string, string>;
+  try {
+    map = parseChargerMap(options.map ?? []);
+  } catch (e) {
+    throw new IngestError('BAD_MAP', (e as Error).message);
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     throw new IngestError('FILE_NOT_FOUND', `${file}: no such file`);
   }
-  const { chargers, errors } = parseChargersCsv(text);
+  const { chargers, errors } = parseChargersCsv(text, { map });
   const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit });
   let result: { created: number; updated: number };
   try {

@@ -123,9 +123,10 @@ program
 const chargers = program.command('chargers').description('Charger locations used by the detectors');
 chargers
   .command('import')
-  .description('Upsert chargers from a CSV file (charger_id,name,lat,lon,power_kw)')
+  .description('Upsert chargers from a CSV file (charger_id,name,lat,lon,power_kw; id, latitude, longitude accepted)')
   .argument('<file>', 'CSV file')
   .addOption(dbOption())
+  .option('--map <column=source>', 'take a charger column from another column of the file, e.g. charger_id=station_ref (repeatable)', collect, [])
   .option('--json', 'print the result as one JSON object')
   .action(async (file: string, opts) => (await import('./chargers-import-command.ts')).runChargersImportCommand(file, opts));
 
