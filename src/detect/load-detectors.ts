@@ -4,6 +4,7 @@ import type { Detector } from '../domain/detect/detector.ts';
 import { createBreakdownDetector } from '../domain/detect/breakdown.ts';
 import { createChannelAnomalyDetector } from '../domain/detect/channel-anomalies.ts';
 import { createChargeShortfallDetector } from '../domain/detect/charge-shortfall.ts';
+import { createThermalPrecursorDetector } from '../domain/detect/thermal-precursor.ts';
 import { loadEnergyModel } from '../models/load-energy-model.ts';
 import { loadBreakdownScorer } from '../models/onnx-breakdown-scorer.ts';
 
@@ -29,5 +30,7 @@ export async function loadDetectors(options: LoadDetectorsOptions = {}): Promise
   if (existsSync(energyModel)) detectors.push(createChargeShortfallDetector({ energyModel: loadEnergyModel(energyModel) }));
   else warn(`${energyModel} not found: charge shortfalls are not detected (run npm run train:energy)`);
   detectors.push(createChannelAnomalyDetector());
+  // Physics only (a pack's heat capacity): needs no model and no device history.
+  detectors.push(createThermalPrecursorDetector());
   return detectors;
 }
