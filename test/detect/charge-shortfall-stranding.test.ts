@@ -5,6 +5,8 @@ import { energyExhaustedAt, socResolutionPct } from '../../src/domain/detect/sho
 import type { DeviceFacts } from '../../src/domain/devices/device-facts.ts';
 import { predictKwhPerKm } from '../../src/domain/energy/energy-model.ts';
 import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
+import { mergeStands } from '../../src/domain/detect/shortfall-stands.ts';
+import { segmentPeriods } from '../../src/domain/segmentation/segment-periods.ts';
 import { northKm, scenarioSeries, testEnergyModel, type Scenario } from './shortfall-series.ts';
 
 const model = testEnergyModel();
@@ -81,5 +83,34 @@ describe('charge-shortfall: strandings at a real cut-off (0–2 % after a limp m
       const series = runOut({ cutoffSocPct: 1, socStepPct: step });
       expect(socResolutionPct(series, series.length - 1)).toBeCloseTo(Math.max(0.1, step), 5);
     }
+  });
+
+  it('a car that reports every 10 min once parked (segmentation cuts that into parks and gaps) still stands stranded: parks and quiet gaps are one stand', async () => {
+    const series = runOut({ cutoffSocPct: 1.5, limpPct: 2.5, socStepPct: 1 }, 0);
+    // Append 3 h of heartbeats every 10 min at the stop.
+    const last = series.length - 1;
+    const extra = 18;
+    const grow = (a: Float64Array, f: (k: number) => number) => Float64Array.from([...a, ...Array.from({ length: extra }, (_, k) => f(k))]);
+    const hb: TelemetrySeries = {
+      ...series,
+      length: series.length + extra,
+      tsMs: grow(series.tsMs, (k) => series.tsMs[last]! + (k + 1) * 600_000),
+      speedKph: grow(series.speedKph, () => 0),
+      socPct: grow(series.socPct, () => series.socPct[last]!),
+      rangeKm: grow(series.rangeKm, () => series.rangeKm[last]!),
+      batteryTempC: grow(series.batteryTempC, () => series.batteryTempC[last]!),
+      outsideTempC: grow(series.outsideTempC, () => series.outsideTempC[last]!),
+      cabinSetpointC: grow(series.cabinSetpointC, () => Number.NaN),
+      lat: grow(series.lat, () => series.lat[last]!),
+      lon: grow(series.lon, () => series.lon[last]!),
+      altM: grow(series.altM, () => Number.NaN),
+      odometerKm: grow(series.odometerKm, () => Number.NaN),
+      powerKw: grow(series.powerKw, () => 0.02),
+      state: [...series.state, ...Array<string>(extra).fill('parked')],
+      errorCodes: [...series.errorCodes, ...Array<null>(extra).fill(null)],
+    };
+    expect(await strandings(hb)).toHaveLength(1);
+    const parts = mergeStands(segmentPeriods(hb));
+    expect(parts.at(-1)).toMatchObject({ kind: 'park', endMs: hb.tsMs[hb.length - 1] });
   });
 });

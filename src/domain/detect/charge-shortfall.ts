@@ -9,6 +9,7 @@ import type { DeviceFacts } from '../devices/device-facts.ts';
 import { GENERIC_DEFAULTS, withModelDefaults } from '../devices/model-defaults.ts';
 import type { DetectContext, Detector } from './detector.ts';
 import { energyExhaustedAt } from './shortfall-exhaustion.ts';
+import { mergeStands } from './shortfall-stands.ts';
 import { predictLegShortfall, type Leg } from './shortfall-prediction.ts';
 import { ROAD_FACTOR, indexAtOrAfter, nearestCharger, positionAt, positionFrom, robustValueAt, robustValueFrom } from './shortfall-signals.ts';
 
@@ -45,7 +46,7 @@ const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** di
 
 /**
  * Charge shortfall: the battery will not, or did not, reach the next charger.
- *   segment the series into drives, charges and parks →
+ *   segment the series into drives, charges and parks (quiet gaps joined into the parks around them) →
  *   per drive (a leg): predict arrival SoC at the next charger as the leg goes (predicted_shortfall) →
  *   per drive end: stranded away from a charger, or arrived at one below the reserve →
  *   per cold park: SoC or displayed range lost beyond self-discharge (cold_soak) →
@@ -61,7 +62,7 @@ export function createChargeShortfallDetector(options: ChargeShortfallOptions): 
     lookbackMs: historyMs + 24 * HOUR_MS,
     async detect(series: TelemetrySeries, ctx: DetectContext): Promise<DetectedEvent[]> {
       if (series.length < 2) return [];
-      const periods = segmentPeriods(series);
+      const periods = mergeStands(segmentPeriods(series));
       const events: DetectedEvent[] = [];
       // Registered facts first, then the model's published figures, then the options' defaults.
       const device = withModelDefaults(ctx.device);
