@@ -125,3 +125,40 @@ describe('no-code look-alikes', () => {
     expect(findBreakdownCandidates(b.build())).toEqual([]);
   });
 });
+
+describe('a thermal shutdown with no code, at a standstill', () => {
+  it('a pack heating at ~20 °C/min, the driver stopping at a light with regeneration, propulsion gone, towed: a thermal_fault', () => {
+    const b = drive(50);
+    b.batteryTempC = 10;
+    for (let s = 0; s < 90; s++) {
+      b.batteryTempC += 20 / 60;
+      b.cruise(1, 10);
+    }
+    b.decelerate(2, 0, { powerKw: -10 });
+    for (let s = 0; s < 30; s++) {
+      b.batteryTempC += 20 / 60;
+      b.wait(1);
+    }
+    b.stand(40, 'driving').tow(15, 40).stand(30, 'off');
+    const c = findBreakdownCandidates(b.build());
+    expect(c).toMatchObject([{ subkind: 'thermal_fault', fault: 'pack_heating', packHeating: true }]);
+    expect(c[0]!.maxBatteryTempC).toBeLessThan(55);
+  });
+
+  it('the same stop at a light with a pack warming normally, then parked, is nothing', () => {
+    const b = drive(50);
+    b.decelerate(2, 0, { powerKw: -10 }).wait(30).stand(40, 'driving').stand(300, 'parked');
+    expect(findBreakdownCandidates(b.build())).toEqual([]);
+  });
+
+  it('a GPS fix that jumps 2 km away and back while parked is not a tow', () => {
+    const b = drive(50);
+    b.decelerate(2, 0, { powerKw: -10, codes: ['P0A7E'] }).stand(10, 'parked');
+    b.lon += 0.03;
+    b.stand(1, 'parked');
+    b.lon -= 0.03;
+    b.stand(60, 'parked');
+    const c = findBreakdownCandidates(b.build());
+    expect(c).toEqual([]);
+  });
+});

@@ -70,16 +70,31 @@ describe('telemetry that dies at speed', () => {
     expect(await detector.detect(s, at(lastTs(s)))).toEqual([]);
   });
 
-  it('confirmed when the data returns an hour later where it went silent, standing (it rolled to a stop there)', async () => {
+  it('withdrawn when the data returns an hour later where it went silent and the car drives off by itself (units lose the last seconds before a stop)', async () => {
     const b = diesAt107();
     const last = b.tsMs;
-    b.gap(60, 60).gap(60 * 60, 0).stand(20, 'off');
+    b.gap(20, 50).gap(60 * 60, 0).stand(20, 'parked').accelerate(60).cruise(300, 10);
+    const s = b.build();
+    expect(await detector.detect(sliceUntil(s, last), at(last + 5 * MIN))).toHaveLength(1);
+    expect(await detector.detect(s, at(lastTs(s)))).toEqual([]);
+  });
+
+  it('confirmed when the power went before the silence: it coasted without power into the silence', async () => {
+    const b = diesAt107();
+    const lossMs = b.tsMs + 1000;
+    b.decelerate(0.5, 70, { powerKw: 0.2 }).gap(60 * 60, 0).stand(20, 'off');
     const s = b.build();
     const events = await detector.detect(s, at(lastTs(s)));
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ subkind: 'twelve_volt_failure', startMs: last });
+    expect(events[0]).toMatchObject({ startMs: lossMs });
     expect(events[0]!.evidence.find((x) => x.signal === 'provisional')).toBeUndefined();
-    expect(events[0]!.evidence.find((x) => x.signal === 'fault_sign')?.value).toBe('stopped_in_silence');
+    expect(events[0]!.evidence.find((x) => x.signal === 'fault_sign')?.value).toBe('coast_down');
+  });
+
+  it('a steady 0 kW before the silence (a gentle downhill) is not a coast-down', async () => {
+    const b = diesAt107().cruise(60, 0.1).gap(60 * 60, 0).stand(20, 'parked').accelerate(60).cruise(300, 10);
+    const s = b.build();
+    expect(await detector.detect(s, at(lastTs(s)))).toEqual([]);
   });
 
   it('confirmed when the data returns 25 km away with the odometer unchanged (towed while the unit was dead)', async () => {
@@ -88,7 +103,10 @@ describe('telemetry that dies at speed', () => {
     b.lon += 25 / (111.32 * Math.cos((48 * Math.PI) / 180));
     b.stand(30, 'off');
     const s = b.build();
-    expect(await detector.detect(s, at(lastTs(s)))).toMatchObject([{ subkind: 'twelve_volt_failure' }]);
+    const events = await detector.detect(s, at(lastTs(s)));
+    expect(events).toMatchObject([{ subkind: 'twelve_volt_failure' }]);
+    expect(events[0]!.evidence.find((x) => x.signal === 'fault_sign')?.value).toBe('towed_in_silence');
+    expect(events[0]!.evidence.find((x) => x.signal === 'tow')).toBeDefined();
   });
 
   it('a unit that goes silent at 20 kph (entering a car park) is never a provisional breakdown', async () => {

@@ -104,7 +104,10 @@ export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stop
   }
   const recovered = recoveredAt >= 0;
   const restMs = Math.min(CAP_REST_MS, (recovered ? tsMs[recoveredAt]! : lastMs) - stopMs - gapMs);
-  const towed = displacementKm >= R.towKm && towStart >= 0
+  // A tow ends elsewhere: a GPS fix that jumps away and back is not one.
+  const lastIdx = recovered ? recoveredAt : indexAt(series, lastMs, stopIndex);
+  const endKm = lat0 !== null && lon0 !== null ? distanceFrom(series, lastIdx, lat0, lon0) : Number.NaN;
+  const towed = displacementKm >= R.towKm && towStart >= 0 && !(endKm < R.towKm)
     ? { startMs: tsMs[towStart]!, endMs: tsMs[towEnd]!, distanceKm: displacementKm }
     : null;
   const endMs = towed ? towed.endMs : recovered ? tsMs[recoveredAt]! : lastMs;
@@ -123,7 +126,21 @@ export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stop
   };
 }
 
-/** The nearest known position at or before index k (GPS fixes drop out now and then). */
+/** The index of the row at tsMs, searching forward from `from`. */
+function indexAt(series: TelemetrySeries, tsMs: number, from: number): number {
+  let k = from;
+  while (k + 1 < series.length && series.tsMs[k + 1]! <= tsMs) k++;
+  return k;
+}
+
+/** Distance of the last known position at or before k from (lat0, lon0), km (NaN unknown). */
+function distanceFrom(series: TelemetrySeries, k: number, lat0: number, lon0: number): number {
+  const lat = positionNear(series, k, 'lat');
+  const lon = positionNear(series, k, 'lon');
+  return lat === null || lon === null ? Number.NaN : haversineKm(lat0, lon0, lat, lon);
+}
+
+/** The nearest known position at or before k (GPS fixes drop out now and then). */
 export function positionNear(series: TelemetrySeries, k: number, axis: 'lat' | 'lon'): number | null {
   const col = series[axis];
   for (let j = k; j >= 0 && series.tsMs[k]! - series.tsMs[j]! <= 300_000; j--) if (finite(col[j]!) && finite(series.lat[j]!) && finite(series.lon[j]!)) return col[j]!;

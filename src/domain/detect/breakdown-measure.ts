@@ -28,6 +28,8 @@ export interface Moment {
   decelMps2: number;
   powerKnown: boolean;
   powerSamples: number;
+  /** How much speed the car lost over the run the power fractions cover, kph (a coast-down slows; a downhill at 0 kW does not). */
+  powerlessDropKph: number;
   coastFraction: number;
   regenFraction: number;
   offWhileMoving: boolean;
@@ -92,30 +94,34 @@ export function measureMoment(series: TelemetrySeries, trigger: MomentTrigger, s
       while (anchor < stopIndex && speedKph[anchor + 1]! >= speedKph[peak]! - 2) anchor++;
     }
   }
+  // Before a silence only the final run without power (ending at the last row) says the power
+  // went; a last row with traction or regeneration says the drivetrain still worked.
+  let powerFrom = anchor;
   if (trigger !== 'stop') {
     // Data that went silent while moving: the failure began with the first fresh fault code
     // just before (a 12 V supply failing shows as lost-communication codes first), else at the silence.
     for (let k = stopIndex; k >= 0 && stopMs - tsMs[k]! <= R.codeWindowMs; k--) if (fresh(k)) anchor = k;
-    // …or where the power went, when it rolled without propulsion into the silence.
     let run = stopIndex + 1;
     while (run > decelStart && noPropulsion(run - 1)) run--;
+    powerFrom = Math.min(run, stopIndex);
+    // …or where the power went, when it rolled without propulsion into the silence.
     if (run <= stopIndex && run < anchor && speedKph[run]! > R.ownPowerKph) anchor = run;
   }
   let powerSamples = 0;
   let coast = 0;
   let regen = 0;
   let offWhileMoving = false;
-  // Before a silence the final deceleration (or steady run) says whether power was still there.
-  for (let k = trigger === 'stop' || anchor < stopIndex ? anchor : decelStart; k <= stopIndex; k++) {
-    const p = powerKw[k]!;
+  for (let k = trigger === 'stop' ? anchor : decelStart; k <= stopIndex; k++) {
     const moving = finite(speedKph[k]!) && speedKph[k]! > R.ownPowerKph;
     if (moving && stateClass(state[k]!) === 'off') offWhileMoving = true;
-    if (moving && finite(p)) {
+    const p = powerKw[k]!;
+    if (k >= powerFrom && moving && finite(p)) {
       powerSamples++;
       if (noPropulsion(k)) coast++;
       if (p < R.regenKw) regen++;
     }
   }
+  const powerlessDropKph = finite(speedKph[powerFrom]!) && finite(speedKph[stopIndex]!) ? speedKph[powerFrom]! - (trigger === 'stop' ? 0 : speedKph[stopIndex]!) : 0;
   const fromMs = tsMs[anchor]! - R.approachMs;
   let maxSpeed = 0;
   let k = anchor;
@@ -151,6 +157,7 @@ export function measureMoment(series: TelemetrySeries, trigger: MomentTrigger, s
     decelMps2: finite(decel) ? decel : 0,
     powerKnown: powerSamples > 0,
     powerSamples,
+    powerlessDropKph,
     coastFraction: powerSamples > 0 ? coast / powerSamples : 0,
     regenFraction: powerSamples > 0 ? regen / powerSamples : 0,
     offWhileMoving,

@@ -4,6 +4,7 @@ import type { TelemetrySeries } from '../telemetry-series.ts';
 import { aftermathOf, positionNear, type Aftermath } from './breakdown-aftermath.ts';
 import { measureMoment } from './breakdown-measure.ts';
 import { energyExhaustedAt } from './shortfall-exhaustion.ts';
+import { packHeatingFlagTimes } from './thermal-precursor.ts';
 
 /**
  * Rules stage of the breakdown detector: finds the moments where a vehicle may have shut down
@@ -85,18 +86,22 @@ export const BREAKDOWN_RULES = {
   judgeMs: 15 * 60_000,
   /** Window around the moment in which fault codes count. */
   codeWindowMs: 120_000,
+  /** Abnormal pack heating this long before the moment (up to the code window after the stop) is its sign. */
+  heatingBeforeMs: 10 * 60_000,
   /**
    * Data that stops at speed and stays silent this long is a provisional breakdown (a 12 V
    * failure takes the modem with it). Tunnels and dead zones on a road last seconds to a couple
    * of minutes at driving speed; 4 min sits inside the 3–5 min people wait before calling.
    */
   silenceMs: 4 * 60_000,
-  /** …when the last row was at least this fast: nobody enters a car park or a garage (where a unit may lose its signal) this fast. */
-  silenceKph: 30,
+  /** …when the last row was at least this fast: car parks and garages (where a unit may lose its signal) are entered at 5–20 km/h. */
+  silenceKph: 25,
   /** Without power a car rolls v²/(2·a) with a ≥ this (rolling + drag); further than that after a silence, it drove on. */
   rollDecelMps2: 0.3,
   /** …and never less than this (GPS and odometer resolution). */
   minDriveOnKm: 2,
+  /** A coast-down into a silence lost at least this much speed (and 10 %) before the data stopped. */
+  minCoastDropKph: 5,
 } as const;
 
 export type BreakdownTrigger = 'stop' | 'data_gap' | 'data_end';
@@ -120,6 +125,7 @@ export interface BreakdownCandidate extends Aftermath {
   powerKnown: boolean;
   /** Moving samples with power logged, from the moment to the stop (or over the run before a silence). */
   powerSamples: number;
+  powerlessDropKph: number;
   coastFraction: number;
   regenFraction: number;
   offWhileMoving: boolean;
@@ -135,11 +141,13 @@ export interface BreakdownCandidate extends Aftermath {
   batteryTempAtLossC: number;
   /** For data_end: how long the device has been silent at `nowMs` (0 when not judged). */
   silenceMs: number;
+  /** The pack heated faster than physics allows (thermal-precursor@1's bound) shortly before or at the moment. */
+  packHeating: boolean;
   /** Which physical sign kept it (for the evidence). */
   fault: FaultSign;
 }
 
-export type FaultSign = 'off_while_moving' | 'codes' | 'hot_pack' | 'coast_down' | 'braked_without_power' | 'silence_at_speed' | 'stopped_in_silence';
+export type FaultSign = 'off_while_moving' | 'codes' | 'hot_pack' | 'pack_heating' | 'coast_down' | 'braked_without_power' | 'silence_at_speed' | 'towed_in_silence';
 
 export interface BreakdownRuleOptions {
   /** The judgement time: silence is measured against it (absent: a series' end is not judged). */
@@ -156,6 +164,12 @@ export function findBreakdownCandidates(series: TelemetrySeries, options: Breakd
   const out: BreakdownCandidate[] = [];
   const { tsMs, speedKph, length: n } = series;
   const R = BREAKDOWN_RULES;
+  // Abnormal pack heating (the thermal precursor's physical bound), computed once when first asked.
+  let heating: Float64Array | null = null;
+  const heatingNear = (c: BreakdownCandidate) => {
+    heating ??= packHeatingFlagTimes(series, options.device);
+    return anyIn(heating, c.startMs - R.heatingBeforeMs, series.tsMs[c.stopIndex]! + R.codeWindowMs);
+  };
   for (let i = 1; i <= n; i++) {
     const prev = i - 1;
     const prevSpeed = speedKph[prev]!;
@@ -169,6 +183,10 @@ export function findBreakdownCandidates(series: TelemetrySeries, options: Breakd
       candidate = measure(series, 'data_gap', prev, options);
     } else if (prevSpeed >= R.stillKph && finite(speedKph[i]!) && speedKph[i]! < R.stillKph) {
       candidate = measure(series, 'stop', i, options);
+    }
+    if (candidate) {
+      candidate.packHeating = heatingNear(candidate);
+      candidate.subkind = subkindOf(candidate);
     }
     if (candidate && keep(series, candidate, options)) {
       const last = out.at(-1);
@@ -219,8 +237,10 @@ function keep(series: TelemetrySeries, c: BreakdownCandidate, options: Breakdown
   const noShutdownSign = !c.offWhileMoving && c.codes.length === 0;
   // Propulsion (or regenerative braking) until the stop, and parked rather than dead after it:
   // the driver stopped a working car, whatever the warnings said (a hot pack that derates).
-  // A car that goes 'off' for good right at the stop with a fault showing did shut down.
-  const shutAtStop = c.offAfterFraction >= 0.5 && !(c.recovered && c.restMs <= R.judgeMs);
+  // A car that goes 'off' for good right at the stop, or is towed from it, with a fault showing
+  // did shut down.
+  // A car towed away from where it stopped did not drive on either.
+  const shutAtStop = (c.offAfterFraction >= 0.5 || c.tow !== null) && !(c.recovered && c.restMs <= R.judgeMs);
   if (c.trigger === 'stop' && !c.offWhileMoving && c.powerKnown && c.coastFraction < R.coastFraction && !shutAtStop) return false;
   // The end of the data is "now" in a live window: only a failing 12 V supply (lost-communication
   // codes), a car switched off while moving, or silence at speed since say the silence is a breakdown.
@@ -241,8 +261,10 @@ function faultSign(c: BreakdownCandidate, silenceMs: number): FaultSign | null {
   if (c.offWhileMoving) return 'off_while_moving';
   if (c.codes.length > 0) return 'codes';
   if (c.maxBatteryTempC >= R.hotPackC) return 'hot_pack';
+  if (c.packHeating) return 'pack_heating';
   // A sample or two near 0 kW is power crossing from traction to regeneration, as in any stop.
-  const powerless = c.powerKnown && c.powerSamples >= R.minPowerlessSamples && c.coastFraction >= R.coastFraction && c.speedAtLossKph >= R.drivingKph;
+  // Regeneration on more than a sample says the drivetrain still worked.
+  const powerless = c.powerKnown && c.powerSamples >= R.minPowerlessSamples && c.coastFraction >= R.coastFraction && c.regenFraction * c.powerSamples <= 1 && c.speedAtLossKph >= R.drivingKph;
   if (c.trigger === 'stop' && powerless) {
     if (c.decelMps2 <= R.maxCoastDecelMps2) return 'coast_down';
     // Braked hard with neither propulsion nor regeneration: the drivetrain was dead, unless the
@@ -251,11 +273,16 @@ function faultSign(c: BreakdownCandidate, silenceMs: number): FaultSign | null {
     if (regenExpected) return 'braked_without_power';
     return null;
   }
-  if (c.trigger === 'data_end') return c.silenceMs >= 1 && c.speedAtLossKph >= R.silenceKph ? 'silence_at_speed' : powerless ? 'coast_down' : null;
+  // Into a silence: rolling without power must also have slowed the car (a coast-down loses speed;
+  // 0 kW at a steady speed is a gentle downhill).
+  const coastedIntoSilence = powerless && c.powerlessDropKph >= Math.max(R.minCoastDropKph, 0.1 * c.speedAtLossKph);
+  if (c.trigger === 'data_end') return c.silenceMs >= 1 && c.speedAtLossKph >= R.silenceKph ? 'silence_at_speed' : coastedIntoSilence ? 'coast_down' : null;
   if (c.trigger === 'data_gap') {
-    if (powerless) return 'coast_down';
-    // Silent at speed for longer than a dropout, and it did not drive on (checked before).
-    if (c.gapMs >= silenceMs && c.speedAtLossKph >= R.silenceKph) return 'stopped_in_silence';
+    if (coastedIntoSilence) return 'coast_down';
+    // Silent at speed for longer than a dropout, and moved on the meantime without turning its
+    // wheels (a tow). Data that comes back where it stopped proves nothing by itself: units lose
+    // the last seconds before a stop, and a car that then drives off by itself was not broken down.
+    if (c.gapMs >= silenceMs && c.speedAtLossKph >= R.silenceKph && c.tow) return 'towed_in_silence';
   }
   return null;
 }
@@ -284,19 +311,31 @@ function droveOnThroughGap(series: TelemetrySeries, c: BreakdownCandidate): bool
   return km > rollKm && !c.tow;
 }
 
+/** Is any of the sorted times within [fromMs, toMs]? */
+function anyIn(times: Float64Array, fromMs: number, toMs: number): boolean {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < fromMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < times.length && times[lo]! <= toMs;
+}
+
 function measure(series: TelemetrySeries, trigger: BreakdownTrigger, stopIndex: number, options: BreakdownRuleOptions): BreakdownCandidate {
   const R = BREAKDOWN_RULES;
   const m = measureMoment(series, trigger, stopIndex, R);
   const next = aftermathOf(series, trigger === 'data_gap', stopIndex, R);
   const lastMs = series.tsMs[stopIndex]!;
   const silenceMs = trigger === 'data_end' && options.nowMs !== undefined && options.nowMs - lastMs >= (options.silenceMs ?? R.silenceMs) ? options.nowMs - lastMs : 0;
-  const c: BreakdownCandidate = { trigger, stopIndex, ...m, ...next, silenceMs, subkind: 'loss_of_propulsion', fault: 'codes' };
+  const c: BreakdownCandidate = { trigger, stopIndex, ...m, ...next, silenceMs, packHeating: false, subkind: 'loss_of_propulsion', fault: 'codes' };
   c.subkind = subkindOf(c);
   return c;
 }
 
 function subkindOf(c: BreakdownCandidate): BreakdownCandidate['subkind'] {
-  if (c.thermalCode || c.maxBatteryTempC >= 60) return 'thermal_fault';
+  if (c.thermalCode || c.maxBatteryTempC >= 60 || c.packHeating) return 'thermal_fault';
   if (c.lowVoltageCode || (c.trigger !== 'stop' && !c.powertrainCode)) return 'twelve_volt_failure';
   if (c.powertrainCode) return 'loss_of_propulsion';
   // Switched off while moving without a propulsion fault: the car shut itself down.

@@ -1,3 +1,4 @@
+import type { DeviceFacts } from '../devices/device-facts.ts';
 import { withModelDefaults } from '../devices/model-defaults.ts';
 import type { DetectedEvent, EvidenceItem } from '../events/detected-event.ts';
 import { eventId } from '../events/event-id.ts';
@@ -63,9 +64,7 @@ export function createThermalPrecursorDetector(): Detector {
     // The longest window plus one merge gap before it: an episode's first flag is judged alike in a live window.
     lookbackMs: T.windowsMs.at(-1)! + T.mergeMs + 60_000,
     async detect(series, ctx) {
-      const facts = withModelDefaults(ctx.device);
-      const batteryKwh = facts.batteryKwh !== undefined && facts.batteryKwh > 0 ? facts.batteryKwh : T.defaultBatteryKwh;
-      const basis = facts.batteryKwh !== undefined && facts.batteryKwh > 0 ? 'device facts' : 'default for an unknown pack';
+      const { kwh: batteryKwh, basis } = batteryKwhOf(ctx.device);
       const flags = findHeatingFlags(series, batteryKwh);
       const events: DetectedEvent[] = [];
       let episode: Flag[] = [];
@@ -82,6 +81,17 @@ export function createThermalPrecursorDetector(): Detector {
       return events.filter((e) => e.startMs >= ctx.fromMs);
     },
   };
+}
+
+/** The times of every flagged row for a device (its battery from its facts, its model, else the default). */
+export function packHeatingFlagTimes(series: TelemetrySeries, device?: DeviceFacts): Float64Array {
+  const flags = findHeatingFlags(series, batteryKwhOf(device).kwh);
+  return Float64Array.from(flags, (f) => series.tsMs[f.index]!);
+}
+
+function batteryKwhOf(device?: DeviceFacts): { kwh: number; basis: string } {
+  const facts = withModelDefaults(device);
+  return facts.batteryKwh !== undefined && facts.batteryKwh > 0 ? { kwh: facts.batteryKwh, basis: 'device facts' } : { kwh: THERMAL_PRECURSOR.defaultBatteryKwh, basis: 'default for an unknown pack' };
 }
 
 /** The heating rate physics allows over `windowS` at mean power `powerKw`, as a rise in °C. */
