@@ -90,7 +90,7 @@ export async function runConfig(detectors: readonly Detector[], run: ConfigRun):
     // Thermal faults: the earliest moment any pack-heating flag was live, against the shutdown.
     for (const l of sim.labels.filter((x) => x.subkind === 'thermal_fault' && x.shutdownMs !== undefined)) {
       let best: number | null = null;
-      for (const e of found.filter((x) => isThermalFlag(x) && x.startMs >= l.startMs - 10 * 60_000 && x.startMs <= l.endMs)) {
+      for (const e of found.filter((x) => isThermalFlag(x) && x.startMs >= l.startMs - 30 * 60_000 && x.startMs <= l.endMs)) {
         const seen = await firstSeenMs(byName.get(e.detector)!, series, e, chargers, extras);
         if (seen !== null && (best === null || seen < best)) best = seen;
       }

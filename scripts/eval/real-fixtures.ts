@@ -31,7 +31,8 @@ export async function runRealChecks(root: string, detectors: readonly Detector[]
     const series = await store.withConnection((c) => readSeries(c, { deviceId: 'model-s-2013' }));
     const endMs = series.length ? series.tsMs[series.length - 1]! : 0;
     // Judged long after the data (as a batch run over an archive is): silence at the end counts.
-    const found = await detectAll(detectors, series, 'model-s-2013', msChargers, { windowEndMs: endMs + 86_400_000 });
+    // The demo registers the car's model (its cut-off and gauge); so does this check.
+    const found = await detectAll(detectors, series, 'model-s-2013', msChargers, { windowEndMs: endMs + 86_400_000, device: { model: 'Tesla Model S 85' } });
     const msLabels = JSON.parse(readFileSync(join(msDir, 'labels.json'), 'utf8')) as { kind: string; subkind: string; start: string; end: string; warnBy?: string }[];
     lines.push(`Model S 2013 fixture (${series.length} rows): ${found.length} events`);
     for (const e of found) lines.push(`  ${iso(e.startMs)} → ${iso(e.endMs)}  ${e.severity.padEnd(8)} ${e.kind}/${e.subkind}  ${e.summary}`);

@@ -250,7 +250,10 @@ const RESERVE_PCT = 5;
 
 /** Events that flag abnormal pack heating, whatever detector raises them. */
 export const isThermalFlag = (e: DetectedEvent): boolean =>
-  (e.kind === 'breakdown' && e.subkind.includes('thermal')) || (e.kind === 'anomaly' && e.subkind.startsWith('battery_temp')) || e.kind.includes('thermal') || e.subkind.includes('thermal');
+  (e.kind === 'breakdown' && e.subkind.includes('thermal')) ||
+  (e.kind === 'anomaly' && (e.subkind.startsWith('battery_temp') || e.subkind === 'pack_heating')) ||
+  e.kind.includes('thermal') ||
+  e.subkind.includes('thermal');
 
 /** Anomaly events inside no labelled breakdown or shortfall (look-alikes count as outside). */
 export function anomaliesOutsideMoments(labels: readonly MomentLabel[], events: readonly DetectedEvent[]): Record<string, number> {

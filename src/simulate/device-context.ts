@@ -81,8 +81,10 @@ export function emit(ctx: DeviceContext): void {
   ctx.out.push(v, outside, displayedRangeKm(ctx, outside));
 }
 
+/** The dashboard's range: the energy above the car's cut-off, at the rated consumption for the conditions (0 at the cut-off). */
 export function displayedRangeKm(ctx: DeviceContext, outsideC: number): number {
-  return (Math.max(0, ctx.v.socPct) / 100) * ratedRangeKm(ctx.spec.model, ctx.v.packTempC, outsideC);
+  const cutoff = ctx.spec.cutoffSocPct;
+  return (Math.max(0, ctx.v.socPct - cutoff) / (100 - cutoff)) * ratedRangeKm(ctx.spec.model, ctx.v.packTempC, outsideC);
 }
 
 /** A copy that can be run forward to see what would happen, without touching the real one. */

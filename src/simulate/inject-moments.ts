@@ -123,10 +123,13 @@ function strandingShapes(ctx: DeviceContext): string[] {
   return ['limp_cutoff', ctx.spec.cutoffSocPct > 0.5 ? 'cutoff_above_0_5' : 'cutoff_below_0_5'];
 }
 
-/** After a stranding: waiting for help, a tow to the nearest charger and a charge there. */
+/**
+ * After a stranding: waiting for help (the driver waits in the car, so it stays awake and
+ * reports), a tow to the nearest charger and a charge there.
+ */
 function rescue(ctx: DeviceContext): void {
   const { v, rand } = ctx;
-  park(ctx, v.tsMs + rand.uniform(30, 150) * MIN, 'off');
+  park(ctx, v.tsMs + rand.uniform(30, 150) * MIN, 'off', 60, 60);
   const { charger } = nearestCharger(ctx, v.lat, v.lon);
   tow(ctx, charger.lat, charger.lon);
 }

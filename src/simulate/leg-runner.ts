@@ -238,8 +238,10 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
       const hot = bdPhase === 'signature' && plan!.subkind === 'thermal_fault' && v.packTempC > thermalTarget - 12;
       const capKw = hot ? m.maxDriveKw * Math.max(0.05, (thermalTarget - v.packTempC) / 12) : v.socPct < spec.limpBelowSocPct ? spec.limpKw : m.maxDriveKw;
       if (traction > capKw) {
-        const slowdown = Math.min(1.5, (traction - capKw) / Math.max(5, traction));
-        next = Math.max(0, speed - slowdown);
+        // Power-limited: the car gains only the speed the allowed power pays for, so it settles
+        // at the speed where the limit meets the road load (and slows on a climb or into the wind).
+        const excessN = ((traction - capKw) * 1000 * 0.9) / Math.max(2, avg);
+        next = Math.max(0, next - excessN / m.massKg);
         traction = capKw;
       }
       speed = next;
@@ -329,6 +331,8 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
           addLabel(ctx, { kind: 'lookalike', subkind: 'car_park_crawl', startMs: crawlStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: `crawled ${crawlLeftM.toFixed(0)} m looking for a space` });
           crawlLeftM = 0;
         }
+        // Some drivers reverse into the space (R on units that report the gear).
+        if (rand.chance(0.3)) reverseIntoSpace(ctx);
         result.endMs = v.tsMs;
         v.speedKph = 0;
         return result;
@@ -337,6 +341,25 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
     // Legs are at most a few hours; a car still on the road here means a bug in the controller.
     throw new Error(`simulator: ${ctx.spec.deviceId} did not finish a ${route.distanceKm.toFixed(1)} km leg in ${MAX_LEG_S / 3600} h`);
   }
+}
+
+/** A stop, a few seconds backwards at walking pace, a stop: parking in reverse. */
+function reverseIntoSpace(ctx: DeviceContext): void {
+  const { v, rand } = ctx;
+  const seconds = rand.int(4, 9);
+  for (let t = 0; t < seconds + 2; t++) {
+    v.tsMs += 1000;
+    const moving = t >= 1 && t <= seconds;
+    v.reversing = moving || t === seconds + 1;
+    v.speedKph = moving ? rand.uniform(3, 5) : 0;
+    const m = v.speedKph / 3.6;
+    v.lat -= m / 111_320;
+    v.odometerKm += m / 1000;
+    v.powerKw = moving ? 1 + rand.uniform(0, 0.6) : 0.5;
+    v.socPct = Math.max(0, v.socPct - (v.powerKw / 3600 / ctx.spec.model.batteryKwh) * 100);
+    emit(ctx);
+  }
+  v.reversing = false;
 }
 
 /** A few minutes at walking pace with stops, around the destination (a car park). */

@@ -22,6 +22,8 @@ export interface VehicleState {
   gpsOffsetLon: number;
   /** NaN unless a glitching SoC reading replaces the true one. */
   socShownPct: number;
+  /** In reverse gear (parking): units that report gears say R. */
+  reversing?: boolean;
 }
 
 const round = (x: number, scale: number): number => Math.round(x * scale) / scale;
@@ -73,7 +75,7 @@ export class SeriesBuilder {
     c.odometerKm[i] = round(v.odometerKm, q.speedStepKph >= 1 ? 10 : 1000);
     // -0 would print as "0" anyway, but keep the column clean for hashing.
     c.powerKw[i] = round(v.powerKw, 100) + 0;
-    c.state[i] = reportedState(q, v.state, v.speedKph);
+    c.state[i] = v.reversing && q.wording === 'gears' ? 'R' : reportedState(q, v.state, v.speedKph);
     c.errorCodes[i] = q.standingCode === null ? v.errorCodes : v.errorCodes?.includes(q.standingCode) ? v.errorCodes : [q.standingCode, ...(v.errorCodes ?? [])];
   }
 

@@ -12,13 +12,15 @@ const HEARTBEAT_S = 60;
  * overnight. The unit reports the first minute, then at its own heartbeat (1–15 min), or never
  * (units that sleep while parked): what it reports never changes the physics.
  */
-export function park(ctx: DeviceContext, untilMs: number, state: 'parked' | 'off' = 'parked', intervalS = HEARTBEAT_S): void {
+export function park(ctx: DeviceContext, untilMs: number, state: 'parked' | 'off' = 'parked', intervalS = HEARTBEAT_S, awakeHeartbeatS?: number): void {
   const { v } = ctx;
   const m = ctx.spec.model;
   v.state = state;
   v.speedKph = 0;
   const stepMs = intervalS * 1000;
-  const heartbeatMs = ctx.spec.quirks.parkedHeartbeatS * 1000;
+  // A car with someone waiting in it stays awake and reports at least this often.
+  const unitS = ctx.spec.quirks.parkedHeartbeatS;
+  const heartbeatMs = (awakeHeartbeatS === undefined ? unitS : unitS === 0 ? awakeHeartbeatS : Math.min(unitS, awakeHeartbeatS)) * 1000;
   let lastEmitMs = Number.NEGATIVE_INFINITY;
   while (v.tsMs + stepMs <= untilMs) {
     v.tsMs += stepMs;

@@ -6,7 +6,7 @@ import type { SeededRandom } from './seeded-random.ts';
  * emitted, never the physics, so a dry run and the real run agree whatever the quirks are.
  */
 export interface DeviceQuirks {
-  /** `words`: driving/charging/parked/off; `off`: parked is reported as `off`; `gears`: D/N/P. */
+  /** `words`: driving/charging/parked/off; `off`: parked is reported as `off`; `gears`: D/N/R/P. */
   wording: 'words' | 'off' | 'gears';
   /** Gear-reporting units that say `P` while charging instead of `charging`. */
   parkWhileCharging: boolean;

@@ -32,7 +32,7 @@ function indexAt(s: TelemetrySeries, tsMs: number): number {
 
 let fleet: SimulatedFleet;
 // Incidents at raised rates so a small fleet shows every kind.
-const RATES = { breakdownPerDeviceDay: 0.35, shortfallPerDeviceDay: 0.35, lookalikePerDeviceDay: 1.5 };
+const RATES = { breakdownPerDeviceDay: 0.35, shortfallPerDeviceDay: 0.35, lookalikePerDeviceDay: 2.5 };
 
 beforeAll(() => {
   fleet = simulateFleet({ seed: 11, devices: 8, days: 4, rates: RATES });
@@ -89,7 +89,7 @@ describe('simulateFleet', () => {
         check(s.speedKph[i]! >= 0, `${at} speed < 0`);
         check(s.socPct[i]! >= 0 && s.socPct[i]! <= 100, `${at} SoC ${s.socPct[i]}`);
         // Units word the state their own way: the schema's words, parked as `off`, or the gear.
-        const words = d.quirks.wording === 'gears' ? ['D', 'N', 'P', 'charging'] : d.quirks.wording === 'off' ? ['driving', 'charging', 'off'] : ['driving', 'charging', 'parked', 'off'];
+        const words = d.quirks.wording === 'gears' ? ['D', 'N', 'R', 'P', 'charging'] : d.quirks.wording === 'off' ? ['driving', 'charging', 'off'] : ['driving', 'charging', 'parked', 'off'];
         check(words.includes(s.state[i]!), `${at} state ${s.state[i]} (${d.quirks.wording})`);
         if (s.state[i] === 'charging') check(s.powerKw[i]! < 0, `${at} charging with power ${s.powerKw[i]}`);
         if (s.state[i] === 'parked' || s.state[i] === 'charging' || s.state[i] === 'P') check(s.speedKph[i] === 0, `${at} ${s.state[i]} at ${s.speedKph[i]} km/h`);
@@ -204,7 +204,7 @@ describe('simulateFleet', () => {
   });
 
   it('produces every kind of charge shortfall and look-alike', () => {
-    const shortfalls = simulateFleet({ seed: 6, devices: 5, days: 5, rates: { breakdownPerDeviceDay: 0, shortfallPerDeviceDay: 1, lookalikePerDeviceDay: 0 } });
+    const shortfalls = simulateFleet({ seed: 1, devices: 6, days: 5, rates: { breakdownPerDeviceDay: 0, shortfallPerDeviceDay: 1, lookalikePerDeviceDay: 0 } });
     expect(new Set(shortfalls.labels.map((l) => l.subkind))).toEqual(new Set(['stranded', 'cold_departure', 'cold_soak', 'arrived_below_reserve', 'departure_short']));
     // Departure-short legs: they left a charger with less energy than they needed, and say how much.
     const short = shortfalls.legs.filter((g) => g.departureShort);

@@ -21,7 +21,7 @@ const seriesOf = (l: MomentLabel): TelemetrySeries => fleet.devices.find((d) => 
 const labelsOf = (subkind: string): MomentLabel[] => fleet.labels.filter((l) => l.subkind === subkind);
 
 beforeAll(() => {
-  fleet = simulateFleet({ seed: 23, devices: 8, days: 5, rates: { breakdownPerDeviceDay: 0.5, shortfallPerDeviceDay: 0.2, lookalikePerDeviceDay: 3 } });
+  fleet = simulateFleet({ seed: 23, devices: 8, days: 5, rates: { breakdownPerDeviceDay: 0.8, shortfallPerDeviceDay: 0.15, lookalikePerDeviceDay: 3 } });
 });
 
 /** Did the car move (GPS) while reporting speed 0 and state off (P in gears): a tow. */
