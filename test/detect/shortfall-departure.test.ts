@@ -98,4 +98,17 @@ describe('predicted shortfall at departure', () => {
     const { series } = journey(45);
     expect(capacityFromPowerKwh(driveWindows(series, { windowKm: 1 }), Number.POSITIVE_INFINITY)).toBeCloseTo(60, 0);
   });
+
+  it('leaving a charging stop at 60 % with a charger on the road 20 km on: the stop the display says the charge was sized for (150 km) is out of reach at −5 °C, warned within 5 min', async () => {
+    const { series, departMs } = journey(60);
+    const list: Charger[] = [fast('dc-stop', 80), fast('dc-near', 100), fast('dc-far', 200)];
+    const found = await warnings(series, list);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.startMs - departMs).toBeLessThanOrEqual(5 * 60_000);
+    expect(found[0]!.evidence.find((e) => e.signal === 'distance_to_charger_km')!.note).toMatch(/dc-far.*planned/);
+    // Filled up to 85 % (past the fast part of a DC charge), the level says nothing about a plan.
+    const full = journey(85);
+    const early = (await warnings(full.series, list)).filter((w) => w.startMs - full.departMs <= 10 * 60_000);
+    expect(early).toEqual([]);
+  });
 });

@@ -5,7 +5,7 @@ import { eventId } from '../events/event-id.ts';
 import { haversineKm } from '../geo-distance.ts';
 import type { Charger } from '../chargers/charger.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
-import { bearingDeg, indexAtOrAfter, nearestCharger, nextChargerTarget, positionAt, robustValueAt, usableChargers, type ChargerTarget } from './shortfall-signals.ts';
+import { bearingDeg, indexAtOrAfter, nearestCharger, nextChargerTarget, plannedChargerAhead, positionAt, robustValueAt, usableChargers, type ChargerTarget } from './shortfall-signals.ts';
 
 export interface PredictionSettings {
   detector: string;
@@ -72,6 +72,11 @@ const MIN_HEADING_DISPLACEMENT_KM = 0.4;
  * stops take under an hour, a slow public charger a few; a night at home or a day at work is longer.
  */
 const JOURNEY_STOP_MS = 4 * 3_600_000;
+/**
+ * A charge stopped below this was a choice for the next leg (DC charging is fast up to about 80 %
+ * and tapers above it, so a driver who takes more is filling up, not sizing a leg).
+ */
+const PLANNED_BELOW_SOC_PCT = 80;
 /** Power integration gives a capacity once the SoC has fallen this much over measured driving. */
 const MIN_SOC_FOR_CAPACITY_PCT = 5;
 
@@ -190,6 +195,7 @@ export function predictLegShortfall(
   const journeyKm = journey.reduce((s, w) => s + w.distanceKm, 0);
   const journeySpeedKph = enRoute && journeyKm >= 10 ? journeyKm / journey.reduce((s, w) => s + w.hours, 0) : Number.NaN;
   const measuredKwh = capacityFromPowerKwh(windows, t0);
+  const departSocPct = robustValueAt(series.socPct, leg.departFrom, 5, historyFrom);
 
   // Distance driven since departure, per sample of the leg.
   const legKm = new Float64Array(leg.end - leg.start + 1);
@@ -249,19 +255,31 @@ export function predictLegShortfall(
       target = nextChargerTarget(usable, here, heading, departure, { enRoute: false });
       if (!target) continue;
     }
-    const need = pctPerKm * target.roadKm;
-    predictions.push({
-      atMs: t, socPct, rangeKm, target, speedKph, outsideTempC, kwhPerKm, pctPerKm, basis: basis.basis,
-      expectedPct: socPct - need,
-      optimisticPct: socPct - need * model.band.lowRatio,
-      pessimisticPct: socPct - need * model.band.highRatio,
-      lat: here.lat,
-      lon: here.lon,
-      capacityKwh: settings.batteryKwh ?? (Number.isFinite(measuredKwh) ? measuredKwh : 100 / basis.k),
-      capacityBasis: settings.batteryKwh !== undefined ? 'device facts' : Number.isFinite(measuredKwh) ? 'power integrated over its drives' : 'implied by its SoC per kWh',
-      headingDeg: heading,
-      enRoute,
-    });
+    const predict = (to: ChargerTarget): Prediction => {
+      const need = pctPerKm * to.roadKm;
+      return {
+        atMs: t, socPct, rangeKm, target: to, speedKph, outsideTempC, kwhPerKm, pctPerKm, basis: basis.basis,
+        expectedPct: socPct - need,
+        optimisticPct: socPct - need * model.band.lowRatio,
+        pessimisticPct: socPct - need * model.band.highRatio,
+        lat: here.lat,
+        lon: here.lon,
+        capacityKwh: settings.batteryKwh ?? (Number.isFinite(measuredKwh) ? measuredKwh : 100 / basis.k),
+        capacityBasis: settings.batteryKwh !== undefined ? 'device facts' : Number.isFinite(measuredKwh) ? 'power integrated over its drives' : 'implied by its SoC per kWh',
+        headingDeg: heading,
+        enRoute,
+      };
+    };
+    predictions.push(predict(target));
+    // Leaving a charging stop, the driver took what the display says the next stop needs: when the
+    // physics at today's temperature and speed cannot deliver that, the plan fails from the start.
+    if (enRoute && heading !== null && t - legStartMs < EARLY_FOR_MS && departSocPct < PLANNED_BELOW_SOC_PCT) {
+      const planned = plannedChargerAhead(usable, here, heading, departure, rangeKm);
+      if (planned && planned.roadKm > target.roadKm && pctPerKm * planned.roadKm <= 100 - settings.reservePct) {
+        const p = predict(planned);
+        if (p.expectedPct < settings.reservePct) predictions.push(p);
+      }
+    }
   }
   return shortfallEvent(predictions, leg, series, deviceId, settings);
 }

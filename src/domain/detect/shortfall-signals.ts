@@ -84,7 +84,7 @@ export interface ChargerTarget {
   charger: Charger;
   /** Great circle × ROAD_FACTOR. */
   roadKm: number;
-  how: 'ahead' | 'nearest_other' | 'nearest';
+  how: 'ahead' | 'nearest_other' | 'nearest' | 'planned';
 }
 
 /**
@@ -146,6 +146,30 @@ export function nextChargerTarget(
   if (otherTarget) return otherTarget;
   const any = nearestCharger(chargers, here.lat, here.lon);
   return any ? { charger: any.charger, roadKm: any.km * ROAD_FACTOR, how: 'nearest' } : null;
+}
+
+/**
+ * The charger a driver leaving a charging stop is most likely planning to reach: the farthest
+ * usable charger ahead that the car's displayed range covers (a driver charges until the display
+ * shows enough for the next stop, not more). Null without a displayed range or such a charger.
+ */
+export function plannedChargerAhead(
+  chargers: readonly Charger[],
+  here: { lat: number; lon: number },
+  headingDeg: number,
+  leftFrom: { lat: number; lon: number } | null,
+  displayedKm: number,
+  coneDeg = AHEAD_CONE_DEG,
+): ChargerTarget | null {
+  if (!(displayedKm > 0)) return null;
+  let best: ChargerTarget | null = null;
+  for (const c of chargers) {
+    if (leftFrom && haversineKm(leftFrom.lat, leftFrom.lon, c.lat, c.lon) <= 1) continue;
+    const roadKm = haversineKm(here.lat, here.lon, c.lat, c.lon) * ROAD_FACTOR;
+    if (roadKm > displayedKm || angleBetween(bearingDeg(here.lat, here.lon, c.lat, c.lon), headingDeg) > coneDeg) continue;
+    if (!best || roadKm > best.roadKm) best = { charger: c, roadKm, how: 'planned' };
+  }
+  return best;
 }
 
 /**
