@@ -1,17 +1,23 @@
 import { readFileSync } from 'node:fs';
-import { parseChargersCsv } from '../chargers/parse-chargers-csv.ts';
+import { parseChargerMap, parseChargersCsv } from '../chargers/parse-chargers-csv.ts';
 import { TelltaleError } from '../domain/errors/telltale-error.ts';
 import { withServices } from './with-services.ts';
 
 /** `telltale chargers import FILE.csv`: good rows are upserted, bad rows listed with line and field. */
-export async function runChargersImportCommand(file: string, options: { db: string; json?: boolean }): Promise<void> {
+export async function runChargersImportCommand(file: string, options: { db: string; json?: boolean; map?: string[] }): Promise<void> {
+  let map: Record<string, string>;
+  try {
+    map = parseChargerMap(options.map ?? []);
+  } catch (e) {
+    throw new TelltaleError('BAD_MAP', (e as Error).message);
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     throw new TelltaleError('FILE_NOT_FOUND', `${file}: no such file`);
   }
-  const { chargers, errors } = parseChargersCsv(text);
+  const { chargers, errors } = parseChargersCsv(text, { map });
   const result = await withServices(options.db, {}, (services) => services.chargers.upsert(chargers, file));
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ ...result, rejected: errors.length, errors })}\n`);

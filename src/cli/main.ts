@@ -86,8 +86,9 @@ program
   .requiredOption('--devices <n>', 'number of devices', wholeNumber('--devices'))
   .requiredOption('--days <n>', 'days to simulate from 2025-01-06', wholeNumber('--days'))
   .requiredOption('--out <dir>', 'output directory (created if missing)')
+  .option('--config <name>', 'simulator configuration: train (default), holdout-mixed, holdout-cold')
   .option('--json', 'print the summary as one JSON object')
-  .action(async (opts: { seed: number; devices: number; days: number; out: string; json?: boolean }) => {
+  .action(async (opts: { seed: number; devices: number; days: number; out: string; json?: boolean; config?: string }) => {
     await (await import('./simulate-command.ts')).runSimulateCommand(opts);
   });
 
@@ -123,9 +124,10 @@ program
 const chargers = program.command('chargers').description('Charger locations used by the detectors');
 chargers
   .command('import')
-  .description('Upsert chargers from a CSV file (charger_id,name,lat,lon,power_kw)')
+  .description('Upsert chargers from a CSV file (charger_id,name,lat,lon,power_kw; id, latitude, longitude accepted)')
   .argument('<file>', 'CSV file')
   .addOption(dbOption())
+  .option('--map <column=source>', 'take a charger column from another column of the file, e.g. charger_id=station_ref (repeatable)', collect, [])
   .option('--json', 'print the result as one JSON object')
   .action(async (file: string, opts) => (await import('./chargers-import-command.ts')).runChargersImportCommand(file, opts));
 

@@ -15,12 +15,15 @@ export interface SimulateCommandOptions {
   days: number;
   out: string;
   json?: boolean;
+  /** Named simulator configuration (default `train`). */
+  config?: string;
 }
 
 /** A labelled synthetic fleet written as `telltale ingest` input plus its ground truth. */
 export interface SimulateSummary {
   devices: number;
   days: number;
+  config: string;
   rows: number;
   breakdowns: number;
   shortfalls: number;
@@ -38,7 +41,7 @@ const csvText = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '
  * at one device's series.
  */
 export async function runSimulateCommand(options: SimulateCommandOptions): Promise<SimulateSummary> {
-  const sim: SimulateFleetOptions = { seed: options.seed, devices: options.devices, days: options.days };
+  const sim: SimulateFleetOptions = { seed: options.seed, devices: options.devices, days: options.days, ...(options.config ? { config: options.config } : {}) };
   // Never mix two fleets: stale device files from an earlier run would be ingested with this one's.
   const existing = await readdir(options.out).catch(() => []);
   if (existing.length) throw new Error(`--out ${options.out} is not empty; give a new directory`);
@@ -46,7 +49,7 @@ export async function runSimulateCommand(options: SimulateCommandOptions): Promi
   const progress = process.stderr.isTTY && !options.json;
   const labels: MomentLabel[] = [];
   const legs: LegLabel[] = [];
-  const devices: { id: string; model: string; fleet: string; climate: string; batteryKwh: number }[] = [];
+  const devices: Record<string, unknown>[] = [];
   let rows = 0;
   for (const run of simulateDevices(sim)) {
     const d = run.device;
@@ -54,7 +57,7 @@ export async function runSimulateCommand(options: SimulateCommandOptions): Promi
     rows += d.series.length;
     labels.push(...run.labels);
     legs.push(...run.legs);
-    devices.push({ id: d.deviceId, model: d.model, fleet: d.fleet, climate: d.climate, batteryKwh: d.batteryKwh });
+    devices.push({ id: d.deviceId, model: d.model, fleet: d.fleet, climate: d.climate, batteryKwh: d.batteryKwh, heatPump: d.heatPump, cutoffSocPct: d.cutoffSocPct, registered: d.registered, quirks: d.quirks });
     if (progress) process.stderr.write(`\rsimulated ${devices.length}/${options.devices} devices, ${rows} rows`);
   }
   if (progress) process.stderr.write('\n');
@@ -67,6 +70,7 @@ export async function runSimulateCommand(options: SimulateCommandOptions): Promi
   const summary: SimulateSummary = {
     devices: devices.length,
     days: options.days,
+    config: options.config ?? 'train',
     rows,
     breakdowns: labels.filter((l) => l.kind === 'breakdown').length,
     shortfalls: labels.filter((l) => l.kind === 'charge_shortfall').length,

@@ -3,6 +3,7 @@ import type { DetectedEvent } from '../domain/events/detected-event.ts';
 import { listChargers } from '../store/charger-repository.ts';
 import { listEvents, replaceEvents, type EventChanges } from '../store/event-repository.ts';
 import { readSeries } from '../store/series-repository.ts';
+import { deviceFactsOf, getDevice } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 
 /** Far enough back to mean "from the beginning" and still be a valid DuckDB timestamp. */
@@ -67,12 +68,15 @@ export async function detectDevice(
     // every row there is, so a window run agrees with a run over the whole history.
     const series = await readSeries(conn, { deviceId, fromMs: Math.max(ALL_TIME_MS, readFromMs) });
     const chargers = await listChargers(conn);
+    // The registered battery, reserve and cut-off reach the detectors (absent fields: model defaults).
+    const registered = await getDevice(conn, deviceId);
+    const device = registered ? deviceFactsOf(registered) : undefined;
     const toMs = window.toMs ?? Infinity;
     const events: DetectedEvent[] = [];
     const changes: EventChanges = { created: [], updated: [], removed: [] };
     for (const [i, detector] of detectors.entries()) {
       const fromMs = starts[i]!;
-      const found = series.length === 0 ? [] : await detector.detect(series, { deviceId, chargers, fromMs });
+      const found = series.length === 0 ? [] : await detector.detect(series, { deviceId, chargers, fromMs, ...(device ? { device } : {}) });
       // The contract asks detectors to report only from `fromMs`; the window end is ours to keep.
       const kept = found.filter((e) => e.startMs >= fromMs && e.startMs < toMs);
       const c = await replaceEvents(conn, { deviceId, fromMs, toMs: window.toMs }, [detector.name], kept, store.now());

@@ -4,6 +4,7 @@ import type { Detector } from '../domain/detect/detector.ts';
 import { createBreakdownDetector } from '../domain/detect/breakdown.ts';
 import { createChannelAnomalyDetector } from '../domain/detect/channel-anomalies.ts';
 import { createChargeShortfallDetector } from '../domain/detect/charge-shortfall.ts';
+import { createThermalPrecursorDetector } from '../domain/detect/thermal-precursor.ts';
 import { loadEnergyModel } from '../models/load-energy-model.ts';
 import { loadBreakdownScorer, type OnnxScorer } from '../models/onnx-breakdown-scorer.ts';
 
@@ -31,8 +32,12 @@ export async function loadDetectorSet(options: LoadDetectorsOptions = {}): Promi
   else warn(`${breakdownModel} not found: breakdowns are judged by the rules alone (run npm run train)`);
   const detectors: Detector[] = [createBreakdownDetector({ scorer })];
   const energyModel = join(dir, 'energy-model.json');
-  if (existsSync(energyModel)) detectors.push(createChargeShortfallDetector({ energyModel: loadEnergyModel(energyModel) }));
-  else warn(`${energyModel} not found: charge shortfalls are not detected (run npm run train:energy)`);
-  detectors.push(createChannelAnomalyDetector());
+  const model = existsSync(energyModel) ? loadEnergyModel(energyModel) : undefined;
+  if (model) detectors.push(createChargeShortfallDetector({ energyModel: model }));
+  else warn(`${energyModel} not found: charge shortfalls are not detected and consumption is judged against the device's last 6 h (run npm run train:energy)`);
+  // Consumption is judged against what the energy model expects for the conditions.
+  detectors.push(createChannelAnomalyDetector({ energyModel: model }));
+  // Physics only (a pack's heat capacity): needs no model and no device history.
+  detectors.push(createThermalPrecursorDetector());
   return { detectors, release: async () => scorer?.release() };
 }

@@ -1,13 +1,11 @@
+import type { DeviceFacts } from '../domain/devices/device-facts.ts';
 import { MESSAGES } from '../domain/errors/error-catalogue.ts';
 import { TelltaleError } from '../domain/errors/telltale-error.ts';
 import { getDevice, listDevices, upsertDeviceMetadata, type DeviceSummary } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 
-export interface DeviceMetadata {
-  model?: string | undefined;
-  firmware?: string | undefined;
-  fleet?: string | undefined;
-}
+/** What PUT /v1/devices/:id may set: the facts detection uses (model, battery, reserve, cut-off…). */
+export type DeviceMetadata = DeviceFacts;
 
 /** The devices of the store, and the one check that a device exists (every per-device route and command goes through it). */
 export class DeviceService {

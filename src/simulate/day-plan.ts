@@ -5,7 +5,8 @@ import { addToScript, rollLookalikes } from './inject-lookalikes.ts';
 import { breakdownLeg, rescueUnplanned, runShortfall } from './inject-moments.ts';
 import type { InjectionRates } from './injection-rates.ts';
 import type { LegScript } from './leg-runner.ts';
-import { BREAKDOWN_SUBKINDS, type BreakdownSubkind, type ShortfallSubkind } from './moment-label.ts';
+import { drawBreakdownPlan, type BreakdownPlan } from './breakdown-plan.ts';
+import type { ShortfallSubkind } from './moment-label.ts';
 import { offsetPoint } from './route-builder.ts';
 import { charge, park } from './stationary-runner.ts';
 import { plannedKwhPerKm } from './vehicle-physics.ts';
@@ -13,17 +14,20 @@ import { plannedKwhPerKm } from './vehicle-physics.ts';
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
-type Incident = { kind: 'breakdown'; subkind: BreakdownSubkind } | { kind: 'charge_shortfall'; subkind: ShortfallSubkind } | null;
+type Incident = { kind: 'breakdown'; subkind: BreakdownPlan['subkind']; plan: BreakdownPlan } | { kind: 'charge_shortfall'; subkind: ShortfallSubkind } | null;
 
 function rollIncident(ctx: DeviceContext, rates: InjectionRates): Incident {
   const r = ctx.rand.next();
-  if (r < rates.breakdownPerDeviceDay) return { kind: 'breakdown', subkind: ctx.rand.pick(BREAKDOWN_SUBKINDS) };
+  if (r < rates.breakdownPerDeviceDay) {
+    const plan = drawBreakdownPlan(ctx.rand, ctx.spec.config.breakdowns);
+    return { kind: 'breakdown', subkind: plan.subkind, plan };
+  }
   if (r < rates.breakdownPerDeviceDay + rates.shortfallPerDeviceDay) {
     // Cold departures and cold soaks need a cold climate; elsewhere the plain kinds happen.
     // (cold departures are weighted up: some fail for a mild afternoon and become plain strandings).
-    const cold = ctx.spec.climate.maxC <= 5;
-    const kinds: ShortfallSubkind[] = cold ? ['stranded', 'cold_departure', 'cold_soak', 'arrived_below_reserve'] : ['stranded', 'arrived_below_reserve'];
-    const weights = cold ? [1, 2, 1.5, 1] : [1, 1];
+    const cold = ctx.spec.climate.maxC <= 8;
+    const kinds: ShortfallSubkind[] = cold ? ['stranded', 'cold_departure', 'cold_soak', 'arrived_below_reserve', 'departure_short'] : ['stranded', 'arrived_below_reserve', 'departure_short'];
+    const weights = cold ? [1, 2, 1.5, 1, 2.5] : [1, 1, 3];
     return { kind: 'charge_shortfall', subkind: kinds[ctx.rand.weighted(weights)]! };
   }
   return null;
@@ -35,7 +39,7 @@ const atHome = (ctx: DeviceContext): boolean => haversineKm(ctx.v.lat, ctx.v.lon
 function chargeIfNeeded(ctx: DeviceContext, to: Destination): void {
   const { v, spec, rand } = ctx;
   const km = haversineKm(v.lat, v.lon, to.lat, to.lon) * 1.05;
-  const needPct = ((km * plannedKwhPerKm(spec.model, km > 15, outsideTempC(ctx.weather, v.tsMs)) * 1.4) / spec.model.batteryKwh) * 100;
+  const needPct = ((km * plannedKwhPerKm(spec.model, km > 15, outsideTempC(ctx.weather, v.tsMs)) * spec.config.habits.planMargin) / spec.model.batteryKwh) * 100;
   if (v.socPct - needPct >= 15) return;
   const { charger, km: toChargerKm } = nearestCharger(ctx, v.lat, v.lon);
   if (toChargerKm > 0.3) {
@@ -43,7 +47,8 @@ function chargeIfNeeded(ctx: DeviceContext, to: Destination): void {
     if (r.outcome === 'stranded') return rescueUnplanned(ctx, r);
     park(ctx, v.tsMs + rand.uniform(1, 5) * MIN);
   }
-  charge(ctx, charger, Math.min(95, Math.max(80, needPct + 30)), v.tsMs + 10 * HOUR);
+  const [lo, hi] = spec.config.habits.chargeTargetPct;
+  charge(ctx, charger, Math.min(hi, Math.max(rand.uniform(lo, hi), needPct + 30)), v.tsMs + 10 * HOUR);
   park(ctx, v.tsMs + rand.uniform(1, 5) * MIN);
 }
 
@@ -61,7 +66,7 @@ export function simulateDay(ctx: DeviceContext, dayIndex: number, rates: Injecti
   const incident = rollIncident(ctx, rates);
   const lookalikes = rollLookalikes(rand, rates.lookalikePerDeviceDay);
   const departMs = localMidnight + rand.uniform(6.5, 9.5) * HOUR;
-  const trip = (incident?.kind === 'breakdown' && incident.subkind !== 'thermal_fault') || rand.chance(0.12);
+  const trip = (incident?.kind === 'breakdown' && incident.subkind !== 'thermal_fault') || rand.chance(spec.config.habits.tripShare);
   const stops: Destination[] = [];
   if (trip) {
     const far = offsetPoint(home.lat, home.lon, rand.uniform(0, 2 * Math.PI), rand.uniform(35, 100));
@@ -93,7 +98,7 @@ export function simulateDay(ctx: DeviceContext, dayIndex: number, rates: Injecti
   if (v.tsMs > localMidnight + 14 * HOUR || localMidnight >= ctx.endMs) return; // an incident took the day, or it lies past the window
   if (atHome(ctx) && v.socPct < 50 && incident?.subkind !== 'stranded') {
     park(ctx, Math.max(v.tsMs, localMidnight + rand.uniform(0.1, 1) * HOUR));
-    charge(ctx, home, 90, departMs);
+    charge(ctx, home, rand.uniform(...spec.config.habits.chargeTargetPct), departMs);
   }
   park(ctx, departMs);
 
@@ -105,7 +110,7 @@ export function simulateDay(ctx: DeviceContext, dayIndex: number, rates: Injecti
     }
     if (incident?.kind === 'breakdown' && i === 0) {
       chargeIfNeeded(ctx, to);
-      if (breakdownLeg(ctx, to, incident.subkind, scripts[i]!)) return;
+      if (breakdownLeg(ctx, to, incident.plan, scripts[i]!)) return;
     } else {
       chargeIfNeeded(ctx, to);
       const r = driveTo(ctx, to, scripts[i]!);
@@ -122,6 +127,6 @@ export function simulateDay(ctx: DeviceContext, dayIndex: number, rates: Injecti
   // Evening: plug in at home when the battery is low; it charges into the night.
   if (atHome(ctx) && v.socPct < 45 && v.tsMs < dayEnd) {
     park(ctx, v.tsMs + rand.uniform(2, 20) * MIN);
-    charge(ctx, home, 90, dayEnd + 6 * HOUR);
+    charge(ctx, home, rand.uniform(...spec.config.habits.chargeTargetPct), dayEnd + 6 * HOUR);
   }
 }

@@ -4,7 +4,9 @@ import type { LegLabel, MomentLabel } from './moment-label.ts';
 import type { Terrain } from './route-builder.ts';
 import type { SeededRandom } from './seeded-random.ts';
 import type { SeriesBuilder, VehicleState } from './series-builder.ts';
-import { ratedRangeKm, type Climate, type VehicleModel } from './vehicle-physics.ts';
+import type { SimulatorConfig, SiteSpec } from './simulator-config.ts';
+import type { DeviceQuirks } from './telemetry-quirks.ts';
+import { ratedRangeKm, type VehicleModel } from './vehicle-physics.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -12,9 +14,17 @@ export interface DeviceSpec {
   deviceId: string;
   model: VehicleModel;
   fleet: string;
-  climate: Climate;
+  climate: SiteSpec;
   home: Charger;
   setpointC: number;
+  config: SimulatorConfig;
+  quirks: DeviceQuirks;
+  /** True SoC at which the BMS cuts propulsion (the car strands), and the limp mode above it. */
+  cutoffSocPct: number;
+  limpBelowSocPct: number;
+  limpKw: number;
+  /** Whether the device's facts (battery, cut-off) are registered with the service. */
+  registered: boolean;
 }
 
 /** Outside temperature: one mean per day (interpolated between noons) plus a diurnal swing peaking mid-afternoon local time. */
@@ -53,6 +63,8 @@ export interface DeviceContext {
   out: SeriesBuilder | null;
   /** Suppresses emission (a connection drop, a dead 12 V system). */
   silent: boolean;
+  /** A modem that never comes back: nothing is emitted before this (the window's end). */
+  deadUntilMs: number | null;
   labels: MomentLabel[];
   legs: LegLabel[];
   chargers: readonly Charger[];
@@ -63,13 +75,16 @@ export interface DeviceContext {
 
 export function emit(ctx: DeviceContext): void {
   if (!ctx.out || ctx.silent) return;
+  if (ctx.deadUntilMs !== null && ctx.v.tsMs < ctx.deadUntilMs) return;
   const v = ctx.v;
   const outside = outsideTempC(ctx.weather, v.tsMs);
   ctx.out.push(v, outside, displayedRangeKm(ctx, outside));
 }
 
+/** The dashboard's range: the energy above the car's cut-off, at the rated consumption for the conditions (0 at the cut-off). */
 export function displayedRangeKm(ctx: DeviceContext, outsideC: number): number {
-  return (Math.max(0, ctx.v.socPct) / 100) * ratedRangeKm(ctx.spec.model, ctx.v.packTempC, outsideC);
+  const cutoff = ctx.spec.cutoffSocPct;
+  return (Math.max(0, ctx.v.socPct - cutoff) / (100 - cutoff)) * ratedRangeKm(ctx.spec.model, ctx.v.packTempC, outsideC);
 }
 
 /** A copy that can be run forward to see what would happen, without touching the real one. */
@@ -91,7 +106,18 @@ export function nearestCharger(ctx: DeviceContext, lat: number, lon: number, exc
   return { charger: best, km: bestKm };
 }
 
-export function addLabel(ctx: DeviceContext, label: Omit<MomentLabel, 'labelId' | 'deviceId'>): void {
+export function addLabel(ctx: DeviceContext, label: Omit<MomentLabel, 'labelId' | 'deviceId' | 'shapes'> & { shapes?: string[] }): void {
   if (!ctx.out) return;
-  ctx.labels.push({ labelId: `${ctx.spec.deviceId}/${label.kind}/${label.subkind}/${label.startMs}`, deviceId: ctx.spec.deviceId, ...label });
+  const shapes = [...(label.shapes ?? []), ...deviceShapes(ctx.spec)];
+  ctx.labels.push({ labelId: `${ctx.spec.deviceId}/${label.kind}/${label.subkind}/${label.startMs}`, deviceId: ctx.spec.deviceId, ...label, shapes });
+}
+
+/** Shapes every label of the device carries: how its unit reports (so the evaluation can split by them). */
+function deviceShapes(spec: DeviceSpec): string[] {
+  const q = spec.quirks;
+  const out: string[] = [];
+  if (q.standingCode !== null) out.push('standing_code');
+  if (q.wording !== 'words') out.push(`wording_${q.wording}`);
+  if (q.parkedHeartbeatS === 0) out.push('silent_parked');
+  return out;
 }

@@ -39,6 +39,6 @@ export function driveRoute(ctx: DeviceContext, route: Route, toChargerId: string
 /** Builds a route from where the car is to `to` (highway when it is far enough) and drives it. */
 export function driveTo(ctx: DeviceContext, to: Destination, script: LegScript = {}): LegResult {
   const km = haversineKm(ctx.v.lat, ctx.v.lon, to.lat, to.lon);
-  const route = buildRoute(ctx.rand, ctx.v.lat, ctx.v.lon, to.lat, to.lon, km > 15);
+  const route = buildRoute(ctx.rand, ctx.v.lat, ctx.v.lon, to.lat, to.lon, km > 15, ctx.spec.config.habits);
   return driveRoute(ctx, route, to.chargerId, script);
 }

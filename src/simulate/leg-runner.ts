@@ -1,11 +1,12 @@
+import type { BreakdownPlan } from './breakdown-plan.ts';
 import { addLabel, emit, outsideTempC, type DeviceContext } from './device-context.ts';
-import { RESERVE_SOC_PCT, type BreakdownSubkind } from './moment-label.ts';
+import { RESERVE_SOC_PCT } from './moment-label.ts';
 import { routePosition, terrainAltM, type Route } from './route-builder.ts';
 import { coldLossFactor, hvacPowerKw, packHeaterKw, packTempStep, tractionPowerKw } from './vehicle-physics.ts';
 
 /** What may happen on a leg besides driving it: a breakdown, or look-alikes that must not be mistaken for one. */
 export interface LegScript {
-  breakdown?: { subkind: BreakdownSubkind; atKm: number };
+  breakdown?: { plan: BreakdownPlan; atKm: number };
   dropout?: { atKm: number; durationS: number };
   tunnel?: { atKm: number; durationS: number };
   socGlitchAtKm?: number;
@@ -31,6 +32,8 @@ export interface LegResult {
   breakdownStartMs: number | null;
   /** 12 V failure: the last sample the car sent before going dark. */
   lastSampleMs: number | null;
+  /** Thermal fault: when the hot pack cut propulsion. */
+  shutdownMs: number | null;
 }
 
 const MAX_LEG_S = 14 * 3600;
@@ -55,7 +58,11 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
     belowReserveMs: null,
     breakdownStartMs: null,
     lastSampleMs: null,
+    shutdownMs: null,
   };
+  const spec = ctx.spec;
+  // Wind along the road for this leg (head wind positive): it changes the aerodynamic load.
+  const windMps = rand.uniform(-1, 1) * spec.config.habits.windMaxMps;
   let sKm = 0;
   let speed = 0; // m/s
   let zone = 0;
@@ -67,8 +74,8 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
   let bdPhase: 'armed' | 'signature' | 'coasting' | 'stopped' | 'done' = bd ? 'armed' : 'done';
   let coastDecel = 0.5;
   let bdTimer = 0;
-  let thermalTarget = 65;
-  let thermalRate = 0.2;
+  const plan = bd?.plan;
+  const thermalTarget = plan?.thermalShutdownC ?? 65;
   // Look-alike state.
   let dropLeft = 0;
   let dropping = false;
@@ -146,47 +153,55 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
       let regen = true;
 
       // Breakdowns.
-      if (bd && bdPhase === 'armed' && sKm >= bd.atKm) {
+      if (bd && plan && bdPhase === 'armed' && sKm >= bd.atKm) {
         const kph = speed * 3.6;
+        const onHighway = route.highway && sKm >= route.highwayStartKm && sKm < route.highwayEndKm - 0.6;
+        const onRamp = route.highway && sKm >= route.highwayEndKm - 0.6 && sKm <= route.highwayEndKm + 0.2;
+        const pastHighway = !route.highway || sKm > route.highwayEndKm + 0.2;
         let fire = false;
-        if (bd.subkind === 'loss_of_propulsion') fire = kph > 45;
-        else if (bd.subkind === 'ramp_shutdown') fire = route.highway && sKm >= route.highwayEndKm - 0.6 && kph >= 42 && kph <= 70 && accel < 0;
-        else fire = kph > 30;
+        if (plan.where === 'ramp') fire = onRamp && kph >= 30 && kph <= 90;
+        else if (plan.where === 'highway') fire = onHighway && kph > 75;
+        else fire = !onHighway && !onRamp && kph > 20;
+        // The planned place was missed (the ramp taken too fast, a short highway): it happens in town instead.
+        if (!fire && pastHighway && plan.where !== 'city' && kph > 20) {
+          plan.where = 'city';
+          if (plan.subkind === 'ramp_shutdown') plan.subkind = 'loss_of_propulsion';
+          fire = true;
+        }
         if (fire) {
           bdPhase = 'signature';
           result.breakdownStartMs = v.tsMs;
-          coastDecel = rand.uniform(0.3, 1.0);
-          bdTimer = rand.int(20, 120);
-          thermalTarget = rand.uniform(62, 70);
-          // A runaway cell heats the pack to shutdown within a few minutes, before a short leg ends.
-          thermalRate = Math.max(0.12, (thermalTarget - v.packTempC) / rand.uniform(90, 240));
-          if (bd.subkind === 'loss_of_propulsion') {
-            v.errorCodes = ['P0A0F'];
+          coastDecel = plan.decelMps2;
+          bdTimer = plan.warningS;
+          if (plan.subkind === 'loss_of_propulsion' || plan.subkind === 'ramp_shutdown') {
+            if (plan.coded) v.errorCodes = ['P0A0F'];
+            if (plan.offAfter) v.state = 'off';
             bdPhase = 'coasting';
-          } else if (bd.subkind === 'ramp_shutdown') {
-            v.state = 'off';
-            coastDecel = rand.uniform(3, 5);
-            bdPhase = 'coasting';
-          } else if (bd.subkind === 'twelve_volt_failure') {
-            v.errorCodes = ['U0100', 'B1325'];
+          } else if (plan.subkind === 'twelve_volt_failure') {
+            if (plan.coded) v.errorCodes = ['U0100', 'B1325'];
+            else {
+              // No warning at all: the unit dies with the 12 V supply; the last row is the one just sent.
+              result.breakdownStartMs = v.tsMs - 1000;
+              bdTimer = 0;
+            }
           }
         }
       }
       if (bdPhase === 'signature') {
-        if (bd!.subkind === 'twelve_volt_failure') {
+        if (plan!.subkind === 'twelve_volt_failure') {
           if (--bdTimer <= 0) {
             // The telematics unit loses power: the rest happens unobserved.
             result.lastSampleMs = v.tsMs - 1000;
             ctx.silent = true;
-            coastDecel = rand.uniform(0.5, 1.5);
             bdPhase = 'coasting';
           }
-        } else if (bd!.subkind === 'thermal_fault') {
-          v.packTempC += thermalRate;
-          if (v.packTempC > 55) v.errorCodes = ['P0A7E'];
+        } else if (plan!.subkind === 'thermal_fault') {
+          // Faster than any load can heat a pack (physics allows about 1 °C a minute): a cell fault.
+          v.packTempC += plan!.thermalRateCPerS;
+          if (plan!.coded && v.packTempC > 55) v.errorCodes = ['P0A7E'];
           if (v.packTempC >= thermalTarget) {
-            v.state = 'off';
-            coastDecel = rand.uniform(1, 2.5);
+            if (plan!.offAfter) v.state = 'off';
+            result.shutdownMs = v.tsMs;
             bdPhase = 'coasting';
           }
         }
@@ -197,8 +212,8 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
         desired = 0;
         accel = -coastDecel;
       }
-      // Limp home and then nothing: an empty battery.
-      if (v.socPct <= 0.05) {
+      // Limp mode, then nothing: the BMS cuts propulsion at its cut-off (0–2 % displayed).
+      if (v.socPct <= spec.cutoffSocPct) {
         propulsion = false;
         accel = Math.min(accel, -0.6);
       }
@@ -216,26 +231,29 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
       v.lon = pos.lon;
       v.altM = terrainAltM(ctx.terrain, pos.lat, pos.lon);
       const grade = dsM > 0.5 ? Math.max(-0.12, Math.min(0.12, (v.altM - prevAlt) / dsM)) : 0;
-      let traction = propulsion || regen ? tractionPowerKw(m, avg, accel, grade) : 0;
+      let traction = propulsion || regen ? tractionPowerKw(m, avg, accel, grade, windMps) : 0;
       if (!propulsion && traction > 0) traction = 0;
       if (!regen && traction < 0) traction = 0;
-      // Derating: a hot pack or an almost empty one limits power, and the car slows.
-      const capKw = v.errorCodes?.includes('P0A7E') ? m.maxDriveKw * Math.max(0.05, (thermalTarget - v.packTempC) / 12) : v.socPct < 1.5 ? 12 : m.maxDriveKw;
+      // Derating: a hot pack or an almost empty one (limp mode) limits power, and the car slows.
+      const hot = bdPhase === 'signature' && plan!.subkind === 'thermal_fault' && v.packTempC > thermalTarget - 12;
+      const capKw = hot ? m.maxDriveKw * Math.max(0.05, (thermalTarget - v.packTempC) / 12) : v.socPct < spec.limpBelowSocPct ? spec.limpKw : m.maxDriveKw;
       if (traction > capKw) {
-        const slowdown = Math.min(1.5, (traction - capKw) / Math.max(5, traction));
-        next = Math.max(0, speed - slowdown);
+        // Power-limited: the car gains only the speed the allowed power pays for, so it settles
+        // at the speed where the limit meets the road load (and slows on a climb or into the wind).
+        const excessN = ((traction - capKw) * 1000 * 0.9) / Math.max(2, avg);
+        next = Math.max(0, next - excessN / m.massKg);
         traction = capKw;
       }
       speed = next;
       const heater = bdPhase === 'coasting' ? 0 : packHeaterKw(v.packTempC);
-      const hvac = v.state === 'off' ? 0 : hvacPowerKw(outside, v.setpointC);
+      const hvac = v.state === 'off' ? 0 : hvacPowerKw(outside, v.setpointC, m.heatPump);
       const drawKw = traction > 0 ? traction * coldLossFactor(v.packTempC) : traction;
       const batteryKw = drawKw + (v.state === 'off' ? 0.05 : hvac + heater + 0.3);
       v.socPct = Math.max(0, Math.min(100, v.socPct - ((batteryKw / 3600) / capKwh) * 100));
-      if (bdPhase !== 'signature' || bd!.subkind !== 'thermal_fault') {
+      if (bdPhase !== 'signature' || plan!.subkind !== 'thermal_fault') {
         v.packTempC = packTempStep(m, v.packTempC, outside, batteryKw, heater, 1, true);
       }
-      v.powerKw = bdPhase === 'coasting' || bdPhase === 'stopped' ? rand.uniform(0, 0.12) : batteryKw;
+      v.powerKw = bdPhase === 'coasting' || bdPhase === 'stopped' ? plan!.auxKw + rand.uniform(-0.03, 0.03) : batteryKw;
       v.speedKph = speed * 3.6;
       v.odometerKm += dsM / 1000;
       result.drivenKm = sKm;
@@ -299,7 +317,7 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
         }
         continue;
       }
-      if (speed === 0 && v.socPct <= 0.05) {
+      if (speed === 0 && v.socPct <= spec.cutoffSocPct) {
         result.outcome = 'stranded';
         result.endMs = v.tsMs;
         v.state = 'off';
@@ -313,6 +331,8 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
           addLabel(ctx, { kind: 'lookalike', subkind: 'car_park_crawl', startMs: crawlStart, endMs: v.tsMs, lat: v.lat, lon: v.lon, note: `crawled ${crawlLeftM.toFixed(0)} m looking for a space` });
           crawlLeftM = 0;
         }
+        // Some drivers reverse into the space (R on units that report the gear).
+        if (rand.chance(0.3)) reverseIntoSpace(ctx);
         result.endMs = v.tsMs;
         v.speedKph = 0;
         return result;
@@ -321,6 +341,25 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
     // Legs are at most a few hours; a car still on the road here means a bug in the controller.
     throw new Error(`simulator: ${ctx.spec.deviceId} did not finish a ${route.distanceKm.toFixed(1)} km leg in ${MAX_LEG_S / 3600} h`);
   }
+}
+
+/** A stop, a few seconds backwards at walking pace, a stop: parking in reverse. */
+function reverseIntoSpace(ctx: DeviceContext): void {
+  const { v, rand } = ctx;
+  const seconds = rand.int(4, 9);
+  for (let t = 0; t < seconds + 2; t++) {
+    v.tsMs += 1000;
+    const moving = t >= 1 && t <= seconds;
+    v.reversing = moving || t === seconds + 1;
+    v.speedKph = moving ? rand.uniform(3, 5) : 0;
+    const m = v.speedKph / 3.6;
+    v.lat -= m / 111_320;
+    v.odometerKm += m / 1000;
+    v.powerKw = moving ? 1 + rand.uniform(0, 0.6) : 0.5;
+    v.socPct = Math.max(0, v.socPct - (v.powerKw / 3600 / ctx.spec.model.batteryKwh) * 100);
+    emit(ctx);
+  }
+  v.reversing = false;
 }
 
 /** A few minutes at walking pace with stops, around the destination (a car park). */

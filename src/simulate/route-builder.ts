@@ -1,5 +1,10 @@
 import { haversineKm } from '../domain/geo-distance.ts';
 import type { SeededRandom } from './seeded-random.ts';
+import type { Habits } from './simulator-config.ts';
+
+/** The road habits a route is built with (the original simulator's, unless a configuration says otherwise). */
+export type RoadHabits = Pick<Habits, 'highwayKph' | 'cityKph' | 'rampKph' | 'detourMax'>;
+const DEFAULT_ROAD: RoadHabits = { highwayKph: [90, 100, 110, 120, 130], cityKph: [30, 40, 50, 50, 60], rampKph: [50, 60, 70], detourMax: 1.02 };
 
 const KM_PER_DEG_LAT = 111.32;
 
@@ -58,13 +63,15 @@ export interface Route {
   kmPerDegLon: number;
 }
 
-export function buildRoute(rand: SeededRandom, fromLat: number, fromLon: number, toLat: number, toLon: number, preferHighway: boolean): Route {
+export function buildRoute(rand: SeededRandom, fromLat: number, fromLon: number, toLat: number, toLon: number, preferHighway: boolean, road: RoadHabits = DEFAULT_ROAD): Route {
   const straightKm = Math.max(0.3, haversineKm(fromLat, fromLon, toLat, toLon));
   const kmPerDegLon = KM_PER_DEG_LAT * Math.cos((((fromLat + toLat) / 2) * Math.PI) / 180);
   const east = (toLon - fromLon) * kmPerDegLon;
   const north = (toLat - fromLat) * KM_PER_DEG_LAT;
   const len = Math.hypot(east, north) || 1;
-  const distanceKm = straightKm * 1.02;
+  // Roads are longer than the straight line, some (a detour, a river to go round) much longer.
+  const detour = road.detourMax > 1.02 ? 1.02 + (road.detourMax - 1.02) * rand.next() ** 2 : 1.02;
+  const distanceKm = straightKm * detour;
   const highway = preferHighway && distanceKm > 12;
   const ends: number[] = [];
   const kph: number[] = [];
@@ -75,7 +82,7 @@ export function buildRoute(rand: SeededRandom, fromLat: number, fromLon: number,
     while (at < to - 0.05) {
       const end = Math.min(to, at + rand.uniform(0.4, 2));
       ends.push(end);
-      kph.push(rand.pick([30, 40, 50, 50, 60]));
+      kph.push(rand.pick(road.cityKph));
       at = end;
     }
     let light = from + rand.uniform(0.2, 0.9);
@@ -95,12 +102,12 @@ export function buildRoute(rand: SeededRandom, fromLat: number, fromLon: number,
     while (at < highwayEndKm - 0.7) {
       const end = Math.min(highwayEndKm - 0.6, at + rand.uniform(5, 25));
       ends.push(end);
-      kph.push(rand.pick([90, 100, 110, 120, 130]));
+      kph.push(rand.pick(road.highwayKph));
       at = end;
     }
     // The exit ramp: down to ramp speed before the city.
     ends.push(highwayEndKm);
-    kph.push(rand.pick([50, 60, 70]));
+    kph.push(rand.pick(road.rampKph));
     cityZones(highwayEndKm, distanceKm);
   } else {
     cityZones(0, distanceKm);
@@ -109,6 +116,9 @@ export function buildRoute(rand: SeededRandom, fromLat: number, fromLon: number,
     ends.push(distanceKm);
     kph.push(40);
   }
+  const wiggleWaveKm = rand.uniform(3, 8);
+  // The GPS track winds enough that its length matches the road's (arc length of a sine ≈ 1 + (πA/λ)²).
+  const wiggleKm = detour > 1.02 ? Math.min(2.5, distanceKm * 0.3, (wiggleWaveKm * Math.sqrt(detour - 1)) / Math.PI) : Math.min(0.5, distanceKm * 0.025);
   return {
     fromLat,
     fromLon,
@@ -122,8 +132,8 @@ export function buildRoute(rand: SeededRandom, fromLat: number, fromLon: number,
     zoneKph: Float64Array.from(kph),
     lightKm: Float64Array.from(lights),
     lightWaitS: Float64Array.from(waits),
-    wiggleKm: Math.min(0.5, distanceKm * 0.025),
-    wiggleWaveKm: rand.uniform(3, 8),
+    wiggleKm,
+    wiggleWaveKm,
     ux: east / len,
     uy: north / len,
     kmPerDegLon,

@@ -1,4 +1,6 @@
 import { emptySeries, type TelemetrySeries } from '../domain/telemetry-series.ts';
+import type { SeededRandom } from './seeded-random.ts';
+import { PLAIN_QUIRKS, reportedState, type DeviceQuirks } from './telemetry-quirks.ts';
 
 /** What the car reports at one instant; the runners mutate one of these per device and emit it. */
 export interface VehicleState {
@@ -20,9 +22,13 @@ export interface VehicleState {
   gpsOffsetLon: number;
   /** NaN unless a glitching SoC reading replaces the true one. */
   socShownPct: number;
+  /** In reverse gear (parking): units that report gears say R. */
+  reversing?: boolean;
 }
 
 const round = (x: number, scale: number): number => Math.round(x * scale) / scale;
+/** Rounds to a sensor step (1, 0.5, 0.1, 0.01), exactly representable as the CSV prints it. */
+const step = (x: number, stepSize: number): number => (stepSize >= 1 ? Math.round(x / stepSize) * stepSize : stepSize === 0.5 ? Math.round(x * 2) / 2 : round(x, Math.round(1 / stepSize)));
 
 /**
  * Columns that grow as samples are emitted (typed arrays doubled on demand: no object per row).
@@ -32,6 +38,17 @@ export class SeriesBuilder {
   private capacity = 4096;
   private n = 0;
   private cols = emptySeries(this.capacity);
+  private readonly quirks: DeviceQuirks;
+  /** Only for the unit's GPS dropouts: physics never draws from it, so dry runs stay exact. */
+  private readonly rand: SeededRandom | null;
+  private gpsBlankLeft = 0;
+  private gpsStaleLeft = 0;
+  private lastFix = { lat: Number.NaN, lon: Number.NaN, altM: Number.NaN };
+
+  constructor(quirks: DeviceQuirks = PLAIN_QUIRKS, rand: SeededRandom | null = null) {
+    this.quirks = quirks;
+    this.rand = rand;
+  }
 
   get length(): number {
     return this.n;
@@ -46,21 +63,50 @@ export class SeriesBuilder {
     if (this.n === this.capacity) this.grow();
     const c = this.cols;
     const i = this.n++;
+    const q = this.quirks;
     c.tsMs[i] = v.tsMs;
-    c.speedKph[i] = round(v.speedKph, 100);
-    c.socPct[i] = round(Number.isNaN(v.socShownPct) ? v.socPct : v.socShownPct, 100);
-    c.rangeKm[i] = round(rangeKm, 10);
-    c.batteryTempC[i] = round(v.packTempC, 10);
-    c.outsideTempC[i] = round(outsideC, 10);
+    c.speedKph[i] = step(v.speedKph, q.speedStepKph) + 0;
+    c.socPct[i] = step(Number.isNaN(v.socShownPct) ? v.socPct : v.socShownPct, q.socStepPct) + 0;
+    c.rangeKm[i] = q.socStepPct >= 1 ? Math.round(rangeKm) : round(rangeKm, 10);
+    c.batteryTempC[i] = step(v.packTempC, q.tempStepC) + 0;
+    c.outsideTempC[i] = step(outsideC, q.tempStepC) + 0;
     c.cabinSetpointC[i] = v.setpointC;
-    c.lat[i] = v.gpsHidden ? Number.NaN : round(v.lat + v.gpsOffsetLat, 1e6);
-    c.lon[i] = v.gpsHidden ? Number.NaN : round(v.lon + v.gpsOffsetLon, 1e6);
-    c.altM[i] = v.gpsHidden ? Number.NaN : round(v.altM, 10);
-    c.odometerKm[i] = round(v.odometerKm, 1000);
+    this.gps(v, i);
+    c.odometerKm[i] = round(v.odometerKm, q.speedStepKph >= 1 ? 10 : 1000);
     // -0 would print as "0" anyway, but keep the column clean for hashing.
     c.powerKw[i] = round(v.powerKw, 100) + 0;
-    c.state[i] = v.state;
-    c.errorCodes[i] = v.errorCodes;
+    c.state[i] = v.reversing && q.wording === 'gears' ? 'R' : reportedState(q, v.state, v.speedKph);
+    c.errorCodes[i] = q.standingCode === null ? v.errorCodes : v.errorCodes?.includes(q.standingCode) ? v.errorCodes : [q.standingCode, ...(v.errorCodes ?? [])];
+  }
+
+  /**
+   * Position as the unit reports it: scripted look-alikes (tunnel, jump) first, then the unit's
+   * own stretches of blank GPS (no fix) or a stale fix repeated while the car moves on.
+   */
+  private gps(v: VehicleState, i: number): void {
+    const c = this.cols;
+    if (this.rand && v.speedKph > 0 && this.gpsBlankLeft === 0 && this.gpsStaleLeft === 0) {
+      if (this.rand.chance(this.quirks.gpsBlankPerHour / 3600)) this.gpsBlankLeft = this.rand.int(10, 240);
+      else if (this.rand.chance(this.quirks.gpsStalePerHour / 3600) && !Number.isNaN(this.lastFix.lat)) this.gpsStaleLeft = this.rand.int(10, 180);
+    }
+    if (v.gpsHidden || this.gpsBlankLeft > 0) {
+      if (this.gpsBlankLeft > 0) this.gpsBlankLeft--;
+      c.lat[i] = Number.NaN;
+      c.lon[i] = Number.NaN;
+      c.altM[i] = Number.NaN;
+      return;
+    }
+    if (this.gpsStaleLeft > 0) {
+      this.gpsStaleLeft--;
+      c.lat[i] = this.lastFix.lat;
+      c.lon[i] = this.lastFix.lon;
+      c.altM[i] = this.lastFix.altM;
+      return;
+    }
+    c.lat[i] = round(v.lat + v.gpsOffsetLat, 1e6);
+    c.lon[i] = round(v.lon + v.gpsOffsetLon, 1e6);
+    c.altM[i] = round(v.altM, 10);
+    if (v.gpsOffsetLat === 0) this.lastFix = { lat: c.lat[i]!, lon: c.lon[i]!, altM: c.altM[i]! };
   }
 
   private grow(): void {

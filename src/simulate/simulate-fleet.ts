@@ -8,6 +8,8 @@ import type { LegLabel, MomentLabel } from './moment-label.ts';
 import { terrainAltM } from './route-builder.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { SeriesBuilder } from './series-builder.ts';
+import type { SimulatorConfig } from './simulator-config.ts';
+import { simulatorConfig, TRAIN_CONFIG_NAME } from './simulator-configs.ts';
 import { park } from './stationary-runner.ts';
 
 export type { InjectionRates } from './injection-rates.ts';
@@ -21,7 +23,10 @@ export interface SimulateFleetOptions {
   devices: number;
   days: number;
   startMs?: number;
+  /** Overrides the configuration's injection rates. */
   rates?: Partial<InjectionRates>;
+  /** Named simulator configuration (src/simulate/simulator-configs.ts); `train` when absent. */
+  config?: string;
 }
 
 export interface SimulatedDevice {
@@ -30,6 +35,13 @@ export interface SimulatedDevice {
   fleet: string;
   climate: string;
   batteryKwh: number;
+  heatPump: boolean;
+  /** True SoC at which this car cuts propulsion (0–2 %). */
+  cutoffSocPct: number;
+  /** Whether its facts would be registered with the service (PUT /v1/devices/:id). */
+  registered: boolean;
+  /** How its unit reports: state wording, parked heartbeat (0 = silent), standing code, sensor steps. */
+  quirks: { wording: string; parkedHeartbeatS: number; standingCode: string | null; socStepPct: number; speedStepKph: number; tempStepC: number };
   series: TelemetrySeries;
 }
 
@@ -51,6 +63,7 @@ function checkOptions(o: SimulateFleetOptions): void {
     if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`${name} must be an integer from 0 to ${max}, got ${value}`);
   }
   if (o.devices < 1 || o.days < 1) throw new RangeError('devices and days must be at least 1');
+  if (o.config !== undefined) simulatorConfig(o.config);
   if (o.startMs !== undefined && !(Number.isFinite(o.startMs) && o.startMs >= Date.UTC(2000, 0, 1))) throw new RangeError(`startMs must be a UTC time in ms from 2000 on, got ${o.startMs}`);
   for (const [name, value] of Object.entries(o.rates ?? {})) {
     if (!(Number.isFinite(value) && value >= 0 && value <= 1) && name !== 'lookalikePerDeviceDay') throw new RangeError(`rates.${name} must be a probability from 0 to 1, got ${value}`);
@@ -61,7 +74,14 @@ function checkOptions(o: SimulateFleetOptions): void {
 /** The fleet's chargers (depots, public chargers, home chargers) for these options. */
 export function fleetChargers(options: SimulateFleetOptions): Charger[] {
   checkOptions(options);
-  return buildFleetLayout(options.seed, options.devices, options.days, options.startMs ?? DEFAULT_START_MS).chargers;
+  return buildFleetLayout(options.seed, options.devices, options.days, options.startMs ?? DEFAULT_START_MS, configOf(options)).chargers;
+}
+
+const configOf = (o: SimulateFleetOptions): SimulatorConfig => simulatorConfig(o.config ?? TRAIN_CONFIG_NAME);
+
+/** The injection rates a run uses: the configuration's, overridden by the options'. */
+function ratesOf(o: SimulateFleetOptions): InjectionRates {
+  return { ...configOf(o).rates, ...o.rates };
 }
 
 /** Simulates one device of the layout: each device has its own PRNG stream, so devices are independent. */
@@ -70,15 +90,18 @@ function simulateDevice(layout: FleetLayout, index: number, options: SimulateFle
   const startMs = options.startMs ?? DEFAULT_START_MS;
   const endMs = startMs + options.days * DAY_MS;
   const rand = new SeededRandom(options.seed).fork(index + 1);
-  const out = new SeriesBuilder();
+  // The unit's own randomness (GPS dropouts) is a separate stream: emission never shifts physics.
+  const out = new SeriesBuilder(spec.quirks, new SeededRandom(options.seed).fork(500_000 + index));
   const home = spec.home;
   const ctx: DeviceContext = {
     spec,
     rand,
     out,
     silent: false,
+    deadUntilMs: null,
     labels: [],
     legs: [],
+    // Only the chargers the drivers use; the small AC posts and exit chargers are on the map only.
     chargers: site.chargers.concat(home.chargerId.startsWith('home-') ? [home] : []),
     weather: site.weather,
     terrain: site.terrain,
@@ -107,13 +130,31 @@ function simulateDevice(layout: FleetLayout, index: number, options: SimulateFle
   for (let day = firstDay; day <= options.days; day++) simulateDay(ctx, day, rates);
   park(ctx, endMs);
   const series = clip(out.build(), startMs, endMs);
-  // Incidents that begin inside the window (one running past its end ends there); legs only when
-  // their outcome (arrived or stranded) is inside it.
+  // Incidents that begin inside the data (one running past the window's end ends there — a car
+  // that went dark for good included); legs only when their outcome is inside the window.
   const lastMs = series.length ? series.tsMs[series.length - 1]! : startMs;
-  const labels = ctx.labels.filter((l) => l.startMs >= startMs && l.startMs <= lastMs).map((l) => (l.endMs > lastMs ? { ...l, endMs: lastMs } : l));
+  const labels = ctx.labels.filter((l) => l.startMs >= startMs && l.startMs <= lastMs).map((l) => (l.endMs > endMs ? { ...l, endMs } : l));
   const legs = ctx.legs.filter((l) => l.departMs >= startMs && (l.arriveMs ?? l.strandedMs ?? l.departMs) < endMs);
   return {
-    device: { deviceId: spec.deviceId, model: spec.model.model, fleet: spec.fleet, climate: spec.climate.name, batteryKwh: spec.model.batteryKwh, series },
+    device: {
+      deviceId: spec.deviceId,
+      model: spec.model.model,
+      fleet: spec.fleet,
+      climate: spec.climate.climate,
+      batteryKwh: spec.model.batteryKwh,
+      heatPump: spec.model.heatPump,
+      cutoffSocPct: Math.round(spec.cutoffSocPct * 100) / 100,
+      registered: spec.registered,
+      quirks: {
+        wording: spec.quirks.wording,
+        parkedHeartbeatS: spec.quirks.parkedHeartbeatS,
+        standingCode: spec.quirks.standingCode,
+        socStepPct: spec.quirks.socStepPct,
+        speedStepKph: spec.quirks.speedStepKph,
+        tempStepC: spec.quirks.tempStepC,
+      },
+      series,
+    },
     labels,
     legs,
   };
@@ -151,8 +192,8 @@ function clip(s: TelemetrySeries, startMs: number, endMs: number): TelemetrySeri
  */
 export function* simulateDevices(options: SimulateFleetOptions): Generator<SimulatedDeviceRun> {
   checkOptions(options);
-  const rates = { ...DEFAULT_INJECTION_RATES, ...options.rates };
-  const layout = buildFleetLayout(options.seed, options.devices, options.days, options.startMs ?? DEFAULT_START_MS);
+  const rates = ratesOf(options);
+  const layout = buildFleetLayout(options.seed, options.devices, options.days, options.startMs ?? DEFAULT_START_MS, configOf(options));
   for (let i = 0; i < options.devices; i++) yield simulateDevice(layout, i, options, rates);
 }
 

@@ -7,15 +7,21 @@ import { chargeAcceptKw, packHeaterKw, packTempStep } from './vehicle-physics.ts
 const HEARTBEAT_S = 60;
 
 /**
- * A parked (or dead) car: one heartbeat a minute, the pack soaking towards the outside air. In
- * deep cold the pack's keep-warm heater draws a little, so SoC (and more so range) falls overnight.
+ * A parked (or dead) car, simulated a minute at a time: the pack soaks towards the outside air;
+ * in deep cold the pack's keep-warm heater draws a little, so SoC (and more so range) falls
+ * overnight. The unit reports the first minute, then at its own heartbeat (1–15 min), or never
+ * (units that sleep while parked): what it reports never changes the physics.
  */
-export function park(ctx: DeviceContext, untilMs: number, state: 'parked' | 'off' = 'parked', intervalS = HEARTBEAT_S): void {
+export function park(ctx: DeviceContext, untilMs: number, state: 'parked' | 'off' = 'parked', intervalS = HEARTBEAT_S, awakeHeartbeatS?: number): void {
   const { v } = ctx;
   const m = ctx.spec.model;
   v.state = state;
   v.speedKph = 0;
   const stepMs = intervalS * 1000;
+  // A car with someone waiting in it stays awake and reports at least this often.
+  const unitS = ctx.spec.quirks.parkedHeartbeatS;
+  const heartbeatMs = (awakeHeartbeatS === undefined ? unitS : unitS === 0 ? awakeHeartbeatS : Math.min(unitS, awakeHeartbeatS)) * 1000;
+  let lastEmitMs = Number.NEGATIVE_INFINITY;
   while (v.tsMs + stepMs <= untilMs) {
     v.tsMs += stepMs;
     const outside = outsideTempC(ctx.weather, v.tsMs);
@@ -24,7 +30,10 @@ export function park(ctx: DeviceContext, untilMs: number, state: 'parked' | 'off
     v.socPct = Math.max(0, v.socPct - ((kw * intervalS) / 3600 / m.batteryKwh) * 100);
     v.packTempC = packTempStep(m, v.packTempC, outside, 0, keepWarmKw, intervalS, false);
     v.powerKw = kw;
-    emit(ctx);
+    if (lastEmitMs === Number.NEGATIVE_INFINITY || (heartbeatMs > 0 && v.tsMs - lastEmitMs >= heartbeatMs)) {
+      emit(ctx);
+      lastEmitMs = v.tsMs;
+    }
   }
 }
 

@@ -1,3 +1,5 @@
+import type { PlatformSpec } from './simulator-config.ts';
+
 /**
  * Longitudinal vehicle physics, HVAC, pack thermal model and charging curve for the simulator.
  * Plain functions of SI-ish inputs; numbers are typical published figures for small, mid-size
@@ -17,27 +19,27 @@ export interface VehicleModel {
   maxRegenKw: number;
   maxDcKw: number;
   maxAcKw: number;
+  /** A heat pump heats the cabin at 2–3× the efficiency of a resistive heater (less so in deep cold). */
+  heatPump: boolean;
 }
 
-export const VEHICLE_MODELS: readonly VehicleModel[] = [
-  { model: 'Volta City 40', batteryKwh: 40, massKg: 1550, cdAM2: 0.66, rollingCoeff: 0.0095, ratedRangeKm: 270, maxDriveKw: 110, maxRegenKw: 40, maxDcKw: 50, maxAcKw: 7.4 },
-  { model: 'Volta Tourer 60', batteryKwh: 60, massKg: 1850, cdAM2: 0.6, rollingCoeff: 0.009, ratedRangeKm: 390, maxDriveKw: 150, maxRegenKw: 60, maxDcKw: 100, maxAcKw: 11 },
-  { model: 'Volta Grand 85', batteryKwh: 85, massKg: 2150, cdAM2: 0.56, rollingCoeff: 0.0085, ratedRangeKm: 520, maxDriveKw: 250, maxRegenKw: 80, maxDcKw: 150, maxAcKw: 11 },
-];
-
-export interface Climate {
-  name: string;
-  /** Coldest night and warmest afternoon of the climate, °C. */
-  minC: number;
-  maxC: number;
+/** A vehicle model on `platform` with a battery of `batteryKwh` (the battery adds ~6 kg per kWh). */
+export function buildVehicleModel(platform: PlatformSpec, batteryKwh: number, heatPump: boolean): VehicleModel {
+  const kwh = Math.round(batteryKwh);
+  return {
+    model: `${platform.name} ${kwh}${heatPump ? ' HP' : ''}`,
+    batteryKwh: kwh,
+    massKg: Math.round(platform.gliderKg + 6 * kwh),
+    cdAM2: platform.cdAM2,
+    rollingCoeff: platform.rollingCoeff,
+    ratedRangeKm: Math.round(kwh / platform.ratedKwhPerKm),
+    maxDriveKw: platform.maxDriveKw,
+    maxRegenKw: Math.round(platform.maxDriveKw * 0.45),
+    maxDcKw: Math.round(kwh * platform.dcCRate),
+    maxAcKw: platform.maxAcKw,
+    heatPump,
+  };
 }
-
-export const CLIMATES: readonly Climate[] = [
-  { name: 'arctic', minC: -25, maxC: -5 },
-  { name: 'cold', minC: -10, maxC: 5 },
-  { name: 'temperate', minC: 5, maxC: 22 },
-  { name: 'hot', minC: 25, maxC: 40 },
-];
 
 const G = 9.81;
 const AIR_DENSITY = 1.2;
@@ -45,9 +47,13 @@ const DRIVETRAIN_EFFICIENCY = 0.9;
 const REGEN_EFFICIENCY = 0.65;
 const AUX_KW = 0.3;
 
-/** Battery power for traction, kW (negative = regenerating), at speed `speedMps` with acceleration and road grade (rise/run). */
-export function tractionPowerKw(m: VehicleModel, speedMps: number, accelMps2: number, grade: number): number {
-  const force = m.massKg * accelMps2 + m.massKg * G * m.rollingCoeff * (speedMps > 0.1 ? 1 : 0) + 0.5 * AIR_DENSITY * m.cdAM2 * speedMps * speedMps + m.massKg * G * grade;
+/**
+ * Battery power for traction, kW (negative = regenerating), at speed `speedMps` with acceleration,
+ * road grade (rise/run) and a head wind `headwindMps` (negative = tail wind) along the road.
+ */
+export function tractionPowerKw(m: VehicleModel, speedMps: number, accelMps2: number, grade: number, headwindMps = 0): number {
+  const air = speedMps + headwindMps;
+  const force = m.massKg * accelMps2 + m.massKg * G * m.rollingCoeff * (speedMps > 0.1 ? 1 : 0) + 0.5 * AIR_DENSITY * m.cdAM2 * air * Math.abs(air) + m.massKg * G * grade;
   const wheelKw = (force * speedMps) / 1000;
   if (wheelKw >= 0) return Math.min(m.maxDriveKw, wheelKw / DRIVETRAIN_EFFICIENCY);
   // Below walking pace the motor cannot recover much; friction brakes take the rest.
@@ -55,10 +61,19 @@ export function tractionPowerKw(m: VehicleModel, speedMps: number, accelMps2: nu
   return Math.max(-m.maxRegenKw, wheelKw * REGEN_EFFICIENCY * recoverable);
 }
 
-/** Cabin heating or cooling towards the set-point, kW (heat pump below ~0 °C gets less efficient). */
-export function hvacPowerKw(outsideC: number, setpointC: number): number {
+/**
+ * Cabin heating or cooling towards the set-point, kW. A resistive heater draws more below 0 °C
+ * (more heat lost through the glass); a heat pump needs a third of that when mild, and loses its
+ * advantage towards −20 °C, where it falls back to resistive heating.
+ */
+export function hvacPowerKw(outsideC: number, setpointC: number, heatPump = false): number {
   const delta = setpointC - outsideC;
-  if (delta > 0) return Math.min(6, delta * (outsideC < 0 ? 0.16 : 0.1));
+  if (delta > 0) {
+    const resistive = Math.min(6, delta * (outsideC < 0 ? 0.16 : 0.1));
+    if (!heatPump) return resistive;
+    const cop = Math.max(1, Math.min(3, 1 + (outsideC + 20) / 12));
+    return resistive / cop;
+  }
   return Math.min(4, -delta * 0.12);
 }
 

@@ -190,4 +190,13 @@ CREATE TABLE derived_work (
   recorded_at TIMESTAMP NOT NULL
 );`,
   },
+  {
+    version: 6,
+    name: 'devices: battery capacity, reserve and cut-off SoC, heat pump (device facts used by detection)',
+    sql: `
+ALTER TABLE devices ADD COLUMN battery_kwh DOUBLE;
+ALTER TABLE devices ADD COLUMN reserve_soc_pct DOUBLE;
+ALTER TABLE devices ADD COLUMN cutoff_soc_pct DOUBLE;
+ALTER TABLE devices ADD COLUMN heat_pump BOOLEAN;`,
+  },
 ];

@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import type { DeviceFacts } from '../domain/devices/device-facts.ts';
 import {
   COLUMN_NAMES,
   columnDef,
@@ -119,9 +120,14 @@ export interface DeviceSummary {
   model: string | null;
   firmware: string | null;
   fleet: string | null;
+  batteryKwh: number | null;
+  reserveSocPct: number | null;
+  cutoffSocPct: number | null;
+  heatPump: boolean | null;
 }
 
-const DEVICE_SELECT = `SELECT device_id, epoch_ms(first_ts)::DOUBLE, epoch_ms(last_ts)::DOUBLE, row_count, model, firmware, fleet FROM devices`;
+const DEVICE_SELECT = `SELECT device_id, epoch_ms(first_ts)::DOUBLE, epoch_ms(last_ts)::DOUBLE, row_count, model, firmware, fleet,
+  battery_kwh, reserve_soc_pct, cutoff_soc_pct, heat_pump FROM devices`;
 
 function toDevice(row: unknown[]): DeviceSummary {
   const iso = (v: unknown) => (v === null ? null : new Date(Number(v)).toISOString());
@@ -133,7 +139,24 @@ function toDevice(row: unknown[]): DeviceSummary {
     model: (row[4] as string | null) ?? null,
     firmware: (row[5] as string | null) ?? null,
     fleet: (row[6] as string | null) ?? null,
+    batteryKwh: (row[7] as number | null) ?? null,
+    reserveSocPct: (row[8] as number | null) ?? null,
+    cutoffSocPct: (row[9] as number | null) ?? null,
+    heatPump: (row[10] as boolean | null) ?? null,
   };
+}
+
+/** The registered facts of a device as detection uses them (fields never set are absent). */
+export function deviceFactsOf(d: DeviceSummary): DeviceFacts {
+  const facts: DeviceFacts = {};
+  if (d.model !== null) facts.model = d.model;
+  if (d.fleet !== null) facts.fleet = d.fleet;
+  if (d.firmware !== null) facts.firmware = d.firmware;
+  if (d.batteryKwh !== null) facts.batteryKwh = d.batteryKwh;
+  if (d.reserveSocPct !== null) facts.reserveSocPct = d.reserveSocPct;
+  if (d.cutoffSocPct !== null) facts.cutoffSocPct = d.cutoffSocPct;
+  if (d.heatPump !== null) facts.heatPump = d.heatPump;
+  return facts;
 }
 
 export async function listDevices(conn: DuckDBConnection): Promise<DeviceSummary[]> {
@@ -147,18 +170,19 @@ export async function getDevice(conn: DuckDBConnection, deviceId: string): Promi
   return row ? toDevice(row) : undefined;
 }
 
-/** Sets the given metadata fields, creating the device if it has no data yet. */
-export async function upsertDeviceMetadata(
-  conn: DuckDBConnection,
-  deviceId: string,
-  meta: { model?: string | undefined; firmware?: string | undefined; fleet?: string | undefined },
-): Promise<void> {
+/** Sets the given metadata fields (the others keep their value), creating the device if it has no data yet. */
+export async function upsertDeviceMetadata(conn: DuckDBConnection, deviceId: string, meta: DeviceFacts): Promise<void> {
   await conn.run(
-    `INSERT INTO devices (device_id, model, firmware, fleet, row_count) VALUES ($1, $2, $3, $4, 0)
+    `INSERT INTO devices (device_id, model, firmware, fleet, battery_kwh, reserve_soc_pct, cutoff_soc_pct, heat_pump, row_count)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)
      ON CONFLICT (device_id) DO UPDATE SET
        model = coalesce(excluded.model, devices.model),
        firmware = coalesce(excluded.firmware, devices.firmware),
-       fleet = coalesce(excluded.fleet, devices.fleet)`,
-    [deviceId, meta.model ?? null, meta.firmware ?? null, meta.fleet ?? null],
+       fleet = coalesce(excluded.fleet, devices.fleet),
+       battery_kwh = coalesce(excluded.battery_kwh, devices.battery_kwh),
+       reserve_soc_pct = coalesce(excluded.reserve_soc_pct, devices.reserve_soc_pct),
+       cutoff_soc_pct = coalesce(excluded.cutoff_soc_pct, devices.cutoff_soc_pct),
+       heat_pump = coalesce(excluded.heat_pump, devices.heat_pump)`,
+    [deviceId, meta.model ?? null, meta.firmware ?? null, meta.fleet ?? null, meta.batteryKwh ?? null, meta.reserveSocPct ?? null, meta.cutoffSocPct ?? null, meta.heatPump ?? null],
   );
 }

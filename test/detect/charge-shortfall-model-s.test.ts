@@ -32,7 +32,8 @@ beforeAll(async () => {
   const { chargers, errors } = parseChargersCsv(readFileSync(join(DIR, 'chargers.csv'), 'utf8'));
   expect(errors).toEqual([]);
   const detector = createChargeShortfallDetector({ energyModel: loadEnergyModel(join(ROOT, 'models/energy-model.json')) });
-  events = await detector.detect(series, { deviceId: 'model-s-2013', chargers, fromMs: -8.64e15 });
+  // The car's registration: a Model S cuts propulsion at 0 % displayed, not at the 2 % default.
+  events = await detector.detect(series, { deviceId: 'model-s-2013', chargers, fromMs: -8.64e15, device: { model: 'Tesla Model S 85' } });
 });
 
 afterAll(async () => {
@@ -61,9 +62,19 @@ describe('charge-shortfall on the Model S 2013 test drive (committed energy mode
     expect(Math.abs(soak[0]!.startMs - Date.parse(label('cold_soak').start))).toBeLessThan(5 * 60_000);
   });
 
-  it('does not call the ramp shutdown at 1 % a stranding (it is a breakdown), nor warn on the legs that arrive with margin', () => {
+  it('does not call the ramp shutdown at 1 % a stranding (above a Model S cut-off of 0 %: a breakdown), nor warn on the legs that arrive with margin', () => {
     expect(events.filter((e) => e.subkind === 'stranded')).toEqual([]);
     const day2Evening = Date.parse('2013-01-24T21:00:00Z');
     expect(events.filter((e) => e.startMs >= day2Evening)).toEqual([]);
+  });
+
+  it('calls the same stop a stranding when the car is not known to drive on at 0 % (1 % SoC, 0 km shown, no charger)', async () => {
+    const series = await store.withConnection((conn) => readSeries(conn, { deviceId: 'model-s-2013' }));
+    const { chargers } = parseChargersCsv(readFileSync(join(DIR, 'chargers.csv'), 'utf8'));
+    const detector = createChargeShortfallDetector({ energyModel: loadEnergyModel(join(ROOT, 'models/energy-model.json')) });
+    const unknown = await detector.detect(series, { deviceId: 'model-s-2013', chargers, fromMs: -8.64e15 });
+    const stranded = unknown.filter((e) => e.subkind === 'stranded');
+    expect(stranded).toHaveLength(1);
+    expect(Math.abs(stranded[0]!.startMs - Date.parse(label('ramp_shutdown').start))).toBeLessThan(2 * 60_000);
   });
 });

@@ -23,7 +23,7 @@ describe('parseChargersCsv', () => {
   });
 
   it('refuses a file without the expected header', () => {
-    expect(parseChargersCsv('id,latitude\n1,2\n').errors[0]).toMatchObject({ line: 1, field: 'charger_id,name,lat,lon' });
+    expect(parseChargersCsv('ref,latitude\n1,2\n').errors[0]).toMatchObject({ line: 1, field: 'charger_id,name,lon' });
   });
 });
 

@@ -8,11 +8,14 @@ import { openTempStore } from '../temp-store.ts';
 import { mulberry32 as seeded } from '../../src/domain/seeded-random.ts';
 
 /**
- * Two simulated days (seed 1) of a device that strands once and of one with a thermal-fault
- * breakdown, through the detectors the service loads from models/.
+ * Two simulated days (seed 1) of a device that falls short of charge once and of one with a
+ * thermal-fault breakdown, through the detectors the service loads from models/. (Picked by their
+ * labels, so a change of the simulator does not silently leave two uneventful devices.)
  */
 const fleet = simulateFleet({ seed: 1, devices: 6, days: 2 });
-const devices = fleet.devices.filter((d) => d.deviceId === 'sim-0001' || d.deviceId === 'sim-0005');
+const withLabel = (subkind: string) => fleet.labels.find((l) => l.subkind === subkind || (subkind === 'shortfall' && l.kind === 'charge_shortfall'))?.deviceId;
+const picked = new Set([withLabel('shortfall'), withLabel('thermal_fault')]);
+const devices = fleet.devices.filter((d) => picked.has(d.deviceId));
 const num = (v: number) => (Number.isNaN(v) ? null : v);
 
 function ndjson(deviceId: string, s: TelemetrySeries, from: number, to: number): string {

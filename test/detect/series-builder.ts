@@ -9,6 +9,8 @@ interface Sample {
   lon: number;
   codes: string[] | null;
   batteryTempC: number;
+  socPct: number;
+  odometerKm: number;
 }
 
 const KM_PER_DEG_LON_AT_48 = 111.32 * Math.cos((48 * Math.PI) / 180);
@@ -25,19 +27,24 @@ export class SeriesBuilder {
   lat = 48.1;
   lon = 11.5;
   batteryTempC = 30;
+  /** NaN: no SoC channel. */
+  socPct = Number.NaN;
+  /** NaN: no odometer channel; else it advances with the wheels (not on a tow truck). */
+  odometerKm = Number.NaN;
   powerless = false;
 
   constructor(startMs = Date.UTC(2026, 2, 2, 8, 0, 0)) {
     this.tsMs = startMs;
   }
 
-  private advance(seconds: number, kph: number) {
+  private advance(seconds: number, kph: number, wheels = true) {
     this.tsMs += seconds * 1000;
     this.lon += (kph * seconds) / 3600 / KM_PER_DEG_LON_AT_48;
+    if (wheels) this.odometerKm += (kph * seconds) / 3600;
   }
 
   private push(state: string, powerKw: number, codes: string[] | null = null, speedKph = this.speedKph) {
-    this.samples.push({ tsMs: this.tsMs, speedKph, powerKw: this.powerless ? Number.NaN : powerKw, state, lat: this.lat, lon: this.lon, codes, batteryTempC: this.batteryTempC });
+    this.samples.push({ tsMs: this.tsMs, speedKph, powerKw: this.powerless ? Number.NaN : powerKw, state, lat: this.lat, lon: this.lon, codes, batteryTempC: this.batteryTempC, socPct: this.socPct, odometerKm: this.odometerKm });
   }
 
   /** Accelerate at 2 m/s² to kph, under power. */
@@ -103,8 +110,7 @@ export class SeriesBuilder {
   tow(minutes: number, kph = 40): this {
     this.speedKph = 0;
     for (let s = 0; s < minutes * 6; s++) {
-      this.lat += 0;
-      this.advance(10, kph);
+      this.advance(10, kph, false);
       this.push('off', 0);
     }
     return this;
@@ -127,6 +133,8 @@ export class SeriesBuilder {
       s.lon[i] = x.lon;
       s.errorCodes[i] = x.codes;
       s.batteryTempC[i] = x.batteryTempC;
+      s.socPct[i] = x.socPct;
+      s.odometerKm[i] = x.odometerKm;
     });
     return s;
   }

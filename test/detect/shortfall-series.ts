@@ -20,8 +20,11 @@ export function testEnergyModel(): EnergyModel {
 export type Part =
   | { kind: 'park'; minutes: number; state?: string }
   | { kind: 'charge'; minutes: number; toSocPct: number }
-  /** Due north at a constant speed, drawing `kw`; stops when SoC reaches 0 (stranded). */
-  | { kind: 'drive'; minutes: number; speedKph: number; kw: number };
+  /**
+   * Due north at a constant speed, drawing `kw`; stops when SoC reaches the scenario's cut-off
+   * (stranded). `headingDeg` turns it (0 = north, 90 = east).
+   */
+  | { kind: 'drive'; minutes: number; speedKph: number; kw: number; headingDeg?: number };
 
 export interface Scenario {
   startMs?: number;
@@ -33,30 +36,44 @@ export interface Scenario {
   /** Displayed km per % of SoC; NaN: the car shows no range. */
   kmPerPct: number;
   parts: Part[];
+  /** True SoC at which propulsion stops (default 0): a real car's cut-off of 0–2 %. */
+  cutoffSocPct?: number;
+  /** Limp mode over this many % above the cut-off: power limited to a third, speed falls with it. */
+  limpPct?: number;
+  /** The gauge's step (default 0.01 %): 1 for a car that shows whole %. */
+  socStepPct?: number;
 }
 
 /** Telemetry of a scripted day: parks log every 60 s, drives and charges at 1 Hz, as the fleet does. */
 export function scenarioSeries(s: Scenario): TelemetrySeries {
-  const rows: { t: number; v: number; soc: number; lat: number; p: number; state: string }[] = [];
+  const rows: { t: number; v: number; soc: number; lat: number; lon: number; p: number; state: string }[] = [];
   let t = s.startMs ?? Date.UTC(2024, 0, 15, 8);
   let soc = s.socPct;
   let lat = s.lat;
+  let lon = s.lon;
+  const cutoff = s.cutoffSocPct ?? 0;
+  const limp = s.limpPct ?? 0;
   for (const part of s.parts) {
     if (part.kind === 'park') {
-      for (let k = 0; k < part.minutes; k++, t += 60_000) rows.push({ t, v: 0, soc, lat, p: 0.02, state: part.state ?? 'parked' });
+      for (let k = 0; k < part.minutes; k++, t += 60_000) rows.push({ t, v: 0, soc, lat, lon, p: 0.02, state: part.state ?? 'parked' });
     } else if (part.kind === 'charge') {
       const step = (part.toSocPct - soc) / (part.minutes * 60);
-      for (let k = 0; k < part.minutes * 60; k++, t += 1000, soc += step) rows.push({ t, v: 0, soc, lat, p: -50, state: 'charging' });
+      for (let k = 0; k < part.minutes * 60; k++, t += 1000, soc += step) rows.push({ t, v: 0, soc, lat, lon, p: -50, state: 'charging' });
     } else {
+      const rad = ((part.headingDeg ?? 0) * Math.PI) / 180;
       for (let k = 0; k < part.minutes * 60; k++, t += 1000) {
-        if (soc <= 0) {
-          soc = 0;
-          rows.push({ t, v: 0, soc, lat, p: 0, state: 'off' });
+        if (soc <= cutoff) {
+          soc = Math.max(0, Math.min(soc, cutoff));
+          rows.push({ t, v: 0, soc, lat, lon, p: 0.2, state: 'off' });
           continue;
         }
-        rows.push({ t, v: part.speedKph, soc, lat, p: part.kw, state: 'driving' });
-        soc -= (part.kw / 3600 / s.batteryKwh) * 100;
-        lat += part.speedKph / 3600 / 111.2;
+        const limping = soc <= cutoff + limp;
+        const kw = limping ? part.kw / 3 : part.kw;
+        const v = limping ? part.speedKph * 0.6 : part.speedKph;
+        rows.push({ t, v, soc, lat, lon, p: kw, state: 'driving' });
+        soc -= (kw / 3600 / s.batteryKwh) * 100;
+        lat += (v / 3600 / 111.2) * Math.cos(rad);
+        lon += ((v / 3600 / 111.2) * Math.sin(rad)) / Math.cos((lat * Math.PI) / 180);
       }
     }
   }
@@ -64,10 +81,11 @@ export function scenarioSeries(s: Scenario): TelemetrySeries {
   rows.forEach((r, i) => {
     series.tsMs[i] = r.t;
     series.speedKph[i] = r.v;
-    series.socPct[i] = Math.round(Math.max(0, r.soc) * 100) / 100;
+    const step = s.socStepPct ?? 0.01;
+    series.socPct[i] = Math.round(Math.round(Math.max(0, r.soc) / step) * step * 100) / 100;
     series.rangeKm[i] = Number.isFinite(s.kmPerPct) ? Math.max(0, r.soc) * s.kmPerPct : Number.NaN;
     series.lat[i] = r.lat;
-    series.lon[i] = s.lon;
+    series.lon[i] = r.lon;
     series.powerKw[i] = r.p;
     series.outsideTempC[i] = s.outsideTempC;
     series.batteryTempC[i] = s.outsideTempC + 5;

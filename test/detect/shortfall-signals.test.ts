@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Charger } from '../../src/domain/chargers/charger.ts';
-import { bearingDeg, nextChargerTarget, robustValueAt } from '../../src/domain/detect/shortfall-signals.ts';
+import { bearingDeg, nextChargerTarget, robustValueAt, usableChargers } from '../../src/domain/detect/shortfall-signals.ts';
 import { haversineKm } from '../../src/domain/geo-distance.ts';
 
 const at = (id: string, lat: number, lon: number): Charger => ({ chargerId: id, name: id, lat, lon, powerKw: 50 });
@@ -36,6 +36,25 @@ describe('the charger a leg is judged against', () => {
     const t = nextChargerTarget([south10, north300], here, 0, null)!;
     expect(t.charger.chargerId).toBe('south-10');
     expect(t.how).toBe('nearest');
+  });
+
+  it('on a journey (left a charger it drove to), the one left and those behind are not the next charger', () => {
+    const left = { lat: 50, lon: 0.001 };
+    const justLeft = at('left', 50, 0.001);
+    const t = nextChargerTarget([justLeft, south10, north300], here, 0, left, { enRoute: true })!;
+    expect(t.charger.chargerId).toBe('north-300');
+    expect(t.how).toBe('ahead');
+    // Off the road: 60° off the heading is outside the ±45° cone.
+    const offRoad = at('off-road', 50.09, 0.2);
+    expect(nextChargerTarget([offRoad, north300], here, 0, left, { enRoute: true })!.charger.chargerId).toBe('north-300');
+  });
+
+  it('usable chargers: fast ones (or of unknown power) and slow ones the car has charged at itself', () => {
+    const wallbox = { ...at('wallbox', 50.05, 0), powerKw: 11 };
+    const ownWallbox = { ...at('own', 50.2, 0), powerKw: 7 };
+    const unknown = { ...at('unknown', 50.3, 0), powerKw: null };
+    const ids = usableChargers([north20, wallbox, ownWallbox, unknown], [{ lat: 50.2005, lon: 0 }]).map((c) => c.chargerId);
+    expect(ids).toEqual(['north-20', 'own', 'unknown']);
   });
 
   it('bearing and robust values', () => {

@@ -32,7 +32,7 @@ function indexAt(s: TelemetrySeries, tsMs: number): number {
 
 let fleet: SimulatedFleet;
 // Incidents at raised rates so a small fleet shows every kind.
-const RATES = { breakdownPerDeviceDay: 0.35, shortfallPerDeviceDay: 0.35, lookalikePerDeviceDay: 1.5 };
+const RATES = { breakdownPerDeviceDay: 0.35, shortfallPerDeviceDay: 0.35, lookalikePerDeviceDay: 2.5 };
 
 beforeAll(() => {
   fleet = simulateFleet({ seed: 11, devices: 8, days: 4, rates: RATES });
@@ -60,10 +60,16 @@ describe('simulateFleet', () => {
     expect(fleet.devices).toHaveLength(8);
     expect(new Set(fleet.devices.map((d) => d.climate))).toEqual(new Set(['arctic', 'cold', 'temperate', 'hot']));
     for (const d of fleet.devices) {
-      expect([40, 60, 85]).toContain(d.batteryKwh);
+      // Batteries are drawn per device (domain randomisation), 40–100 kWh, with or without a heat pump.
+      expect(d.batteryKwh).toBeGreaterThanOrEqual(40);
+      expect(d.batteryKwh).toBeLessThanOrEqual(100);
+      expect(d.cutoffSocPct).toBeGreaterThanOrEqual(0);
+      expect(d.cutoffSocPct).toBeLessThanOrEqual(2);
       expect(d.series.tsMs[0]!).toBeGreaterThanOrEqual(start);
       expect(d.series.tsMs[d.series.length - 1]!).toBeLessThan(start + 4 * 86_400_000);
-      expect(d.series.tsMs[d.series.length - 1]!).toBeGreaterThan(start + 4 * 86_400_000 - 120_000);
+      // Data runs to the window's end, unless the unit sleeps while parked or went dark for good.
+      const dark = d.quirks.parkedHeartbeatS === 0 || fleet.labels.some((l) => l.deviceId === d.deviceId && l.shapes.includes('never_returns'));
+      if (!dark) expect(d.series.tsMs[d.series.length - 1]!).toBeGreaterThan(start + 4 * 86_400_000 - d.quirks.parkedHeartbeatS * 1000 - 120_000);
     }
     expect(fleet.chargers.some((c) => c.chargerId.endsWith('-depot'))).toBe(true);
   });
@@ -82,9 +88,15 @@ describe('simulateFleet', () => {
         const at = `${d.deviceId}[${i}]`;
         check(s.speedKph[i]! >= 0, `${at} speed < 0`);
         check(s.socPct[i]! >= 0 && s.socPct[i]! <= 100, `${at} SoC ${s.socPct[i]}`);
-        check(['driving', 'charging', 'parked', 'off'].includes(s.state[i]!), `${at} state ${s.state[i]}`);
+        // Units word the state their own way: the schema's words, parked as `off`, or the gear.
+        const words = d.quirks.wording === 'gears' ? ['D', 'N', 'R', 'P', 'charging'] : d.quirks.wording === 'off' ? ['driving', 'charging', 'off'] : ['driving', 'charging', 'parked', 'off'];
+        check(words.includes(s.state[i]!), `${at} state ${s.state[i]} (${d.quirks.wording})`);
         if (s.state[i] === 'charging') check(s.powerKw[i]! < 0, `${at} charging with power ${s.powerKw[i]}`);
-        if (s.state[i] === 'parked' || s.state[i] === 'charging') check(s.speedKph[i] === 0, `${at} ${s.state[i]} at ${s.speedKph[i]} km/h`);
+        if (s.state[i] === 'parked' || s.state[i] === 'charging' || s.state[i] === 'P') check(s.speedKph[i] === 0, `${at} ${s.state[i]} at ${s.speedKph[i]} km/h`);
+        // Sensor resolution: integer SoC and 1 km/h speed steps on the units that report so.
+        if (d.quirks.socStepPct === 1) check(Number.isInteger(s.socPct[i]!), `${at} SoC ${s.socPct[i]} on an integer-SoC unit`);
+        if (d.quirks.speedStepKph === 1) check(Number.isInteger(s.speedKph[i]!), `${at} speed ${s.speedKph[i]} on a 1 km/h unit`);
+        if (d.quirks.standingCode) check(s.errorCodes[i]?.includes(d.quirks.standingCode) ?? false, `${at} standing code ${d.quirks.standingCode} missing`);
         if (i === 0) continue;
         check(s.tsMs[i]! > s.tsMs[i - 1]!, `${at} time not increasing`);
         check(s.odometerKm[i]! >= s.odometerKm[i - 1]!, `${at} odometer decreasing`);
@@ -96,15 +108,22 @@ describe('simulateFleet', () => {
           check(s.powerKw[i]! < 0, `${at} SoC ${s.socPct[i - 1]} → ${s.socPct[i]} with power ${s.powerKw[i]}`);
         }
       }
-      // Sampling: 1 Hz while driving or charging, a heartbeat a minute while parked.
+      // Sampling: 1 Hz while driving or charging; parked, the unit's own heartbeat, or silence.
+      const parked = d.quirks.wording === 'gears' ? 'P' : d.quirks.wording === 'off' ? 'off' : 'parked';
+      const driving = d.quirks.wording === 'gears' ? 'D' : 'driving';
+      const beatMs = d.quirks.parkedHeartbeatS * 1000;
       let parkedBeats = 0;
+      let longSilences = 0;
       let drivingSeconds = 0;
       for (let i = 1; i < s.length; i++) {
         const dt = s.tsMs[i]! - s.tsMs[i - 1]!;
-        if (s.state[i] === 'parked' && s.state[i - 1] === 'parked' && dt === 60_000) parkedBeats++;
-        if (s.state[i] === 'driving' && s.state[i - 1] === 'driving' && dt === 1000) drivingSeconds++;
+        if (s.state[i] === parked && s.state[i - 1] === parked && dt === beatMs) parkedBeats++;
+        if (s.state[i - 1] === parked && dt > 3_600_000) longSilences++;
+        if (s.state[i] === driving && s.state[i - 1] === driving && dt === 1000) drivingSeconds++;
       }
-      check(parkedBeats > 100 && drivingSeconds > 600, `${d.deviceId}: ${parkedBeats} parked heartbeats, ${drivingSeconds} s driven at 1 Hz`);
+      if (beatMs > 0) check(parkedBeats > 2_400_000 / beatMs, `${d.deviceId}: ${parkedBeats} parked heartbeats of ${d.quirks.parkedHeartbeatS} s`);
+      else check(parkedBeats === 0 && longSilences > 0, `${d.deviceId}: silent while parked, yet ${parkedBeats} heartbeats and ${longSilences} long silences`);
+      check(drivingSeconds > 600, `${d.deviceId}: ${drivingSeconds} s driven at 1 Hz`);
     }
     expect(problems).toEqual([]);
   });
@@ -132,43 +151,68 @@ describe('simulateFleet', () => {
     expect(new Set(fleet.labels.map((l) => l.labelId)).size).toBe(fleet.labels.length);
   });
 
-  it('loss of propulsion: power ≈ 0 and P0A0F at speed, the car coasts to 0 and stays stopped ≥ 15 min', () => {
-    const labels = fleet.labels.filter((l) => l.subkind === 'loss_of_propulsion');
+  it('loss of propulsion: auxiliary power only, P0A0F only when coded, a coast-down or a hard stop, then standing ≥ 15 min', () => {
+    const labels = fleet.labels.filter((l) => l.subkind === 'loss_of_propulsion' || l.subkind === 'ramp_shutdown');
+    expect(labels.length).toBeGreaterThan(0);
     for (const l of labels) {
-      const s = fleet.devices.find((d) => d.deviceId === l.deviceId)!.series;
+      const d = fleet.devices.find((x) => x.deviceId === l.deviceId)!;
+      const s = d.series;
       const i = indexAt(s, l.startMs);
-      expect(s.speedKph[i]!).toBeGreaterThan(40);
-      expect(s.errorCodes[i]).toContain('P0A0F');
+      expect(s.speedKph[i]!).toBeGreaterThan(20);
+      const codes = (s.errorCodes[i] ?? []).filter((c) => c !== d.quirks.standingCode);
+      expect(codes, l.note).toEqual(l.shapes.includes('coded') ? ['P0A0F'] : []);
       let j = i;
       while (s.speedKph[j]! > 0) {
-        expect(s.powerKw[j]!).toBeLessThan(0.2);
-        expect(s.powerKw[j]!).toBeGreaterThanOrEqual(0);
+        // Propulsion gone: the battery feeds the auxiliaries only (0.1–0.3 kW), never regeneration.
+        expect(s.powerKw[j]!).toBeLessThan(0.35);
+        expect(s.powerKw[j]!).toBeGreaterThanOrEqual(0.05);
         j++;
       }
       const decel = (s.speedKph[i]! / 3.6) / ((s.tsMs[j]! - s.tsMs[i]!) / 1000);
-      expect(decel).toBeGreaterThan(0.25);
-      expect(decel).toBeLessThan(1.1);
+      if (l.shapes.includes('hard_stop')) {
+        // Harder than a driver's ordinary braking (a 12 s stop from 120 km/h is 2.8 m/s²).
+        expect(decel).toBeGreaterThan(2);
+        expect(decel).toBeLessThan(4.8);
+      } else {
+        expect(l.shapes).toContain('coast');
+        expect(decel).toBeGreaterThan(0.2);
+        expect(decel).toBeLessThan(1.1);
+      }
       const stoppedUntil = s.tsMs[j]! + 15 * 60_000;
-      for (let k = j; s.tsMs[k]! < stoppedUntil; k++) expect(s.speedKph[k]).toBe(0);
+      for (let k = j; k < s.length && s.tsMs[k]! < stoppedUntil; k++) expect(s.speedKph[k]).toBe(0);
     }
   });
 
-  it('a stranded leg ends with the battery empty, and every stranding is labelled', () => {
+  it('a stranded leg ends at the car\'s cut-off (0–2 %) after limp mode, and every stranding is labelled', () => {
     const stranded = fleet.legs.filter((l) => l.strandedMs !== null);
     expect(stranded.length).toBeGreaterThan(0);
     for (const leg of stranded) {
-      const s = fleet.devices.find((d) => d.deviceId === leg.deviceId)!.series;
+      const d = fleet.devices.find((x) => x.deviceId === leg.deviceId)!;
+      const s = d.series;
       const i = indexAt(s, leg.strandedMs!);
-      expect(s.socPct[i]!).toBeLessThan(0.5);
+      // Displayed SoC at the stop: the cut-off, give or take the unit's rounding.
+      expect(s.socPct[i]!).toBeLessThanOrEqual(d.cutoffSocPct + d.quirks.socStepPct / 2 + 0.01);
       expect(s.speedKph[i]).toBe(0);
+      // Limp mode: over the last minutes before the cut-off the car never drew full power.
+      let maxKw = 0;
+      for (let k = indexAt(s, leg.strandedMs! - 120_000); k < i; k++) maxKw = Math.max(maxKw, s.powerKw[k]!);
+      expect(maxKw).toBeLessThan(31);
       const label = fleet.labels.find((l) => l.deviceId === leg.deviceId && l.kind === 'charge_shortfall' && l.startMs <= leg.strandedMs! && l.endMs >= leg.strandedMs!);
       expect(label, `stranding of ${leg.legId}`).toBeDefined();
+      expect(label!.shapes).toContain('limp_cutoff');
     }
   });
 
   it('produces every kind of charge shortfall and look-alike', () => {
-    const shortfalls = simulateFleet({ seed: 4, devices: 4, days: 5, rates: { breakdownPerDeviceDay: 0, shortfallPerDeviceDay: 1, lookalikePerDeviceDay: 0 } });
-    expect(new Set(shortfalls.labels.map((l) => l.subkind))).toEqual(new Set(['stranded', 'cold_departure', 'cold_soak', 'arrived_below_reserve']));
+    const shortfalls = simulateFleet({ seed: 1, devices: 6, days: 5, rates: { breakdownPerDeviceDay: 0, shortfallPerDeviceDay: 1, lookalikePerDeviceDay: 0 } });
+    expect(new Set(shortfalls.labels.map((l) => l.subkind))).toEqual(new Set(['stranded', 'cold_departure', 'cold_soak', 'arrived_below_reserve', 'departure_short']));
+    // Departure-short legs: they left a charger with less energy than they needed, and say how much.
+    const short = shortfalls.legs.filter((g) => g.departureShort);
+    expect(short.length).toBeGreaterThan(0);
+    for (const leg of short) {
+      expect(leg.departureShort!.energyNeededKwh).toBeGreaterThan(leg.departureShort!.energyOnBoardKwh);
+      expect(leg.strandedMs !== null || leg.arriveSocPct! < 5).toBe(true);
+    }
     for (const l of shortfalls.labels.filter((x) => x.subkind === 'cold_departure')) {
       const leg = shortfalls.legs.find((g) => g.deviceId === l.deviceId && g.departMs === l.startMs)!;
       expect(leg.minOutsideTempC).toBeLessThanOrEqual(2);

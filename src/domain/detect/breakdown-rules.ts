@@ -1,19 +1,28 @@
+import type { DeviceFacts } from '../devices/device-facts.ts';
 import { haversineKm } from '../geo-distance.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
+import { aftermathOf, positionNear, type Aftermath } from './breakdown-aftermath.ts';
+import { measureMoment } from './breakdown-measure.ts';
+import { energyExhaustedAt } from './shortfall-exhaustion.ts';
+import { packHeatingFlagTimes } from './thermal-precursor.ts';
 
 /**
  * Rules stage of the breakdown detector: finds the moments where a vehicle may have shut down
- * while being driven and measures what happened around them. It is deliberately generous (the
- * model stage judges), but each rule is physical so it holds for real logs too:
+ * while being driven and measures what happened around them. Each rule is physical, so it holds
+ * for real logs (no fault code, odd state words, dead modems, stale GPS) and not only for the
+ * simulator:
  *
  *   1. find the ends of motion — the car comes to rest after driving, or its data stops while it
  *      is moving (a gap, or the end of the log);
- *   2. walk back to the moment propulsion was lost (power ≈ 0 or state 'off' while still fast);
- *   3. look at what happens next: does it move on under its own power, stay put, get towed
- *      (position moves while the wheels report 0 and the car is off), or reappear further on,
- *      still driving (a connection drop or a tunnel — rejected here);
+ *   2. walk back to the moment propulsion was lost (power ≈ auxiliary draw, neutral or 'off'
+ *      while still fast);
+ *   3. look at what happens next: does it move on under its own power, creep under power, charge
+ *      where it stands, stay put, get towed (position moves while the wheels report 0), or
+ *      reappear further on than it could have rolled (a connection drop or a tunnel — rejected);
  *   4. keep a moment only if the vehicle itself says something was wrong (no propulsion while
- *      fast, off while moving, fault codes, an overheated pack, data lost right after codes).
+ *      fast, off while moving, fault codes that were not there all along, an overheated pack,
+ *      silence at speed for longer than a dropout lasts) and the battery was not simply empty
+ *      (that is a charge shortfall, `stranded`, reported by the shortfall detector).
  */
 
 export const BREAKDOWN_RULES = {
@@ -26,25 +35,44 @@ export const BREAKDOWN_RULES = {
   approachMs: 90_000,
   /** How far back from the stop to look for the moment propulsion was lost. */
   maxCoastMs: 180_000,
-  /** |power| below this is "no propulsion and no regeneration". */
+  /** |power| below this is "no propulsion and no regeneration": the 12 V / auxiliary draw of a car is 0.1–0.5 kW. */
   zeroPowerKw: 0.5,
   /** power below this is regenerative braking: the drivetrain still works. */
   regenKw: -1,
+  /** Power at or above this while creeping at walking pace is propulsion: the drivetrain works. */
+  propulsionKw: 2,
   /** Samples further apart than this while moving are a data gap. */
   gapMs: 30_000,
   /** Connection drops and tunnels last minutes; a car that drives on after a shorter silence never stopped. */
   maxDropMs: 15 * 60_000,
   /** A stop shorter than this (and without a shutdown sign) is traffic, not a breakdown. */
   minRestMs: 120_000,
+  /**
+   * A code-less stop the car drove on from by itself needs this long a rest: a traffic signal
+   * cycles in 2–3 min and a stationary jam moves (creeps) every few minutes.
+   */
+  recoveredMinRestMs: 10 * 60_000,
   /** A second fault stop this soon after a quickly recovered one is the same breakdown. */
   relapseMs: 10 * 60_000,
   /** Pack temperature above which a thermal shutdown is plausible. */
   hotPackC: 55,
   /**
-   * Rolling and air drag alone slow a car by well under 1 m/s² (the simulator's coast-downs: 0.3–1);
-   * harder than this with no power is the friction brakes, i.e. a driver stopping a working car.
+   * Rolling resistance and air drag alone slow a car by under ~1 m/s² even at motorway speed;
+   * up to this, a deceleration with no power is a coast-down (light braking included).
    */
   maxCoastDecelMps2: 2.5,
+  /**
+   * A working EV braking harder than that regenerates (tens of kW from m·a·v), unless the pack
+   * is too full or too cold to take the charge: above this SoC or below `coldPackC` a powerless
+   * hard stop proves nothing.
+   */
+  regenFullSocPct: 95,
+  coldPackC: 5,
+  /**
+   * …judged on at least this many moving samples (at 1 Hz, 3 s: a hard stop from 40 km/h lasts
+   * ~3 s); power passes through 0 kW for a sample whenever traction turns into regeneration.
+   */
+  minPowerlessSamples: 3,
   /** Fraction of the deceleration without propulsion that makes it a coast-down. */
   coastFraction: 0.6,
   /** Towing: the position moves at least this far while the car is off / wheels at 0. */
@@ -58,18 +86,28 @@ export const BREAKDOWN_RULES = {
   judgeMs: 15 * 60_000,
   /** Window around the moment in which fault codes count. */
   codeWindowMs: 120_000,
+  /** Abnormal pack heating this long before the moment (up to the code window after the stop) is its sign. */
+  heatingBeforeMs: 10 * 60_000,
+  /**
+   * Data that stops at speed and stays silent this long is a provisional breakdown (a 12 V
+   * failure takes the modem with it). Tunnels and dead zones on a road last seconds to a couple
+   * of minutes at driving speed; 4 min sits inside the 3–5 min people wait before calling.
+   */
+  silenceMs: 4 * 60_000,
+  /** …when the last row was at least this fast: car parks and garages (where a unit may lose its signal) are entered at 5–20 km/h. */
+  silenceKph: 25,
+  /** Without power a car rolls v²/(2·a) with a ≥ this (rolling + drag); further than that after a silence, it drove on. */
+  rollDecelMps2: 0.3,
+  /** …and never less than this (GPS and odometer resolution). */
+  minDriveOnKm: 2,
+  /** A coast-down into a silence lost at least this much speed (and 10 %) before the data stopped. */
+  minCoastDropKph: 5,
 } as const;
-
-/** EV/hybrid propulsion-system DTCs (SAE J2012 P0Axx, e.g. P0A0F engine failed to start, P0A7E pack over-temperature). */
-const POWERTRAIN_CODE = /^P0A/i;
-/** Lost communication (Uxxxx) and low-voltage body codes (B13xx): what a failing 12 V supply produces. */
-const LOW_VOLTAGE_CODE = /^(U0|B13)/i;
-const THERMAL_CODE = /^P0A7[CDE]/i;
 
 export type BreakdownTrigger = 'stop' | 'data_gap' | 'data_end';
 
 /** What the rules measured around one candidate moment; the features and the evidence come from this. */
-export interface BreakdownCandidate {
+export interface BreakdownCandidate extends Aftermath {
   trigger: BreakdownTrigger;
   subkind: 'loss_of_propulsion' | 'shutdown' | 'twelve_volt_failure' | 'thermal_fault';
   /** Index and time of the moment propulsion was lost / the car shut down. */
@@ -77,8 +115,6 @@ export interface BreakdownCandidate {
   startMs: number;
   /** Index of the first sample at rest (stop), or of the last sample before the data stopped. */
   stopIndex: number;
-  /** Recovered (moves on under own power), tow ended, data resumed; else the last sample seen. */
-  endMs: number;
   lat: number | null;
   lon: number | null;
   speedAtLossKph: number;
@@ -87,51 +123,72 @@ export interface BreakdownCandidate {
   maxSpeedBeforeKph: number;
   decelMps2: number;
   powerKnown: boolean;
+  /** Moving samples with power logged, from the moment to the stop (or over the run before a silence). */
+  powerSamples: number;
+  powerlessDropKph: number;
   coastFraction: number;
   regenFraction: number;
   offWhileMoving: boolean;
+  /** Codes of the moment, without the standing ones. */
   codes: string[];
+  /** Codes that were there before the moment (context, not evidence). */
+  standingCodes: string[];
   powertrainCode: boolean;
   lowVoltageCode: boolean;
   thermalCode: boolean;
   maxBatteryTempC: number;
-  /** Standing still after the stop until own-power movement or the end of the data (capped). */
-  restMs: number;
-  recovered: boolean;
-  gapMs: number;
-  /** Speed of the first sample after the gap (NaN when the data never resumed). */
-  resumeSpeedKph: number;
-  /** Share of the time in the first `judgeMs` after the stop spent in state 'off' (each sample holds until the next). */
-  offAfterFraction: number;
-  /** Largest distance from the stop position seen afterwards (before own-power movement). */
-  displacementKm: number;
-  tow: { startMs: number; endMs: number; distanceKm: number } | null;
+  /** Pack temperature at the moment (NaN unknown): a cold pack cannot take regeneration. */
+  batteryTempAtLossC: number;
+  /** For data_end: how long the device has been silent at `nowMs` (0 when not judged). */
+  silenceMs: number;
+  /** The pack heated faster than physics allows (thermal-precursor@1's bound) shortly before or at the moment. */
+  packHeating: boolean;
+  /** Which physical sign kept it (for the evidence). */
+  fault: FaultSign;
+}
+
+export type FaultSign = 'off_while_moving' | 'codes' | 'hot_pack' | 'pack_heating' | 'coast_down' | 'braked_without_power' | 'silence_at_speed' | 'towed_in_silence';
+
+export interface BreakdownRuleOptions {
+  /** The judgement time: silence is measured against it (absent: a series' end is not judged). */
+  nowMs?: number;
+  device?: DeviceFacts;
+  /** Silence at speed that raises a provisional breakdown (default BREAKDOWN_RULES.silenceMs). */
+  silenceMs?: number;
 }
 
 const finite = (v: number) => Number.isFinite(v);
-const isOff = (s: string | null) => s === 'off';
-const CAP_REST_MS = 4 * 3_600_000;
 
 /** Candidates in time order, one per moment (a tow or a sparse tail after a stop is part of it). */
-export function findBreakdownCandidates(series: TelemetrySeries): BreakdownCandidate[] {
+export function findBreakdownCandidates(series: TelemetrySeries, options: BreakdownRuleOptions = {}): BreakdownCandidate[] {
   const out: BreakdownCandidate[] = [];
   const { tsMs, speedKph, length: n } = series;
   const R = BREAKDOWN_RULES;
+  // Abnormal pack heating (the thermal precursor's physical bound), computed once when first asked.
+  let heating: Float64Array | null = null;
+  const heatingNear = (c: BreakdownCandidate) => {
+    heating ??= packHeatingFlagTimes(series, options.device);
+    return anyIn(heating, c.startMs - R.heatingBeforeMs, series.tsMs[c.stopIndex]! + R.codeWindowMs);
+  };
   for (let i = 1; i <= n; i++) {
     const prev = i - 1;
     const prevSpeed = speedKph[prev]!;
     if (!finite(prevSpeed)) continue;
     let candidate: BreakdownCandidate | null = null;
     if (i === n) {
-      // The log ends while moving: only a fault in the last moments makes this a candidate;
-      // a live window ends while driving all the time.
-      if (prevSpeed >= R.ownPowerKph) candidate = measure(series, 'data_end', prev);
+      // The series ends while moving: a live window ends while driving all the time, so only a
+      // fault in the last moments or a long enough silence (judged at nowMs) makes a candidate.
+      if (prevSpeed >= R.ownPowerKph) candidate = measure(series, 'data_end', prev, options);
     } else if (tsMs[i]! - tsMs[prev]! > R.gapMs && prevSpeed >= R.ownPowerKph) {
-      candidate = measure(series, 'data_gap', prev);
+      candidate = measure(series, 'data_gap', prev, options);
     } else if (prevSpeed >= R.stillKph && finite(speedKph[i]!) && speedKph[i]! < R.stillKph) {
-      candidate = measure(series, 'stop', i);
+      candidate = measure(series, 'stop', i, options);
     }
-    if (candidate && keep(candidate)) {
+    if (candidate) {
+      candidate.packHeating = heatingNear(candidate);
+      candidate.subkind = subkindOf(candidate);
+    }
+    if (candidate && keep(series, candidate, options)) {
       const last = out.at(-1);
       // The same moment seen twice (a stop whose data then stops) is one event.
       if (last && candidate.startMs <= last.endMs) continue;
@@ -147,219 +204,141 @@ export function findBreakdownCandidates(series: TelemetrySeries): BreakdownCandi
   return out;
 }
 
-/** Rule 3 and 4: reject what the car itself says is normal. */
-function keep(c: BreakdownCandidate): boolean {
+/**
+ * When re-judging the same rows later could change the candidates: the last row was moving fast
+ * enough for a silence to count (last row + silence), or a stop is the last row and its rest has
+ * not reached the minimum yet. Undefined when only new data can change anything.
+ */
+export function breakdownWakeAtMs(series: TelemetrySeries, options: BreakdownRuleOptions = {}): number | undefined {
+  const n = series.length;
+  if (n === 0) return undefined;
+  const R = BREAKDOWN_RULES;
+  const lastMs = series.tsMs[n - 1]!;
+  const v = series.speedKph[n - 1]!;
+  let at: number | undefined;
+  if (finite(v) && v >= R.silenceKph) at = lastMs + (options.silenceMs ?? R.silenceMs);
+  else if (finite(v) && v < R.stillKph && n > 1 && series.speedKph[n - 2]! >= R.stillKph) at = lastMs + R.minRestMs;
+  if (at === undefined) return undefined;
+  return options.nowMs !== undefined && options.nowMs >= at ? undefined : at;
+}
+
+/** Rule 3 and 4: reject what the car itself says is normal; records the sign that kept it. */
+function keep(series: TelemetrySeries, c: BreakdownCandidate, options: BreakdownRuleOptions): boolean {
   const R = BREAKDOWN_RULES;
   if (c.maxSpeedBeforeKph < R.drivingKph && !c.offWhileMoving) return false;
-  // Reappeared further on, driving under its own power: the car never stopped (tunnel, dead zone).
-  // A long silence that ends with the car driving is kept: a tow, a repair and a 12 V fault that
-  // killed the telematics unit look like that.
-  if (c.trigger === 'data_gap' && c.resumeSpeedKph >= R.ownPowerKph && c.gapMs < R.maxDropMs) return false;
-  const fault = c.offWhileMoving
-    || c.codes.length > 0
-    || c.maxBatteryTempC >= R.hotPackC
-    || (c.powerKnown && c.coastFraction >= R.coastFraction && c.speedAtLossKph >= R.drivingKph && c.decelMps2 <= R.maxCoastDecelMps2);
-  if (!fault) return false;
+  // Out of energy: a charge shortfall (stranded), reported by charge-shortfall@1, not here.
+  if (energyExhaustedAt(series, c.anchorIndex, options.device).exhausted) return false;
+  // It charged where it stopped: the stop was at a charger, whatever the codes said.
+  if (c.chargedThere && !c.tow) return false;
+  if (c.trigger === 'data_gap' && droveOnThroughGap(series, c)) return false;
+  const fault = faultSign(c, options.silenceMs ?? R.silenceMs);
+  if (fault === null) return false;
+  c.fault = fault;
+  const noShutdownSign = !c.offWhileMoving && c.codes.length === 0;
   // Propulsion (or regenerative braking) until the stop, and parked rather than dead after it:
   // the driver stopped a working car, whatever the warnings said (a hot pack that derates).
-  // A car that goes 'off' for good right at the stop with a fault showing did shut down.
-  const shutAtStop = c.offAfterFraction >= 0.5 && !(c.recovered && c.restMs <= R.judgeMs);
+  // A car that goes 'off' for good right at the stop, or is towed from it, with a fault showing
+  // did shut down.
+  // A car towed away from where it stopped did not drive on either.
+  const shutAtStop = (c.offAfterFraction >= 0.5 || c.tow !== null) && !(c.recovered && c.restMs <= R.judgeMs);
   if (c.trigger === 'stop' && !c.offWhileMoving && c.powerKnown && c.coastFraction < R.coastFraction && !shutAtStop) return false;
   // The end of the data is "now" in a live window: only a failing 12 V supply (lost-communication
-  // codes) or a car switched off while moving says the silence that follows is a breakdown.
-  if (c.trigger === 'data_end') return c.lowVoltageCode || c.offWhileMoving;
-  if (c.trigger === 'stop' && c.recovered && c.restMs < R.minRestMs && !c.offWhileMoving && c.codes.length === 0) return false;
+  // codes), a car switched off while moving, or silence at speed since say the silence is a breakdown.
+  if (c.trigger === 'data_end') return c.lowVoltageCode || c.offWhileMoving || c.fault === 'silence_at_speed';
+  if (c.trigger === 'stop') {
+    // Crept on under power while "standing": a working drivetrain in a queue.
+    if (noShutdownSign && c.creptUnderPower) return false;
+    if (c.recovered && c.restMs < R.minRestMs && noShutdownSign) return false;
+    if (noShutdownSign && c.recovered && c.restMs < R.recoveredMinRestMs) return false;
+    if (noShutdownSign && !c.recovered && !c.tow && c.restMs < R.minRestMs) return false;
+  }
   return true;
 }
 
-function measure(series: TelemetrySeries, trigger: BreakdownTrigger, stopIndex: number): BreakdownCandidate {
+/** The first physical sign (strongest first) that the car itself failed, or null. */
+function faultSign(c: BreakdownCandidate, silenceMs: number): FaultSign | null {
   const R = BREAKDOWN_RULES;
-  const { tsMs, speedKph, powerKw, state } = series;
-  const stopMs = tsMs[stopIndex]!;
+  if (c.offWhileMoving) return 'off_while_moving';
+  if (c.codes.length > 0) return 'codes';
+  if (c.maxBatteryTempC >= R.hotPackC) return 'hot_pack';
+  if (c.packHeating) return 'pack_heating';
+  // A sample or two near 0 kW is power crossing from traction to regeneration, as in any stop.
+  // Regeneration on more than a sample says the drivetrain still worked.
+  const powerless = c.powerKnown && c.powerSamples >= R.minPowerlessSamples && c.coastFraction >= R.coastFraction && c.regenFraction * c.powerSamples <= 1 && c.speedAtLossKph >= R.drivingKph;
+  if (c.trigger === 'stop' && powerless) {
+    if (c.decelMps2 <= R.maxCoastDecelMps2) return 'coast_down';
+    // Braked hard with neither propulsion nor regeneration: the drivetrain was dead, unless the
+    // pack could not take regeneration anyway (full or cold).
+    const regenExpected = !(c.socAtLossPct >= R.regenFullSocPct) && !(c.batteryTempAtLossC < R.coldPackC);
+    if (regenExpected) return 'braked_without_power';
+    return null;
+  }
+  // Into a silence: rolling without power must also have slowed the car (a coast-down loses speed;
+  // 0 kW at a steady speed is a gentle downhill).
+  const coastedIntoSilence = powerless && c.powerlessDropKph >= Math.max(R.minCoastDropKph, 0.1 * c.speedAtLossKph);
+  if (c.trigger === 'data_end') return c.silenceMs >= 1 && c.speedAtLossKph >= R.silenceKph ? 'silence_at_speed' : coastedIntoSilence ? 'coast_down' : null;
+  if (c.trigger === 'data_gap') {
+    if (coastedIntoSilence) return 'coast_down';
+    // Silent at speed for longer than a dropout, and moved on the meantime without turning its
+    // wheels (a tow). Data that comes back where it stopped proves nothing by itself: units lose
+    // the last seconds before a stop, and a car that then drives off by itself was not broken down.
+    if (c.gapMs >= silenceMs && c.speedAtLossKph >= R.silenceKph && c.tow) return 'towed_in_silence';
+  }
+  return null;
+}
 
-  // Rule 2: walk back through the final deceleration (speed not rising) to where propulsion went.
-  let decelStart = stopIndex;
-  while (decelStart > 0 && stopMs - tsMs[decelStart - 1]! <= R.maxCoastMs) {
-    const a = speedKph[decelStart - 1]!;
-    const b = speedKph[decelStart]!;
-    if (!finite(a) || tsMs[decelStart]! - tsMs[decelStart - 1]! > R.gapMs) break;
-    if (finite(b) && a < b - 0.5) break;
-    decelStart--;
-  }
-  // The moment of loss: where propulsion went (power ≈ 0 or off while moving), else the first
-  // fault code of the deceleration, else where the speed began to fall.
-  let anchor = stopIndex;
-  if (trigger === 'stop') {
-    let sign = Number.POSITIVE_INFINITY;
-    // The final run without propulsion (|power| ≈ 0) that ends at the stop.
-    let run = stopIndex;
-    while (run > decelStart && finite(powerKw[run - 1]!) && Math.abs(powerKw[run - 1]!) < R.zeroPowerKw) run--;
-    if (run < stopIndex && speedKph[run]! > R.ownPowerKph) sign = run;
-    // Switched off while moving.
-    for (let k = decelStart; k <= stopIndex && k < sign; k++) {
-      if (speedKph[k]! > R.ownPowerKph && isOff(state[k]!)) {
-        sign = k;
-        break;
-      }
-    }
-    // Only when neither shows: the first fault code of the deceleration. Codes are often
-    // warnings shown minutes before the power actually goes ("car is shutting down").
-    for (let k = decelStart; k <= stopIndex && !Number.isFinite(sign); k++) {
-      if ((series.errorCodes[k]?.length ?? 0) > 0) sign = k;
-    }
-    if (Number.isFinite(sign)) anchor = sign;
-    else {
-      // No sign at all: the first sample below the peak speed of the deceleration.
-      let peak = decelStart;
-      for (let k = decelStart; k <= stopIndex; k++) if (speedKph[k]! > speedKph[peak]!) peak = k;
-      anchor = peak;
-      while (anchor < stopIndex && speedKph[anchor + 1]! >= speedKph[peak]! - 2) anchor++;
-    }
-  }
-  if (trigger !== 'stop') {
-    // Data that went silent while moving: the failure began with the first fault code just
-    // before (a 12 V supply failing shows as lost-communication codes first), else at the silence.
-    for (let k = stopIndex; k >= 0 && stopMs - tsMs[k]! <= R.codeWindowMs; k--) if ((series.errorCodes[k]?.length ?? 0) > 0) anchor = k;
-  }
-  let powerSamples = 0;
-  let coast = 0;
-  let regen = 0;
-  let offWhileMoving = false;
-  for (let k = trigger === 'stop' ? anchor : decelStart; k <= stopIndex; k++) {
-    const p = powerKw[k]!;
-    const moving = finite(speedKph[k]!) && speedKph[k]! > R.ownPowerKph;
-    if (moving && isOff(state[k]!)) offWhileMoving = true;
-    if (moving && finite(p) && trigger === 'stop') {
-      powerSamples++;
-      if (Math.abs(p) < R.zeroPowerKw) coast++;
-      if (p < R.regenKw) regen++;
-    }
-  }
-  const fromMs = tsMs[anchor]! - R.approachMs;
-  let maxSpeed = 0;
-  let k = anchor;
-  for (; k >= 0 && tsMs[k]! >= fromMs; k--) if (finite(speedKph[k]!)) maxSpeed = Math.max(maxSpeed, speedKph[k]!);
-  // Silent just before (a dead zone, a failing 12 V unit): the speed before the silence counts.
-  if (k >= 0 && k + 1 < series.length && tsMs[k + 1]! - tsMs[k]! > R.gapMs && tsMs[anchor]! - tsMs[k]! <= R.maxDropMs && finite(speedKph[k]!)) maxSpeed = Math.max(maxSpeed, speedKph[k]!);
+/**
+ * After a silence that began at speed: did the car drive on by itself? It reappeared moving
+ * after a dropout-length silence, or it covered more ground than a car rolls without power
+ * (odometer first — a tow does not turn it; else the GPS, reappearing moving).
+ */
+function droveOnThroughGap(series: TelemetrySeries, c: BreakdownCandidate): boolean {
+  const R = BREAKDOWN_RULES;
+  const resumedMoving = c.resumeSpeedKph >= R.ownPowerKph;
+  if (resumedMoving && c.gapMs < R.maxDropMs) return true;
+  const v = c.speedAtLossKph / 3.6;
+  const rollKm = Math.max(R.minDriveOnKm, (v * v) / (2 * R.rollDecelMps2) / 1000);
+  if (finite(c.gapOdometerKm)) return c.gapOdometerKm > rollKm;
+  const k = c.stopIndex;
+  const lat0 = positionNear(series, k, 'lat');
+  const lon0 = positionNear(series, k, 'lon');
+  const lat1 = series.lat[k + 1]!;
+  const lon1 = series.lon[k + 1]!;
+  if (lat0 === null || lon0 === null || !finite(lat1) || !finite(lon1)) return resumedMoving;
+  const km = haversineKm(lat0, lon0, lat1, lon1);
+  // Further than it could roll and no tow seen: it drove there (a tow with a dead modem is then
+  // missed, but a modem that died on the way home is not a breakdown).
+  return km > rollKm && !c.tow;
+}
 
-  // Fault codes and pack temperature around the moment.
-  const codes = new Set<string>();
-  let maxTemp = Number.NaN;
-  const codeFrom = tsMs[anchor]! - R.codeWindowMs;
-  const codeTo = stopMs + R.codeWindowMs;
-  for (let k = Math.max(0, anchor); k >= 0 && tsMs[k]! >= codeFrom; k--) scan(k);
-  for (let k = anchor + 1; k < series.length && tsMs[k]! <= codeTo; k++) scan(k);
-  function scan(k: number) {
-    for (const c of series.errorCodes[k] ?? []) codes.add(c);
-    const t = series.batteryTempC[k]!;
-    if (finite(t) && !(t <= maxTemp)) maxTemp = t;
+/** Is any of the sorted times within [fromMs, toMs]? */
+function anyIn(times: Float64Array, fromMs: number, toMs: number): boolean {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < fromMs) lo = mid + 1;
+    else hi = mid;
   }
-  const codeList = [...codes].sort();
+  return lo < times.length && times[lo]! <= toMs;
+}
 
-  const next = whatHappensNext(series, trigger, stopIndex);
-  const speedAtLoss = speedKph[anchor]!;
-  const dtS = (stopMs - tsMs[anchor]!) / 1000;
-  const decel = trigger === 'stop' && dtS > 0 ? (speedAtLoss - speedKph[stopIndex]!) / 3.6 / dtS : 0;
-  const c: BreakdownCandidate = {
-    trigger,
-    subkind: 'loss_of_propulsion',
-    anchorIndex: anchor,
-    startMs: tsMs[anchor]!,
-    stopIndex,
-    lat: positionNear(series, anchor, 'lat'),
-    lon: positionNear(series, anchor, 'lon'),
-    speedAtLossKph: finite(speedAtLoss) ? speedAtLoss : 0,
-    socAtLossPct: lastKnown(series.socPct, anchor, tsMs[anchor]! - R.codeWindowMs, tsMs),
-    maxSpeedBeforeKph: maxSpeed,
-    decelMps2: finite(decel) ? decel : 0,
-    powerKnown: powerSamples > 0,
-    coastFraction: powerSamples > 0 ? coast / powerSamples : 0,
-    regenFraction: powerSamples > 0 ? regen / powerSamples : 0,
-    offWhileMoving,
-    codes: codeList,
-    powertrainCode: codeList.some((c) => POWERTRAIN_CODE.test(c)),
-    lowVoltageCode: codeList.some((c) => LOW_VOLTAGE_CODE.test(c)),
-    thermalCode: codeList.some((c) => THERMAL_CODE.test(c)),
-    maxBatteryTempC: maxTemp,
-    ...next,
-  };
+function measure(series: TelemetrySeries, trigger: BreakdownTrigger, stopIndex: number, options: BreakdownRuleOptions): BreakdownCandidate {
+  const R = BREAKDOWN_RULES;
+  const m = measureMoment(series, trigger, stopIndex, R);
+  const next = aftermathOf(series, trigger === 'data_gap', stopIndex, R);
+  const lastMs = series.tsMs[stopIndex]!;
+  const silenceMs = trigger === 'data_end' && options.nowMs !== undefined && options.nowMs - lastMs >= (options.silenceMs ?? R.silenceMs) ? options.nowMs - lastMs : 0;
+  const c: BreakdownCandidate = { trigger, stopIndex, ...m, ...next, silenceMs, packHeating: false, subkind: 'loss_of_propulsion', fault: 'codes' };
   c.subkind = subkindOf(c);
   return c;
 }
 
 function subkindOf(c: BreakdownCandidate): BreakdownCandidate['subkind'] {
-  if (c.thermalCode || c.maxBatteryTempC >= 60) return 'thermal_fault';
+  if (c.thermalCode || c.maxBatteryTempC >= 60 || c.packHeating) return 'thermal_fault';
   if (c.lowVoltageCode || (c.trigger !== 'stop' && !c.powertrainCode)) return 'twelve_volt_failure';
   if (c.powertrainCode) return 'loss_of_propulsion';
   // Switched off while moving without a propulsion fault: the car shut itself down.
   if (c.offWhileMoving) return 'shutdown';
   return c.powerKnown && c.coastFraction >= BREAKDOWN_RULES.coastFraction ? 'loss_of_propulsion' : 'shutdown';
-}
-
-type NextFacts = Pick<BreakdownCandidate, 'endMs' | 'restMs' | 'recovered' | 'gapMs' | 'resumeSpeedKph' | 'offAfterFraction' | 'displacementKm' | 'tow'>;
-
-/** Rule 3: from the stop (or the last sample before the data stopped) forward. */
-function whatHappensNext(series: TelemetrySeries, trigger: BreakdownTrigger, stopIndex: number): NextFacts {
-  const R = BREAKDOWN_RULES;
-  const { tsMs, speedKph, state, length: n } = series;
-  const stopMs = tsMs[stopIndex]!;
-  const lat0 = positionNear(series, stopIndex, 'lat');
-  const lon0 = positionNear(series, stopIndex, 'lon');
-  const gapMs = trigger === 'data_gap' ? tsMs[stopIndex + 1]! - stopMs : 0;
-  const resumeSpeedKph = trigger === 'data_gap' ? speedKph[stopIndex + 1]! : trigger === 'data_end' ? Number.NaN : 0;
-  let off = 0; // ms
-  let samples = 0; // ms
-  let displacementKm = 0;
-  let towStart = -1;
-  let towEnd = -1;
-  let recoveredAt = -1;
-  let lastMs = stopMs;
-  // Look up to CAP_REST_MS past the first sample after the stop (for a gap, after the silence).
-  const horizonMs = (stopIndex + 1 < n ? tsMs[stopIndex + 1]! : stopMs) + CAP_REST_MS;
-  const judgeUntilMs = (stopIndex + 1 < n ? tsMs[stopIndex + 1]! : stopMs) + R.judgeMs;
-  for (let k = stopIndex + 1; k < n && tsMs[k]! <= horizonMs; k++) {
-    const v = speedKph[k]!;
-    if (finite(v) && v >= R.ownPowerKph && !isOff(state[k]!)) {
-      recoveredAt = k;
-      break;
-    }
-    lastMs = tsMs[k]!;
-    if (tsMs[k]! < judgeUntilMs) {
-      const heldMs = Math.min(k + 1 < n ? tsMs[k + 1]! : tsMs[k]!, judgeUntilMs) - tsMs[k]!;
-      samples += heldMs;
-      if (isOff(state[k]!)) off += heldMs;
-    }
-    if (lat0 !== null && lon0 !== null && finite(series.lat[k]!) && finite(series.lon[k]!)) {
-      const d = haversineKm(lat0, lon0, series.lat[k]!, series.lon[k]!);
-      if (d > displacementKm) displacementKm = d;
-      // Moving while the wheels say 0 (or the car is off): on a truck.
-      const moved = k > 0 && finite(series.lat[k - 1]!) ? haversineKm(series.lat[k - 1]!, series.lon[k - 1]!, series.lat[k]!, series.lon[k]!) : 0;
-      const hours = (tsMs[k]! - tsMs[k - 1]!) / 3_600_000;
-      const acrossGap = trigger === 'data_gap' && k === stopIndex + 1 && moved >= R.towKm;
-      if (moved > 0.002 && (acrossGap || moved / hours >= R.towMinKph) && !(v >= R.stillKph)) {
-        if (towStart < 0) towStart = k - 1;
-        towEnd = k;
-      }
-    }
-  }
-  const recovered = recoveredAt >= 0;
-  const restMs = Math.min(CAP_REST_MS, (recovered ? tsMs[recoveredAt]! : lastMs) - stopMs - gapMs);
-  const tow = displacementKm >= R.towKm && towStart >= 0
-    ? { startMs: tsMs[towStart]!, endMs: tsMs[towEnd]!, distanceKm: displacementKm }
-    : null;
-  const endMs = tow ? tow.endMs : recovered ? tsMs[recoveredAt]! : lastMs;
-  return { endMs, restMs, recovered, gapMs, resumeSpeedKph, offAfterFraction: samples > 0 ? off / samples : 0, displacementKm, tow };
-}
-
-/** The nearest known position at or before index k (GPS fixes drop out now and then). */
-function positionNear(series: TelemetrySeries, k: number, axis: 'lat' | 'lon'): number | null {
-  const col = series[axis];
-  for (let j = k; j >= 0 && series.tsMs[k]! - series.tsMs[j]! <= 300_000; j--) if (finite(col[j]!) && finite(series.lat[j]!) && finite(series.lon[j]!)) return col[j]!;
-  return null;
-}
-
-/** The last finite value of a column at or before k, not older than sinceMs. */
-function lastKnown(col: Float64Array, k: number, sinceMs: number, tsMs: Float64Array): number {
-  for (let j = k; j >= 0 && tsMs[j]! >= sinceMs; j--) if (finite(col[j]!)) return col[j]!;
-  return Number.NaN;
 }

@@ -3,7 +3,7 @@ import { eventId } from '../events/event-id.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
 import type { Detector } from './detector.ts';
 import { packBreakdownFeatures } from './breakdown-features.ts';
-import { BREAKDOWN_RULES, findBreakdownCandidates, type BreakdownCandidate } from './breakdown-rules.ts';
+import { BREAKDOWN_RULES, breakdownWakeAtMs, findBreakdownCandidates, type BreakdownCandidate } from './breakdown-rules.ts';
 
 /**
  * Scores feature rows (float32, row-major, BREAKDOWN_FEATURE_COUNT wide) with the probability of a
@@ -18,6 +18,8 @@ export interface BreakdownDetectorOptions {
   scorer: BreakdownScorer | null;
   /** Probability at or above which a candidate is a breakdown (default 0.5). */
   threshold?: number;
+  /** Silence at speed after which a provisional breakdown is raised (default BREAKDOWN_RULES.silenceMs, 4 min). */
+  silenceMs?: number;
 }
 
 export const BREAKDOWN_DETECTOR_NAME = 'breakdown@1';
@@ -47,7 +49,8 @@ export function createBreakdownDetector(options: BreakdownDetectorOptions): Dete
     async detect(series, ctx) {
       // Candidates before fromMs are context only; dropping them before scoring keeps the batch
       // (and so every score) the same for a full history and for a lookback window.
-      const candidates = findBreakdownCandidates(series).filter((c) => c.startMs >= ctx.fromMs);
+      const rules = { nowMs: ctx.nowMs, device: ctx.device, silenceMs: options.silenceMs };
+      const candidates = findBreakdownCandidates(series, rules).filter((c) => c.startMs >= ctx.fromMs);
       if (candidates.length === 0) return [];
       const scores = options.scorer
         ? await options.scorer.score(packBreakdownFeatures(candidates), candidates.length)
@@ -55,20 +58,36 @@ export function createBreakdownDetector(options: BreakdownDetectorOptions): Dete
       const events: DetectedEvent[] = [];
       candidates.forEach((c, i) => {
         const score = scores ? roundScore(scores[i]!) : null;
-        if (score !== null && score < threshold) return;
-        events.push(toEvent(ctx.deviceId, series, c, score, threshold));
+        // A silence still going on is judged by the rules alone: the model has never seen what
+        // follows, and the alert that matters most must not wait for it.
+        if (score !== null && score < threshold && c.fault !== 'silence_at_speed') return;
+        events.push(toEvent(ctx.deviceId, series, c, score, threshold, options.silenceMs ?? BREAKDOWN_RULES.silenceMs));
       });
       return events;
     },
+    wakeAtMs(series, ctx) {
+      return breakdownWakeAtMs(series, { nowMs: ctx.nowMs, silenceMs: options.silenceMs });
+    },
   };
 }
+
+const FAULT_NOTE: Record<BreakdownCandidate['fault'], string> = {
+  off_while_moving: 'the vehicle reported itself off while moving',
+  codes: 'fault codes that were not there before the moment',
+  hot_pack: `pack above ${BREAKDOWN_RULES.hotPackC} °C`,
+  pack_heating: 'the pack heated faster than its heat capacity allows at the power it gave (thermal-precursor@1)',
+  coast_down: `no propulsion and no regeneration (|power| < ${BREAKDOWN_RULES.zeroPowerKw} kW or neutral) while slowing from driving speed`,
+  braked_without_power: `braked harder than ${BREAKDOWN_RULES.maxCoastDecelMps2} m/s² with neither propulsion nor regeneration although the pack could take regeneration`,
+  silence_at_speed: 'the data stopped at speed and has not returned',
+  towed_in_silence: 'the data stopped at speed and returned elsewhere with the wheels not having turned (towed)',
+};
 
 /** Six decimals: float32 noise below that must not turn into a changed event on re-detection. */
 function roundScore(p: number): number {
   return Math.round(p * 1e6) / 1e6;
 }
 
-function toEvent(deviceId: string, series: TelemetrySeries, c: BreakdownCandidate, score: number | null, threshold: number): DetectedEvent {
+function toEvent(deviceId: string, series: TelemetrySeries, c: BreakdownCandidate, score: number | null, threshold: number, silenceMs: number): DetectedEvent {
   const R = BREAKDOWN_RULES;
   const evidence: EvidenceItem[] = [
     { signal: 'speed_kph', value: round(c.speedAtLossKph, 1), threshold: R.drivingKph, atMs: c.startMs, note: `speed when propulsion was lost (max ${round(c.maxSpeedBeforeKph, 1)} kph in the ${R.approachMs / 1000} s before)` },
@@ -81,7 +100,12 @@ function toEvent(deviceId: string, series: TelemetrySeries, c: BreakdownCandidat
   if (c.codes.length > 0) evidence.push({ signal: 'error_codes', value: c.codes.join(','), note: `fault codes within ${R.codeWindowMs / 1000} s of the moment` });
   if (Number.isFinite(c.maxBatteryTempC) && c.maxBatteryTempC >= R.hotPackC) evidence.push({ signal: 'battery_temp_c', value: round(c.maxBatteryTempC, 1), threshold: R.hotPackC });
   if (c.trigger === 'data_gap') evidence.push({ signal: 'data_gap_min', value: round(c.gapMs / 60_000, 1), threshold: R.gapMs / 60_000, atMs: series.tsMs[c.stopIndex]!, note: 'data stopped while moving and did not resume at driving speed' });
-  if (c.trigger === 'data_end') evidence.push({ signal: 'data_end', value: true, atMs: series.tsMs[c.stopIndex]!, note: 'data stopped while moving' });
+  if (c.trigger === 'data_end' && c.silenceMs > 0) {
+    evidence.push({ signal: 'silence_min', value: round(c.silenceMs / 60_000, 1), threshold: round((silenceMs) / 60_000, 1), atMs: series.tsMs[c.stopIndex]!, note: `no data since the last row at ${round(c.speedAtLossKph, 0)} kph (judged at ${new Date(series.tsMs[c.stopIndex]! + c.silenceMs).toISOString()})` });
+    evidence.push({ signal: 'provisional', value: true, note: 'withdrawn if the data returns with the car still driving further on, confirmed if it returns standing or towed' });
+  } else if (c.trigger === 'data_end') evidence.push({ signal: 'data_end', value: true, atMs: series.tsMs[c.stopIndex]!, note: 'data stopped while moving' });
+  if (c.standingCodes.length > 0) evidence.push({ signal: 'standing_codes', value: c.standingCodes.join(','), note: 'present before the moment (before this drive or on most rows of the previous 30 min): context, not evidence' });
+  evidence.push({ signal: 'fault_sign', value: c.fault, note: FAULT_NOTE[c.fault] });
   evidence.push({ signal: 'rest_min', value: round(c.restMs / 60_000, 1), threshold: R.minRestMs / 60_000, note: c.recovered ? 'stood still, then moved on under its own power' : 'did not move on under its own power' });
   if (c.tow) evidence.push({ signal: 'tow', value: round(c.tow.distanceKm, 2), threshold: R.towKm, atMs: c.tow.startMs, note: `moved ${round(c.tow.distanceKm, 2)} km with the wheels at 0 until ${new Date(c.tow.endMs).toISOString()}` });
   if (score !== null) evidence.push({ signal: 'model_score', value: score, threshold });
@@ -96,7 +120,7 @@ function toEvent(deviceId: string, series: TelemetrySeries, c: BreakdownCandidat
     endMs: c.endMs,
     lat: c.lat,
     lon: c.lon,
-    summary: `${SUMMARY[c.subkind]} at ${round(c.speedAtLossKph, 0)} kph${c.tow ? `, towed ${round(c.tow.distanceKm, 1)} km` : ''}`,
+    summary: `${c.fault === 'silence_at_speed' ? 'Provisional: data lost at speed, possible breakdown' : SUMMARY[c.subkind]} at ${round(c.speedAtLossKph, 0)} kph${c.tow ? `, towed ${round(c.tow.distanceKm, 1)} km` : ''}`,
     score,
     evidence,
   };

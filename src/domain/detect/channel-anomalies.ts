@@ -1,8 +1,10 @@
+import { predictKwhPerKm, type EnergyModel } from '../energy/energy-model.ts';
 import type { DetectedEvent, Severity } from '../events/detected-event.ts';
 import { eventId } from '../events/event-id.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
 import type { DetectContext, Detector } from './detector.ts';
 import { RollingBaseline } from './rolling-baseline.ts';
+import { socResolutionPct } from './shortfall-exhaustion.ts';
 
 const MINUTE_MS = 60_000;
 /** The device's own recent behaviour each channel is compared with. */
@@ -17,12 +19,30 @@ const AFTER_CHARGE_MS = 60 * MINUTE_MS;
 const HOT_PACK_C = 45;
 /** Alarms closer than this belong to one event. */
 const QUIET_MS = 10 * MINUTE_MS;
-/** Baseline window + one CUSUM block + one span, with room to spare. */
-const LOOKBACK_MS = BASELINE_MS + CUSUM_BLOCK_MS + 30 * MINUTE_MS;
+/**
+ * With the energy model, consumption is judged over this much road (up to CONSUMPTION_MAX_MS of
+ * driving): on a whole-% gauge 10 km of ordinary driving is 2–4 % of SoC, so one gauge step is not
+ * a third of the reading, and a reading that lagged and caught up does not look like a leak.
+ */
+const CONSUMPTION_KM = 10;
+const CONSUMPTION_MAX_MS = 45 * MINUTE_MS;
+/** ... and the SoC lost beyond what the device's usual ratio explains must exceed this many gauge steps. */
+const CONSUMPTION_EXCESS_STEPS = 2;
+/** Road where the climb term is more than this share of the flat-road expectation is not judged. */
+const MAX_CLIMB_SHARE = 0.5;
+/**
+ * SoC per expected kWh is the car's own constant (capacity and efficiency), not the weather's, so
+ * it is compared with two days of the device's driving: yesterday's mild drives judge a cold morning.
+ */
+const CONSUMPTION_BASELINE_MS = 48 * 3600_000;
+/** Longest baseline window + one CUSUM block + one span, with room to spare. */
+const LOOKBACK_MS = CONSUMPTION_BASELINE_MS + CUSUM_BLOCK_MS + 60 * MINUTE_MS;
 
 interface Channel {
   subkind: 'battery_temp_rise' | 'battery_temp_level' | 'consumption' | 'soc_drop';
   signal: string;
+  /** The device's own history the value is compared with (default BASELINE_MS). */
+  baselineMs?: number;
   unit: string;
   /** Robust z-score that alarms on its own. */
   zThreshold: number;
@@ -85,6 +105,8 @@ interface Minutes {
   lastChargeMs: Float64Array;
   batteryTempC: Float64Array;
   outsideTempC: Float64Array;
+  cabinSetpointC: Float64Array;
+  altM: Float64Array;
   lat: Float64Array;
   lon: Float64Array;
 }
@@ -98,13 +120,13 @@ function toMinutes(s: TelemetrySeries): Minutes {
   const m: Minutes = {
     length: 0, key: new Float64Array(cap), tMs: new Float64Array(cap), socPct: new Float64Array(cap), distKm: new Float64Array(cap),
     chargingSamples: new Float64Array(cap), lastChargeMs: new Float64Array(cap), batteryTempC: new Float64Array(cap), outsideTempC: new Float64Array(cap),
-    lat: new Float64Array(cap), lon: new Float64Array(cap),
+    cabinSetpointC: new Float64Array(cap), altM: new Float64Array(cap), lat: new Float64Array(cap), lon: new Float64Array(cap),
   };
   let dist = 0;
   let charging = 0;
   let lastChargeMs = Number.NaN;
   let soc1 = Number.NaN, soc2 = Number.NaN, soc3 = Number.NaN;
-  let temp = Number.NaN, outside = Number.NaN, lat = Number.NaN, lon = Number.NaN;
+  let temp = Number.NaN, outside = Number.NaN, lat = Number.NaN, lon = Number.NaN, setpoint = Number.NaN, alt = Number.NaN;
   let prevT = Number.NaN;
   for (let i = 0; i < s.length; i++) {
     const t = s.tsMs[i]!;
@@ -116,6 +138,8 @@ function toMinutes(s: TelemetrySeries): Minutes {
     if (!Number.isNaN(soc)) (soc1 = soc2), (soc2 = soc3), (soc3 = soc);
     if (!Number.isNaN(s.batteryTempC[i]!)) temp = s.batteryTempC[i]!;
     if (!Number.isNaN(s.outsideTempC[i]!)) outside = s.outsideTempC[i]!;
+    if (!Number.isNaN(s.cabinSetpointC[i]!)) setpoint = s.cabinSetpointC[i]!;
+    if (!Number.isNaN(s.altM[i]!)) alt = s.altM[i]!;
     if (!Number.isNaN(s.lat[i]!) && !Number.isNaN(s.lon[i]!)) (lat = s.lat[i]!), (lon = s.lon[i]!);
     const key = Math.floor(t / MINUTE_MS);
     const last = i + 1 === s.length || Math.floor(s.tsMs[i + 1]! / MINUTE_MS) !== key;
@@ -129,6 +153,8 @@ function toMinutes(s: TelemetrySeries): Minutes {
     m.lastChargeMs[k] = lastChargeMs;
     m.batteryTempC[k] = temp;
     m.outsideTempC[k] = outside;
+    m.cabinSetpointC[k] = setpoint;
+    m.altM[k] = alt;
     m.lat[k] = lat;
     m.lon[k] = lon;
   }
@@ -165,7 +191,7 @@ function toEvent(ch: Channel, e: OpenEvent, deviceId: string): DetectedEvent {
     score: round(e.peakZ),
     evidence: [
       { signal: ch.signal, value: round(e.peakValue), atMs: e.peakAtMs, note: `peak over the event, ${ch.unit}` },
-      { signal: `${ch.signal}_baseline_median`, value: round(e.baseline), note: `device median over the previous ${BASELINE_MS / 3_600_000} h` },
+      { signal: `${ch.signal}_baseline_median`, value: round(e.baseline), note: `device median over the previous ${(ch.baselineMs ?? BASELINE_MS) / 3_600_000} h` },
       { signal: 'robust_z', value: round(e.peakZ), threshold: ch.zThreshold },
       { signal: 'cusum', value: round(e.cusum), threshold: ch.cusumH, note: `one-sided CUSUM of z with slack ${ch.cusumK}, restarted hourly` },
     ],
@@ -195,21 +221,62 @@ function channelValue(ch: Channel, m: Minutes, k: number, j: number): number {
   }
 }
 
+export interface ChannelAnomalyOptions {
+  /**
+   * With it, consumption is observed SoC per km over what the model expects for the speed,
+   * outside and pack temperature, heating and climb of the same road: a cold morning after a mild
+   * afternoon costs more and the model says so, so only consumption the conditions do not explain
+   * stands out. Without it, plain %/km against the last 6 h.
+   */
+  energyModel?: EnergyModel;
+}
+
+/** Consumption over the last CONSUMPTION_KM of road, as SoC % per kWh the model expects there. */
+function modelConsumption(model: EnergyModel, m: Minutes, k: number, j: number): { value: number; socDropPct: number; expectedKwh: number } | null {
+  const distKm = m.distKm[k]! - m.distKm[j]!;
+  const hours = (m.tMs[k]! - m.tMs[j]!) / 3_600_000;
+  if (m.chargingSamples[k]! > m.chargingSamples[j]! || distKm < CONSUMPTION_KM || hours <= 0) return null;
+  const mean = (a: Float64Array) => (Number.isFinite(a[j]!) && Number.isFinite(a[k]!) ? (a[j]! + a[k]!) / 2 : a[k]!);
+  const climb = m.altM[k]! - m.altM[j]!;
+  const conditions = { avgSpeedKph: distKm / hours, outsideTempC: mean(m.outsideTempC), batteryTempC: mean(m.batteryTempC), cabinSetpointC: m.cabinSetpointC[k]! };
+  const kwhPerKm = predictKwhPerKm(model, { ...conditions, climbMPerKm: Number.isFinite(climb) ? climb / distKm : 0 });
+  // Where climbing or descending is most of the expectation, what the car uses depends on how much
+  // its regeneration recovers (and on the altitude's noise), which the model knows only roughly.
+  const flat = predictKwhPerKm(model, conditions);
+  if (Math.abs(kwhPerKm - flat) > MAX_CLIMB_SHARE * flat) return null;
+  const socDropPct = m.socPct[j]! - m.socPct[k]!;
+  if (!Number.isFinite(socDropPct)) return null;
+  return { value: socDropPct / (kwhPerKm * distKm), socDropPct, expectedKwh: kwhPerKm * distKm };
+}
+
+const CONSUMPTION_VS_MODEL: Channel = {
+  subkind: 'consumption', signal: 'soc_pct_per_expected_kwh', unit: '% of SoC per kWh the energy model expects',
+  baselineMs: CONSUMPTION_BASELINE_MS,
+  zThreshold: 6, cusumK: 1, cusumH: 25, sigmaFloor: 0.1, minBaseline: 30,
+  // 1.8× the device's own SoC per expected kWh: beyond the model's p95 band and the spread between drivers.
+  minValue: (m) => m * 1.8,
+  describe: (v, m) => `Consuming ${f1(v / m)}× what the energy model expects for the speed, temperature and climb (${f2(v)} against usually ${f2(m)} % of SoC per expected kWh)`,
+};
+
 /**
  * Per-channel anomalies, causal (a score at a minute uses only samples up to it): the channel's
  * value is compared with the device's own last 6 h by a robust z-score (rolling median and
  * quartile spread) and a one-sided CUSUM catches a smaller shift that lasts. Phases: samples →
  * minute records → channel values → scores → events.
  */
-export function createChannelAnomalyDetector(): Detector {
+export function createChannelAnomalyDetector(options: ChannelAnomalyOptions = {}): Detector {
+  const model = options.energyModel;
+  const channels = model ? CHANNELS.map((c) => (c.subkind === 'consumption' ? CONSUMPTION_VS_MODEL : c)) : CHANNELS;
   return {
     name: DETECTOR_NAME,
     lookbackMs: LOOKBACK_MS,
     async detect(series: TelemetrySeries, ctx: DetectContext): Promise<DetectedEvent[]> {
       const m = toMinutes(series);
       const events: DetectedEvent[] = [];
-      for (const ch of CHANNELS) {
-        const baseline = new RollingBaseline(BASELINE_MS);
+      const gaugeStepPct = model ? socResolutionPct(series, series.length - 1) : 0;
+      for (const ch of channels) {
+        const byModel = model !== undefined && ch === CONSUMPTION_VS_MODEL;
+        const baseline = new RollingBaseline(ch.baselineMs ?? BASELINE_MS);
         let cusum = 0;
         let block = Number.NaN;
         let open: OpenEvent | undefined;
@@ -218,11 +285,25 @@ export function createChannelAnomalyDetector(): Detector {
           open = undefined;
         };
         let j = 0;
+        let jc = 0;
         for (let k = 0; k < m.length; k++) {
-          while (j + 1 < k && m.key[j + 1]! <= m.key[k]! - SPAN_MIN) j++;
-          const gapMin = m.key[k]! - m.key[j]!;
-          if (j >= k || gapMin < SPAN_MIN || gapMin > 2 * SPAN_MIN) continue;
-          const v = channelValue(ch, m, k, j);
+          let v: number;
+          let excessPct = Number.POSITIVE_INFINITY;
+          if (byModel) {
+            // The latest minute at least CONSUMPTION_KM of road back, within CONSUMPTION_MAX_MS.
+            while (jc + 1 < k && m.distKm[k]! - m.distKm[jc + 1]! >= CONSUMPTION_KM) jc++;
+            if (jc >= k || m.tMs[k]! - m.tMs[jc]! > CONSUMPTION_MAX_MS) continue;
+            const c = modelConsumption(model, m, k, jc);
+            if (!c) continue;
+            v = c.value;
+            // SoC lost beyond what the device's usual ratio gives for this road.
+            if (baseline.count > 0) excessPct = c.socDropPct - baseline.median() * c.expectedKwh;
+          } else {
+            while (j + 1 < k && m.key[j + 1]! <= m.key[k]! - SPAN_MIN) j++;
+            const gapMin = m.key[k]! - m.key[j]!;
+            if (j >= k || gapMin < SPAN_MIN || gapMin > 2 * SPAN_MIN) continue;
+            v = channelValue(ch, m, k, j);
+          }
           if (!Number.isFinite(v)) continue;
           const t = m.tMs[k]!;
           baseline.expire(t);
@@ -232,7 +313,9 @@ export function createChannelAnomalyDetector(): Detector {
             const z = (v - median) / baseline.spread(ch.sigmaFloor);
             // Capped so one wild value cannot carry the CUSUM for the rest of the hour.
             cusum = Math.max(0, cusum + Math.min(z, 2 * ch.zThreshold) - ch.cusumK);
-            const alarm = v >= ch.minValue(median) && (z >= ch.zThreshold || cusum >= ch.cusumH) && (ch.alarmWhen?.(m, k) ?? true);
+            const alarm =
+              v >= ch.minValue(median) && (z >= ch.zThreshold || cusum >= ch.cusumH) && (ch.alarmWhen?.(m, k) ?? true) &&
+              (!byModel || excessPct >= CONSUMPTION_EXCESS_STEPS * gaugeStepPct);
             if (alarm) {
               if (open && t - open.lastAlarmMs > QUIET_MS) emit();
               open ??= { startMs: t, lastAlarmMs: t, peakZ: z, peakValue: v, peakAtMs: t, baseline: median, cusum, lat: m.lat[k]!, lon: m.lon[k]! };

@@ -1,17 +1,21 @@
 import type { Charger } from '../chargers/charger.ts';
 import type { EnergyModel } from '../energy/energy-model.ts';
-import type { DetectedEvent } from '../events/detected-event.ts';
+import type { DetectedEvent, EvidenceItem } from '../events/detected-event.ts';
 import { eventId } from '../events/event-id.ts';
 import { segmentPeriods } from '../segmentation/segment-periods.ts';
 import type { Period } from '../segmentation/period-stats.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
+import type { DeviceFacts } from '../devices/device-facts.ts';
+import { GENERIC_DEFAULTS, withModelDefaults } from '../devices/model-defaults.ts';
 import type { DetectContext, Detector } from './detector.ts';
+import { energyExhaustedAt } from './shortfall-exhaustion.ts';
+import { mergeStands } from './shortfall-stands.ts';
 import { predictLegShortfall, type Leg } from './shortfall-prediction.ts';
 import { ROAD_FACTOR, indexAtOrAfter, nearestCharger, positionAt, positionFrom, robustValueAt, robustValueFrom } from './shortfall-signals.ts';
 
 export interface ChargeShortfallOptions {
   energyModel: EnergyModel;
-  /** SoC below which an arrival is too close for comfort, %. */
+  /** SoC below which an arrival is too close for comfort, % (a device's registered reserve wins). */
   reservePct?: number;
   /** Usable capacity per device when known (kWh); otherwise learnt from the device's own driving. */
   batteryKwh?: (deviceId: string) => number | undefined;
@@ -22,8 +26,10 @@ export const CHARGE_SHORTFALL_DETECTOR = 'charge-shortfall@1';
 const HOUR_MS = 3_600_000;
 /** A car standing this close to a charger is at it. */
 const AT_CHARGER_KM = 1;
-/** At or below this SoC a car that stops has run out. */
-const EMPTY_SOC_PCT = 0.5;
+/** A later drive this long without a charge in between shows the car was not out of energy after all. */
+const DROVE_ON_KM = 1;
+/** How far past a stop to look for the car driving on by itself (a tow and a charge come sooner). */
+const DROVE_ON_WITHIN_MS = 12 * HOUR_MS;
 /** A charge starting this soon after a drive ends is where the drive was going. */
 const CHARGE_AFTER_MS = 15 * 60_000;
 /** A charge ending this soon before a drive is where the leg starts (the unplug). */
@@ -40,15 +46,15 @@ const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** di
 
 /**
  * Charge shortfall: the battery will not, or did not, reach the next charger.
- *   segment the series into drives, charges and parks →
+ *   segment the series into drives, charges and parks (quiet gaps joined into the parks around them) →
  *   per drive (a leg): predict arrival SoC at the next charger as the leg goes (predicted_shortfall) →
  *   per drive end: stranded away from a charger, or arrived at one below the reserve →
  *   per cold park: SoC or displayed range lost beyond self-discharge (cold_soak) →
  *   keep events starting at or after ctx.fromMs.
  */
 export function createChargeShortfallDetector(options: ChargeShortfallOptions): Detector {
-  const reservePct = options.reservePct ?? 5;
-  if (!(reservePct >= 0 && reservePct < 100)) throw new RangeError(`reservePct must be in [0, 100) (got ${reservePct})`);
+  const defaultReservePct = options.reservePct ?? GENERIC_DEFAULTS.reserveSocPct;
+  if (!(defaultReservePct >= 0 && defaultReservePct < 100)) throw new RangeError(`reservePct must be in [0, 100) (got ${defaultReservePct})`);
   const historyMs = 72 * HOUR_MS;
   return {
     name: CHARGE_SHORTFALL_DETECTOR,
@@ -56,16 +62,20 @@ export function createChargeShortfallDetector(options: ChargeShortfallOptions): 
     lookbackMs: historyMs + 24 * HOUR_MS,
     async detect(series: TelemetrySeries, ctx: DetectContext): Promise<DetectedEvent[]> {
       if (series.length < 2) return [];
-      const periods = segmentPeriods(series);
+      const periods = mergeStands(segmentPeriods(series));
       const events: DetectedEvent[] = [];
-      const settings = { detector: CHARGE_SHORTFALL_DETECTOR, reservePct, everyMs: 60_000, historyMs, batteryKwh: options.batteryKwh?.(ctx.deviceId) };
+      // Registered facts first, then the model's published figures, then the options' defaults.
+      const device = withModelDefaults(ctx.device);
+      const reservePct = device.reserveSocPct ?? defaultReservePct;
+      const batteryKwh = device.batteryKwh ?? options.batteryKwh?.(ctx.deviceId);
+      const settings = { detector: CHARGE_SHORTFALL_DETECTOR, reservePct, everyMs: 60_000, historyMs, batteryKwh };
       for (let k = 0; k < periods.length; k++) {
         const p = periods[k]!;
         if (p.kind === 'drive') {
           const leg = legOf(series, periods, k);
           const predicted = predictLegShortfall(series, leg, ctx.chargers, ctx.deviceId, options.energyModel, settings);
           if (predicted) events.push(predicted);
-          const ending = driveEnding(series, periods, k, ctx.chargers, reservePct, ctx.deviceId);
+          const ending = driveEnding(series, periods, k, ctx.chargers, reservePct, ctx.deviceId, device);
           if (ending) events.push(ending);
         } else if (p.kind === 'park') {
           const soak = coldSoak(series, p, periods[k + 1], ctx.chargers, ctx.deviceId);
@@ -96,7 +106,7 @@ function legOf(series: TelemetrySeries, periods: readonly Period[], k: number): 
 }
 
 /** How a drive ended: stranded (ran out away from a charger) or arrived at a charger below the reserve. */
-function driveEnding(series: TelemetrySeries, periods: readonly Period[], k: number, chargers: readonly Charger[], reservePct: number, deviceId: string): DetectedEvent | null {
+function driveEnding(series: TelemetrySeries, periods: readonly Period[], k: number, chargers: readonly Charger[], reservePct: number, deviceId: string, device: DeviceFacts): DetectedEvent | null {
   const drive = periods[k]!;
   const next = periods[k + 1];
   const stopMs = drive.endMs;
@@ -112,18 +122,24 @@ function driveEnding(series: TelemetrySeries, periods: readonly Period[], k: num
   const atCharger = near !== null && near.km <= AT_CHARGER_KM;
   const chargeFollows = next?.kind === 'charge' || (next?.kind === 'park' && periods[k + 2]?.kind === 'charge' && periods[k + 2]!.startMs - stopMs <= CHARGE_AFTER_MS);
   const base = { deviceId, kind: 'charge_shortfall' as const, detector: CHARGE_SHORTFALL_DETECTOR, lat: here?.lat ?? null, lon: here?.lon ?? null };
-  const evidence = [
+  const evidence: EvidenceItem[] = [
     { signal: 'soc_pct', value: round(socPct), threshold: reservePct, atMs: stopMs, note: 'median of the samples either side of the stop' },
     { signal: 'range_km', value: Number.isFinite(rangeKm) ? round(rangeKm) : null, atMs: stopMs },
     { signal: 'nearest_charger_km', value: near ? round(near.km, 2) : null, threshold: AT_CHARGER_KM, note: near ? near.charger.name : 'no chargers known' },
   ];
-  if (socPct <= EMPTY_SOC_PCT && !atCharger && !chargeFollows) {
+  const empty = energyExhaustedAt(series, stop, device);
+  if (empty.exhausted && !atCharger && !chargeFollows) {
     // Stopped for good: it stands after running out (or the data ends there, the 12 V gone with it).
     const standsMs = (next ? next.endMs : series.tsMs[series.length - 1]!) - stopMs;
     const lastSpeed = series.speedKph[series.length - 1]!;
     if (next === undefined && lastSpeed > 2) return null;
     if (next !== undefined && next.kind === 'drive') return null;
     if (next !== undefined && standsMs < STRANDED_CONFIRM_MS && k + 2 < periods.length) return null;
+    if (droveOnByItself(periods, k, socPct)) return null;
+    evidence.push(
+      { signal: 'cutoff_soc_pct', value: round(empty.limitPct), threshold: empty.cutoffSocPct, atMs: stopMs, note: `empty at or below the cut-off (${empty.basis === 'device' ? 'device facts' : 'default for a car of unknown cut-off'}) plus one gauge step` },
+      limpEvidence(series, indexAtOrAfter(series, drive.startMs), stop),
+    );
     return {
       ...base,
       eventId: eventId(deviceId, 'charge_shortfall', 'stranded', stopMs),
@@ -131,7 +147,7 @@ function driveEnding(series: TelemetrySeries, periods: readonly Period[], k: num
       severity: 'critical',
       startMs: stopMs,
       endMs: next ? next.endMs : null,
-      summary: `Ran out of charge and stopped with ${round(socPct)} % SoC${near ? `, ${round(near.km)} km from the nearest charger (${near.charger.name})` : ''}`,
+      summary: `Ran out of charge and stopped with ${round(socPct)} % SoC (cut-off ${round(empty.cutoffSocPct)} %)${near ? `, ${round(near.km)} km from the nearest charger (${near.charger.name})` : ''}`,
       score: 1,
       evidence,
     };
@@ -151,6 +167,37 @@ function driveEnding(series: TelemetrySeries, periods: readonly Period[], k: num
     };
   }
   return null;
+}
+
+/**
+ * Did the car move on under its own power after the stop, before any charge? Then it was parked
+ * low, not stranded (a tow is a park in the segmentation: the wheels report no speed).
+ */
+function droveOnByItself(periods: readonly Period[], k: number, stopSocPct: number): boolean {
+  const stopMs = periods[k]!.endMs;
+  for (let j = k + 1; j < periods.length && periods[j]!.startMs - stopMs <= DROVE_ON_WITHIN_MS; j++) {
+    const p = periods[j]!;
+    if (p.kind === 'charge') return false;
+    // SoC that rose across a gap is a charge the data did not see.
+    if (p.socStartPct !== null && p.socStartPct > stopSocPct + 2) return false;
+    if (p.kind === 'drive' && (p.distanceKm ?? 0) >= DROVE_ON_KM && (p.energyUsedKwh === null || p.energyUsedKwh > 0)) return true;
+  }
+  return false;
+}
+
+/** Limp mode before a cut-off: the highest power of the last few minutes against the drive's earlier peak. */
+function limpEvidence(series: TelemetrySeries, from: number, stop: number): EvidenceItem {
+  const lastMs = series.tsMs[stop]! - 5 * 60_000;
+  let early = Number.NEGATIVE_INFINITY;
+  let late = Number.NEGATIVE_INFINITY;
+  for (let i = from; i < stop; i++) {
+    const p = series.powerKw[i]!;
+    if (!Number.isFinite(p)) continue;
+    if (series.tsMs[i]! < lastMs) early = Math.max(early, p);
+    else late = Math.max(late, p);
+  }
+  const known = Number.isFinite(early) && Number.isFinite(late) && early > 0;
+  return { signal: 'power_kw_last_5_min_peak', value: known ? round(late) : null, note: known ? `peak ${round(early)} kW earlier in the drive` : 'no power readings' };
 }
 
 /** SoC or displayed range lost while parked in the cold, beyond what self-discharge explains. */

@@ -5,7 +5,7 @@ import { eventId } from '../events/event-id.ts';
 import { haversineKm } from '../geo-distance.ts';
 import type { Charger } from '../chargers/charger.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
-import { bearingDeg, indexAtOrAfter, nextChargerTarget, positionAt, robustValueAt, type ChargerTarget } from './shortfall-signals.ts';
+import { bearingDeg, indexAtOrAfter, nearestCharger, nextChargerTarget, plannedChargerAhead, positionAt, robustValueAt, usableChargers, type ChargerTarget } from './shortfall-signals.ts';
 
 export interface PredictionSettings {
   detector: string;
@@ -41,6 +41,11 @@ interface Prediction {
   pessimisticPct: number;
   lat: number;
   lon: number;
+  /** Capacity used to express the margin in kWh (facts, power integration, or what the SoC calibration implies). */
+  capacityKwh: number;
+  capacityBasis: string;
+  headingDeg: number | null;
+  enRoute: boolean;
 }
 
 /** A view of [from, to) of a series without copying its columns. */
@@ -56,8 +61,54 @@ function slice(s: TelemetrySeries, from: number, to: number): TelemetrySeries {
 
 /** km of the latest driving that calibrate the SoC per model kWh. */
 const RECENT_KM = 60;
+/** In the first minutes of a leg the prediction is re-made this often (the heading settles within a km or two). */
+const EARLY_EVERY_MS = 15_000;
+const EARLY_FOR_MS = 10 * 60_000;
+/** The heading is the direction of the last few km of travel (a winding street is not the road's direction). */
+const HEADING_BASE_KM = 3;
+const MIN_HEADING_DISPLACEMENT_KM = 0.4;
+/**
+ * A stop at a charger this short (arrived by driving, charged, left) is a stop on a journey: DC
+ * stops take under an hour, a slow public charger a few; a night at home or a day at work is longer.
+ */
+const JOURNEY_STOP_MS = 4 * 3_600_000;
+/**
+ * A charge stopped below this was a choice for the next leg (DC charging is fast up to about 80 %
+ * and tapers above it, so a driver who takes more is filling up, not sizing a leg).
+ */
+const PLANNED_BELOW_SOC_PCT = 80;
+/** Power integration gives a capacity once the SoC has fallen this much over measured driving. */
+const MIN_SOC_FOR_CAPACITY_PCT = 5;
 
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/**
+ * Usable capacity from the device's own driving: battery energy integrated from power over drives
+ * against the SoC they used (kWh per % × 100). NaN without power or with too little SoC used.
+ */
+export function capacityFromPowerKwh(windows: readonly DriveWindow[], beforeMs: number): number {
+  let kwh = 0;
+  let soc = 0;
+  for (const w of windows) {
+    if (w.endMs > beforeMs || !Number.isFinite(w.energyKwh) || !Number.isFinite(w.socDropPct)) continue;
+    kwh += w.energyKwh;
+    soc += w.socDropPct;
+  }
+  return soc >= MIN_SOC_FOR_CAPACITY_PCT && kwh > 0 ? (100 * kwh) / soc : Number.NaN;
+}
+
+/** Where the car charged in the history (a position every few minutes of charging): its own chargers. */
+function chargedPositions(series: TelemetrySeries, from: number, to: number): { lat: number; lon: number }[] {
+  const out: { lat: number; lon: number }[] = [];
+  let lastMs = Number.NEGATIVE_INFINITY;
+  for (let i = from; i < to; i++) {
+    const charging = series.state[i]?.toLowerCase() === 'charging' || (series.powerKw[i]! < -1 && !(series.speedKph[i]! > 0.5));
+    if (!charging || series.tsMs[i]! - lastMs < 5 * 60_000) continue;
+    const p = positionAt(series, i, from);
+    if (p) out.push(p), (lastMs = series.tsMs[i]!);
+  }
+  return out;
+}
 
 /**
  * SoC points per kWh the model predicts, learnt from the vehicle's own recent driving (so a wrong
@@ -129,6 +180,22 @@ export function predictLegShortfall(
   const usualKm = before.reduce((s, w) => s + w.distanceKm, 0);
   const usualSpeedKph = usualKm >= 10 ? usualKm / before.reduce((s, w) => s + w.hours, 0) : Number.NaN;
   const departure = positionAt(series, leg.departFrom, historyFrom);
+  const usable = usableChargers(chargers, chargedPositions(series, historyFrom, leg.start));
+  if (usable.length === 0) return null;
+  // Left a charger after a short stop it drove to: a stop on a journey, which goes on to another charger.
+  const left = departure ? nearestCharger(chargers, departure.lat, departure.lon) : null;
+  const arrivedBy = before.at(-1);
+  // It must have driven in: a car towed to a charger (a breakdown, a stranding) has no journey to read.
+  const droveInAt = arrivedBy ? positionAt(series, Math.min(series.length - 1, indexAtOrAfter(series, arrivedBy.endMs)), historyFrom) : null;
+  const enRoute =
+    left !== null && left.km <= 1 && arrivedBy !== undefined && t0 - arrivedBy.endMs <= JOURNEY_STOP_MS &&
+    droveInAt !== null && haversineKm(droveInAt.lat, droveInAt.lon, left.charger.lat, left.charger.lon) <= 1;
+  // The journey's speed so far stands for the next leg's until the leg shows its own.
+  const journey = before.filter((w) => arrivedBy !== undefined && w.endMs >= arrivedBy.endMs - JOURNEY_STOP_MS);
+  const journeyKm = journey.reduce((s, w) => s + w.distanceKm, 0);
+  const journeySpeedKph = enRoute && journeyKm >= 10 ? journeyKm / journey.reduce((s, w) => s + w.hours, 0) : Number.NaN;
+  const measuredKwh = capacityFromPowerKwh(windows, t0);
+  const departSocPct = robustValueAt(series.socPct, leg.departFrom, 5, historyFrom);
 
   // Distance driven since departure, per sample of the leg.
   const legKm = new Float64Array(leg.end - leg.start + 1);
@@ -139,32 +206,37 @@ export function predictLegShortfall(
   }
 
   const predictions: Prediction[] = [];
+  const legStartMs = series.tsMs[leg.start]!;
   let nextAt = t0;
   for (let i = leg.departFrom; i <= leg.end; i++) {
     const t = series.tsMs[i]!;
-    // Judged at the unplug, at the first moving sample, then every `everyMs` of the leg.
+    // Judged at the unplug, at the first moving sample, often while the heading settles, then every `everyMs`.
     if (t < nextAt && i !== leg.start) continue;
-    nextAt = t + settings.everyMs;
+    nextAt = t + (t - legStartMs < EARLY_FOR_MS ? EARLY_EVERY_MS : settings.everyMs);
     const here = positionAt(series, i, historyFrom);
     if (!here) continue;
     const drivenKm = i < leg.start ? 0 : legKm[i - leg.start]!;
-    // Heading over the last ~2 km; none yet right after departure (then: nearest charger other than the one left).
+    // Heading over the last few km (from the start of the leg while it is shorter than that).
     let heading: number | null = null;
-    if (drivenKm >= 1) {
+    if (i > leg.start) {
       let j = i;
-      while (j > leg.start && drivenKm - legKm[j - leg.start]! < 2) j--;
-      const back = positionAt(series, j, leg.start);
-      if (back && haversineKm(back.lat, back.lon, here.lat, here.lon) > 0.3) {
+      while (j > leg.start && drivenKm - legKm[j - leg.start]! < HEADING_BASE_KM) j--;
+      const back = positionAt(series, j, Math.max(historyFrom, j - 8));
+      if (back && haversineKm(back.lat, back.lon, here.lat, here.lon) > MIN_HEADING_DISPLACEMENT_KM) {
         heading = bearingDeg(back.lat, back.lon, here.lat, here.lon);
       }
     }
-    const target = nextChargerTarget(chargers, here, heading, departure);
+    // Unplugged at home or at work, before the car moves: its day may well end back at this charger,
+    // so only a journey is judged against the next charger before there is a heading.
+    if (heading === null && !enRoute && left !== null && left.km <= 1) continue;
+    let target = nextChargerTarget(usable, here, heading, departure, { enRoute });
     if (!target) continue;
     const socPct = robustValueAt(series.socPct, i, 5, historyFrom);
     if (!Number.isFinite(socPct)) continue;
     const rangeKm = robustValueAt(series.rangeKm, i, 5, historyFrom);
-    const movingH = (t - series.tsMs[leg.start]!) / 3_600_000;
-    const speedKph = drivenKm >= 3 && movingH > 0 ? drivenKm / movingH : Number.isFinite(usualSpeedKph) ? usualSpeedKph : 60;
+    const movingH = (t - legStartMs) / 3_600_000;
+    const speedKph =
+      drivenKm >= 3 && movingH > 0 ? drivenKm / movingH : Number.isFinite(journeySpeedKph) ? journeySpeedKph : Number.isFinite(usualSpeedKph) ? usualSpeedKph : 60;
     const outsideTempC = robustValueAt(series.outsideTempC, i, 5, historyFrom);
     const conditions: DriveConditions = {
       avgSpeedKph: speedKph,
@@ -173,20 +245,65 @@ export function predictLegShortfall(
       cabinSetpointC: robustValueAt(series.cabinSetpointC, i, 5, historyFrom),
     };
     const kwhPerKm = predictKwhPerKm(model, conditions);
-    const basis = pctPerModelKwh(model, history, t, socPct, rangeKm, settings.batteryKwh, conditions);
+    const capacityKnown = settings.batteryKwh ?? (Number.isFinite(measuredKwh) ? measuredKwh : undefined);
+    const basis = pctPerModelKwh(model, history, t, socPct, rangeKm, capacityKnown, conditions);
     if (!basis) continue;
     const pctPerKm = kwhPerKm * basis.k;
-    const need = pctPerKm * target.roadKm;
-    predictions.push({
-      atMs: t, socPct, rangeKm, target, speedKph, outsideTempC, kwhPerKm, pctPerKm, basis: basis.basis,
-      expectedPct: socPct - need,
-      optimisticPct: socPct - need * model.band.lowRatio,
-      pessimisticPct: socPct - need * model.band.highRatio,
-      lat: here.lat,
-      lon: here.lon,
-    });
+    // A charger ahead that even a full battery would not reach with the reserve left is not where a
+    // journey goes next: a charger in between is missing from the list, or the destination is nearer.
+    if (enRoute && target.how === 'ahead' && pctPerKm * target.roadKm > 100 - settings.reservePct) {
+      target = nextChargerTarget(usable, here, heading, departure, { enRoute: false });
+      if (!target) continue;
+    }
+    const predict = (to: ChargerTarget): Prediction => {
+      const need = pctPerKm * to.roadKm;
+      return {
+        atMs: t, socPct, rangeKm, target: to, speedKph, outsideTempC, kwhPerKm, pctPerKm, basis: basis.basis,
+        expectedPct: socPct - need,
+        optimisticPct: socPct - need * model.band.lowRatio,
+        pessimisticPct: socPct - need * model.band.highRatio,
+        lat: here.lat,
+        lon: here.lon,
+        capacityKwh: settings.batteryKwh ?? (Number.isFinite(measuredKwh) ? measuredKwh : 100 / basis.k),
+        capacityBasis: settings.batteryKwh !== undefined ? 'device facts' : Number.isFinite(measuredKwh) ? 'power integrated over its drives' : 'implied by its SoC per kWh',
+        headingDeg: heading,
+        enRoute,
+      };
+    };
+    predictions.push(predict(target));
+    // Leaving a charging stop, the driver took what the display says the next stop needs: when the
+    // physics at today's temperature and speed cannot deliver that, the plan fails from the start.
+    if (enRoute && heading !== null && t - legStartMs < EARLY_FOR_MS && departSocPct < PLANNED_BELOW_SOC_PCT) {
+      const planned = plannedChargerAhead(usable, here, heading, departure, rangeKm);
+      if (planned && planned.roadKm > target.roadKm && pctPerKm * planned.roadKm <= 100 - settings.reservePct) {
+        const p = predict(planned);
+        if (p.expectedPct < settings.reservePct) predictions.push(p);
+      }
+    }
   }
   return shortfallEvent(predictions, leg, series, deviceId, settings);
+}
+
+/** The margin in energy: what is on board against what the road to the charger needs, with the model's band. */
+function marginEvidence(p: Prediction, reserve: number): EvidenceItem[] {
+  const kwh = (pct: number) => round((pct / 100) * p.capacityKwh, 1);
+  const needPct = p.socPct - p.expectedPct;
+  return [
+    { signal: 'energy_on_board_kwh', value: kwh(p.socPct), atMs: p.atMs, note: `${round(p.socPct)} % of ${round(p.capacityKwh)} kWh (capacity from ${p.capacityBasis})` },
+    {
+      signal: 'energy_needed_kwh',
+      value: kwh(needPct),
+      atMs: p.atMs,
+      note: `${round(p.target.roadKm)} km to ${p.target.charger.name} at ${round(p.speedKph)} km/h and ${round(p.outsideTempC)} °C; band ${kwh(p.socPct - p.optimisticPct)}…${kwh(p.socPct - p.pessimisticPct)} kWh`,
+    },
+    {
+      signal: 'arrival_margin_kwh',
+      value: kwh(p.expectedPct - reserve),
+      threshold: 0,
+      atMs: p.atMs,
+      note: `above the ${reserve} % reserve; band ${kwh(p.pessimisticPct - reserve)}…${kwh(p.optimisticPct - reserve)} kWh; ${p.headingDeg === null ? 'no heading yet' : `heading ${Math.round(p.headingDeg)}°`}${p.enRoute ? ', on a journey (left a fast charger)' : ''}`,
+    },
+  ];
 }
 
 function shortfallEvent(predictions: Prediction[], leg: Leg, series: TelemetrySeries, deviceId: string, settings: PredictionSettings): DetectedEvent | null {
@@ -223,6 +340,7 @@ function shortfallEvent(predictions: Prediction[], leg: Leg, series: TelemetrySe
     { signal: 'predicted_kwh_per_km', value: round(first.kwhPerKm, 3), atMs: first.atMs, note: `at ${round(first.speedKph)} km/h; SoC per kWh from ${first.basis}` },
     { signal: 'outside_temp_c', value: Number.isFinite(first.outsideTempC) ? round(first.outsideTempC) : null, atMs: first.atMs },
     { signal: 'model_band_soc_pct', value: `${round(first.pessimisticPct)}…${round(first.optimisticPct)}`, atMs: first.atMs, note: 'arrival SoC at the pessimistic and optimistic ends of the model band' },
+    ...marginEvidence(first, reserve),
     ...updates,
   ];
   if (last !== worst && updates.length < 41) evidence.push({ signal: 'predicted_arrival_soc_pct', value: round(last.expectedPct), threshold: reserve, atMs: last.atMs, note: 'latest prediction' });

@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv, type ErrorObject } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorSchema } from '../schemas/error-schema.ts';
@@ -12,12 +13,40 @@ const DeviceSchema = Type.Object({
   model: Nullable(Type.String()),
   firmware: Nullable(Type.String()),
   fleet: Nullable(Type.String()),
+  batteryKwh: Nullable(Type.Number()),
+  reserveSocPct: Nullable(Type.Number()),
+  cutoffSocPct: Nullable(Type.Number()),
+  heatPump: Nullable(Type.Boolean()),
 });
 const DeviceParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+/** The device facts detection uses (src/domain/devices/device-facts.ts); an unknown field is a 400, never dropped. */
 const DeviceMetadata = Type.Object(
-  { model: Type.Optional(Type.String({ maxLength: 128 })), firmware: Type.Optional(Type.String({ maxLength: 128 })), fleet: Type.Optional(Type.String({ maxLength: 128 })) },
+  {
+    model: Type.Optional(Type.String({ maxLength: 128 })),
+    firmware: Type.Optional(Type.String({ maxLength: 128 })),
+    fleet: Type.Optional(Type.String({ maxLength: 128 })),
+    batteryKwh: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'usable battery capacity, kWh' })),
+    reserveSocPct: Type.Optional(Type.Number({ minimum: 0, maximum: 50, description: 'displayed SoC the maker advises keeping in reserve' })),
+    cutoffSocPct: Type.Optional(Type.Number({ minimum: 0, maximum: 20, description: 'displayed SoC at which propulsion is cut' })),
+    heatPump: Type.Optional(Type.Boolean()),
+  },
   { additionalProperties: false },
 );
+const KNOWN_FIELDS = Object.keys(DeviceMetadata.properties).join(', ');
+
+// Fastify's own validator strips properties a schema does not declare; this body must be checked as
+// sent, so a misspelt `batteryKWh` is refused instead of silently losing the capacity.
+const strictAjv = new Ajv({ removeAdditional: false, coerceTypes: false, allErrors: false });
+const validateMetadata = strictAjv.compile(DeviceMetadata);
+function checkMetadata(data: unknown): boolean {
+  const ok = validateMetadata(data);
+  (checkMetadata as { errors?: ErrorObject[] | null }).errors = validateMetadata.errors?.map((e) =>
+    e.keyword === 'additionalProperties'
+      ? { ...e, message: `has an unknown field '${String(e.params.additionalProperty)}' (known: ${KNOWN_FIELDS})` }
+      : e,
+  );
+  return ok;
+}
 
 export async function devicesRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -31,7 +60,10 @@ export async function devicesRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.put(
     '/v1/devices/:id',
-    { schema: { summary: 'Set device metadata (model, firmware, fleet)', params: DeviceParams, body: DeviceMetadata, response: { 200: DeviceSchema } } },
+    {
+      schema: { summary: 'Set device metadata and facts (model, firmware, fleet, battery, reserve, cut-off, heat pump)', params: DeviceParams, body: DeviceMetadata, response: { 200: DeviceSchema } },
+      validatorCompiler: ({ httpPart, schema }) => (httpPart === 'body' ? checkMetadata : strictAjv.compile(schema)),
+    },
     async (request) => app.services.devices.setMetadata(request.params.id, request.body),
   );
 }
