@@ -21,6 +21,8 @@ export interface DetectWindow {
    * is judged again whole.
    */
   newRowsFromMs?: number | undefined;
+  /** ctx.nowMs for the detectors (silence is judged against it); default the store's clock. */
+  nowMs?: number | undefined;
 }
 
 export interface DeviceDetection {
@@ -72,11 +74,12 @@ export async function detectDevice(
     const registered = await getDevice(conn, deviceId);
     const device = registered ? deviceFactsOf(registered) : undefined;
     const toMs = window.toMs ?? Infinity;
+    const nowMs = window.nowMs ?? store.now();
     const events: DetectedEvent[] = [];
     const changes: EventChanges = { created: [], updated: [], removed: [] };
     for (const [i, detector] of detectors.entries()) {
       const fromMs = starts[i]!;
-      const found = series.length === 0 ? [] : await detector.detect(series, { deviceId, chargers, fromMs, ...(device ? { device } : {}) });
+      const found = series.length === 0 ? [] : await detector.detect(series, { deviceId, chargers, fromMs, nowMs, ...(device ? { device } : {}) });
       // The contract asks detectors to report only from `fromMs`; the window end is ours to keep.
       const kept = found.filter((e) => e.startMs >= fromMs && e.startMs < toMs);
       const c = await replaceEvents(conn, { deviceId, fromMs, toMs: window.toMs }, [detector.name], kept, store.now());

@@ -9,6 +9,8 @@ import { finishWork, markFastWorkDone, type WorkKey } from '../store/derived-wor
 import { eventFingerprint, listEventsOfDevices, replaceEventsInTransaction, updateEvents, type EventChanges } from '../store/event-repository.ts';
 import { inTransaction } from '../store/in-transaction.ts';
 import { readSeriesOfDevices } from '../store/series-repository.ts';
+import { deviceFactsOfDevices } from '../store/telemetry-repository.ts';
+import type { DeviceFacts } from '../domain/devices/device-facts.ts';
 import { replaceSessionsInTransaction, sessionAnchorMs } from '../store/session-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { ALL_TIME_MS, type DeviceDetection } from '../detect/detect-device.ts';
@@ -98,10 +100,13 @@ export async function runDerivedCycle(store: TelemetryStore, work: readonly Cycl
     const reads = [...readFrom].map(([deviceId, fromMs]) => ({ deviceId, fromMs, newRowsFromMs: workOf.get(deviceId)!.newRowsFromMs }));
     const series = reads.length === 0 ? new Map<string, TelemetrySeries>() : await (options.readSeries ?? defaultRead)(conn, reads);
     const chargers = windows.length > 0 ? await listChargers(conn) : [];
+    // The registered battery, reserve and cut-off reach the detectors, as in a batch run (detectDevice).
+    const facts = windows.length > 0 ? await deviceFactsOfDevices(conn, [...new Set(windows.map((w) => w.work.deviceId))]) : new Map<string, DeviceFacts>();
     const wakeAt = new Map<string, number>();
     for (const win of windows) {
       const s = series.get(win.work.deviceId)!;
-      const ctx = { deviceId: win.work.deviceId, chargers, fromMs: win.fromMs, ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }) };
+      const device = facts.get(win.work.deviceId);
+      const ctx = { deviceId: win.work.deviceId, chargers, fromMs: win.fromMs, ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }), ...(device ? { device } : {}) };
       const found = s.length === 0 ? [] : await win.detector.detect(s, ctx);
       win.found = found.filter((e) => e.startMs >= win.fromMs);
       const wake = s.length === 0 ? undefined : win.detector.wakeAtMs?.(s, ctx);

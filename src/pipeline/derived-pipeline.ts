@@ -140,7 +140,7 @@ export class DerivedPipeline {
 
   /** Batch: one device and window, queued behind any work already under way for that device. */
   async detect(deviceId: string, window: DetectWindow): Promise<DeviceDetection> {
-    const result = await this.serialise([deviceId], () => detectDevice(this.store, deviceId, { ...window }, this.detectors));
+    const result = await this.serialise([deviceId], () => detectDevice(this.store, deviceId, { ...window, nowMs: window.nowMs ?? this.clock() }, this.detectors));
     this.reportChanges([result]);
     return result;
   }

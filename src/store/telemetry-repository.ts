@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import type { DeviceFacts } from '../domain/devices/device-facts.ts';
 import {
   COLUMN_NAMES,
@@ -162,6 +162,18 @@ export function deviceFactsOf(d: DeviceSummary): DeviceFacts {
 export async function listDevices(conn: DuckDBConnection): Promise<DeviceSummary[]> {
   const reader = await conn.runAndReadAll(`${DEVICE_SELECT} ORDER BY device_id`);
   return reader.getRows().map(toDevice);
+}
+
+/** The registered facts of several devices in one query (devices with none are absent from the map). */
+export async function deviceFactsOfDevices(conn: DuckDBConnection, deviceIds: readonly string[]): Promise<Map<string, DeviceFacts>> {
+  const facts = new Map<string, DeviceFacts>();
+  if (deviceIds.length === 0) return facts;
+  const reader = await conn.runAndReadAll(`${DEVICE_SELECT} WHERE list_contains($1, device_id)`, [listValue([...deviceIds])]);
+  for (const row of reader.getRows()) {
+    const d = toDevice(row);
+    facts.set(d.deviceId, deviceFactsOf(d));
+  }
+  return facts;
 }
 
 export async function getDevice(conn: DuckDBConnection, deviceId: string): Promise<DeviceSummary | undefined> {
