@@ -197,6 +197,13 @@ export class DerivedPipeline {
       const fresh = [...this.pending];
       this.pending.clear();
       const size = this.options.fastBatchSize ?? 512;
+      // Devices whose slow stage is due anyway (a first upload, a bulk import, every interval while
+      // streaming) are judged by every detector in one cycle: one read, one segmentation.
+      const combined = this.takeCombined(fresh);
+      if (combined.length > 0) {
+        await crashPoint('pipeline:before-fast');
+        await this.runCycle(combined, 'slow');
+      }
       for (let i = 0; i < fresh.length; i += size) {
         const slice = fresh.slice(i, i + size);
         await crashPoint('pipeline:before-fast');
@@ -213,6 +220,30 @@ export class DerivedPipeline {
       if (due.length > 0) await this.runCycle(due, 'slow');
       if (fresh.length === 0 && due.length === 0) return;
     }
+  }
+
+  /**
+   * Takes out of `fresh` (at most heavyBatchSize of) the devices whose slow stage is due now, as
+   * whole-pipeline work: every detector and the sessions, from the earliest row either stage owes.
+   */
+  private takeCombined(fresh: [string, Pending][]): CycleWork[] {
+    const nowMs = this.clock();
+    const interval = this.options.heavyIntervalMs ?? 30_000;
+    const limit = this.options.heavyBatchSize ?? 100;
+    const out: CycleWork[] = [];
+    for (let i = 0; i < fresh.length && out.length < limit; ) {
+      const [deviceId, p] = fresh[i]!;
+      if (this.flushing === 0 && nowMs - (this.slowRunAtMs.get(deviceId) ?? -Infinity) < interval) {
+        i++;
+        continue;
+      }
+      fresh.splice(i, 1);
+      const slow = this.slowPending.get(deviceId);
+      this.slowPending.delete(deviceId);
+      this.slowRunAtMs.set(deviceId, nowMs);
+      out.push({ deviceId, newRowsFromMs: Math.min(p.fromMs, slow?.fromMs ?? Infinity), detectors: this.detectors, sessions: true, keys: [...p.keys, ...(slow?.keys ?? [])] });
+    }
+    return out;
   }
 
   /** Slow work whose device has waited its interval (or everything, while someone awaits idle()). */
@@ -290,6 +321,7 @@ export class DerivedPipeline {
       }
     }
     let wakesChanged = false;
+    const judgedByFast = new Set(this.fast.length === 0 ? [] : work.filter((w) => w.detectors.includes(this.fast[0]!)).map((w) => w.deviceId));
     for (const r of results) {
       done.add(r.deviceId);
       this.options.onDetected?.(r);
@@ -297,7 +329,8 @@ export class DerivedPipeline {
       if (r.wakeAtMs !== undefined && r.wakeAtMs > nowMs && r.lastTsMs !== undefined) {
         this.wakes.set(r.deviceId, { atMs: r.wakeAtMs, lastTsMs: r.lastTsMs });
         wakesChanged = true;
-      } else if (stage === 'fast' && this.wakes.delete(r.deviceId)) {
+      } else if (judgedByFast.has(r.deviceId) && this.wakes.delete(r.deviceId)) {
+        // A judgement by the every-cycle detectors that asks for no wake-up cancels the last one.
         wakesChanged = true;
       }
     }
