@@ -9,6 +9,7 @@ import { listAlertRules } from '../store/alert-rule-repository.ts';
 import {
   advanceIncident, getIncident, getIncidents, incidentLinks, incidentSpans, insertIncident, linkEvent, spanKey, updateIncidentSpan,
 } from '../store/incident-repository.ts';
+import { inTransaction } from '../store/in-transaction.ts';
 import { cancelEscalation, enqueueOutbox } from '../store/outbox-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { WriteLock } from '../store/write-lock.ts';
@@ -176,8 +177,7 @@ export class AlertEngine {
       let queued = 0;
       let acted = 0;
       let cursor = this.cursorMs ?? undefined;
-      await conn.run('BEGIN TRANSACTION');
-      try {
+      await inTransaction(conn, async () => {
         if (events.length > 0 && rules.length > 0) {
           const links = await incidentLinks(conn, events.map((e) => e.eventId));
           const maxHysteresis = Math.max(...rules.map((r) => r.hysteresisMs ?? DEFAULT_HYSTERESIS_MS));
@@ -221,11 +221,7 @@ export class AlertEngine {
           await writeAlertCursor(conn, lastMs);
           cursor = lastMs;
         }
-        await conn.run('COMMIT');
-      } catch (err) {
-        await conn.run('ROLLBACK');
-        throw err;
-      }
+      });
       return { changed, queued, acted, cursor };
     }));
     await crashPoint('alerts:after-scan');
@@ -262,13 +258,9 @@ export class AlertEngine {
   async advance(incidentId: string, to: 'acknowledged' | 'resolved', by: string | null, note: string | null): Promise<Incident | undefined> {
     const result = await this.lock.run(() => this.store.withConnection(async (conn) => {
       const nowMs = this.now();
-      await conn.run('BEGIN TRANSACTION');
-      try {
+      const moved = await inTransaction(conn, async () => {
         const incident = await getIncident(conn, incidentId);
-        if (!incident) {
-          await conn.run('ROLLBACK');
-          return undefined;
-        }
+        if (!incident) return undefined;
         const before = await advanceIncident(conn, incidentId, to, by, note, nowMs);
         const moved = before !== to && before !== 'resolved';
         if (moved) await cancelEscalation(conn, incidentId);
@@ -278,12 +270,9 @@ export class AlertEngine {
             tags: ['incident', to === 'acknowledged' ? 'ack' : 'resolve', incident.kind], claim: { incidentId, state: to },
           }, nowMs);
         }
-        await conn.run('COMMIT');
-        return { incident: (await getIncident(conn, incidentId))!, moved };
-      } catch (err) {
-        await conn.run('ROLLBACK');
-        throw err;
-      }
+        return moved;
+      });
+      return moved === undefined ? undefined : { incident: (await getIncident(conn, incidentId))!, moved };
     }));
     if (result?.moved) this.emit(result.incident);
     return result?.incident;

@@ -1,11 +1,10 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Detector } from '../domain/detect/detector.ts';
 import type { TelemetrySeries } from '../domain/telemetry-series.ts';
 import { detectDevice, maxLookbackMs, type DetectWindow, type DeviceDetection } from '../detect/detect-device.ts';
 import { listUnfinishedWork, type WorkKey } from '../store/derived-work-repository.ts';
 import { readSeriesOfDevices } from '../store/series-repository.ts';
 import type { TouchedRange } from '../store/staged-ingest.ts';
-import type { TelemetryStore } from '../store/telemetry-store.ts';
+import type { StoreConnection, TelemetryStore } from '../store/telemetry-store.ts';
 import { runDerivedCycle, type CycleResult, type CycleWork } from './derived-cycle.ts';
 import { crashPoint } from './crash-point.ts';
 import { DeviceTail } from './device-tail.ts';
@@ -302,7 +301,7 @@ export class DerivedPipeline {
   private async runCycle(work: readonly CycleWork[], stage: 'fast' | 'slow', ranges?: Map<string, number[]>): Promise<Set<string>> {
     const done = new Set<string>();
     const readSeries = stage === 'fast' && this.options.tails !== false
-      ? (conn: DuckDBConnection, reads: readonly { deviceId: string; fromMs: number }[]) => this.readFromTails(conn, reads, ranges ?? new Map())
+      ? (conn: StoreConnection, reads: readonly { deviceId: string; fromMs: number }[]) => this.readFromTails(conn, reads, ranges ?? new Map())
       : undefined;
     const nowMs = this.clock();
     let results: CycleResult[];
@@ -345,7 +344,7 @@ export class DerivedPipeline {
    * or that received rows older than its tail's end (an out-of-order upload), is read whole from
    * the store once and its tail rebuilt. Rows no window needs any more are dropped.
    */
-  private async readFromTails(conn: DuckDBConnection, reads: readonly { deviceId: string; fromMs: number }[], ranges: Map<string, number[]>): Promise<Map<string, TelemetrySeries>> {
+  private async readFromTails(conn: StoreConnection, reads: readonly { deviceId: string; fromMs: number }[], ranges: Map<string, number[]>): Promise<Map<string, TelemetrySeries>> {
     const incremental: { deviceId: string; fromMs: number }[] = [];
     const whole: { deviceId: string; fromMs: number }[] = [];
     for (const r of reads) {
