@@ -13,7 +13,7 @@ const STATEMENT_CALL = /\.(run|runAndReadAll|runAndRead|stream|streamAndReadAll|
  * TEMPORARY, issue 10 in progress on this branch: files whose SQL is still being moved into
  * src/store. The last test fails when an entry no longer has SQL, so the list only shrinks.
  */
-const NOT_YET_MOVED = ['src/alerts/alert-engine.ts', 'src/ingest/sources/parquet-source.ts'];
+const NOT_YET_MOVED = ['src/ingest/sources/parquet-source.ts'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
