@@ -2,6 +2,7 @@
  * Detection evaluation on held-out simulator configurations:
  *   npm run eval                                   # every held-out configuration at its default size
  *   npm run eval -- --config holdout-cold --devices 10 --days 2   # a quick run of one
+ *   npm run eval -- --via-cli --config holdout-cold                # through CSV files, ingest and detect --all
  * Phases: load the detectors the service loads → per configuration (never used for fitting or
  * thresholds: the models are fitted and tuned on `train`): simulate, detect in-process, score per
  * kind and per shape (evaluate-config.ts) → the Model S 2013 fixture and every real twizy-rsk
@@ -13,6 +14,7 @@ import { loadDetectors } from '../../src/detect/load-detectors.ts';
 import { HELD_OUT_CONFIG_NAMES, simulatorConfig, TRAIN_CONFIG_NAME } from '../../src/simulate/simulator-configs.ts';
 import { runConfig, scoreFleet, type ConfigReport, type ConfigRun } from './evaluate-config.ts';
 import { targetRows, type TargetRow } from './eval-targets.ts';
+import { runConfigViaCli, type CliSummary } from './evaluate-via-cli.ts';
 import { runRealChecks } from './real-fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -24,7 +26,7 @@ const DEFAULT_RUNS: Record<string, { seed: number; devices: number; days: number
 };
 
 const { values: args } = parseArgs({
-  options: { config: { type: 'string', multiple: true }, devices: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, 'skip-real': { type: 'boolean', default: false } },
+  options: { config: { type: 'string', multiple: true }, devices: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, 'skip-real': { type: 'boolean', default: false }, 'via-cli': { type: 'boolean', default: false } },
 });
 const names = (args.config ?? [...HELD_OUT_CONFIG_NAMES]).flatMap((c) => c.split(',')).filter(Boolean);
 const runs: ConfigRun[] = names.map((config) => {
@@ -43,18 +45,28 @@ const fracs = (rec: Record<string, { labels: number; found: number }>) =>
 const warnings: string[] = [];
 const detectors = await loadDetectors({ onWarning: (m) => warnings.push(m) });
 out(`Detection evaluation on held-out simulator configurations (models fitted and thresholds tuned on '${TRAIN_CONFIG_NAME}' only)`);
-out(`Mode: batch detection in-process on each device's whole simulated series (no store), "now" = the end of the window; detectors: ${detectors.map((d) => d.name).join(', ')}`);
+const viaCli = args['via-cli'];
+out(
+  viaCli
+    ? `Mode: the real path — each fleet written as the project's CSV files, \`telltale chargers import\`, \`telltale ingest\` into a DuckDB file, \`telltale detect --all --json\` (no device facts registered; no delay measurement); detectors: ${detectors.map((d) => d.name).join(', ')}`
+    : `Mode: batch detection in-process on each device's whole simulated series (no store), "now" = the end of the window; detectors: ${detectors.map((d) => d.name).join(', ')}`,
+);
 for (const w of warnings) out(`warning: ${w}`);
 
 const reports: ConfigReport[] = [];
 for (const run of runs) {
   if (run.config === TRAIN_CONFIG_NAME) out(`note: '${TRAIN_CONFIG_NAME}' is the fitting configuration — its figures say nothing about generalisation`);
-  const report = scoreFleet(await runConfig(detectors, run));
+  const fleet = viaCli ? await runConfigViaCli(ROOT, run) : await runConfig(detectors, run);
+  const report = { ...scoreFleet(fleet), ...('cli' in fleet ? { cli: (fleet as { cli: CliSummary }).cli } : {}) };
   reports.push(report);
   const c = simulatorConfig(run.config);
   out();
   out(`== ${run.config} (seed ${run.seed}, ${run.devices} devices × ${run.days} days): ${c.description}`);
   out(`   ${report.rows.toLocaleString('en')} rows, ${report.drivingHours} driving h; ${report.labels.breakdown} breakdowns, ${report.labels.charge_shortfall} shortfalls (${report.strandings.labels} strandings), ${report.labels.lookalike} look-alikes, ${report.labels.legs} legs (${report.departures.departureShortLegs} departure-short); ${report.seconds} s (detection ${report.detectSeconds} s)`);
+  if ('cli' in fleet) {
+    const cli = (fleet as { cli: CliSummary }).cli;
+    out(`   CLI: chargers import ${JSON.stringify(cli.chargers)}; ingest ${JSON.stringify(cli.ingest)}`);
+  }
   out(`   breakdown recall by kind: ${fracs(report.breakdown.bySubkind)}`);
   out(`   breakdown recall by shape: ${fracs(report.breakdown.byShape)}`);
   out(`   breakdowns: ${report.breakdown.events} events, precision ${pct(report.breakdown.precision)}, median detection delay ${report.breakdown.medianDetectionDelayS === null ? 'n/a' : `${report.breakdown.medianDetectionDelayS.toFixed(0)} s`}`);
@@ -98,7 +110,7 @@ const allMet = Object.values(targets).every((t) => Object.values(t).every((m) =>
 out(
   JSON.stringify({
     eval: 'detection',
-    mode: 'in-process batch',
+    mode: viaCli ? 'csv files → telltale ingest → telltale detect --all' : 'in-process batch',
     trainingConfig: TRAIN_CONFIG_NAME,
     detectors: detectors.map((d) => d.name),
     warnings,

@@ -34,8 +34,9 @@ export function drawBreakdownPlan(rand: SeededRandom, mix: BreakdownMix): Breakd
   const hard = rand.chance(mix.hardStopShare);
   const aw = mix.afterWeights;
   let after: BreakdownPlan['after'] = (['tow', 'restart', 'silent_tow'] as const)[rand.weighted([aw.tow, aw.restart, aw.silent_tow])]!;
-  // A dead 12 V system keeps the unit dark until the car is fixed (or for good); nothing restarts it by itself.
-  if (base === 'twelve_volt_failure') after = rand.chance(mix.neverReturnsShare) ? 'never_returns' : 'silent_tow';
+  // A dead 12 V system keeps the unit dark until the car is fixed: towed, jump-started where it
+  // stopped (it reappears there and drives on), or dark for good.
+  if (base === 'twelve_volt_failure') after = rand.chance(mix.neverReturnsShare) ? 'never_returns' : rand.chance(0.3) ? 'restart' : 'silent_tow';
   return {
     subkind: base === 'loss_of_propulsion' && where === 'ramp' ? 'ramp_shutdown' : base,
     where,

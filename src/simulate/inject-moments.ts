@@ -64,8 +64,8 @@ export function breakdownLeg(ctx: DeviceContext, to: Destination, plan: Breakdow
     endMs = ctx.endMs;
     note += '; the data never returns';
   } else if (plan.after === 'restart') {
-    // Stopped, silent or sending heartbeats, then it starts again and drives on.
-    ctx.silent = rand.chance(0.5);
+    // Stopped, silent or sending heartbeats (a dead 12 V unit stays dark), then it starts again and drives on.
+    ctx.silent = plan.subkind === 'twelve_volt_failure' || rand.chance(0.5);
     park(ctx, v.tsMs + rand.uniform(20, 150) * MIN, plan.offAfter ? off : 'parked');
     ctx.silent = false;
     endMs = v.tsMs;

@@ -44,6 +44,8 @@ export class SeriesBuilder {
   private gpsBlankLeft = 0;
   private gpsStaleLeft = 0;
   private lastFix = { lat: Number.NaN, lon: Number.NaN, altM: Number.NaN };
+  /** Driving rows at the end of the series, since the last non-driving one. */
+  private drivingTail = 0;
 
   constructor(quirks: DeviceQuirks = PLAIN_QUIRKS, rand: SeededRandom | null = null) {
     this.quirks = quirks;
@@ -60,6 +62,13 @@ export class SeriesBuilder {
 
   push(v: VehicleState, outsideC: number, rangeKm: number): void {
     if (v.tsMs <= this.lastTsMs) throw new Error(`simulator bug: sample at ${v.tsMs} is not after ${this.lastTsMs}`);
+    // Switched off after a drive: some units lose their last seconds of driving (never the whole drive).
+    if (v.state === 'parked' || v.state === 'charging') {
+      const lose = Math.min(this.quirks.tailLossS, this.drivingTail - 1);
+      if (lose > 0) this.n -= lose;
+      this.drivingTail = 0;
+    } else if (v.state === 'driving') this.drivingTail++;
+    else this.drivingTail = 0;
     if (this.n === this.capacity) this.grow();
     const c = this.cols;
     const i = this.n++;

@@ -19,6 +19,8 @@ export interface DeviceQuirks {
   socStepPct: number;
   speedStepKph: number;
   tempStepC: number;
+  /** Seconds of driving a unit loses when the car is switched off at the end of a drive (buffer not flushed). */
+  tailLossS: number;
 }
 
 export function drawQuirks(rand: SeededRandom, mix: QuirkMix): DeviceQuirks {
@@ -34,6 +36,7 @@ export function drawQuirks(rand: SeededRandom, mix: QuirkMix): DeviceQuirks {
     socStepPct: rand.chance(mix.integerSocShare) ? 1 : rand.chance(0.5) ? 0.1 : 0.01,
     speedStepKph: rand.chance(mix.wholeKphShare) ? 1 : 0.01,
     tempStepC: rand.chance(mix.halfDegreeShare) ? 0.5 : 0.1,
+    tailLossS: rand.chance(0.3) ? rand.int(1, 8) : 0,
   };
 }
 
@@ -48,6 +51,7 @@ export const PLAIN_QUIRKS: DeviceQuirks = {
   socStepPct: 0.01,
   speedStepKph: 0.01,
   tempStepC: 0.1,
+  tailLossS: 0,
 };
 
 /** The state as this unit words it. */

@@ -134,7 +134,7 @@ describe('the committed model (models/breakdown.onnx)', () => {
     expect(metrics.config).toMatchObject({ seed: FULL_CONFIG.seed, devices: FULL_CONFIG.devices, days: FULL_CONFIG.days, training: FULL_CONFIG.training });
   });
 
-  it('scores hand-made breakdowns above the threshold and their look-alikes (that reach the model) below it', async () => {
+  it('scores hand-made breakdowns above the threshold, a dead car worded \'parked\' included', async () => {
     const detector = createBreakdownDetector({ scorer: await loadBreakdownScorer(path) });
     const ctx = { deviceId: 'd', chargers: [], fromMs: -8.64e15 };
     const loss = new SeriesBuilder().stand(5).accelerate(100).cruise(300).decelerate(0.5, 0, { powerKw: 0.05, codes: ['P0A0F'] }).stand(40, 'off').tow(20).stand(30, 'off');
@@ -149,11 +149,18 @@ describe('the committed model (models/breakdown.onnx)', () => {
     const soon = await detector.detect(early.build(), ctx);
     expect(soon).toHaveLength(1);
     expect(soon[0]!.score!).toBeGreaterThan(0.5);
-    // A driver parking after a coast-down with no fault, switched to 'parked': a rules candidate the model must reject.
+    // A coast-down to a standstill with neither power nor regeneration and no code, the unit then
+    // saying 'parked': units word a dead car as 'parked' or 'off' as they like, so the model must not
+    // veto the rules on the state word (the simulator's training fleet words it both ways).
     const parked = new SeriesBuilder().stand(5).accelerate(60).cruise(300).decelerate(0.8, 0, { powerKw: 0.2 }).stand(120, 'parked');
     const rulesOnly = await createBreakdownDetector({ scorer: null }).detect(parked.build(), ctx);
     expect(rulesOnly).toHaveLength(1);
-    expect(await detector.detect(parked.build(), ctx)).toEqual([]);
+    const scored = await detector.detect(parked.build(), ctx);
+    expect(scored).toHaveLength(1);
+    expect(scored[0]!.score!).toBeGreaterThan(0.5);
+    // A driver braking to a stop with regeneration and parking never reaches the model.
+    const driver = new SeriesBuilder().stand(5).accelerate(60).cruise(300).decelerate(1.5, 0, { powerKw: -12 }).stand(120, 'parked');
+    expect(await createBreakdownDetector({ scorer: null }).detect(driver.build(), ctx)).toEqual([]);
   });
 });
 

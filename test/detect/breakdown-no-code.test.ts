@@ -162,3 +162,15 @@ describe('a thermal shutdown with no code, at a standstill', () => {
     expect(c).toEqual([]);
   });
 });
+
+describe('a powerless hard stop on a cold pack', () => {
+  it('is nothing when the car is then parked, and a breakdown when it is towed (a cold pack explains no regeneration, not a tow)', () => {
+    const cold = () => {
+      const b = drive(100);
+      b.batteryTempC = -3;
+      return b.cruise(30).decelerate(3, 0, { powerKw: 0.2 });
+    };
+    expect(findBreakdownCandidates(cold().stand(120, 'parked').build())).toEqual([]);
+    expect(findBreakdownCandidates(cold().stand(40, 'driving').tow(20, 50).stand(30, 'off').build())).toMatchObject([{ fault: 'braked_without_power' }]);
+  });
+});

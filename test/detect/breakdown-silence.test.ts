@@ -70,10 +70,21 @@ describe('telemetry that dies at speed', () => {
     expect(await detector.detect(s, at(lastTs(s)))).toEqual([]);
   });
 
-  it('withdrawn when the data returns an hour later where it went silent and the car drives off by itself (units lose the last seconds before a stop)', async () => {
+  it('confirmed when the data returns an hour later where it went silent at 107 kph (no car parks within seconds of that speed)', async () => {
     const b = diesAt107();
     const last = b.tsMs;
-    b.gap(20, 50).gap(60 * 60, 0).stand(20, 'parked').accelerate(60).cruise(300, 10);
+    b.gap(40, 50).gap(60 * 60, 0).stand(20, 'parked').accelerate(60).cruise(300, 10);
+    const s = b.build();
+    const events = await detector.detect(s, at(lastTs(s)));
+    expect(events).toMatchObject([{ subkind: 'twelve_volt_failure', startMs: last }]);
+    expect(events[0]!.evidence.find((x) => x.signal === 'fault_sign')?.value).toBe('stopped_in_silence');
+    expect(events[0]!.evidence.find((x) => x.signal === 'provisional')).toBeUndefined();
+  });
+
+  it('withdrawn when the data returns an hour later where it went silent at 45 kph and the car drives off by itself (units lose the last seconds before a stop)', async () => {
+    const b = diesAt107().decelerate(1.5, 45, { powerKw: -10 }).cruise(20, 6);
+    const last = b.tsMs;
+    b.gap(5, 20).gap(60 * 60, 0).stand(20, 'parked').accelerate(60).cruise(300, 10);
     const s = b.build();
     expect(await detector.detect(sliceUntil(s, last), at(last + 5 * MIN))).toHaveLength(1);
     expect(await detector.detect(s, at(lastTs(s)))).toEqual([]);
@@ -92,7 +103,7 @@ describe('telemetry that dies at speed', () => {
   });
 
   it('a steady 0 kW before the silence (a gentle downhill) is not a coast-down', async () => {
-    const b = diesAt107().cruise(60, 0.1).gap(60 * 60, 0).stand(20, 'parked').accelerate(60).cruise(300, 10);
+    const b = diesAt107().decelerate(1.5, 50, { powerKw: -10 }).cruise(60, 0.1).gap(60 * 60, 0).stand(20, 'parked').accelerate(60).cruise(300, 10);
     const s = b.build();
     expect(await detector.detect(s, at(lastTs(s)))).toEqual([]);
   });

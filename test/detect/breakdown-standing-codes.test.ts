@@ -60,3 +60,13 @@ describe('standing codes are context, not evidence', () => {
     expect([...standingCodes(s, s.length - 1)]).toEqual(['C1234']);
   });
 });
+
+describe('standing codes on a unit that is silent while parked', () => {
+  it('a code on the first row after the unit wakes (already moving) is standing', () => {
+    const b = new SeriesBuilder().stand(1, 'parked').gap(3 * 3600, 0);
+    b.accelerate(40).cruise(600, 8);
+    for (const x of b.samples) x.codes = ['U0155'];
+    const s = b.build();
+    expect([...standingCodes(s, s.length - 1)]).toEqual(['U0155']);
+  });
+});

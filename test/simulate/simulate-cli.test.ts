@@ -54,6 +54,22 @@ describe('telltale simulate', () => {
     expect(r.stderr).toContain('is not empty; give a new directory');
   });
 
+  it('--config draws the fleet from a named configuration; an unknown one is refused, naming the known ones', async () => {
+    const out = join(dir, 'cold');
+    const sim = await runCli(['simulate', '--seed', '3', '--devices', '2', '--days', '1', '--config', 'holdout-cold', '--out', out, '--json']);
+    expect(sim.code).toBe(0);
+    expect(JSON.parse(sim.stdout)).toMatchObject({ devices: 2, config: 'holdout-cold' });
+    const devices = JSON.parse(readFileSync(join(out, 'devices.json'), 'utf8')) as { climate: string; cutoffSocPct: number; quirks: { wording: string } }[];
+    for (const d of devices) {
+      expect(['nordic', 'prairie']).toContain(d.climate);
+      expect(d.cutoffSocPct).toBeLessThanOrEqual(2);
+      expect(['words', 'off', 'gears']).toContain(d.quirks.wording);
+    }
+    const bad = await runCli(['simulate', '--seed', '3', '--devices', '1', '--days', '1', '--config', 'nowhere', '--out', join(dir, 'bad')]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("unknown simulator config 'nowhere'; known: train, holdout-mixed, holdout-cold");
+  });
+
   it('refuses a size that is not a whole number, naming the option', async () => {
     const r = await runCli(['simulate', '--seed', '1', '--devices', 'many', '--days', '1', '--out', join(dir, 'x')]);
     expect(r.code).not.toBe(0);

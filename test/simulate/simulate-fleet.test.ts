@@ -232,7 +232,8 @@ describe('simulateFleet', () => {
   it('at the default rates, most legs arrive normally and every kind of incident is there', () => {
     const usual = simulateFleet({ seed: 3, devices: 8, days: 4 });
     const arrived = usual.legs.filter((l) => l.arriveMs !== null).length;
-    expect(arrived / usual.legs.length).toBeGreaterThan(0.75);
+    // (About one incident every two device-days ends a leg early: a breakdown or a stranding.)
+    expect(arrived / usual.legs.length).toBeGreaterThan(0.65);
     const count = (kind: string) => usual.labels.filter((l) => l.kind === kind).length;
     // 32 device-days (fewer whole local days) at about 0.25 breakdowns, 0.24 shortfalls and 0.5 look-alikes each.
     expect(count('breakdown')).toBeGreaterThanOrEqual(3);

@@ -11,6 +11,8 @@ export interface AftermathRules {
   judgeMs: number;
   /** Power at or above this while creeping is propulsion: the drivetrain works. */
   propulsionKw: number;
+  /** The weakest deceleration of a car rolling without power (how far it can roll into a silence). */
+  rollDecelMps2: number;
 }
 
 /** What happened after the stop (or after the data resumed). */
@@ -52,6 +54,9 @@ export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stop
   const resumeSpeedKph = stopIndex + 1 < n ? (gapAfterStop ? speedKph[stopIndex + 1]! : 0) : Number.NaN;
   const odo0 = series.odometerKm[stopIndex]!;
   const odo1 = stopIndex + 1 < n ? series.odometerKm[stopIndex + 1]! : Number.NaN;
+  const odoAdvanceKm = finite(odo0) && finite(odo1) ? odo1 - odo0 : Number.NaN;
+  const v0 = finite(speedKph[stopIndex]!) ? speedKph[stopIndex]! / 3.6 : 0;
+  const rollKm = (v0 * v0) / (2 * R.rollDecelMps2) / 1000;
   let off = 0; // ms
   let samples = 0; // ms
   let displacementKm = 0;
@@ -92,7 +97,9 @@ export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stop
       // Moving while the wheels say 0 (or the car is off): on a truck.
       const moved = k > 0 && finite(series.lat[k - 1]!) ? haversineKm(series.lat[k - 1]!, series.lon[k - 1]!, series.lat[k]!, series.lon[k]!) : 0;
       const hours = (tsMs[k]! - tsMs[k - 1]!) / 3_600_000;
-      const acrossGap = gapAfterStop && k === stopIndex + 1 && moved >= R.towKm;
+      // Across a silence: further than the car could roll without power, and not on its own
+      // wheels (the odometer, when there is one, did not advance as far).
+      const acrossGap = gapAfterStop && k === stopIndex + 1 && moved >= Math.max(R.towKm, rollKm) && !(odoAdvanceKm >= 0.5 * moved);
       if (moved > 0.002 && (acrossGap || moved / hours >= R.towMinKph) && !(v >= R.stillKph)) {
         if (towStart < 0) towStart = k - 1;
         towEnd = k;

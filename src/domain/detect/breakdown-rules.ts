@@ -96,6 +96,11 @@ export const BREAKDOWN_RULES = {
   silenceMs: 4 * 60_000,
   /** …when the last row was at least this fast: car parks and garages (where a unit may lose its signal) are entered at 5–20 km/h. */
   silenceKph: 25,
+  /**
+   * Speed from which nobody parks within seconds: slowing from 60 km/h to walking pace at a
+   * comfortable 2 m/s² takes ~8 s and 40 m, more than a unit loses before it sleeps.
+   */
+  roadKph: 60,
   /** Without power a car rolls v²/(2·a) with a ≥ this (rolling + drag); further than that after a silence, it drove on. */
   rollDecelMps2: 0.3,
   /** …and never less than this (GPS and odometer resolution). */
@@ -147,7 +152,7 @@ export interface BreakdownCandidate extends Aftermath {
   fault: FaultSign;
 }
 
-export type FaultSign = 'off_while_moving' | 'codes' | 'hot_pack' | 'pack_heating' | 'coast_down' | 'braked_without_power' | 'silence_at_speed' | 'towed_in_silence';
+export type FaultSign = 'off_while_moving' | 'codes' | 'hot_pack' | 'pack_heating' | 'coast_down' | 'braked_without_power' | 'silence_at_speed' | 'towed_in_silence' | 'stopped_in_silence';
 
 export interface BreakdownRuleOptions {
   /** The judgement time: silence is measured against it (absent: a series' end is not judged). */
@@ -155,6 +160,8 @@ export interface BreakdownRuleOptions {
   device?: DeviceFacts;
   /** Silence at speed that raises a provisional breakdown (default BREAKDOWN_RULES.silenceMs). */
   silenceMs?: number;
+  /** Told of every candidate a rule dropped and which (diagnostics: why a moment was not reported). */
+  onDropped?: (candidate: BreakdownCandidate, reason: string) => void;
 }
 
 const finite = (v: number) => Number.isFinite(v);
@@ -188,7 +195,9 @@ export function findBreakdownCandidates(series: TelemetrySeries, options: Breakd
       candidate.packHeating = heatingNear(candidate);
       candidate.subkind = subkindOf(candidate);
     }
-    if (candidate && keep(series, candidate, options)) {
+    const dropped = candidate ? dropReason(series, candidate, options) : null;
+    if (candidate && dropped !== null) options.onDropped?.(candidate, dropped);
+    if (candidate && dropped === null) {
       const last = out.at(-1);
       // The same moment seen twice (a stop whose data then stops) is one event.
       if (last && candidate.startMs <= last.endMs) continue;
@@ -222,17 +231,17 @@ export function breakdownWakeAtMs(series: TelemetrySeries, options: BreakdownRul
   return options.nowMs !== undefined && options.nowMs >= at ? undefined : at;
 }
 
-/** Rule 3 and 4: reject what the car itself says is normal; records the sign that kept it. */
-function keep(series: TelemetrySeries, c: BreakdownCandidate, options: BreakdownRuleOptions): boolean {
+/** Rule 3 and 4: null to keep the candidate, else why it is dropped (reported to `onDropped`). */
+function dropReason(series: TelemetrySeries, c: BreakdownCandidate, options: BreakdownRuleOptions): string | null {
   const R = BREAKDOWN_RULES;
-  if (c.maxSpeedBeforeKph < R.drivingKph && !c.offWhileMoving) return false;
+  if (c.maxSpeedBeforeKph < R.drivingKph && !c.offWhileMoving) return 'not_driving';
   // Out of energy: a charge shortfall (stranded), reported by charge-shortfall@1, not here.
-  if (energyExhaustedAt(series, c.anchorIndex, options.device).exhausted) return false;
+  if (energyExhaustedAt(series, c.anchorIndex, options.device).exhausted) return 'battery_empty';
   // It charged where it stopped: the stop was at a charger, whatever the codes said.
-  if (c.chargedThere && !c.tow) return false;
-  if (c.trigger === 'data_gap' && droveOnThroughGap(series, c)) return false;
+  if (c.chargedThere && !c.tow) return 'charged_there';
+  if (c.trigger === 'data_gap' && droveOnThroughGap(series, c)) return 'drove_on';
   const fault = faultSign(c, options.silenceMs ?? R.silenceMs);
-  if (fault === null) return false;
+  if (fault === null) return 'no_fault_sign';
   c.fault = fault;
   const noShutdownSign = !c.offWhileMoving && c.codes.length === 0;
   // Propulsion (or regenerative braking) until the stop, and parked rather than dead after it:
@@ -241,18 +250,18 @@ function keep(series: TelemetrySeries, c: BreakdownCandidate, options: Breakdown
   // did shut down.
   // A car towed away from where it stopped did not drive on either.
   const shutAtStop = (c.offAfterFraction >= 0.5 || c.tow !== null) && !(c.recovered && c.restMs <= R.judgeMs);
-  if (c.trigger === 'stop' && !c.offWhileMoving && c.powerKnown && c.coastFraction < R.coastFraction && !shutAtStop) return false;
+  if (c.trigger === 'stop' && !c.offWhileMoving && c.powerKnown && c.coastFraction < R.coastFraction && !shutAtStop) return 'driver_stop';
   // The end of the data is "now" in a live window: only a failing 12 V supply (lost-communication
   // codes), a car switched off while moving, or silence at speed since say the silence is a breakdown.
-  if (c.trigger === 'data_end') return c.lowVoltageCode || c.offWhileMoving || c.fault === 'silence_at_speed';
+  if (c.trigger === 'data_end') return c.lowVoltageCode || c.offWhileMoving || c.fault === 'silence_at_speed' ? null : 'live_window_end';
   if (c.trigger === 'stop') {
     // Crept on under power while "standing": a working drivetrain in a queue.
-    if (noShutdownSign && c.creptUnderPower) return false;
-    if (c.recovered && c.restMs < R.minRestMs && noShutdownSign) return false;
-    if (noShutdownSign && c.recovered && c.restMs < R.recoveredMinRestMs) return false;
-    if (noShutdownSign && !c.recovered && !c.tow && c.restMs < R.minRestMs) return false;
+    if (noShutdownSign && c.creptUnderPower) return 'crept_under_power';
+    if (c.recovered && c.restMs < R.minRestMs && noShutdownSign) return 'drove_on_soon';
+    if (noShutdownSign && c.recovered && c.restMs < R.recoveredMinRestMs) return 'drove_on_within_10_min';
+    if (noShutdownSign && !c.recovered && !c.tow && c.restMs < R.minRestMs) return 'rest_too_short';
   }
-  return true;
+  return null;
 }
 
 /** The first physical sign (strongest first) that the car itself failed, or null. */
@@ -270,7 +279,8 @@ function faultSign(c: BreakdownCandidate, silenceMs: number): FaultSign | null {
     // Braked hard with neither propulsion nor regeneration: the drivetrain was dead, unless the
     // pack could not take regeneration anyway (full or cold).
     const regenExpected = !(c.socAtLossPct >= R.regenFullSocPct) && !(c.batteryTempAtLossC < R.coldPackC);
-    if (regenExpected) return 'braked_without_power';
+    // A full or cold pack explains the missing regeneration, not a car that then has to be towed.
+    if (regenExpected || c.tow) return 'braked_without_power';
     return null;
   }
   // Into a silence: rolling without power must also have slowed the car (a coast-down loses speed;
@@ -283,6 +293,9 @@ function faultSign(c: BreakdownCandidate, silenceMs: number): FaultSign | null {
     // wheels (a tow). Data that comes back where it stopped proves nothing by itself: units lose
     // the last seconds before a stop, and a car that then drives off by itself was not broken down.
     if (c.gapMs >= silenceMs && c.speedAtLossKph >= R.silenceKph && c.tow) return 'towed_in_silence';
+    // …unless it went silent at road speed: no car parks within the seconds a unit loses from
+    // there, so standing where it went silent (not having driven on, checked before) it stopped on the road.
+    if (c.gapMs >= silenceMs && c.speedAtLossKph >= R.roadKph) return 'stopped_in_silence';
   }
   return null;
 }

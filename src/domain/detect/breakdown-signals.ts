@@ -73,13 +73,16 @@ export function standingCodes(series: TelemetrySeries, anchorIndex: number): Set
   let stillUntilMs = Number.NaN;
   for (let k = anchorIndex; k >= 0 && tsMs[k]! >= fromMs; k--) {
     const v = speedKph[k]!;
+    // The unit woke after at least 5 min of silence (silent while parked): what its first row
+    // shows was there before this drive. Only rows inside the look-back decide, so a live window
+    // judges this like a full run.
+    const woke = tsMs[k]! - PARK_MS >= fromMs && (k === 0 || tsMs[k - 1]! < tsMs[k]! - PARK_MS);
     if (Number.isFinite(v) && v < 3) {
       if (Number.isNaN(stillUntilMs)) stillUntilMs = tsMs[k]!;
-      // Parked for 5 min, or woke from at least 5 min of silence (a unit silent while parked).
-      // Only rows inside the look-back decide, so a live window judges this like a full run.
-      const woke = tsMs[k]! - PARK_MS >= fromMs && (k === 0 || tsMs[k - 1]! < tsMs[k]! - PARK_MS);
-      if (!beforeDrive && (stillUntilMs - tsMs[k]! >= PARK_MS || woke) && anchorMs - tsMs[k]! > STANDING_RECENT_MS) beforeDrive = true;
+      // Parked for 5 min.
+      if (!beforeDrive && stillUntilMs - tsMs[k]! >= PARK_MS && anchorMs - tsMs[k]! > STANDING_RECENT_MS) beforeDrive = true;
     } else if (Number.isFinite(v)) stillUntilMs = Number.NaN;
+    if (!beforeDrive && woke && anchorMs - tsMs[k]! > STANDING_RECENT_MS) beforeDrive = true;
     const codes = errorCodes[k];
     if (beforeDrive && codes) for (const c of codes) standing.add(c);
     if (tsMs[k]! <= untilMs) {

@@ -77,9 +77,10 @@ const FAULT_NOTE: Record<BreakdownCandidate['fault'], string> = {
   hot_pack: `pack above ${BREAKDOWN_RULES.hotPackC} °C`,
   pack_heating: 'the pack heated faster than its heat capacity allows at the power it gave (thermal-precursor@1)',
   coast_down: `no propulsion and no regeneration (|power| < ${BREAKDOWN_RULES.zeroPowerKw} kW or neutral) while slowing from driving speed`,
-  braked_without_power: `braked harder than ${BREAKDOWN_RULES.maxCoastDecelMps2} m/s² with neither propulsion nor regeneration although the pack could take regeneration`,
+  braked_without_power: `braked harder than ${BREAKDOWN_RULES.maxCoastDecelMps2} m/s² with neither propulsion nor regeneration although the pack could take regeneration (or then towed)`,
   silence_at_speed: 'the data stopped at speed and has not returned',
   towed_in_silence: 'the data stopped at speed and returned elsewhere with the wheels not having turned (towed)',
+  stopped_in_silence: `the data stopped at ≥ ${BREAKDOWN_RULES.roadKph} kph and returned where the car could have rolled to without power: it stopped on the road`,
 };
 
 /** Six decimals: float32 noise below that must not turn into a changed event on re-detection. */

@@ -35,6 +35,11 @@ const MAX_CLIMB_SHARE = 0.5;
  * it is compared with two days of the device's driving: yesterday's mild drives judge a cold morning.
  */
 const CONSUMPTION_BASELINE_MS = 48 * 3600_000;
+/**
+ * Values a minute apart over 10 km windows overlap: 30 of them are two independent windows. The
+ * consumption baseline must span this much road (ten independent windows) before it judges.
+ */
+const CONSUMPTION_MIN_BASELINE_KM = 100;
 /** Longest baseline window + one CUSUM block + one span, with room to spare. */
 const LOOKBACK_MS = CONSUMPTION_BASELINE_MS + CUSUM_BLOCK_MS + 60 * MINUTE_MS;
 
@@ -286,6 +291,9 @@ export function createChannelAnomalyDetector(options: ChannelAnomalyOptions = {}
         };
         let j = 0;
         let jc = 0;
+        // Road covered by the consumption baseline: odometer-like distance at each value kept.
+        const keptAt: { tMs: number; distKm: number }[] = [];
+        let keptHead = 0;
         for (let k = 0; k < m.length; k++) {
           let v: number;
           let excessPct = Number.POSITIVE_INFINITY;
@@ -308,7 +316,12 @@ export function createChannelAnomalyDetector(options: ChannelAnomalyOptions = {}
           const t = m.tMs[k]!;
           baseline.expire(t);
           if (Math.floor(t / CUSUM_BLOCK_MS) !== block) (block = Math.floor(t / CUSUM_BLOCK_MS)), (cusum = 0);
-          if (baseline.count >= ch.minBaseline) {
+          let enoughRoad = true;
+          if (byModel) {
+            while (keptHead < keptAt.length && keptAt[keptHead]!.tMs <= t - (ch.baselineMs ?? BASELINE_MS)) keptHead++;
+            enoughRoad = keptHead < keptAt.length && m.distKm[k]! - keptAt[keptHead]!.distKm >= CONSUMPTION_MIN_BASELINE_KM;
+          }
+          if (baseline.count >= ch.minBaseline && enoughRoad) {
             const median = baseline.median();
             const z = (v - median) / baseline.spread(ch.sigmaFloor);
             // Capped so one wild value cannot carry the CUSUM for the rest of the hour.
@@ -324,6 +337,7 @@ export function createChannelAnomalyDetector(options: ChannelAnomalyOptions = {}
             }
           }
           baseline.add(t, v);
+          if (byModel) keptAt.push({ tMs: t, distKm: m.distKm[k]! });
         }
         emit();
       }

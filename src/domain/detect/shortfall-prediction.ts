@@ -72,11 +72,6 @@ const MIN_HEADING_DISPLACEMENT_KM = 0.4;
  * stops take under an hour, a slow public charger a few; a night at home or a day at work is longer.
  */
 const JOURNEY_STOP_MS = 4 * 3_600_000;
-/**
- * A charge stopped below this was a choice for the next leg (DC charging is fast up to about 80 %
- * and tapers above it, so a driver who takes more is filling up, not sizing a leg).
- */
-const PLANNED_BELOW_SOC_PCT = 80;
 /** Power integration gives a capacity once the SoC has fallen this much over measured driving. */
 const MIN_SOC_FOR_CAPACITY_PCT = 5;
 
@@ -195,7 +190,7 @@ export function predictLegShortfall(
   const journeyKm = journey.reduce((s, w) => s + w.distanceKm, 0);
   const journeySpeedKph = enRoute && journeyKm >= 10 ? journeyKm / journey.reduce((s, w) => s + w.hours, 0) : Number.NaN;
   const measuredKwh = capacityFromPowerKwh(windows, t0);
-  const departSocPct = robustValueAt(series.socPct, leg.departFrom, 5, historyFrom);
+  const optimisticQuartile = model.error.calibratedRatioQuantiles?.p25 ?? model.error.ratioQuantiles.p25;
 
   // Distance driven since departure, per sample of the leg.
   const legKm = new Float64Array(leg.end - leg.start + 1);
@@ -273,11 +268,14 @@ export function predictLegShortfall(
     predictions.push(predict(target));
     // Leaving a charging stop, the driver took what the display says the next stop needs: when the
     // physics at today's temperature and speed cannot deliver that, the plan fails from the start.
-    if (enRoute && heading !== null && t - legStartMs < EARLY_FOR_MS && departSocPct < PLANNED_BELOW_SOC_PCT) {
+    // The stop is inferred, not known, so the physics must be fairly sure: short even at the
+    // optimistic quartile of the model's calibrated ratio (over a leg of many km the spread of
+    // single windows, the p05…p95 band, averages down towards the quartiles).
+    if (enRoute && heading !== null && t - legStartMs < EARLY_FOR_MS) {
       const planned = plannedChargerAhead(usable, here, heading, departure, rangeKm);
       if (planned && planned.roadKm > target.roadKm && pctPerKm * planned.roadKm <= 100 - settings.reservePct) {
         const p = predict(planned);
-        if (p.expectedPct < settings.reservePct) predictions.push(p);
+        if (socPct - (socPct - p.expectedPct) * optimisticQuartile < settings.reservePct) predictions.push(p);
       }
     }
   }
