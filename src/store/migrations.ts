@@ -173,4 +173,22 @@ CREATE TABLE alert_cursor (
   updated_at TIMESTAMP NOT NULL
 );`,
   },
+  {
+    version: 5,
+    name: 'drive conditions as typed session columns (cohorts aggregate them without parsing JSON), device region',
+    sql: `
+ALTER TABLE sessions ADD COLUMN duration_s DOUBLE;
+ALTER TABLE sessions ADD COLUMN distance_km DOUBLE;
+ALTER TABLE sessions ADD COLUMN highway_km DOUBLE;
+ALTER TABLE sessions ADD COLUMN arterial_km DOUBLE;
+ALTER TABLE sessions ADD COLUMN city_km DOUBLE;
+ALTER TABLE sessions ADD COLUMN highway_s DOUBLE;
+ALTER TABLE sessions ADD COLUMN arterial_s DOUBLE;
+ALTER TABLE sessions ADD COLUMN city_s DOUBLE;
+ALTER TABLE sessions ADD COLUMN mean_outside_temp_c DOUBLE;
+ALTER TABLE sessions ADD COLUMN temp_band VARCHAR;
+ALTER TABLE sessions ADD COLUMN daylight VARCHAR;
+UPDATE sessions SET duration_s = (period->>'durationS')::DOUBLE, distance_km = (period->>'distanceKm')::DOUBLE;
+ALTER TABLE devices ADD COLUMN region VARCHAR;`,
+  },
 ];
