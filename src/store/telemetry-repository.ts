@@ -119,9 +119,10 @@ export interface DeviceSummary {
   model: string | null;
   firmware: string | null;
   fleet: string | null;
+  region: string | null;
 }
 
-const DEVICE_SELECT = `SELECT device_id, epoch_ms(first_ts)::DOUBLE, epoch_ms(last_ts)::DOUBLE, row_count, model, firmware, fleet FROM devices`;
+const DEVICE_SELECT = `SELECT device_id, epoch_ms(first_ts)::DOUBLE, epoch_ms(last_ts)::DOUBLE, row_count, model, firmware, fleet, region FROM devices`;
 
 function toDevice(row: unknown[]): DeviceSummary {
   const iso = (v: unknown) => (v === null ? null : new Date(Number(v)).toISOString());
@@ -133,6 +134,7 @@ function toDevice(row: unknown[]): DeviceSummary {
     model: (row[4] as string | null) ?? null,
     firmware: (row[5] as string | null) ?? null,
     fleet: (row[6] as string | null) ?? null,
+    region: (row[7] as string | null) ?? null,
   };
 }
 
@@ -151,14 +153,15 @@ export async function getDevice(conn: DuckDBConnection, deviceId: string): Promi
 export async function upsertDeviceMetadata(
   conn: DuckDBConnection,
   deviceId: string,
-  meta: { model?: string | undefined; firmware?: string | undefined; fleet?: string | undefined },
+  meta: { model?: string | undefined; firmware?: string | undefined; fleet?: string | undefined; region?: string | undefined },
 ): Promise<void> {
   await conn.run(
-    `INSERT INTO devices (device_id, model, firmware, fleet, row_count) VALUES ($1, $2, $3, $4, 0)
+    `INSERT INTO devices (device_id, model, firmware, fleet, region, row_count) VALUES ($1, $2, $3, $4, $5, 0)
      ON CONFLICT (device_id) DO UPDATE SET
        model = coalesce(excluded.model, devices.model),
        firmware = coalesce(excluded.firmware, devices.firmware),
-       fleet = coalesce(excluded.fleet, devices.fleet)`,
-    [deviceId, meta.model ?? null, meta.firmware ?? null, meta.fleet ?? null],
+       fleet = coalesce(excluded.fleet, devices.fleet),
+       region = coalesce(excluded.region, devices.region)`,
+    [deviceId, meta.model ?? null, meta.firmware ?? null, meta.fleet ?? null, meta.region ?? null],
   );
 }

@@ -13,10 +13,13 @@ const DeviceSchema = Type.Object({
   model: Nullable(Type.String()),
   firmware: Nullable(Type.String()),
   fleet: Nullable(Type.String()),
+  region: Nullable(Type.String()),
 });
 const DeviceParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 const DeviceMetadata = Type.Object(
-  { model: Type.Optional(Type.String({ maxLength: 128 })), firmware: Type.Optional(Type.String({ maxLength: 128 })), fleet: Type.Optional(Type.String({ maxLength: 128 })) },
+  { model: Type.Optional(Type.String({ maxLength: 128 })), firmware: Type.Optional(Type.String({ maxLength: 128 })), fleet: Type.Optional(Type.String({ maxLength: 128 })),
+    region: Type.Optional(Type.String({ maxLength: 128 })),
+  },
   { additionalProperties: false },
 );
 
@@ -33,7 +36,7 @@ export async function devicesRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.put(
     '/v1/devices/:id',
-    { schema: { summary: 'Set device metadata (model, firmware, fleet)', params: DeviceParams, body: DeviceMetadata, response: { 200: DeviceSchema } } },
+    { schema: { summary: 'Set device metadata (model, firmware, fleet, region)', params: DeviceParams, body: DeviceMetadata, response: { 200: DeviceSchema } } },
     async (request) => {
       return app.store.withConnection(async (conn) => {
         await app.store.writeLock.run(() => upsertDeviceMetadata(conn, request.params.id, request.body));
