@@ -28,6 +28,8 @@ import { chartRoutes } from './routes/chart-routes.ts';
 import { replayRoute } from './routes/replay-route.ts';
 import { webRoutes } from './routes/web-routes.ts';
 import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
+import { cohortsPlugin } from './plugins/cohorts-plugin.ts';
+import { cohortsRoutes } from './routes/cohorts-routes.ts';
 
 export interface AppOptions {
   store: TelemetryStore;
@@ -73,5 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(chartRoutes);
   await app.register(replayRoute);
   await app.register(webRoutes);
+  await app.register(cohortsPlugin);
+  await app.register(cohortsRoutes);
   return app;
 }
