@@ -21,6 +21,8 @@ afterAll(async () => {
   await store.dispose();
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = (res: Response): Promise<any> => res.json();
 const query = (body: unknown, qs = '') =>
   fetch(`${base}/v1/cohorts/query${qs}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -28,7 +30,7 @@ describe('POST /v1/cohorts/query', () => {
   it('answers rates per group as JSON', async () => {
     const res = await query({ groupBy: ['model'], experienced: [{ kind: 'breakdown', withinDays: 90 }], split: true });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     // split keeps every vehicle: C is there, with no breakdown.
     expect(body.groups.map((g: { label: string }) => g.label)).toEqual(['model=A', 'model=B', 'model=C']);
     expect(body.groups[0].moments[0]).toMatchObject({ kind: 'breakdown', count: 2, perThousandHours: { rate: 25 } });
@@ -47,9 +49,9 @@ describe('POST /v1/cohorts/query', () => {
   it('rejects an unknown dimension or field with a 400 naming it', async () => {
     const bad = await query({ groupBy: ['colour'] });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).message).toMatch(/groupBy/);
+    expect((await json(bad)).message).toMatch(/groupBy/);
     const negative = await query({ minExposureHours: -1 });
     expect(negative.status).toBe(400);
-    expect((await negative.json()).message).toMatch(/minExposureHours/);
+    expect((await json(negative)).message).toMatch(/minExposureHours/);
   });
 });
