@@ -162,6 +162,29 @@ annotate
   .option('--json', 'print the result as one JSON object')
   .action(async (file: string, opts) => (await import('./annotate-command.ts')).runAnnotateImport(file, opts));
 
+program
+  .command('cohort')
+  .description('Rates of moments of truth per group of vehicles, with exact intervals (as POST /v1/cohorts/query)')
+  .addOption(dbOption())
+  .option('--query <file>', 'the query as JSON (flags override it)')
+  .option('--group-by <dims>', 'comma-separated: model, firmware, fleet, region, tempBand, daylight, roadClass, inCohort')
+  .option('--fleet <name>', 'only this fleet (repeatable)', collect, [])
+  .option('--model <name>', 'only this model (repeatable)', collect, [])
+  .option('--firmware <version>', 'only this firmware (repeatable)', collect, [])
+  .option('--region <name>', 'only this region (repeatable)', collect, [])
+  .option('--device <id>', 'only this device (repeatable)', collect, [])
+  .option('--experienced <kind[:k=v,…]>', 'vehicles that had it, e.g. breakdown:road=highway,days=90 or charge_shortfall:below=0 (repeatable: all must hold)', collect, [])
+  .option('--split', 'keep all vehicles; tell the cohort from the rest by inCohort')
+  .option('--kinds <kinds>', 'moments counted (default breakdown,charge_shortfall)')
+  .option('--from <time>', 'window start (default 90 days before --to)')
+  .option('--to <time>', 'window end (default now)')
+  .option('--min-hours <h>', 'flag groups under this many driving hours (default 100)')
+  .option('--confidence <p>', 'interval confidence (default 0.95)')
+  .addOption(new Option('--format <format>', 'default: a table, or from --out').choices(['table', 'json', 'arrow', 'arrows', 'parquet', 'ndjson', 'svg', 'png', 'vl.json']))
+  .addOption(new Option('--per <unit>', 'chart rates per 1,000 hours or 10,000 km').choices(['hours', 'km']))
+  .option('--out <file>', 'write to a file (format from the extension)')
+  .action(async (opts) => (await import('./cohort-command.ts')).runCohortCommand(opts));
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
