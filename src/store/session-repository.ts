@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { Period, PeriodKind } from '../domain/segmentation/period-stats.ts';
+import { inTransaction } from './in-transaction.ts';
 
 export interface StoredSession extends Period {
   sessionId: string;
@@ -23,7 +24,7 @@ export async function sessionAnchorMs(conn: DuckDBConnection, deviceId: string, 
   return row ? Number(row[0]) : undefined;
 }
 
-/** The typed copy of the period's figures and conditions that cohort queries aggregate (migration 5). */
+/** The typed copy of the period's figures and conditions that cohort queries aggregate (migration 6). */
 function appendConditionColumns(appender: DuckDBAppender, p: Period): void {
   const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? appender.appendNull() : appender.appendDouble(v));
   const c = p.conditions;
@@ -36,8 +37,12 @@ function appendConditionColumns(appender: DuckDBAppender, p: Period): void {
 
 /** Replaces the stored periods of a device from `fromMs` on (all of them when undefined). */
 export async function replaceSessions(conn: DuckDBConnection, deviceId: string, fromMs: number | undefined, periods: readonly Period[]): Promise<void> {
-  await conn.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(conn, () => replaceSessionsInTransaction(conn, deviceId, fromMs, periods));
+}
+
+/** replaceSessions inside the caller's transaction (the derived pipeline writes sessions, events and its work rows in one). */
+export async function replaceSessionsInTransaction(conn: DuckDBConnection, deviceId: string, fromMs: number | undefined, periods: readonly Period[]): Promise<void> {
+  {
     await conn.run('DELETE FROM sessions WHERE device_id = $1 AND start_ts >= epoch_ms(CAST($2 AS BIGINT))', [deviceId, fromMs ?? -8.64e15]);
     if (periods.length > 0) {
       const appender = await conn.createAppender('sessions');
@@ -57,10 +62,6 @@ export async function replaceSessions(conn: DuckDBConnection, deviceId: string, 
         appender.closeSync();
       }
     }
-    await conn.run('COMMIT');
-  } catch (err) {
-    await conn.run('ROLLBACK').catch(() => undefined);
-    throw err;
   }
 }
 
