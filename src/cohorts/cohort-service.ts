@@ -8,7 +8,10 @@ import { buildCohortResult } from '../domain/cohorts/build-cohort-result.ts';
 import { resolveCohortQuery, type CohortQuery } from '../domain/cohorts/cohort-query.ts';
 import type { CohortResult } from '../domain/cohorts/cohort-result.ts';
 import { COHORT_ROW_NUMBERS, cohortRows, type CohortRow } from '../domain/cohorts/cohort-rows.ts';
+import { judgeWatch, type SavedCohort, type SavedCohortBody, type WatchCheck } from '../domain/cohorts/cohort-watch.ts';
 import { readCohortAggregate, writeRowsAsParquet } from '../store/cohort-repository.ts';
+import { enqueueOutbox } from '../store/outbox-repository.ts';
+import { deleteSavedCohort, getSavedCohort, listSavedCohorts, upsertSavedCohort } from '../store/saved-cohort-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 
 export type CohortFormat = 'json' | 'arrow' | 'arrows' | 'parquet' | 'ndjson' | 'svg' | 'png' | 'vl.json';
@@ -74,6 +77,68 @@ export class CohortService {
     const heightPx = chart.heightPx ?? 120 + 60 * result.kinds.length * Math.max(2, result.groups.length) * 0.5;
     const spec = cohortChartSpec(result, { widthPx, heightPx, per: chart.per ?? 'hours' });
     return { contentType, body: await renderChart(spec, { format, widthPx, heightPx: Math.round(heightPx) }) };
+  }
+
+  async save(name: string, body: SavedCohortBody): Promise<SavedCohort> {
+    await this.store.withConnection((conn) => upsertSavedCohort(conn, name, body, this.store.now()));
+    return (await this.get(name))!;
+  }
+
+  async list(): Promise<SavedCohort[]> {
+    return this.store.withConnection(listSavedCohorts);
+  }
+
+  async get(name: string): Promise<SavedCohort | undefined> {
+    return this.store.withConnection((conn) => getSavedCohort(conn, name));
+  }
+
+  async remove(name: string): Promise<boolean> {
+    return this.store.withConnection((conn) => deleteSavedCohort(conn, name));
+  }
+
+  /**
+   * Checks every watched cohort (or one) at `nowMs`: recent window against the baseline before
+   * it, and queues a signed webhook per receiver through the alerts outbox when the rate rose
+   * significantly. The idempotency key holds the cohort, kind and UTC day of the check, so a
+   * rise is reported once a day however often the check runs, and again after a restart only if
+   * it had not been queued.
+   */
+  async checkWatches(options: { name?: string; nowMs?: number } = {}): Promise<WatchCheck[]> {
+    const nowMs = options.nowMs ?? this.store.now();
+    const saved = options.name ? [await this.get(options.name)].filter((c): c is SavedCohort => c !== undefined) : await this.list();
+    const checks: WatchCheck[] = [];
+    for (const cohort of saved) {
+      const watch = cohort.watch;
+      if (!watch) continue;
+      const windowStartMs = nowMs - (watch.windowDays ?? 7) * 86_400_000;
+      const baselineStartMs = windowStartMs - (watch.baselineDays ?? 28) * 86_400_000;
+      const count = async (fromMs: number, toMs: number) => {
+        const r = await this.query({ ...cohort.query, groupBy: [], kinds: [watch.kind], baseline: undefined, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() });
+        const g = r.groups[0];
+        return { count: g?.moments[0]?.count ?? 0, exposure: g ? ((watch.per ?? 'hours') === 'hours' ? g.drivingHours : g.drivingKm) : 0 };
+      };
+      const check = judgeWatch(cohort.name, watch, windowStartMs, nowMs, await count(windowStartMs, nowMs), await count(baselineStartMs, windowStartMs));
+      checks.push(check);
+      if (!check.rising) continue;
+      const day = new Date(nowMs).toISOString().slice(0, 10);
+      const payload = JSON.stringify({ type: 'cohort.rate_rise', idempotencyKey: `cohort.${cohort.name}.${watch.kind}.${day}`, cohort: { name: cohort.name, description: cohort.description ?? null, query: cohort.query }, check, checkedAtMs: nowMs });
+      await this.store.withConnection(async (conn) => {
+        for (const receiver of watch.receivers) {
+          await enqueueOutbox(conn, {
+            idempotencyKey: `cohort.${cohort.name}.${watch.kind}.${day}.${receiver.name}`,
+            incidentId: `cohort:${cohort.name}`,
+            step: 0,
+            receiver: receiver.name,
+            receiverUrl: receiver.url,
+            receiverSecret: receiver.secret,
+            deviceId: `cohort:${cohort.name}`,
+            payload,
+            dueAtMs: nowMs,
+          }, nowMs);
+        }
+      });
+    }
+    return checks;
   }
 
   private async parquet(result: CohortResult, rows: readonly CohortRow[]): Promise<Buffer> {
