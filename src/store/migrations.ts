@@ -208,4 +208,15 @@ ALTER TABLE sessions ADD COLUMN daylight VARCHAR;
 UPDATE sessions SET duration_s = (period->>'durationS')::DOUBLE, distance_km = (period->>'distanceKm')::DOUBLE;
 ALTER TABLE devices ADD COLUMN region VARCHAR;`,
   },
+  {
+    version: 7,
+    name: 'saved cohorts (a named query, optionally watched)',
+    sql: `
+CREATE TABLE saved_cohorts (
+  name VARCHAR PRIMARY KEY,
+  body JSON NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  updated_at TIMESTAMP NOT NULL
+);`,
+  },
 ];
