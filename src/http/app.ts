@@ -30,6 +30,7 @@ import { webRoutes } from './routes/web-routes.ts';
 import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
 import { cohortsPlugin } from './plugins/cohorts-plugin.ts';
 import { cohortsRoutes } from './routes/cohorts-routes.ts';
+import { savedCohortsRoutes } from './routes/saved-cohorts-routes.ts';
 
 export interface AppOptions {
   store: TelemetryStore;
@@ -77,5 +78,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(webRoutes);
   await app.register(cohortsPlugin);
   await app.register(cohortsRoutes);
+  await app.register(savedCohortsRoutes);
   return app;
 }
