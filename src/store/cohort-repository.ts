@@ -73,6 +73,9 @@ export function cohortAggregateSql(q: ResolvedCohortQuery): { sql: string; param
   const keyCols = ['\'all\' AS _all', ...keys.map((k) => KEY_COLUMN[k])];
   const keyNames = ['_all', ...keys.map((k) => KEY_COLUMN[k])];
   const kinds = p.add(listValue([...q.kinds]));
+  // The ASOF joins that give each event its period's conditions cost most of the query: only when asked for.
+  const needPeriod = keys.includes('tempBand') || keys.includes('daylight') || (q.experienced ?? []).some((e) => e.belowTempC !== undefined || e.atOrAboveTempC !== undefined);
+  const needDrive = byRoad || (q.experienced ?? []).some((e) => e.roadClass !== undefined);
   const drives = byRoad
     ? `SELECT device_id, start_ts, temp_band, daylight, road_class, s, km FROM sessions,
          (VALUES ('highway'), ('arterial'), ('city')) AS rc(road_class),
@@ -89,16 +92,18 @@ WITH dev0 AS (
 ),
 ev AS (
   SELECT e.device_id, e.kind, e.subkind, e.severity, e.start_ts,
-         coalesce(a.temp_band, 'unknown') AS temp_band, coalesce(a.daylight, 'unknown') AS daylight, a.mean_outside_temp_c AS temp_c,
-         CASE WHEN d.end_ts + INTERVAL ${EVENT_AFTER_DRIVE_S} SECOND >= e.start_ts THEN
+         ${needPeriod ? `coalesce(a.temp_band, 'unknown')` : 'NULL::VARCHAR'} AS temp_band,
+         ${needPeriod ? `coalesce(a.daylight, 'unknown')` : 'NULL::VARCHAR'} AS daylight,
+         ${needPeriod ? 'a.mean_outside_temp_c' : 'NULL::DOUBLE'} AS temp_c,
+         ${needDrive ? `CASE WHEN d.end_ts + INTERVAL ${EVENT_AFTER_DRIVE_S} SECOND >= e.start_ts THEN
            list_filter(from_json(json_extract(d.period, '$.conditions.stretches'), '[{"roadClass":"VARCHAR","startMs":"DOUBLE"}]'),
                        x -> x.startMs <= epoch_ms(e.start_ts))[-1].roadClass
-         END AS road_class
+         END` : 'NULL::VARCHAR'} AS road_class
   FROM (SELECT * FROM events WHERE device_id IN (SELECT device_id FROM dev0) AND start_ts < ${to}) e
-  ASOF LEFT JOIN (SELECT device_id, start_ts, temp_band, daylight, mean_outside_temp_c FROM sessions WHERE kind <> 'gap') a
-    ON e.device_id = a.device_id AND e.start_ts >= a.start_ts
-  ASOF LEFT JOIN (SELECT device_id, start_ts, end_ts, period FROM sessions WHERE kind = 'drive') d
-    ON e.device_id = d.device_id AND e.start_ts >= d.start_ts
+  ${needPeriod ? `ASOF LEFT JOIN (SELECT device_id, start_ts, temp_band, daylight, mean_outside_temp_c FROM sessions WHERE kind <> 'gap') a
+    ON e.device_id = a.device_id AND e.start_ts >= a.start_ts` : ''}
+  ${needDrive ? `ASOF LEFT JOIN (SELECT device_id, start_ts, end_ts, period FROM sessions WHERE kind = 'drive') d
+    ON e.device_id = d.device_id AND e.start_ts >= d.start_ts` : ''}
 ),
 dev1 AS (SELECT *, (${inCohort}) AS in_cohort FROM dev0),
 dev AS (SELECT * FROM dev1 ${q.split || experiences.length === 0 ? '' : 'WHERE in_cohort'}),
