@@ -50,7 +50,7 @@ function experienceSql(e: Experience, p: Params, toMs: number): string {
  * The cohort aggregation as one DuckDB statement (phases as CTEs):
  * dev (selected vehicles, metadata, cohort membership) → drv (their drives in the window, unpivoted
  * by road class when grouped by it) → ev (their events with the conditions of the period each
- * happened in, by ASOF joins) → exposure and counts per group → one long result.
+ * happened in, by range joins) → exposure and counts per group → one long result.
  */
 export function cohortAggregateSql(q: ResolvedCohortQuery): { sql: string; params: DuckDBValue[]; keys: CohortDimension[] } {
   const p = new Params();
@@ -73,7 +73,8 @@ export function cohortAggregateSql(q: ResolvedCohortQuery): { sql: string; param
   const keyCols = ['\'all\' AS _all', ...keys.map((k) => KEY_COLUMN[k])];
   const keyNames = ['_all', ...keys.map((k) => KEY_COLUMN[k])];
   const kinds = p.add(listValue([...q.kinds]));
-  // The ASOF joins that give each event its period's conditions cost most of the query: only when asked for.
+  // Each event takes the conditions of the period holding it (a hash join on the device, then the
+  // time range: cheaper than an ASOF join, which sorts every session) and only when asked for.
   const needPeriod = keys.includes('tempBand') || keys.includes('daylight') || (q.experienced ?? []).some((e) => e.belowTempC !== undefined || e.atOrAboveTempC !== undefined);
   const needDrive = byRoad || (q.experienced ?? []).some((e) => e.roadClass !== undefined);
   const drives = byRoad
@@ -81,9 +82,9 @@ export function cohortAggregateSql(q: ResolvedCohortQuery): { sql: string; param
          (VALUES ('highway'), ('arterial'), ('city')) AS rc(road_class),
          LATERAL (SELECT CASE road_class WHEN 'highway' THEN highway_s WHEN 'arterial' THEN arterial_s ELSE city_s END AS s,
                          CASE road_class WHEN 'highway' THEN highway_km WHEN 'arterial' THEN arterial_km ELSE city_km END AS km)
-       WHERE kind = 'drive' AND start_ts >= ${from} AND start_ts < ${to} AND device_id IN (SELECT device_id FROM dev)`
+       WHERE kind = 'drive' AND start_ts >= ${from} AND start_ts < ${to}`
     : `SELECT device_id, start_ts, temp_band, daylight, NULL::VARCHAR AS road_class, duration_s AS s, distance_km AS km FROM sessions
-       WHERE kind = 'drive' AND start_ts >= ${from} AND start_ts < ${to} AND device_id IN (SELECT device_id FROM dev)`;
+       WHERE kind = 'drive' AND start_ts >= ${from} AND start_ts < ${to}`;
   const sql = `
 WITH dev0 AS (
   SELECT device_id, coalesce(model, '(none)') AS model, coalesce(firmware, '(none)') AS firmware,
@@ -95,15 +96,13 @@ ev AS (
          ${needPeriod ? `coalesce(a.temp_band, 'unknown')` : 'NULL::VARCHAR'} AS temp_band,
          ${needPeriod ? `coalesce(a.daylight, 'unknown')` : 'NULL::VARCHAR'} AS daylight,
          ${needPeriod ? 'a.mean_outside_temp_c' : 'NULL::DOUBLE'} AS temp_c,
-         ${needDrive ? `CASE WHEN d.end_ts + INTERVAL ${EVENT_AFTER_DRIVE_S} SECOND >= e.start_ts THEN
-           list_filter(from_json(json_extract(d.period, '$.conditions.stretches'), '[{"roadClass":"VARCHAR","startMs":"DOUBLE"}]'),
-                       x -> x.startMs <= epoch_ms(e.start_ts))[-1].roadClass
-         END` : 'NULL::VARCHAR'} AS road_class
-  FROM (SELECT * FROM events WHERE device_id IN (SELECT device_id FROM dev0) AND start_ts < ${to}) e
-  ${needPeriod ? `ASOF LEFT JOIN (SELECT device_id, start_ts, temp_band, daylight, mean_outside_temp_c FROM sessions WHERE kind <> 'gap') a
-    ON e.device_id = a.device_id AND e.start_ts >= a.start_ts` : ''}
-  ${needDrive ? `ASOF LEFT JOIN (SELECT device_id, start_ts, end_ts, period FROM sessions WHERE kind = 'drive') d
-    ON e.device_id = d.device_id AND e.start_ts >= d.start_ts` : ''}
+         ${needDrive ? `list_filter(from_json(json_extract(d.period, '$.conditions.stretches'), '[{"roadClass":"VARCHAR","startMs":"DOUBLE"}]'),
+                       x -> x.startMs <= epoch_ms(e.start_ts))[-1].roadClass` : 'NULL::VARCHAR'} AS road_class
+  FROM (SELECT * FROM events WHERE device_id IN (SELECT device_id FROM dev0) AND start_ts < ${to}${experiences.length === 0 ? ` AND start_ts >= ${from}` : ''}) e
+  ${needPeriod ? `LEFT JOIN (SELECT device_id, start_ts, end_ts, temp_band, daylight, mean_outside_temp_c FROM sessions WHERE kind <> 'gap') a
+    ON e.device_id = a.device_id AND e.start_ts >= a.start_ts AND e.start_ts < a.end_ts` : ''}
+  ${needDrive ? `LEFT JOIN (SELECT device_id, start_ts, end_ts, period FROM sessions WHERE kind = 'drive') d
+    ON e.device_id = d.device_id AND e.start_ts >= d.start_ts AND e.start_ts <= d.end_ts + INTERVAL ${EVENT_AFTER_DRIVE_S} SECOND` : ''}
 ),
 dev1 AS (SELECT *, (${inCohort}) AS in_cohort FROM dev0),
 dev AS (SELECT * FROM dev1 ${q.split || experiences.length === 0 ? '' : 'WHERE in_cohort'}),

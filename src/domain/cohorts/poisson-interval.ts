@@ -58,17 +58,20 @@ export function rateRatioInterval(k1: number, exposure1: number, k2: number, exp
   };
 }
 
-/** Two-sided exact p-value of k1 of n under a binomial(n, p0) (R's binom.test: outcomes no more likely than k1). */
+/**
+ * Two-sided exact p-value of k1 of n under a binomial(n, p0) (R's binom.test: the outcomes no
+ * more likely than k1). The probabilities are built by the recurrence in log space, O(n) in all.
+ */
 function conditionalPValue(k1: number, n: number, p0: number): number {
-  const pmf = (k: number) => binomialCdf(k, n, p0) - (k === 0 ? 0 : binomialCdf(k - 1, n, p0));
-  const observed = pmf(k1);
-  // Relative tolerance as in binom.test, so ties in probability are counted on both sides.
-  const limit = observed * (1 + 1e-7);
+  if (p0 <= 0 || p0 >= 1) return 1;
+  const logPmf = new Float64Array(n + 1);
+  logPmf[0] = n * Math.log1p(-p0);
+  const logOdds = Math.log(p0) - Math.log1p(-p0);
+  for (let k = 0; k < n; k++) logPmf[k + 1] = logPmf[k]! + Math.log((n - k) / (k + 1)) + logOdds;
+  // Relative tolerance as in binom.test, so ties in probability count on both sides.
+  const limit = logPmf[k1]! + Math.log1p(1e-7);
   let p = 0;
-  for (let k = 0; k <= n; k++) {
-    const d = pmf(k);
-    if (d <= limit) p += d;
-  }
+  for (let k = 0; k <= n; k++) if (logPmf[k]! <= limit) p += Math.exp(logPmf[k]!);
   return Math.min(1, p);
 }
 
