@@ -219,4 +219,20 @@ CREATE TABLE saved_cohorts (
   updated_at TIMESTAMP NOT NULL
 );`,
   },
+  {
+    version: 8,
+    name: 'customer feedback (survey scores, tickets, reviews) beside the logs',
+    sql: `
+CREATE TABLE feedback (
+  feedback_id VARCHAR PRIMARY KEY,
+  device_id VARCHAR NOT NULL,
+  ts TIMESTAMP NOT NULL,
+  kind VARCHAR NOT NULL,
+  score DOUBLE,
+  channel VARCHAR,
+  text VARCHAR,
+  batch_id VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL
+);`,
+  },
 ];
