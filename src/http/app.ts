@@ -31,6 +31,8 @@ import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
 import { cohortsPlugin } from './plugins/cohorts-plugin.ts';
 import { cohortsRoutes } from './routes/cohorts-routes.ts';
 import { savedCohortsRoutes } from './routes/saved-cohorts-routes.ts';
+import { feedbackPlugin } from './plugins/feedback-plugin.ts';
+import { feedbackRoutes } from './routes/feedback-routes.ts';
 
 export interface AppOptions {
   store: TelemetryStore;
@@ -79,5 +81,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cohortsPlugin);
   await app.register(cohortsRoutes);
   await app.register(savedCohortsRoutes);
+  await app.register(feedbackPlugin);
+  await app.register(feedbackRoutes);
   return app;
 }
