@@ -185,6 +185,19 @@ program
   .option('--out <file>', 'write to a file (format from the extension)')
   .action(async (opts) => (await import('./cohort-command.ts')).runCohortCommand(opts));
 
+const feedback = program.command('feedback').description('Customer feedback beside the logs: NPS, CSAT, tickets, reviews');
+feedback
+  .command('import')
+  .description('Import CSV or NDJSON feedback (id, device_id, ts, kind, score, channel, text); bad rows are quarantined with row and field')
+  .argument('<files...>', 'CSV or NDJSON files')
+  .addOption(dbOption())
+  .addOption(new Option('--format <format>', 'default: from the extension').choices(['csv', 'ndjson']))
+  .option('--device <id>', 'device of rows without a device_id')
+  .addOption(new Option('--kind <kind>', 'kind of rows without one').choices(['nps', 'csat', 'ticket', 'review']))
+  .option('--delimiter <char>', 'CSV field separator (default ,)')
+  .option('--json', 'print the summaries as one JSON object')
+  .action(async (files: string[], opts) => (await import('./feedback-command.ts')).runFeedbackImport(files, opts));
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
