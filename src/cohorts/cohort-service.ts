@@ -5,11 +5,11 @@ import { tableFromArrays, tableToIPC, type Table } from 'apache-arrow';
 import { renderChart } from '../chart/render-chart.ts';
 import { cohortChartSpec } from '../domain/chart/cohort-chart-spec.ts';
 import { buildCohortResult } from '../domain/cohorts/build-cohort-result.ts';
-import { resolveCohortQuery, type CohortQuery } from '../domain/cohorts/cohort-query.ts';
+import { DRIVE_DIMENSIONS, resolveCohortQuery, type CohortQuery } from '../domain/cohorts/cohort-query.ts';
 import type { CohortResult } from '../domain/cohorts/cohort-result.ts';
 import { COHORT_ROW_NUMBERS, cohortRows, type CohortRow } from '../domain/cohorts/cohort-rows.ts';
 import { judgeWatch, type SavedCohort, type SavedCohortBody, type WatchCheck } from '../domain/cohorts/cohort-watch.ts';
-import { readCohortAggregate, writeRowsAsParquet } from '../store/cohort-repository.ts';
+import { readCohortAggregate, readCohortNps, writeRowsAsParquet } from '../store/cohort-repository.ts';
 import { enqueueOutbox } from '../store/outbox-repository.ts';
 import { deleteSavedCohort, getSavedCohort, listSavedCohorts, upsertSavedCohort } from '../store/saved-cohort-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
@@ -63,7 +63,10 @@ export class CohortService {
   async query(query: CohortQuery): Promise<CohortResult> {
     const resolved = resolveCohortQuery(query, this.store.now());
     const rows = await this.store.withConnection((conn) => readCohortAggregate(conn, resolved));
-    return buildCohortResult(resolved, rows);
+    // Feedback belongs to a vehicle, not to a drive: no NPS for drive-condition groups.
+    const withNps = resolved.feedback === true && !resolved.groupBy.some((d) => DRIVE_DIMENSIONS.has(d));
+    const nps = withNps ? await this.store.withConnection((conn) => readCohortNps(conn, resolved)) : undefined;
+    return buildCohortResult(resolved, rows, nps);
   }
 
   async render(result: CohortResult, format: CohortFormat, chart: { widthPx?: number; heightPx?: number; per?: 'hours' | 'km' } = {}): Promise<CohortOutput> {

@@ -35,7 +35,7 @@ class Params {
   }
 }
 
-function experienceSql(e: Experience, p: Params, toMs: number): string {
+function experienceWhere(e: Experience, p: Params, toMs: number): string {
   const where = [`kind = ${p.add(e.kind)}`, `start_ts < epoch_ms(${p.add(toMs)}::BIGINT)`];
   if (e.subkind !== undefined) where.push(`subkind = ${p.add(e.subkind)}`);
   if (e.minSeverity !== undefined) where.push(`${SEVERITY_RANK} >= ${p.add(RANK[e.minSeverity]!)}`);
@@ -43,16 +43,27 @@ function experienceSql(e: Experience, p: Params, toMs: number): string {
   if (e.belowTempC !== undefined) where.push(`temp_c < ${p.add(e.belowTempC)}`);
   if (e.atOrAboveTempC !== undefined) where.push(`temp_c >= ${p.add(e.atOrAboveTempC)}`);
   if (e.withinDays !== undefined) where.push(`start_ts >= epoch_ms(${p.add(Math.round(toMs - e.withinDays * 86_400_000))}::BIGINT)`);
-  return `SELECT DISTINCT device_id FROM ev WHERE ${where.join(' AND ')}`;
+  return where.join(' AND ');
+}
+
+interface CohortCtes {
+  p: Params;
+  /** `WITH dev0 …, ev …, dev1 …, dev …,` ready for more CTEs. */
+  with: string;
+  from: string;
+  to: string;
+  keys: CohortDimension[];
+  keyCols: string[];
+  keyNames: string[];
+  experiences: string[];
 }
 
 /**
- * The cohort aggregation as one DuckDB statement (phases as CTEs):
- * dev (selected vehicles, metadata, cohort membership) → drv (their drives in the window, unpivoted
- * by road class when grouped by it) → ev (their events with the conditions of the period each
- * happened in, by range joins) → exposure and counts per group → one long result.
+ * The CTEs every cohort statement starts from: dev0 (vehicles by metadata) → ev (their events,
+ * each with the conditions of the period holding it) → dev1 (cohort membership from the
+ * experiences) → dev (the selected vehicles).
  */
-export function cohortAggregateSql(q: ResolvedCohortQuery): { sql: string; params: DuckDBValue[]; keys: CohortDimension[] } {
+function cohortCtes(q: ResolvedCohortQuery): CohortCtes {
   const p = new Params();
   const from = `epoch_ms(${p.add(q.fromMs)}::BIGINT)`;
   const to = `epoch_ms(${p.add(q.toMs)}::BIGINT)`;
@@ -65,26 +76,15 @@ export function cohortAggregateSql(q: ResolvedCohortQuery): { sql: string; param
   inList('firmware', q.firmwares);
   inList('region', q.regions);
   inList('device_id', q.deviceIds);
-  const experiences = (q.experienced ?? []).map((e) => `device_id IN (${experienceSql(e, p, q.toMs)})`);
-  const inCohort = experiences.length > 0 ? experiences.join(' AND ') : 'true';
+  const experiences = (q.experienced ?? []).map((e) => experienceWhere(e, p, q.toMs));
+  const inCohort = experiences.length > 0 ? experiences.map((w) => `device_id IN (SELECT device_id FROM ev WHERE ${w})`).join(' AND ') : 'true';
   const keys = q.groupBy;
-  const byRoad = keys.includes('roadClass');
-  const byDrive = keys.some((k) => DRIVE_DIMENSIONS.has(k));
-  const keyCols = ['\'all\' AS _all', ...keys.map((k) => KEY_COLUMN[k])];
+  const keyCols = ["'all' AS _all", ...keys.map((k) => KEY_COLUMN[k])];
   const keyNames = ['_all', ...keys.map((k) => KEY_COLUMN[k])];
-  const kinds = p.add(listValue([...q.kinds]));
   // Each event takes the conditions of the period holding it (a hash join on the device, then the
   // time range: cheaper than an ASOF join, which sorts every session) and only when asked for.
   const needPeriod = keys.includes('tempBand') || keys.includes('daylight') || (q.experienced ?? []).some((e) => e.belowTempC !== undefined || e.atOrAboveTempC !== undefined);
-  const needDrive = byRoad || (q.experienced ?? []).some((e) => e.roadClass !== undefined);
-  const drives = byRoad
-    ? `SELECT device_id, start_ts, temp_band, daylight, road_class, s, km FROM sessions,
-         (VALUES ('highway'), ('arterial'), ('city')) AS rc(road_class),
-         LATERAL (SELECT CASE road_class WHEN 'highway' THEN highway_s WHEN 'arterial' THEN arterial_s ELSE city_s END AS s,
-                         CASE road_class WHEN 'highway' THEN highway_km WHEN 'arterial' THEN arterial_km ELSE city_km END AS km)
-       WHERE kind = 'drive' AND start_ts >= ${from} AND start_ts < ${to}`
-    : `SELECT device_id, start_ts, temp_band, daylight, NULL::VARCHAR AS road_class, duration_s AS s, distance_km AS km FROM sessions
-       WHERE kind = 'drive' AND start_ts >= ${from} AND start_ts < ${to}`;
+  const needDrive = keys.includes('roadClass') || (q.experienced ?? []).some((e) => e.roadClass !== undefined);
   const sql = `
 WITH dev0 AS (
   SELECT device_id, coalesce(model, '(none)') AS model, coalesce(firmware, '(none)') AS firmware,
@@ -105,7 +105,29 @@ ev AS (
     ON e.device_id = d.device_id AND e.start_ts >= d.start_ts AND e.start_ts <= d.end_ts + INTERVAL ${EVENT_AFTER_DRIVE_S} SECOND` : ''}
 ),
 dev1 AS (SELECT *, (${inCohort}) AS in_cohort FROM dev0),
-dev AS (SELECT * FROM dev1 ${q.split || experiences.length === 0 ? '' : 'WHERE in_cohort'}),
+dev AS (SELECT * FROM dev1 ${q.split || experiences.length === 0 ? '' : 'WHERE in_cohort'}),`;
+  return { p, with: sql, from, to, keys, keyCols, keyNames, experiences };
+}
+
+/**
+ * The cohort aggregation as one DuckDB statement: the shared CTEs → drv (the vehicles' drives in
+ * the window, unpivoted by road class when grouped by it) → exposure and counts per group → one
+ * long result.
+ */
+export function cohortAggregateSql(q: ResolvedCohortQuery): { sql: string; params: DuckDBValue[]; keys: CohortDimension[] } {
+  const { p, with: ctes, from, to, keys, keyCols, keyNames } = cohortCtes(q);
+  const byRoad = keys.includes('roadClass');
+  const byDrive = keys.some((k) => DRIVE_DIMENSIONS.has(k));
+  const kinds = p.add(listValue([...q.kinds]));
+  const drives = byRoad
+    ? `SELECT device_id, start_ts, temp_band, daylight, road_class, s, km FROM sessions,
+         (VALUES ('highway'), ('arterial'), ('city')) AS rc(road_class),
+         LATERAL (SELECT CASE road_class WHEN 'highway' THEN highway_s WHEN 'arterial' THEN arterial_s ELSE city_s END AS s,
+                         CASE road_class WHEN 'highway' THEN highway_km WHEN 'arterial' THEN arterial_km ELSE city_km END AS km)
+       WHERE kind = 'drive' AND start_ts >= ${from} AND start_ts < ${to}`
+    : `SELECT device_id, start_ts, temp_band, daylight, NULL::VARCHAR AS road_class, duration_s AS s, distance_km AS km FROM sessions
+       WHERE kind = 'drive' AND start_ts >= ${from} AND start_ts < ${to}`;
+  const sql = `${ctes}
 drv AS (${drives}),
 exposure AS (
   SELECT ${keyCols.join(', ')}, count(DISTINCT device_id) AS vehicles, coalesce(sum(s), 0) / 3600 AS hours, coalesce(sum(km), 0) AS km
@@ -123,6 +145,41 @@ SELECT ${keyNames.slice(1).map((k) => `${k}::VARCHAR`).join(', ')}${keys.length 
 FROM exposure FULL OUTER JOIN counts USING (${keyNames.join(', ')})
 ORDER BY ALL`;
   return { sql, params: p.values, keys };
+}
+
+export interface CohortNpsRow {
+  key: Partial<Record<CohortDimension, string>>;
+  responses: number;
+  promoters: number;
+  detractors: number;
+}
+
+/**
+ * NPS answers per group in the window (vehicle-level groups only: an answer belongs to no drive).
+ * A vehicle in the experience cohort counts only answers given at or after its first matching
+ * experience: "NPS of drivers after a breakdown".
+ */
+export async function readCohortNps(conn: DuckDBConnection, q: ResolvedCohortQuery): Promise<CohortNpsRow[]> {
+  const { p, with: ctes, from, to, keys, keyCols, keyNames, experiences } = cohortCtes(q);
+  const since = experiences.length > 0
+    ? `SELECT device_id, min(start_ts) AS since_ts FROM ev WHERE ${experiences[0]} GROUP BY device_id`
+    : 'SELECT NULL::VARCHAR AS device_id, NULL::TIMESTAMP AS since_ts WHERE false';
+  const sql = `${ctes}
+since AS (${since}),
+fb AS (
+  SELECT f.device_id, f.score FROM feedback f JOIN dev USING (device_id) LEFT JOIN since USING (device_id)
+  WHERE f.kind = 'nps' AND f.ts >= ${from} AND f.ts < ${to} AND (NOT dev.in_cohort OR since.since_ts IS NULL OR f.ts >= since.since_ts)
+)
+SELECT ${keyNames.slice(1).map((k) => `${k}::VARCHAR`).join(', ')}${keys.length ? ',' : ''}
+       count(*)::DOUBLE, count(*) FILTER (WHERE score >= 9)::DOUBLE, count(*) FILTER (WHERE score <= 6)::DOUBLE
+FROM (SELECT ${keyCols.join(', ')}, fb.score FROM dev JOIN fb USING (device_id))
+GROUP BY ALL ORDER BY ALL`;
+  const rows = (await conn.runAndReadAll(sql, p.values)).getRows();
+  return rows.map((row) => {
+    const key: Partial<Record<CohortDimension, string>> = {};
+    keys.forEach((k, i) => (key[k] = row[i] === null ? '(none)' : String(row[i])));
+    return { key, responses: Number(row[keys.length]), promoters: Number(row[keys.length + 1]), detractors: Number(row[keys.length + 2]) };
+  });
 }
 
 export async function readCohortAggregate(conn: DuckDBConnection, q: ResolvedCohortQuery): Promise<CohortAggregateRow[]> {

@@ -59,6 +59,8 @@ export const CohortQuerySchema = Type.Object(
     /** Groups with fewer driving hours than this are flagged `lowExposure` (still listed). */
     minExposureHours: Type.Optional(Type.Number({ minimum: 0 })),
     confidence: Type.Optional(Type.Number({ minimum: 0.5, maximum: 0.999 })),
+    /** Add each vehicle-level group's NPS (answers in the window; a cohort vehicle's only after its first experience). */
+    feedback: Type.Optional(Type.Boolean()),
     /** The group rate ratios compare against, by its key (default: the group with the most driving hours). */
     baseline: Type.Optional(Type.Record(Type.String(), Type.String())),
   },

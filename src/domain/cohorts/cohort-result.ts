@@ -27,6 +27,9 @@ export const CohortGroupSchema = Type.Object({
   /** Fewer driving hours than `minExposureHours`: listed, but its rates say little. */
   lowExposure: Type.Boolean(),
   moments: Type.Array(CohortMomentSchema),
+  /** With `feedback`: NPS of the group's answers with an approximate interval, and its difference to the baseline's. */
+  nps: Type.Optional(Nullable(Type.Object({ responses: Type.Integer(), promoters: Type.Integer(), detractors: Type.Integer(), score: Type.Number(), lower: Type.Number(), upper: Type.Number() }))),
+  npsDifferenceToBaseline: Type.Optional(Nullable(Type.Object({ difference: Type.Number(), lower: Type.Number(), upper: Type.Number() }))),
 });
 export type CohortGroup = Static<typeof CohortGroupSchema>;
 
