@@ -235,4 +235,23 @@ CREATE TABLE feedback (
   created_at TIMESTAMP NOT NULL
 );`,
   },
+  {
+    version: 9,
+    name: 'journey health watches and the last state of each vehicle against them',
+    sql: `
+CREATE TABLE health_watches (
+  watch_id VARCHAR PRIMARY KEY,
+  body JSON NOT NULL,
+  created_at TIMESTAMP NOT NULL
+);
+CREATE TABLE health_state (
+  watch_id VARCHAR NOT NULL,
+  device_id VARCHAR NOT NULL,
+  below BOOLEAN NOT NULL,
+  crossings INTEGER NOT NULL,
+  score DOUBLE NOT NULL,
+  updated_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (watch_id, device_id)
+);`,
+  },
 ];
