@@ -33,6 +33,8 @@ import { cohortsRoutes } from './routes/cohorts-routes.ts';
 import { savedCohortsRoutes } from './routes/saved-cohorts-routes.ts';
 import { feedbackPlugin } from './plugins/feedback-plugin.ts';
 import { feedbackRoutes } from './routes/feedback-routes.ts';
+import { healthScorePlugin } from './plugins/health-score-plugin.ts';
+import { healthScoreRoutes } from './routes/health-score-routes.ts';
 
 export interface AppOptions {
   store: TelemetryStore;
@@ -83,5 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(savedCohortsRoutes);
   await app.register(feedbackPlugin);
   await app.register(feedbackRoutes);
+  await app.register(healthScorePlugin);
+  await app.register(healthScoreRoutes);
   return app;
 }
