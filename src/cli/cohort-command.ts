@@ -1,9 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { CohortService, COHORT_FORMATS, type CohortFormat } from '../cohorts/cohort-service.ts';
-import { loadConfig } from '../config.ts';
+import { COHORT_FORMATS, type CohortFormat } from '../cohorts/cohort-service.ts';
 import { parseCohortFlags, type CohortFlags } from '../domain/cohorts/parse-cohort-flags.ts';
 import type { CohortResult } from '../domain/cohorts/cohort-result.ts';
-import { TelemetryStore } from '../store/telemetry-store.ts';
+import { withServices } from './with-services.ts';
 
 export interface CohortCommandOptions extends Omit<CohortFlags, 'query'> {
   db: string;
@@ -36,18 +35,14 @@ export async function runCohortCommand(options: CohortCommandOptions): Promise<v
   const query = parseCohortFlags({ ...options, query: options.query ? JSON.parse(readFileSync(options.query, 'utf8')) : undefined });
   const format = (options.format ?? (options.out ? options.out.replace(/^.*?\.(vl\.json|[^.]+)$/, '$1') : 'table')) as CohortFormat | 'table';
   if (format !== 'table' && !COHORT_FORMATS.includes(format)) throw new Error(`--format ${format}: one of table, ${COHORT_FORMATS.join(', ')}`);
-  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit });
-  try {
-    const service = new CohortService(store);
-    const result = await service.query(query);
+  await withServices(options.db, {}, async ({ cohorts }) => {
+    const result = await cohorts.query(query);
     if (format === 'table') {
       process.stdout.write(table(result));
       return;
     }
-    const out = await service.render(result, format, { per: options.per });
+    const out = await cohorts.render(result, format, { per: options.per });
     if (options.out) writeFileSync(options.out, out.body);
     else process.stdout.write(typeof out.body === 'string' ? `${out.body}${out.body.endsWith('\n') ? '' : '\n'}` : Buffer.from(out.body));
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { loadConfig } from '../config.ts';
 import type { FeedbackKind } from '../domain/feedback/feedback-record.ts';
-import { FeedbackService, type FeedbackSummary } from '../feedback/feedback-service.ts';
-import { TelemetryStore } from '../store/telemetry-store.ts';
+import type { FeedbackSummary } from '../feedback/feedback-service.ts';
+import { withServices } from './with-services.ts';
 
 export interface FeedbackImportOptions {
   db: string;
@@ -16,18 +15,14 @@ export interface FeedbackImportOptions {
 
 /** `telltale feedback import FILE…`: each file one batch; bad rows quarantined and listed. */
 export async function runFeedbackImport(files: string[], options: FeedbackImportOptions): Promise<void> {
-  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit });
   const summaries: (FeedbackSummary & { file: string })[] = [];
-  try {
-    const service = new FeedbackService(store);
+  await withServices(options.db, {}, async ({ feedback: service }) => {
     for (const file of files) {
       const format = options.format ?? (/\.(nd)?jsonl?$/i.test(file) ? 'ndjson' : 'csv');
       const summary = await service.import({ text: readFileSync(file, 'utf8'), format, source: basename(file), deviceId: options.device, kind: options.kind, delimiter: options.delimiter });
       summaries.push({ file, ...summary });
     }
-  } finally {
-    await store.close();
-  }
+  });
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ files: summaries })}\n`);
     return;

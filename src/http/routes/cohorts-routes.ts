@@ -19,9 +19,9 @@ export async function cohortsRoutes(fastify: FastifyInstance): Promise<void> {
     '/v1/cohorts/query',
     { schema: { summary: 'Cohort of vehicles: exposure, moments of truth, exact rates and rate ratios per group', body: CohortQuerySchema, querystring: CohortOutputQuery, response: { 400: ErrorSchema } } },
     async (request, reply) => {
-      const result = await app.cohorts.query(request.body);
+      const result = await app.services.cohorts.query(request.body);
       const { format = 'json', per, width, height } = request.query;
-      const out = await app.cohorts.render(result, format, { per, widthPx: width, heightPx: height });
+      const out = await app.services.cohorts.render(result, format, { per, widthPx: width, heightPx: height });
       return reply.type(out.contentType).send(out.body as never);
     },
   );

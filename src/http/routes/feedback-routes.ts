@@ -40,7 +40,7 @@ export async function feedbackRoutes(fastify: FastifyInstance): Promise<void> {
       const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim();
       if (type !== 'text/csv' && type !== 'application/x-ndjson') return reply.unsupportedMediaType(`content-type ${type || '(none)'}: send text/csv or application/x-ndjson`);
       const q = request.query;
-      return app.feedback.import({ text: request.body as string, format: type === 'text/csv' ? 'csv' : 'ndjson', source: q.source ?? 'http', deviceId: q.device, kind: q.kind, delimiter: q.delimiter });
+      return app.services.feedback.import({ text: request.body as string, format: type === 'text/csv' ? 'csv' : 'ndjson', source: q.source ?? 'http', deviceId: q.device, kind: q.kind, delimiter: q.delimiter });
     },
   );
 
@@ -48,6 +48,6 @@ export async function feedbackRoutes(fastify: FastifyInstance): Promise<void> {
     '/v1/devices/:id/feedback',
     { schema: { summary: "A device's feedback, oldest first", params: Params, querystring: ListQuery, response: { 200: Type.Array(FeedbackRecordSchema), 400: ErrorSchema } } },
     async (request) =>
-      app.feedback.list({ deviceId: request.params.id, fromMs: parseTimeParam(request.query.from, 'from'), toMs: parseTimeParam(request.query.to, 'to'), kind: request.query.kind }),
+      app.services.feedback.list({ deviceId: request.params.id, fromMs: parseTimeParam(request.query.from, 'from'), toMs: parseTimeParam(request.query.to, 'to'), kind: request.query.kind }),
   );
 }

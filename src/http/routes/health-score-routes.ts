@@ -15,7 +15,7 @@ export async function healthScoreRoutes(fastify: FastifyInstance): Promise<void>
   app.get(
     '/v1/devices/:id/health',
     { schema: { summary: "A vehicle's journey health score with every part that makes it", params: Params, querystring: Type.Object({ at: Type.Optional(Type.String()) }), response: { 200: JourneyHealthSchema, 400: ErrorSchema, 404: ErrorSchema } } },
-    async (request, reply) => (await app.health.device(request.params.id, parseTimeParam(request.query.at, 'at'))) ?? reply.notFound(`no device '${request.params.id}'`),
+    async (request, reply) => (await app.services.health.device(request.params.id, parseTimeParam(request.query.at, 'at'))) ?? reply.notFound(`no device '${request.params.id}'`),
   );
 
   app.get(
@@ -28,7 +28,7 @@ export async function healthScoreRoutes(fastify: FastifyInstance): Promise<void>
         response: { 200: Type.Array(Type.Object({ atMs: Type.Number(), score: Type.Number(), band: Type.String() })), 404: ErrorSchema },
       },
     },
-    async (request, reply) => (await app.health.history(request.params.id, request.query.days ?? 90, request.query.stepDays ?? 7)) ?? reply.notFound(`no device '${request.params.id}'`),
+    async (request, reply) => (await app.services.health.history(request.params.id, request.query.days ?? 90, request.query.stepDays ?? 7)) ?? reply.notFound(`no device '${request.params.id}'`),
   );
 
   app.get(
@@ -40,21 +40,21 @@ export async function healthScoreRoutes(fastify: FastifyInstance): Promise<void>
         response: { 200: FleetHealthSchema, 400: ErrorSchema },
       },
     },
-    async (request) => app.health.fleet({ fleet: request.query.fleet, threshold: request.query.threshold, atMs: parseTimeParam(request.query.at, 'at') }),
+    async (request) => app.services.health.fleet({ fleet: request.query.fleet, threshold: request.query.threshold, atMs: parseTimeParam(request.query.at, 'at') }),
   );
 
   app.put(
     '/v1/health/watches/:watchId',
     { schema: { summary: 'Call a webhook when a vehicle falls below a score', params: WatchParams, body: HealthWatchSchema, response: { 204: Type.Null(), 400: ErrorSchema } } },
     async (request, reply) => {
-      await app.health.putWatch(request.params.watchId, request.body);
+      await app.services.health.putWatch(request.params.watchId, request.body);
       return reply.code(204).send(null);
     },
   );
 
   app.post('/v1/health/check', { schema: { summary: 'Check every health watch now' } }, async () => {
-    const results = await app.health.checkWatches();
-    if (results.some((r) => r.crossed.length > 0) && app.hasDecorator('alerts')) void app.alerts.worker.nudge();
+    const results = await app.services.health.checkWatches();
+    if (results.some((r) => r.crossed.length > 0)) void app.services.alerts.worker.nudge();
     return results;
   });
 }
