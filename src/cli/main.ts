@@ -21,7 +21,10 @@ program
   .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'ndjson', 'arrow', 'parquet']))
   .option('--profile <name>', `import profile (${profileNames().join(', ')})`)
   .option('--tz <zone>', 'zone of timestamps without one: IANA name (Europe/Paris) or offset (+01:00)')
-  .option('--map <column=source[:unit]>', 'take a schema column from a source column, e.g. speed_kph=Speed:mph (repeatable)', collect, [])
+  .option('--delimiter <char>', "CSV field separator (default ','; 'tab' for tabs)")
+  .option('--encoding <name>', 'text encoding: utf8 (default) or latin1')
+  .option('--start <time>', 'the ts column counts from this instant (ISO 8601 with a zone): seconds unless --map ts=COL:ms|us')
+  .option('--map <column=source[:unit]>', 'take a schema column from a source column, e.g. speed_kph=Speed:mph, or a product: power_kw=U_batt*I_batt:w (repeatable)', collect, [])
   .option('--json', 'print the summary as one JSON object')
   // Commands load their own modules: `ingest` should not pay for starting an HTTP stack.
   .action(async (files: string[], opts) => (await import('./ingest-command.ts')).runIngestCommand(files, opts));
