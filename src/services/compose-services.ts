@@ -11,6 +11,7 @@ import { AlertRuleService } from './alert-rule-service.ts';
 import { AnnotationService } from './annotation-service.ts';
 import { ChargerService } from './charger-service.ts';
 import { ChartService } from './chart-service.ts';
+import { DetectionRequests } from './detection-requests.ts';
 import { DeviceService } from './device-service.ts';
 import { HistoryService } from './history-service.ts';
 import { IncidentService } from './incident-service.ts';
@@ -55,6 +56,8 @@ export interface Services {
   readonly ingest: IngestService;
   /** Sessions and events behind every commit, and detection on request: ONE per store. */
   readonly pipeline: DerivedPipeline;
+  /** Detection asked for by a user (a device's window, checked to exist). */
+  readonly detection: DetectionRequests;
   readonly history: HistoryService;
   readonly annotations: AnnotationService;
   readonly charts: ChartService;
@@ -133,6 +136,7 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
     telemetry: new TelemetryService(store, devices),
     ingest: new IngestService(store, (touched) => pipeline.schedule(touched)),
     pipeline,
+    detection: new DetectionRequests(devices, pipeline),
     history: new HistoryService(store, devices),
     annotations: new AnnotationService(store, devices),
     charts: new ChartService(store, devices),
