@@ -13,8 +13,8 @@ export interface ExportCommandOptions {
 /** `telltale export --device ID --out FILE.{parquet,csv,arrow}`: an unknown device is NOT_FOUND, and no file is written. */
 export async function runExportCommand(options: ExportCommandOptions): Promise<void> {
   const format = options.out.toLowerCase().split('.').pop();
-  if (format !== 'parquet' && format !== 'csv' && format !== 'arrow') {
-    throw new TelltaleError('UNKNOWN_FORMAT', `--out ${options.out}: the extension must be .parquet, .csv or .arrow`);
+  if (format !== 'parquet' && format !== 'csv' && format !== 'arrow' && format !== 'arrows' && format !== 'ndjson') {
+    throw new TelltaleError('UNKNOWN_FORMAT', `--out ${options.out}: the extension must be .parquet, .csv, .ndjson, .arrow (Arrow IPC file) or .arrows (Arrow IPC stream)`);
   }
   const fromMs = parseTimeParam(options.from, '--from');
   const toMs = parseTimeParam(options.to, '--to');

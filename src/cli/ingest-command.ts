@@ -14,6 +14,9 @@ export interface IngestCommandOptions {
   format?: TelemetryFormat;
   profile?: string;
   tz?: string;
+  delimiter?: string;
+  encoding?: string;
+  start?: string;
   map: string[];
   json?: boolean;
 }
@@ -73,6 +76,9 @@ export async function runIngestCommand(files: string[], options: IngestCommandOp
           profile: options.profile,
           tz: options.tz,
           maps: options.map,
+          delimiter: options.delimiter,
+          encoding: options.encoding,
+          start: options.start,
           onProgress: (p) => progress.update(p.bytes, p.rows),
         });
         summaries.push(summary);

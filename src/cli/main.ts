@@ -21,7 +21,10 @@ program
   .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'ndjson', 'arrow', 'parquet']))
   .option('--profile <name>', `import profile (${profileNames().join(', ')})`)
   .option('--tz <zone>', 'zone of timestamps without one: IANA name (Europe/Paris) or offset (+01:00)')
-  .option('--map <column=source[:unit]>', 'take a schema column from a source column, e.g. speed_kph=Speed:mph (repeatable)', collect, [])
+  .option('--delimiter <char>', "CSV field separator (default ','; 'tab' for tabs)")
+  .option('--encoding <name>', 'text encoding: utf8 (default) or latin1')
+  .option('--start <time>', 'the ts column counts from this instant (ISO 8601 with a zone): seconds unless --map ts=COL:ms|us')
+  .option('--map <column=source[:unit]>', 'take a schema column from a source column, e.g. speed_kph=Speed:mph, or a product: power_kw=U_batt*I_batt:w (repeatable)', collect, [])
   .option('--json', 'print the summary as one JSON object')
   // Commands load their own modules: `ingest` should not pay for starting an HTTP stack.
   .action(async (files: string[], opts) => (await import('./ingest-command.ts')).runIngestCommand(files, opts));
@@ -163,6 +166,42 @@ annotate
   .addOption(dbOption())
   .option('--json', 'print the result as one JSON object')
   .action(async (file: string, opts) => (await import('./annotate-command.ts')).runAnnotateImport(file, opts));
+
+program
+  .command('cohort')
+  .description('Rates of moments of truth per group of vehicles, with exact intervals (as POST /v1/cohorts/query)')
+  .addOption(dbOption())
+  .option('--query <file>', 'the query as JSON (flags override it)')
+  .option('--group-by <dims>', 'comma-separated: model, firmware, fleet, region, tempBand, daylight, roadClass, inCohort')
+  .option('--fleet <name>', 'only this fleet (repeatable)', collect, [])
+  .option('--model <name>', 'only this model (repeatable)', collect, [])
+  .option('--firmware <version>', 'only this firmware (repeatable)', collect, [])
+  .option('--region <name>', 'only this region (repeatable)', collect, [])
+  .option('--device <id>', 'only this device (repeatable)', collect, [])
+  .option('--experienced <kind[:k=v,…]>', 'vehicles that had it, e.g. breakdown:road=highway,days=90 or charge_shortfall:below=0 (repeatable: all must hold)', collect, [])
+  .option('--split', 'keep all vehicles; tell the cohort from the rest by inCohort')
+  .option('--kinds <kinds>', 'moments counted (default breakdown,charge_shortfall)')
+  .option('--from <time>', 'window start (default 90 days before --to)')
+  .option('--to <time>', 'window end (default now)')
+  .option('--min-hours <h>', 'flag groups under this many driving hours (default 100)')
+  .option('--confidence <p>', 'interval confidence (default 0.95)')
+  .addOption(new Option('--format <format>', 'default: a table, or from --out').choices(['table', 'json', 'arrow', 'arrows', 'parquet', 'ndjson', 'svg', 'png', 'vl.json']))
+  .addOption(new Option('--per <unit>', 'chart rates per 1,000 hours or 10,000 km').choices(['hours', 'km']))
+  .option('--out <file>', 'write to a file (format from the extension)')
+  .action(async (opts) => (await import('./cohort-command.ts')).runCohortCommand(opts));
+
+const feedback = program.command('feedback').description('Customer feedback beside the logs: NPS, CSAT, tickets, reviews');
+feedback
+  .command('import')
+  .description('Import CSV or NDJSON feedback (id, device_id, ts, kind, score, channel, text); bad rows are quarantined with row and field')
+  .argument('<files...>', 'CSV or NDJSON files')
+  .addOption(dbOption())
+  .addOption(new Option('--format <format>', 'default: from the extension').choices(['csv', 'ndjson']))
+  .option('--device <id>', 'device of rows without a device_id')
+  .addOption(new Option('--kind <kind>', 'kind of rows without one').choices(['nps', 'csat', 'ticket', 'review']))
+  .option('--delimiter <char>', 'CSV field separator (default ,)')
+  .option('--json', 'print the summaries as one JSON object')
+  .action(async (files: string[], opts) => (await import('./feedback-command.ts')).runFeedbackImport(files, opts));
 
 try {
   await program.parseAsync(process.argv);

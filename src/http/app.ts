@@ -26,6 +26,10 @@ import { chartRoutes } from './routes/chart-routes.ts';
 import { replayRoute } from './routes/replay-route.ts';
 import { webRoutes } from './routes/web-routes.ts';
 import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
+import { cohortsRoutes } from './routes/cohorts-routes.ts';
+import { savedCohortsRoutes } from './routes/saved-cohorts-routes.ts';
+import { feedbackRoutes } from './routes/feedback-routes.ts';
+import { healthScoreRoutes } from './routes/health-score-routes.ts';
 
 export interface AppOptions {
   /** The store to serve; the app builds its services over it (the caller opens and closes the store). */
@@ -79,5 +83,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(chartRoutes);
   await app.register(replayRoute);
   await app.register(webRoutes);
+  await app.register(cohortsRoutes);
+  await app.register(savedCohortsRoutes);
+  await app.register(feedbackRoutes);
+  await app.register(healthScoreRoutes);
   return app;
 }

@@ -24,7 +24,20 @@ export interface ResolvedMapping {
  * keeps the whole text (a column may be named `Speed:furlongs`); if the file has no such column
  * the mapping fails naming the unit, not a column the user never meant.
  */
-export type MapOverrides = Partial<Record<ColumnName, { source: string; unit?: UnitName; unknownUnit?: string }>>;
+export type MapOverrides = Partial<Record<ColumnName, MapOverride>>;
+
+/**
+ * `factors`: a derived column, the product of source columns (`power_kw=U_batt*I_batt:w` is
+ * battery power from voltage × current); a leading '-' flips the sign (loggers whose current is
+ * negative when the battery discharges).
+ */
+export interface MapOverride {
+  source: string;
+  unit?: UnitName;
+  unknownUnit?: string;
+  factors?: readonly string[];
+  negate?: boolean;
+}
 
 const UNIT_LIKE = /^[a-z][a-z/%]*$/i;
 
@@ -49,18 +62,62 @@ export function parseMapOptions(options: readonly string[]): MapOverrides {
       throw new IngestError('BAD_MAP', `--map ${option}: '${column}' is not a telemetry column (columns: ${COLUMN_NAMES.join(', ')})`);
     }
     if (source === '') throw new IngestError('BAD_MAP', `--map ${option}: the source column is empty`);
-    out[column] = unit ? { source, unit } : unknownUnit ? { source, unknownUnit } : { source };
+    const entry: MapOverride = unit ? { source, unit } : unknownUnit ? { source, unknownUnit } : { source };
+    if (source.includes('*')) {
+      const negate = source.startsWith('-');
+      const factors = (negate ? source.slice(1) : source).split('*').map((f) => f.trim());
+      if (factors.some((f) => f === '')) throw new IngestError('BAD_MAP', `--map ${option}: a product needs a column on each side of '*'`);
+      entry.factors = factors;
+      if (negate) entry.negate = true;
+    }
+    out[column] = entry;
   }
   return out;
 }
 
 function specSources(spec: FieldSpec): readonly string[] {
   if (typeof spec === 'string') return [spec];
+  if ('factors' in spec && spec.factors) return spec.factors as readonly string[];
   return 'source' in spec ? [spec.source] : spec.sources;
+}
+
+function compileProduct(spec: MapOverride): (get: SourceGetter) => unknown {
+  const convert = spec.unit ? unitConversion(spec.unit) : undefined;
+  const factors = spec.factors!;
+  const sign = spec.negate ? -1 : 1;
+  return (get) => {
+    let product = sign;
+    for (const f of factors) {
+      const raw = get(f);
+      if (raw === null || raw === undefined || raw === '') return null;
+      const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+      if (Number.isNaN(n)) return raw; // a non-number is left for validation to reject, naming it
+      product *= n;
+    }
+    return convert ? convert(product) : product;
+  };
+}
+
+/**
+ * A time column counting from the trip's start (`Time [s]`): start + value in the column's unit
+ * (seconds unless the mapping says ms or us).
+ */
+function compileRelativeTs(spec: FieldSpec, startMs: number): (get: SourceGetter) => unknown {
+  const source = typeof spec === 'string' ? spec : 'source' in spec ? spec.source : undefined;
+  if (source === undefined) throw new IngestError('BAD_MAP', '--start needs ts to come from one column of relative time');
+  const unit = typeof spec === 'string' ? undefined : (spec as { unit?: UnitName }).unit;
+  const toMs = unitConversion(unit ?? 's')!;
+  return (get) => {
+    const raw = get(source);
+    if (raw === null || raw === undefined || raw === '') return raw;
+    const n = typeof raw === 'number' ? raw : Number(String(raw).trim().replace(',', '.'));
+    return Number.isNaN(n) ? raw : startMs + toMs(n);
+  };
 }
 
 function compile(spec: FieldSpec, ctx: FieldContext): (get: SourceGetter) => unknown {
   if (typeof spec === 'string') return (get) => get(spec);
+  if ('factors' in spec && spec.factors) return compileProduct(spec as MapOverride);
   if ('source' in spec) {
     const convert = spec.unit ? unitConversion(spec.unit) : undefined;
     const source = spec.source;
@@ -122,7 +179,9 @@ export function resolveMapping(
   for (const spec of specs.values()) for (const s of specSources(spec)) used.add(s);
   return {
     fields: [...specs].map(([column, spec]) => {
-      const direct = typeof spec === 'string' ? spec : 'source' in spec && (!spec.unit || spec.unit === 'kph') ? spec.source : undefined;
+      if (column === 'ts' && ctx.startMs !== undefined) return { column, extract: compileRelativeTs(spec, ctx.startMs) };
+      const derived = typeof spec !== 'string' && 'factors' in spec && spec.factors !== undefined;
+      const direct = typeof spec === 'string' ? spec : !derived && 'source' in spec && (!spec.unit || spec.unit === 'kph') ? spec.source : undefined;
       return direct === undefined ? { column, extract: compile(spec, ctx) } : { column, extract: compile(spec, ctx), directSource: direct };
     }),
     ignoredColumns: (sourceColumns ?? []).filter((c) => !used.has(c)),

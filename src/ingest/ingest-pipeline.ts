@@ -14,7 +14,7 @@ import { readArrow } from './sources/arrow-source.ts';
 import { readCsv } from './sources/csv-source.ts';
 import { readNdjson } from './sources/ndjson-source.ts';
 import { readParquet } from './sources/parquet-source.ts';
-import type { SourceOptions, SourcePiece, TelemetryFormat } from './sources/source.ts';
+import type { TextEncodingName, SourceOptions, SourcePiece, TelemetryFormat } from './sources/source.ts';
 
 export interface IngestRequest {
   /** A byte stream (HTTP body) or a file path (CLI). Parquet needs a path. */
@@ -26,6 +26,12 @@ export interface IngestRequest {
   profile?: string | undefined;
   tz?: string | undefined;
   maps?: readonly string[] | undefined;
+  /** CSV field separator (default ','). */
+  delimiter?: string | undefined;
+  /** Text encoding of CSV/NDJSON: utf8 (default) or latin1. */
+  encoding?: string | undefined;
+  /** The ts column is relative time from this instant (ISO 8601 with a zone, or epoch ms): seconds unless --map ts=COL:ms|us. */
+  start?: string | undefined;
   onProgress?: (progress: { bytes: number; rows: number }) => void;
   /** Told, after the commit, which devices and time ranges gained rows. */
   onCommitted?: (touched: TouchedRange[]) => void;
@@ -79,6 +85,32 @@ function plainCsvHeader(path: string): string[] | undefined {
   }
 }
 
+/** --delimiter, --encoding and --start, checked once for the whole batch. */
+function readShapeOptions(request: IngestRequest): { delimiter?: string; encoding?: TextEncodingName; startMs?: number; custom: boolean } {
+  const out: { delimiter?: string; encoding?: TextEncodingName; startMs?: number; custom: boolean } = { custom: false };
+  if (request.delimiter !== undefined) {
+    const d = request.delimiter === '\\t' || request.delimiter === 'tab' ? '\t' : request.delimiter;
+    if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') throw new IngestError('BAD_REQUEST', `delimiter '${request.delimiter}': one character such as ';', '|' or tab`);
+    out.delimiter = d;
+    out.custom ||= d !== ',';
+  }
+  if (request.encoding !== undefined) {
+    const e = request.encoding.toLowerCase().replace(/[-_]/g, '');
+    const name = e === 'utf8' ? 'utf8' : e === 'latin1' || e === 'iso88591' || e === 'windows1252' || e === 'cp1252' ? 'latin1' : undefined;
+    if (!name) throw new IngestError('BAD_ENCODING', `encoding '${request.encoding}': utf8 or latin1`);
+    out.encoding = name;
+    out.custom ||= name !== 'utf8';
+  }
+  if (request.start !== undefined) {
+    const text = request.start.trim();
+    const ms = /^\d+$/.test(text) ? Number(text) : /(Z|[+-]\d{2}:?\d{2})$/i.test(text) ? Date.parse(text) : Number.NaN;
+    if (!Number.isFinite(ms)) throw new IngestError('BAD_REQUEST', `start '${request.start}': an ISO 8601 time with a zone (2024-05-01T08:00:00Z) or epoch ms`);
+    out.startMs = ms;
+    out.custom = true;
+  }
+  return out;
+}
+
 /** Decompression failures surface from inside a source; they are the input's fault, not ours. */
 function asIngestError(err: unknown): unknown {
   const code = (err as { code?: unknown }).code;
@@ -102,6 +134,7 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
   if (tz && !isValidTimeZone(tz)) throw new IngestError('BAD_TIME_ZONE', `unknown time zone '${tz}' (use an IANA name such as Europe/Paris, or an offset such as +01:00)`);
   const localToUtc = tz ? localToUtcConverter(tz) : undefined;
   const overrides = parseMapOptions(request.maps ?? []);
+  const shape = readShapeOptions(request);
 
   let ignoredColumns: string[] = [];
   let bytesRead = 0;
@@ -109,7 +142,9 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
   const options: SourceOptions = {
     profile,
     overrides,
-    fieldContext: { localToUtc: localToUtc ?? ((ms) => ms) },
+    fieldContext: { localToUtc: localToUtc ?? ((ms) => ms), startMs: shape.startMs },
+    delimiter: shape.delimiter,
+    encoding: shape.encoding,
     onMapping: (m) => { ignoredColumns = m.ignoredColumns; },
     onBytes: (b) => {
       bytesRead = b;
@@ -119,7 +154,7 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
   const staged = await StagedIngest.begin(store, { source: request.source, format: request.format, profile: profile?.name });
   // A file in the schema's own columns goes through DuckDB's own reader when every row is good;
   // a file with a bad row is streamed instead, so each bad row is quarantined with its reason.
-  if ('path' in request.input && !profile && !tz && (request.maps ?? []).length === 0 && (request.format === 'parquet' || request.format === 'csv')) {
+  if ('path' in request.input && !profile && !tz && !shape.custom && (request.maps ?? []).length === 0 && (request.format === 'parquet' || request.format === 'csv')) {
     const header = request.format === 'csv' ? plainCsvHeader(request.input.path) : [];
     const fast = header && await staged.stageFile({
       path: request.input.path, format: request.format, columns: header.map((name) => ({ name, type: 'VARCHAR' })), deviceId: request.deviceId, nowMs: store.now(),

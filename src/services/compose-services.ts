@@ -18,6 +18,10 @@ import { IncidentService } from './incident-service.ts';
 import { IngestService } from './ingest-service.ts';
 import { ReplayService } from './replay-service.ts';
 import { TelemetryService } from './telemetry-service.ts';
+import { CohortService } from '../cohorts/cohort-service.ts';
+import { FeedbackService } from '../feedback/feedback-service.ts';
+import { HealthService } from '../health/health-service.ts';
+import { WatchLoop } from './watch-loop.ts';
 
 /** Where services report what a user of the process should see (pino in the server, stderr in the CLI). */
 export interface ServiceLog {
@@ -36,6 +40,8 @@ export interface ServicesOptions {
   log?: ServiceLog | undefined;
   /** Throttle, clock and timers of the derived pipeline (tests). */
   pipeline?: Omit<DerivedPipelineOptions, 'onError' | 'onDetected'> | undefined;
+  /** How often watched cohorts and health watches are checked in a live process (default 15 min). */
+  watchIntervalMs?: number | undefined;
 }
 
 /**
@@ -59,6 +65,11 @@ export interface Services {
   readonly chargers: ChargerService;
   readonly alertRules: AlertRuleService;
   readonly incidents: IncidentService;
+  /** Cohorts of vehicles: rates of moments of truth with exact intervals; saved and watched cohorts. */
+  readonly cohorts: CohortService;
+  readonly feedback: FeedbackService;
+  /** Journey health per vehicle and fleet; health watches. */
+  readonly health: HealthService;
   readonly alerts: { readonly engine: AlertEngine; readonly worker: DeliveryWorker };
   readonly maintenance: { compact(): Promise<{ rows: number; devicesPerBlockBefore: number; devicesPerBlockAfter: number }> };
   /** Resumes what a crash left in the pipeline; with `live`, starts the alert engine and the delivery worker too (the server). */
@@ -109,6 +120,13 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
   const devices = new DeviceService(store);
   const alertRules = new AlertRuleService(store);
   alertRules.onChanged(() => engine.rulesChanged());
+  const cohorts = new CohortService(store);
+  const health = new HealthService(store);
+  const watches = new WatchLoop({
+    cohorts, health, intervalMs: options.watchIntervalMs ?? 15 * 60_000,
+    onQueued: () => void worker.nudge(),
+    onError: (err) => log.error({ err }, 'watch check failed'),
+  });
   let live = false;
   let closed = false;
 
@@ -126,6 +144,9 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
     chargers: new ChargerService(store),
     alertRules,
     incidents: new IncidentService(store),
+    cohorts,
+    feedback: new FeedbackService(store),
+    health,
     alerts: { engine, worker },
     maintenance: {
       async compact() {
@@ -144,6 +165,7 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
         live = true;
         engine.start();
         worker.start();
+        watches.start();
         void engine.nudge();
       }
     },
@@ -153,6 +175,7 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
       await pipeline.idle();
       await pipeline.close();
       if (live) {
+        await watches.stop();
         await engine.stop();
         await worker.stop();
       }

@@ -4,8 +4,8 @@ import { TelltaleError } from '../domain/errors/telltale-error.ts';
 import { getDevice, listDevices, upsertDeviceMetadata, type DeviceSummary } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 
-/** What PUT /v1/devices/:id may set: the facts detection uses (model, battery, reserve, cut-off…). */
-export type DeviceMetadata = DeviceFacts;
+/** What PUT /v1/devices/:id may set: the facts detection uses (model, battery, reserve, cut-off…) and the region cohorts group by. */
+export type DeviceMetadata = DeviceFacts & { region?: string | undefined };
 
 /** The devices of the store, and the one check that a device exists (every per-device route and command goes through it). */
 export class DeviceService {

@@ -199,4 +199,68 @@ ALTER TABLE devices ADD COLUMN reserve_soc_pct DOUBLE;
 ALTER TABLE devices ADD COLUMN cutoff_soc_pct DOUBLE;
 ALTER TABLE devices ADD COLUMN heat_pump BOOLEAN;`,
   },
+  {
+    version: 7,
+    name: 'drive conditions as typed session columns (cohorts aggregate them without parsing JSON), device region',
+    sql: `
+ALTER TABLE sessions ADD COLUMN duration_s DOUBLE;
+ALTER TABLE sessions ADD COLUMN distance_km DOUBLE;
+ALTER TABLE sessions ADD COLUMN highway_km DOUBLE;
+ALTER TABLE sessions ADD COLUMN arterial_km DOUBLE;
+ALTER TABLE sessions ADD COLUMN city_km DOUBLE;
+ALTER TABLE sessions ADD COLUMN highway_s DOUBLE;
+ALTER TABLE sessions ADD COLUMN arterial_s DOUBLE;
+ALTER TABLE sessions ADD COLUMN city_s DOUBLE;
+ALTER TABLE sessions ADD COLUMN mean_outside_temp_c DOUBLE;
+ALTER TABLE sessions ADD COLUMN temp_band VARCHAR;
+ALTER TABLE sessions ADD COLUMN daylight VARCHAR;
+UPDATE sessions SET duration_s = (period->>'durationS')::DOUBLE, distance_km = (period->>'distanceKm')::DOUBLE;
+ALTER TABLE devices ADD COLUMN region VARCHAR;`,
+  },
+  {
+    version: 8,
+    name: 'saved cohorts (a named query, optionally watched)',
+    sql: `
+CREATE TABLE saved_cohorts (
+  name VARCHAR PRIMARY KEY,
+  body JSON NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  updated_at TIMESTAMP NOT NULL
+);`,
+  },
+  {
+    version: 9,
+    name: 'customer feedback (survey scores, tickets, reviews) beside the logs',
+    sql: `
+CREATE TABLE feedback (
+  feedback_id VARCHAR PRIMARY KEY,
+  device_id VARCHAR NOT NULL,
+  ts TIMESTAMP NOT NULL,
+  kind VARCHAR NOT NULL,
+  score DOUBLE,
+  channel VARCHAR,
+  text VARCHAR,
+  batch_id VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL
+);`,
+  },
+  {
+    version: 10,
+    name: 'journey health watches and the last state of each vehicle against them',
+    sql: `
+CREATE TABLE health_watches (
+  watch_id VARCHAR PRIMARY KEY,
+  body JSON NOT NULL,
+  created_at TIMESTAMP NOT NULL
+);
+CREATE TABLE health_state (
+  watch_id VARCHAR NOT NULL,
+  device_id VARCHAR NOT NULL,
+  below BOOLEAN NOT NULL,
+  crossings INTEGER NOT NULL,
+  score DOUBLE NOT NULL,
+  updated_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (watch_id, device_id)
+);`,
+  },
 ];

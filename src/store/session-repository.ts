@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { Period, PeriodKind } from '../domain/segmentation/period-stats.ts';
 import { inTransaction } from './in-transaction.ts';
 
@@ -24,6 +24,17 @@ export async function sessionAnchorMs(conn: DuckDBConnection, deviceId: string, 
   return row ? Number(row[0]) : undefined;
 }
 
+/** The typed copy of the period's figures and conditions that cohort queries aggregate (migration 6). */
+function appendConditionColumns(appender: DuckDBAppender, p: Period): void {
+  const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? appender.appendNull() : appender.appendDouble(v));
+  const c = p.conditions;
+  num(p.durationS);
+  num(p.distanceKm);
+  for (const v of [c?.highwayKm, c?.arterialKm, c?.cityKm, c?.highwayS, c?.arterialS, c?.cityS, c?.meanOutsideTempC]) num(v);
+  appender.appendVarchar(c?.tempBand ?? 'unknown');
+  appender.appendVarchar(c?.daylight ?? 'unknown');
+}
+
 /** Replaces the stored periods of a device from `fromMs` on (all of them when undefined). */
 export async function replaceSessions(conn: DuckDBConnection, deviceId: string, fromMs: number | undefined, periods: readonly Period[]): Promise<void> {
   await inTransaction(conn, () => replaceSessionsInTransaction(conn, deviceId, fromMs, periods));
@@ -43,6 +54,7 @@ export async function replaceSessionsInTransaction(conn: DuckDBConnection, devic
           appender.appendVarchar(new Date(p.startMs).toISOString());
           appender.appendVarchar(new Date(p.endMs).toISOString());
           appender.appendVarchar(JSON.stringify(p));
+          appendConditionColumns(appender, p);
           appender.endRow();
         }
         appender.flushSync();

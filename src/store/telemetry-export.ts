@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { RecordBatchStreamWriter } from 'apache-arrow';
+import { RecordBatchFileWriter, RecordBatchStreamWriter } from 'apache-arrow';
 import { TELEMETRY_COLUMNS } from '../domain/telemetry-schema.ts';
 import { telemetryColumnsToArrow } from './arrow-encoding.ts';
 import { readTelemetryColumns } from './telemetry-repository.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 
-export type ExportFormat = 'parquet' | 'csv' | 'arrow';
+/** `arrow` is the Arrow IPC file format (random access, what pyarrow.ipc.open_file and DuckDB read); `arrows` the stream format. */
+export type ExportFormat = 'parquet' | 'csv' | 'arrow' | 'arrows' | 'ndjson';
 
 export interface ExportQuery {
   deviceId: string;
@@ -31,21 +32,31 @@ function csvSelect(): string {
   }).join(', ');
 }
 
+/** NDJSON in the form our own NDJSON ingest reads back: ISO 8601 with Z, lists as JSON arrays. */
+function ndjsonSelect(): string {
+  return TELEMETRY_COLUMNS.map((c) => (c.kind === 'timestamp' ? `strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS ts` : c.name)).join(', ');
+}
+
+/** Parquet's ts is a TIMESTAMPTZ, so readers see it marked UTC (isAdjustedToUTC) instead of a local wall-clock time. */
+const PARQUET_SELECT = `* REPLACE (timezone('UTC', ts) AS ts)`;
+
+const isArrow = (format: ExportFormat): boolean => format === 'arrow' || format === 'arrows';
+
 function rangeSql(q: ExportQuery): string {
   return `FROM telemetry WHERE device_id = ${literal(q.deviceId)} AND ts >= ${msLiteral(q.fromMs, -8.64e15)} AND ts < ${msLiteral(q.toMs, 8.64e15)} ORDER BY ts`;
 }
 
-/** Parquet and CSV are written by DuckDB itself (COPY streams; nothing is held in JS). */
+/** Parquet, CSV and NDJSON are written by DuckDB itself (COPY streams; nothing is held in JS). */
 async function copyTo(store: TelemetryStore, q: ExportQuery, outPath: string): Promise<number> {
-  const select = q.format === 'csv' ? csvSelect() : '*';
-  const options = q.format === 'csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT parquet, COMPRESSION zstd)';
+  const select = q.format === 'csv' ? csvSelect() : q.format === 'ndjson' ? ndjsonSelect() : PARQUET_SELECT;
+  const options = q.format === 'csv' ? '(FORMAT csv, HEADER true)' : q.format === 'ndjson' ? '(FORMAT json)' : '(FORMAT parquet, COMPRESSION zstd)';
   const result = await store.withConnection((conn) => conn.runAndReadAll(`COPY (SELECT ${select} ${rangeSql(q)}) TO ${literal(outPath)} ${options}`));
   return Number(result.getRows()[0]?.[0] ?? 0);
 }
 
-/** Arrow IPC stream, written page by page (keyset on ts) so a long history is never loaded whole. */
+/** Arrow IPC (file or stream format), written page by page (keyset on ts) so a long history is never loaded whole. */
 function arrowPages(store: TelemetryStore, q: ExportQuery, counter: { rows: number }): Readable {
-  const writer = new RecordBatchStreamWriter();
+  const writer = q.format === 'arrow' ? new RecordBatchFileWriter() : new RecordBatchStreamWriter();
   const out = writer.toNodeStream();
   void (async () => {
     try {
@@ -67,7 +78,7 @@ function arrowPages(store: TelemetryStore, q: ExportQuery, counter: { rows: numb
 
 /** Writes a device's telemetry over a range to a file. */
 export async function exportTelemetry(store: TelemetryStore, q: ExportQuery & { outPath: string }): Promise<{ rows: number }> {
-  if (q.format !== 'arrow') return { rows: await copyTo(store, q, q.outPath) };
+  if (!isArrow(q.format)) return { rows: await copyTo(store, q, q.outPath) };
   const counter = { rows: 0 };
   await pipeline(arrowPages(store, q, counter), createWriteStream(q.outPath));
   return counter;
@@ -75,7 +86,7 @@ export async function exportTelemetry(store: TelemetryStore, q: ExportQuery & { 
 
 /** The same export as a byte stream (HTTP downloads); Parquet/CSV go through a temporary file DuckDB writes. */
 export function exportTelemetryStream(store: TelemetryStore, q: ExportQuery): Readable {
-  if (q.format === 'arrow') return arrowPages(store, q, { rows: 0 });
+  if (isArrow(q.format)) return arrowPages(store, q, { rows: 0 });
   const out = new PassThrough();
   const dir = mkdtempSync(join(tmpdir(), 'telltale-export-'));
   const path = join(dir, `export.${q.format}`);

@@ -124,10 +124,11 @@ export interface DeviceSummary {
   reserveSocPct: number | null;
   cutoffSocPct: number | null;
   heatPump: boolean | null;
+  region: string | null;
 }
 
 const DEVICE_SELECT = `SELECT device_id, epoch_ms(first_ts)::DOUBLE, epoch_ms(last_ts)::DOUBLE, row_count, model, firmware, fleet,
-  battery_kwh, reserve_soc_pct, cutoff_soc_pct, heat_pump FROM devices`;
+  battery_kwh, reserve_soc_pct, cutoff_soc_pct, heat_pump, region FROM devices`;
 
 function toDevice(row: unknown[]): DeviceSummary {
   const iso = (v: unknown) => (v === null ? null : new Date(Number(v)).toISOString());
@@ -143,6 +144,7 @@ function toDevice(row: unknown[]): DeviceSummary {
     reserveSocPct: (row[8] as number | null) ?? null,
     cutoffSocPct: (row[9] as number | null) ?? null,
     heatPump: (row[10] as boolean | null) ?? null,
+    region: (row[11] as string | null) ?? null,
   };
 }
 
@@ -183,10 +185,10 @@ export async function getDevice(conn: DuckDBConnection, deviceId: string): Promi
 }
 
 /** Sets the given metadata fields (the others keep their value), creating the device if it has no data yet. */
-export async function upsertDeviceMetadata(conn: DuckDBConnection, deviceId: string, meta: DeviceFacts): Promise<void> {
+export async function upsertDeviceMetadata(conn: DuckDBConnection, deviceId: string, meta: DeviceFacts & { region?: string | undefined }): Promise<void> {
   await conn.run(
-    `INSERT INTO devices (device_id, model, firmware, fleet, battery_kwh, reserve_soc_pct, cutoff_soc_pct, heat_pump, row_count)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)
+    `INSERT INTO devices (device_id, model, firmware, fleet, battery_kwh, reserve_soc_pct, cutoff_soc_pct, heat_pump, region, row_count)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0)
      ON CONFLICT (device_id) DO UPDATE SET
        model = coalesce(excluded.model, devices.model),
        firmware = coalesce(excluded.firmware, devices.firmware),
@@ -194,7 +196,8 @@ export async function upsertDeviceMetadata(conn: DuckDBConnection, deviceId: str
        battery_kwh = coalesce(excluded.battery_kwh, devices.battery_kwh),
        reserve_soc_pct = coalesce(excluded.reserve_soc_pct, devices.reserve_soc_pct),
        cutoff_soc_pct = coalesce(excluded.cutoff_soc_pct, devices.cutoff_soc_pct),
-       heat_pump = coalesce(excluded.heat_pump, devices.heat_pump)`,
-    [deviceId, meta.model ?? null, meta.firmware ?? null, meta.fleet ?? null, meta.batteryKwh ?? null, meta.reserveSocPct ?? null, meta.cutoffSocPct ?? null, meta.heatPump ?? null],
+       heat_pump = coalesce(excluded.heat_pump, devices.heat_pump),
+       region = coalesce(excluded.region, devices.region)`,
+    [deviceId, meta.model ?? null, meta.firmware ?? null, meta.fleet ?? null, meta.batteryKwh ?? null, meta.reserveSocPct ?? null, meta.cutoffSocPct ?? null, meta.heatPump ?? null, meta.region ?? null],
   );
 }

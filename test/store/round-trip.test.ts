@@ -38,7 +38,8 @@ afterAll(async () => {
 });
 
 describe('ingest → export → ingest into a new store', () => {
-  for (const format of ['parquet', 'csv', 'arrow'] as ExportFormat[]) {
+  const ingestFormat = { parquet: 'parquet', csv: 'csv', arrow: 'arrow', arrows: 'arrow', ndjson: 'ndjson' } as const;
+  for (const format of ['parquet', 'csv', 'arrow', 'arrows', 'ndjson'] as ExportFormat[]) {
     it(`gives identical rows through ${format}`, async () => {
       const target = await TelemetryStore.open(join(dir, `target-${format}.duckdb`));
       try {
@@ -46,7 +47,7 @@ describe('ingest → export → ingest into a new store', () => {
           const out = join(dir, `${device}.${format}`);
           const { rows } = await exportTelemetry(source, { deviceId: device, format, outPath: out });
           expect(rows).toBeGreaterThan(0);
-          const summary = await ingest(target, { input: { path: out }, format, source: out });
+          const summary = await ingest(target, { input: { path: out }, format: ingestFormat[format], source: out });
           expect(summary).toMatchObject({ accepted: rows, duplicates: 0, rejected: 0 });
         }
         expect(await allRows(target)).toEqual(await allRows(source));
@@ -65,5 +66,29 @@ describe('ingest → export → ingest into a new store', () => {
     expect(String(table.schema.fields.find((f) => f.name === 'ts')!.type)).toMatch(/Timestamp/);
     expect(table.getChild('speed_kph')!.get(1)).toBeNull();
     expect(table.getChild('error_codes')!.get(0)!.toArray()).toEqual(['P0A1F', 'U0100']);
+  });
+
+  it('writes .arrow in the IPC file format and .arrows in the stream format', async () => {
+    const file = join(dir, 'format.arrow');
+    const stream = join(dir, 'format.arrows');
+    await exportTelemetry(source, { deviceId: 'car-9', format: 'arrow', outPath: file });
+    await exportTelemetry(source, { deviceId: 'car-9', format: 'arrows', outPath: stream });
+    const fileBytes = readFileSync(file);
+    // The file format opens and closes with the magic ARROW1; the stream format starts with a message (0xFFFFFFFF continuation).
+    expect(fileBytes.subarray(0, 6).toString()).toBe('ARROW1');
+    expect(fileBytes.subarray(fileBytes.length - 6).toString()).toBe('ARROW1');
+    expect(readFileSync(stream).readUInt32LE(0)).toBe(0xffffffff);
+    expect(tableFromIPC(fileBytes).numRows).toBe(tableFromIPC(readFileSync(stream)).numRows);
+  });
+
+  it('marks the Parquet ts as UTC and writes NDJSON with ISO times and lists as arrays', async () => {
+    const parquet = join(dir, 'utc.parquet');
+    await exportTelemetry(source, { deviceId: 'car-9', format: 'parquet', outPath: parquet });
+    const schema = await source.withConnection(async (conn) => (await conn.runAndReadAll(`SELECT name, logical_type FROM parquet_schema('${parquet}') WHERE name = 'ts'`)).getRows());
+    expect(String(schema[0]![1])).toMatch(/isAdjustedToUTC=1/);
+    const ndjson = join(dir, 'rows.ndjson');
+    await exportTelemetry(source, { deviceId: 'car-9', format: 'ndjson', outPath: ndjson });
+    const first = JSON.parse(readFileSync(ndjson, 'utf8').split('\n')[0]!);
+    expect(first).toMatchObject({ device_id: 'car-9', ts: '2024-03-01T10:00:00.123Z', error_codes: ['P0A1F', 'U0100'] });
   });
 });

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { haversineKm } from '../geo-distance.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
+import { driveConditions, DriveConditionsSchema } from '../conditions/drive-conditions.ts';
 
 const Num = Type.Union([Type.Number(), Type.Null()]);
 
@@ -32,6 +33,8 @@ export const PeriodSchema = Type.Object({
   maxBatteryTempC: Num,
   errorCodes: Type.Array(Type.String()),
   sampleCount: Type.Integer(),
+  /** Road classes, temperature band, day or night (not for gaps: nothing is known inside one). */
+  conditions: Type.Union([DriveConditionsSchema, Type.Null()]),
 });
 export type Period = Static<typeof PeriodSchema>;
 
@@ -183,6 +186,7 @@ export function periodStats(s: TelemetrySeries, kind: Period['kind'], from: numb
     maxBatteryTempC: maxBat,
     errorCodes: [...errorCodes].sort(),
     sampleCount: to - from + 1,
+    conditions: kind === 'gap' ? null : driveConditions(s, from, to, endIndex, distanceKm),
   };
 }
 

@@ -9,7 +9,7 @@ import { TelemetryRowSchema } from '../schemas/telemetry-row-schema.ts';
 import { parseTimeParam } from '../time-param.ts';
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
-const EXPORT_TYPES = { parquet: 'application/vnd.apache.parquet', csv: 'text/csv', arrow: ARROW_STREAM } as const;
+const EXPORT_TYPES = { parquet: 'application/vnd.apache.parquet', csv: 'text/csv', arrow: 'application/vnd.apache.arrow.file', arrows: ARROW_STREAM, ndjson: 'application/x-ndjson' } as const;
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 const RangeQuery = {
@@ -20,7 +20,7 @@ const TelemetryQuery = Type.Object({
   ...RangeQuery,
   columns: Type.Optional(Type.String({ description: `Comma-separated subset of: ${COLUMN_NAMES.join(', ')}` })),
 });
-const ExportQuery = Type.Object({ ...RangeQuery, format: Type.Union([Type.Literal('parquet'), Type.Literal('csv'), Type.Literal('arrow')]) });
+const ExportQuery = Type.Object({ ...RangeQuery, format: Type.Union([Type.Literal('parquet'), Type.Literal('csv'), Type.Literal('arrow'), Type.Literal('arrows'), Type.Literal('ndjson')], { description: 'arrow: IPC file format; arrows: IPC stream format' }) });
 
 export function wantsArrow(accept: string | undefined): boolean {
   return (accept ?? '').split(',').some((part) => part.split(';')[0]!.trim().toLowerCase() === ARROW_STREAM);
@@ -65,7 +65,7 @@ export async function deviceTelemetryRoutes(fastify: FastifyInstance): Promise<v
 
   app.get(
     '/v1/devices/:id/export',
-    { schema: { summary: "Download a device's telemetry as Parquet, CSV or Arrow", params: Params, querystring: ExportQuery, response: { 404: ErrorSchema } } },
+    { schema: { summary: "Download a device's telemetry as Parquet (ts marked UTC), CSV, NDJSON or Arrow IPC (file, or stream as arrows)", params: Params, querystring: ExportQuery, response: { 404: ErrorSchema } } },
     async (request, reply) => {
       const { id } = request.params;
       const { format } = request.query;

@@ -17,6 +17,7 @@ const DeviceSchema = Type.Object({
   reserveSocPct: Nullable(Type.Number()),
   cutoffSocPct: Nullable(Type.Number()),
   heatPump: Nullable(Type.Boolean()),
+  region: Nullable(Type.String()),
 });
 const DeviceParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 /** The device facts detection uses (src/domain/devices/device-facts.ts); an unknown field is a 400, never dropped. */
@@ -29,6 +30,7 @@ const DeviceMetadata = Type.Object(
     reserveSocPct: Type.Optional(Type.Number({ minimum: 0, maximum: 50, description: 'displayed SoC the maker advises keeping in reserve' })),
     cutoffSocPct: Type.Optional(Type.Number({ minimum: 0, maximum: 20, description: 'displayed SoC at which propulsion is cut' })),
     heatPump: Type.Optional(Type.Boolean()),
+    region: Type.Optional(Type.String({ maxLength: 128, description: 'where the vehicle is used, for cohorts' })),
   },
   { additionalProperties: false },
 );
@@ -61,7 +63,7 @@ export async function devicesRoutes(fastify: FastifyInstance): Promise<void> {
   app.put(
     '/v1/devices/:id',
     {
-      schema: { summary: 'Set device metadata and facts (model, firmware, fleet, battery, reserve, cut-off, heat pump)', params: DeviceParams, body: DeviceMetadata, response: { 200: DeviceSchema } },
+      schema: { summary: 'Set device metadata and facts (model, firmware, fleet, region, battery, reserve, cut-off, heat pump)', params: DeviceParams, body: DeviceMetadata, response: { 200: DeviceSchema } },
       validatorCompiler: ({ httpPart, schema }) => (httpPart === 'body' ? checkMetadata : strictAjv.compile(schema)),
     },
     async (request) => app.services.devices.setMetadata(request.params.id, request.body),

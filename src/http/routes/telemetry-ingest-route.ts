@@ -19,7 +19,10 @@ const IngestQuery = Type.Object({
   device: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Device id for rows without a device_id column' })),
   profile: Type.Optional(Type.String({ description: 'Import profile, e.g. twizy-rsk' })),
   tz: Type.Optional(Type.String({ description: 'Zone of timestamps without one (IANA name or ±HH:MM)' })),
-  map: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'column=source[:unit], repeatable' })),
+  map: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'column=source[:unit], repeatable; power_kw=U*I:w derives a column as a product' })),
+  delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 3, description: "CSV field separator (default ','; 'tab' for tabs)" })),
+  encoding: Type.Optional(Type.String({ maxLength: 16, description: 'utf8 (default) or latin1' })),
+  start: Type.Optional(Type.String({ maxLength: 40, description: 'the ts column is relative time from this instant (ISO 8601 with a zone): seconds unless mapped :ms or :us' })),
 });
 
 export async function telemetryIngestRoute(app: FastifyInstance, opts: { bodyLimitBytes: number }): Promise<void> {
@@ -60,6 +63,9 @@ export async function telemetryIngestRoute(app: FastifyInstance, opts: { bodyLim
           profile: q.profile,
           tz: q.tz,
           maps: q.map === undefined ? [] : ([] as string[]).concat(q.map),
+          delimiter: q.delimiter,
+          encoding: q.encoding,
+          start: q.start,
         });
         app.metrics.ingestBatches.inc({ format, status: 'committed' });
         app.metrics.ingestRows.inc({ outcome: 'accepted' }, summary.accepted);

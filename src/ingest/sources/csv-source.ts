@@ -4,7 +4,7 @@ import { resolveMapping } from '../column-mapping.ts';
 import { IngestError } from '../ingest-error.ts';
 import { RowChunker } from '../row-chunker.ts';
 import type { SourceOptions, SourcePiece } from './source.ts';
-import { decodeUtf8, REPLACEMENT_CHARACTER } from './text-decoding.ts';
+import { decodeText, REPLACEMENT_CHARACTER } from './text-decoding.ts';
 import type { RowRejection } from '../../domain/validate-chunk.ts';
 
 interface ParsedRecord {
@@ -23,6 +23,7 @@ export async function* readCsv(input: AsyncIterable<Uint8Array>, options: Source
   const skipped: RowRejection[] = [];
   const parser = parse({
     bom: true,
+    delimiter: options.delimiter ?? ',',
     relax_column_count: true,
     skip_empty_lines: true,
     raw: true,
@@ -39,7 +40,7 @@ export async function* readCsv(input: AsyncIterable<Uint8Array>, options: Source
       return undefined;
     },
   });
-  const text = Readable.from(decodeUtf8(input, options.onBytes));
+  const text = Readable.from(decodeText(input, options.encoding, options.onBytes));
   text.on('error', (err) => parser.destroy(err));
   text.pipe(parser);
 

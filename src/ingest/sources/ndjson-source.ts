@@ -1,7 +1,7 @@
 import { resolveMapping } from '../column-mapping.ts';
 import { RowChunker } from '../row-chunker.ts';
 import type { SourceOptions, SourcePiece } from './source.ts';
-import { decodeUtf8, REPLACEMENT_CHARACTER } from './text-decoding.ts';
+import { decodeText, REPLACEMENT_CHARACTER } from './text-decoding.ts';
 import type { RowRejection } from '../../domain/validate-chunk.ts';
 
 async function* lines(input: AsyncIterable<string>): AsyncGenerator<string> {
@@ -26,7 +26,7 @@ export async function* readNdjson(input: AsyncIterable<Uint8Array>, options: Sou
   const chunker = new RowChunker(mapping, options.chunkRows);
   let rejections: RowRejection[] = [];
   let rowNumber = 0;
-  for await (const line of lines(decodeUtf8(input, options.onBytes))) {
+  for await (const line of lines(decodeText(input, options.encoding, options.onBytes))) {
     const text = line.trim();
     if (text === '') continue;
     rowNumber++;

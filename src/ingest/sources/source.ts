@@ -7,6 +7,10 @@ export interface SourceOptions {
   overrides: MapOverrides;
   fieldContext: FieldContext;
   chunkRows?: number;
+  /** CSV field separator (default ','): lab loggers in many locales write ';'. */
+  delimiter?: string | undefined;
+  /** Text encoding of CSV and NDJSON (default UTF-8; latin1 for older Windows loggers' exports). */
+  encoding?: TextEncodingName | undefined;
   /** Called once the source knows its columns. */
   onMapping?: (mapping: ResolvedMapping) => void;
   /** Called with the count of input bytes consumed so far (progress bars). */
@@ -18,5 +22,7 @@ export interface SourcePiece {
   chunk?: MappedChunk;
   rejections: RowRejection[];
 }
+
+export type TextEncodingName = 'utf8' | 'latin1';
 
 export type TelemetryFormat = 'csv' | 'ndjson' | 'arrow' | 'parquet';
