@@ -4,7 +4,9 @@ import { Type } from 'typebox';
 import { withVerdicts } from '../../annotations/claim-verdicts.ts';
 import { AnnotationIdSchema, AnnotationInputSchema, AnnotationWithVerdictSchema, annotationProblems } from '../../domain/annotations/annotation.ts';
 import { ClaimSchema, ClaimVerdictSchema } from '../../domain/claims/claim.ts';
-import { deleteAnnotation, insertAnnotation, listAnnotations } from '../../store/annotation-repository.ts';
+import { pageAnnotations } from '../../services/list-pages.ts';
+import { deleteAnnotation, insertAnnotation } from '../../store/annotation-repository.ts';
+import { announceNextPage, DEFAULT_PAGE_LIMIT, pagingQuery } from '../paging.ts';
 import { getDevice } from '../../store/telemetry-repository.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 import { parseTimeParam } from '../time-param.ts';
@@ -14,6 +16,7 @@ const OneParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }
 const Query = Type.Object({
   from: Type.Optional(Type.String({ description: 'ISO 8601 or epoch ms; annotations ending at or after it' })),
   to: Type.Optional(Type.String({ description: 'ISO 8601 or epoch ms; annotations starting before it' })),
+  ...pagingQuery(),
 });
 const ClaimListItem = Type.Object({
   annotationId: Type.String(),
@@ -27,35 +30,31 @@ const ClaimListItem = Type.Object({
 
 export async function annotationsRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const range = (q: { from?: string | undefined; to?: string | undefined }) => ({ fromMs: parseTimeParam(q.from, 'from'), toMs: parseTimeParam(q.to, 'to') });
+  const range = (q: { from?: string | undefined; to?: string | undefined; limit?: number | undefined; cursor?: string | undefined }) => ({
+    fromMs: parseTimeParam(q.from, 'from'), toMs: parseTimeParam(q.to, 'to'), limit: q.limit ?? DEFAULT_PAGE_LIMIT, cursor: q.cursor,
+  });
 
   app.get(
     '/v1/devices/:id/annotations',
-    { schema: { summary: "A device's annotations in time order, each claim with its verdict against the log", params: Params, querystring: Query, response: { 200: Type.Array(AnnotationWithVerdictSchema), 404: ErrorSchema } } },
+    { schema: { summary: "A device's annotations in time order, each claim with its verdict against the log; paged (x-next-cursor, link rel=next)", params: Params, querystring: Query, response: { 200: Type.Array(AnnotationWithVerdictSchema), 404: ErrorSchema } } },
     async (request, reply) => {
       const { id } = request.params;
-      const { fromMs, toMs } = range(request.query);
-      const list = await app.store.withConnection(async (conn) =>
-        (await getDevice(conn, id)) ? withVerdicts(conn, await listAnnotations(conn, { deviceId: id, fromMs, toMs })) : undefined,
-      );
-      return list ?? reply.notFound(`no device '${id}'`);
+      const page = await pageAnnotations(app.store, { deviceId: id, ...range(request.query) });
+      if (!page) return reply.notFound(`no device '${id}'`);
+      announceNextPage(request, reply, page.nextCursor);
+      return page.items;
     },
   );
 
   app.get(
     '/v1/devices/:id/claims',
-    { schema: { summary: "Verdicts on a device's checkable claims: supported, contradicted or not enough data, with the logged figures", params: Params, querystring: Query, response: { 200: Type.Array(ClaimListItem), 404: ErrorSchema } } },
+    { schema: { summary: "Verdicts on a device's checkable claims: supported, contradicted or not enough data, with the logged figures; paged (a page may hold fewer than limit)", params: Params, querystring: Query, response: { 200: Type.Array(ClaimListItem), 404: ErrorSchema } } },
     async (request, reply) => {
       const { id } = request.params;
-      const { fromMs, toMs } = range(request.query);
-      const list = await app.store.withConnection(async (conn) => {
-        if (!(await getDevice(conn, id))) return undefined;
-        const withClaims = (await listAnnotations(conn, { deviceId: id, fromMs, toMs })).filter((a) => a.claim !== null);
-        return (await withVerdicts(conn, withClaims)).map((a) => ({
-          annotationId: a.annotationId, text: a.text, author: a.author, startMs: a.startMs, endMs: a.endMs, claim: a.claim!, verdict: a.verdict!,
-        }));
-      });
-      return list ?? reply.notFound(`no device '${id}'`);
+      const page = await pageAnnotations(app.store, { deviceId: id, ...range(request.query), claimsOnly: true });
+      if (!page) return reply.notFound(`no device '${id}'`);
+      announceNextPage(request, reply, page.nextCursor);
+      return page.items.map((a) => ({ annotationId: a.annotationId, text: a.text, author: a.author, startMs: a.startMs, endMs: a.endMs, claim: a.claim!, verdict: a.verdict! }));
     },
   );
 

@@ -22,3 +22,8 @@ export const TelemetryRowSchema = Type.Object(
   Object.fromEntries((TELEMETRY_COLUMNS as readonly ColumnDef[]).map((c) => [c.name, c.required ? columnSchema(c) : Type.Optional(columnSchema(c))])),
   { additionalProperties: true },
 );
+
+/** The columnar shape of GET …/telemetry?shape=columns: one array per column, all the same length, `ts` in epoch ms. */
+export const TelemetryColumnsSchema = Type.Object(
+  Object.fromEntries((TELEMETRY_COLUMNS as readonly ColumnDef[]).map((c) => [c.name, Type.Optional(Type.Array(c.kind === 'timestamp' ? Type.Number({ description: 'epoch ms' }) : columnSchema(c)))])),
+);

@@ -1,0 +1,95 @@
+import { withVerdicts } from '../annotations/claim-verdicts.ts';
+import type { Incident, IncidentState } from '../domain/alerts/incident.ts';
+import { decodeCursor, encodeCursor, pageOf, type CursorKey } from '../domain/paging/page-cursor.ts';
+import type { PeriodKind } from '../domain/segmentation/period-stats.ts';
+import { listAnnotations } from '../store/annotation-repository.ts';
+import { listEvents } from '../store/event-repository.ts';
+import { listIncidents } from '../store/incident-repository.ts';
+import { listOutbox, type OutboxItem, type OutboxStatus } from '../store/outbox-repository.ts';
+import { listSessions } from '../store/session-repository.ts';
+import { getDevice, listDevices, type DeviceSummary } from '../store/telemetry-repository.ts';
+import type { TelemetryStore } from '../store/telemetry-store.ts';
+
+/**
+ * One page of each list the API serves, by keyset: the repository reads `limit + 1` items after
+ * the cursor's key, the extra one only telling whether a next page exists. Device-scoped lists
+ * are undefined when the device is unknown.
+ */
+export interface ListPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+interface RangeRequest extends PageRequest {
+  deviceId: string;
+  fromMs?: number | undefined;
+  toMs?: number | undefined;
+}
+
+function finish<T>(items: T[], limit: number, keyOf: (item: T) => CursorKey): ListPage<T> {
+  const page = pageOf(items, limit, keyOf);
+  return { items: page.items, nextCursor: page.nextKey ? encodeCursor(page.nextKey) : null };
+}
+
+export function pageDevices(store: TelemetryStore, req: PageRequest): Promise<ListPage<DeviceSummary>> {
+  const after = decodeCursor(req.cursor, 's');
+  return store.withConnection(async (conn) =>
+    finish(await listDevices(conn, { afterId: after?.[0] as string | undefined, limit: req.limit + 1 }), req.limit, (d) => [d.deviceId]),
+  );
+}
+
+export function pageSessions(store: TelemetryStore, req: RangeRequest & { kind?: PeriodKind | undefined }) {
+  const after = decodeCursor(req.cursor, 'ns');
+  return store.withConnection(async (conn) => {
+    if (!(await getDevice(conn, req.deviceId))) return undefined;
+    const items = await listSessions(conn, { ...req, limit: req.limit + 1, after: after && { startMs: after[0] as number, sessionId: after[1] as string } });
+    return finish(items, req.limit, (s) => [s.startMs, s.sessionId]);
+  });
+}
+
+export function pageEvents(store: TelemetryStore, req: RangeRequest & { kind?: string | undefined; minSeverity?: 'info' | 'warning' | 'critical' | undefined }) {
+  const after = decodeCursor(req.cursor, 'ns');
+  return store.withConnection(async (conn) => {
+    if (!(await getDevice(conn, req.deviceId))) return undefined;
+    const items = await listEvents(conn, { ...req, limit: req.limit + 1, after: after && { startMs: after[0] as number, eventId: after[1] as string } });
+    return finish(items, req.limit, (e) => [e.startMs, e.eventId]);
+  });
+}
+
+/** Annotations with their claims' verdicts; with `claimsOnly`, a page may hold fewer than `limit` (other references share the column). */
+export function pageAnnotations(store: TelemetryStore, req: RangeRequest & { claimsOnly?: boolean }) {
+  const after = decodeCursor(req.cursor, 'ns');
+  return store.withConnection(async (conn) => {
+    if (!(await getDevice(conn, req.deviceId))) return undefined;
+    const scanned = await listAnnotations(conn, {
+      ...req,
+      withClaim: req.claimsOnly,
+      limit: req.limit + 1,
+      after: after && { startMs: after[0] as number, annotationId: after[1] as string },
+    });
+    const page = finish(scanned, req.limit, (a) => [a.startMs, a.annotationId]);
+    const kept = req.claimsOnly ? page.items.filter((a) => a.claim !== null) : page.items;
+    return { items: await withVerdicts(conn, kept), nextCursor: page.nextCursor };
+  });
+}
+
+export function pageIncidents(store: TelemetryStore, req: PageRequest & { state?: IncidentState | undefined; deviceId?: string | undefined }): Promise<ListPage<Incident>> {
+  const after = decodeCursor(req.cursor, 'ns');
+  return store.withConnection(async (conn) => {
+    const items = await listIncidents(conn, { ...req, limit: req.limit + 1, after: after && { openedAtMs: after[0] as number, incidentId: after[1] as string } });
+    return finish(items, req.limit, (i) => [i.openedAtMs, i.incidentId]);
+  });
+}
+
+export function pageOutbox(store: TelemetryStore, req: PageRequest & { status?: OutboxStatus | undefined; incidentId?: string | undefined }): Promise<ListPage<OutboxItem>> {
+  const after = decodeCursor(req.cursor, 'nn');
+  return store.withConnection(async (conn) => {
+    const items = await listOutbox(conn, { ...req, limit: req.limit + 1, after: after && { seq: after[0] as number, outboxId: after[1] as number } });
+    return finish(items, req.limit, (o) => [o.seq, o.outboxId]);
+  });
+}
