@@ -1,4 +1,5 @@
-import { listValue, type DuckDBBlobVector, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
+import { listValue, type DuckDBBlobVector, type DuckDBConnection } from '@duckdb/node-api';
+import { readChunkColumns, type ChunkColumnMode } from './chunk-columns.ts';
 import { COLUMN_NAMES, columnDef, type ColumnName, type NumberColumnName, type TextListColumnName } from '../domain/telemetry-schema.ts';
 
 /**
@@ -46,21 +47,6 @@ export function exactColumns(columns: readonly ColumnName[] | undefined): Column
   return COLUMN_NAMES.filter((c) => wanted.has(c));
 }
 
-function copyDoubles(chunk: DuckDBDataChunk, col: number, into: Float64Array, at: number): void {
-  const vector = chunk.getColumnVector(col);
-  const items = (vector as unknown as { items?: unknown }).items;
-  // NULLs were turned into NaN in SQL, so there is no validity mask to honour.
-  if (items instanceof Float64Array) into.set(items.subarray(0, chunk.rowCount), at);
-  else for (let i = 0; i < chunk.rowCount; i++) into[at + i] = (vector.getItem(i) as number | null) ?? Number.NaN;
-}
-
-function copyInts(chunk: DuckDBDataChunk, col: number, into: Int32Array, at: number): void {
-  const vector = chunk.getColumnVector(col);
-  const items = (vector as unknown as { items?: unknown }).items;
-  if (items instanceof Int32Array) into.set(items.subarray(0, chunk.rowCount), at);
-  else for (let i = 0; i < chunk.rowCount; i++) into[at + i] = (vector.getItem(i) as number | null) ?? -1;
-}
-
 async function firstValue(conn: DuckDBConnection, sql: string, params: unknown[]): Promise<unknown> {
   const reader = await conn.runAndReadAll(sql, params as never);
   return reader.getRowsJS()[0]?.[0];
@@ -74,18 +60,6 @@ async function stateDictionary(conn: DuckDBConnection, deviceId: string, lo: num
 
 function pageBounds(q: TelemetryPageQuery): { lo: number; hi: number; limit: number } {
   return { lo: Math.max(q.fromMs ?? FAR_PAST, q.startMs ?? FAR_PAST), hi: q.toMs ?? FAR_FUTURE, limit: Math.max(1, Math.floor(q.limit)) };
-}
-
-function grownDoubles(a: Float64Array, size: number): Float64Array {
-  const b = new Float64Array(size);
-  b.set(a);
-  return b;
-}
-
-function grownInts(a: Int32Array, size: number): Int32Array {
-  const b = new Int32Array(size);
-  b.set(a);
-  return b;
 }
 
 /**
@@ -113,31 +87,14 @@ export async function readTelemetryPage(conn: DuckDBConnection, q: TelemetryPage
     const params: unknown[] = [q.deviceId, lo, hi, limit + 1];
     if (wantsState) params.push(listValue(dictionary));
     const result = await conn.stream(`SELECT ${exprs.join(', ')} FROM telemetry WHERE ${RANGE} ORDER BY ts LIMIT $4`, params as never);
-    let capacity = Math.min(limit + 1, 16_384);
-    let length = 0;
+    const modes = data.map((c) => (['timestamp', 'number'].includes(columnDef(c)!.kind) ? 'double' : 'int') as ChunkColumnMode);
+    const read = await readChunkColumns(result, modes, Math.min(limit + 1, 16_384));
     const doubles = new Map<ColumnName, Float64Array>();
     const ints = new Map<ColumnName, Int32Array>();
-    for (const c of data) {
-      const kind = columnDef(c)!.kind;
-      if (kind === 'timestamp' || kind === 'number') doubles.set(c, new Float64Array(capacity));
-      else ints.set(c, new Int32Array(capacity));
-    }
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const n = chunk.rowCount;
-      if (length + n > capacity) {
-        capacity = Math.max(capacity * 2, length + n);
-        for (const [c, a] of doubles) doubles.set(c, grownDoubles(a, capacity));
-        for (const [c, a] of ints) ints.set(c, grownInts(a, capacity));
-      }
-      data.forEach((c, col) => {
-        const target = doubles.get(c);
-        if (target) copyDoubles(chunk, col, target, length);
-        else copyInts(chunk, col, ints.get(c)!, length);
-      });
-      length += n;
-    }
+    let d = 0;
+    let k = 0;
+    data.forEach((c, i) => (modes[i] === 'double' ? doubles.set(c, read.doubles[d++]!) : ints.set(c, read.ints[k++]!)));
+    let length = read.length;
     const tsAll = doubles.get('ts')!;
     const nextStartMs = length > limit ? tsAll[limit]! : undefined;
     length = Math.min(length, limit);

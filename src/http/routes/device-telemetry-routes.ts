@@ -7,7 +7,7 @@ import { exportTelemetryStream } from '../../store/telemetry-export.ts';
 import { getDevice } from '../../store/telemetry-repository.ts';
 import { announceNextPage, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
-import { TelemetryColumnsSchema, TelemetryRowSchema } from '../schemas/telemetry-row-schema.ts';
+import { TelemetryColumnsSchema, TelemetryRowOutSchema } from '../schemas/telemetry-row-schema.ts';
 import { parseTimeParam } from '../time-param.ts';
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
@@ -52,7 +52,7 @@ export async function deviceTelemetryRoutes(fastify: FastifyInstance): Promise<v
         produces: ['application/json', ARROW_STREAM],
         response: {
           200: Type.Union([
-            Type.Object({ deviceId: Type.String(), count: Type.Integer(), rows: Type.Array(TelemetryRowSchema), nextCursor: NextCursor }),
+            Type.Object({ deviceId: Type.String(), count: Type.Integer(), rows: Type.Array(TelemetryRowOutSchema), nextCursor: NextCursor }),
             Type.Object({ deviceId: Type.String(), count: Type.Integer(), columns: TelemetryColumnsSchema, nextCursor: NextCursor }),
           ]),
           404: ErrorSchema,
