@@ -1,10 +1,11 @@
+import { DEFAULT_DB_PATH } from '../config.ts';
 import { readFileSync } from 'node:fs';
 import { parseAlertConfig } from '../alerts/alert-config.ts';
 import { deleteAlertRule, listAlertRules, upsertAlertRule } from '../store/alert-rule-repository.ts';
 import { TelemetryStore } from '../store/telemetry-store.ts';
 
 async function withStore<T>(db: string, work: (store: TelemetryStore) => Promise<T>): Promise<T> {
-  const store = await TelemetryStore.open(db);
+  const store = await TelemetryStore.open(db, { createFolder: db === DEFAULT_DB_PATH });
   try {
     return await work(store);
   } finally {

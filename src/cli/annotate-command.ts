@@ -1,5 +1,5 @@
 import { Value } from 'typebox/value';
-import { loadConfig } from '../config.ts';
+import { loadConfig, DEFAULT_DB_PATH } from '../config.ts';
 import { readAnnotationsFile } from '../annotations/read-annotations-file.ts';
 import { withVerdicts } from '../annotations/claim-verdicts.ts';
 import { AnnotationInputSchema, annotationProblems, type AnnotationInput, type AnnotationWithVerdict } from '../domain/annotations/annotation.ts';
@@ -8,7 +8,7 @@ import { insertAnnotation, listAnnotations, upsertAnnotations } from '../store/a
 import { TelemetryStore } from '../store/telemetry-store.ts';
 
 async function withStore<T>(db: string, work: (store: TelemetryStore) => Promise<T>): Promise<T> {
-  const store = await TelemetryStore.open(db, { memoryLimit: loadConfig().memoryLimit });
+  const store = await TelemetryStore.open(db, { memoryLimit: loadConfig().memoryLimit, createFolder: db === DEFAULT_DB_PATH });
   try {
     return await work(store);
   } finally {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../config.ts';
+import { loadConfig, DEFAULT_DB_PATH } from '../config.ts';
 import { parseChargersCsv } from '../chargers/parse-chargers-csv.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import { upsertChargers } from '../store/charger-repository.ts';
@@ -14,7 +14,7 @@ export async function runChargersImportCommand(file: string, options: { db: stri
     throw new IngestError('FILE_NOT_FOUND', `${file}: no such file`);
   }
   const { chargers, errors } = parseChargersCsv(text);
-  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit });
+  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit, createFolder: options.db === DEFAULT_DB_PATH });
   let result: { created: number; updated: number };
   try {
     result = await store.withConnection((conn) => upsertChargers(conn, chargers, file, store.now()));

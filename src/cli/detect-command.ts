@@ -1,4 +1,4 @@
-import { loadConfig } from '../config.ts';
+import { loadConfig, DEFAULT_DB_PATH } from '../config.ts';
 import { DetectionService } from '../detect/detection-service.ts';
 import { loadDetectors } from '../detect/load-detectors.ts';
 import type { DetectedEvent } from '../domain/events/detected-event.ts';
@@ -22,7 +22,7 @@ export async function runDetectCommand(options: DetectCommandOptions): Promise<v
   if (!options.device && !options.all) throw new Error('pass --device ID or --all');
   const fromMs = parseTimeParam(options.from, '--from');
   const toMs = parseTimeParam(options.to, '--to');
-  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit });
+  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit, createFolder: options.db === DEFAULT_DB_PATH });
   const events: DetectedEvent[] = [];
   const totals = { devices: 0, rows: 0, created: 0, updated: 0, removed: 0 };
   try {

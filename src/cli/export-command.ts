@@ -1,4 +1,4 @@
-import { loadConfig } from '../config.ts';
+import { loadConfig, DEFAULT_DB_PATH } from '../config.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import { exportTelemetry } from '../store/telemetry-export.ts';
 import { TelemetryStore } from '../store/telemetry-store.ts';
@@ -18,7 +18,7 @@ export async function runExportCommand(options: ExportCommandOptions): Promise<v
   if (format !== 'parquet' && format !== 'csv' && format !== 'arrow') {
     throw new IngestError('UNKNOWN_FORMAT', `--out ${options.out}: the extension must be .parquet, .csv or .arrow`);
   }
-  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit });
+  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit, createFolder: options.db === DEFAULT_DB_PATH });
   try {
     const { rows } = await exportTelemetry(store, {
       deviceId: options.device,

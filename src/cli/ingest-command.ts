@@ -1,4 +1,4 @@
-import { loadConfig } from '../config.ts';
+import { loadConfig, DEFAULT_DB_PATH } from '../config.ts';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
@@ -6,8 +6,7 @@ import { IngestError } from '../ingest/ingest-error.ts';
 import { ingest } from '../ingest/ingest-pipeline.ts';
 import type { IngestSummary } from '../ingest/ingest-summary.ts';
 import type { TelemetryFormat } from '../ingest/sources/source.ts';
-import { SessionMaintainer } from '../sessions/session-maintainer.ts';
-import { DetectionService } from '../detect/detection-service.ts';
+import { DerivedPipeline } from '../pipeline/derived-pipeline.ts';
 import { loadDetectors } from '../detect/load-detectors.ts';
 import { TelemetryStore } from '../store/telemetry-store.ts';
 import { formatFromPath } from './format-from-path.ts';
@@ -56,13 +55,14 @@ function printHuman(file: string, s: IngestSummary): void {
 /** `telltale ingest FILE...`: each file is one batch, committed whole or not at all. */
 export async function runIngestCommand(files: string[], options: IngestCommandOptions): Promise<void> {
   const detectors = await loadDetectors();
-  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit });
+  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit, createFolder: options.db === DEFAULT_DB_PATH });
   const summaries: IngestSummary[] = [];
-  const sessions = new SessionMaintainer(store, (err, deviceId) => process.stderr.write(`telltale: sessions of ${deviceId} not updated: ${(err as Error).message}\n`));
-  // The same live detection the HTTP service runs after each commit, so the CLI leaves events current too.
-  const detection = new DetectionService(store, detectors, {
-    onError: (err, deviceId) => process.stderr.write(`telltale: events of ${deviceId} not updated: ${(err as Error).message}\n`),
+  // The same derived-data pipeline the HTTP service runs after each commit (sessions and events),
+  // so the CLI leaves them current too, and finishes first what an earlier run left recorded.
+  const pipeline = new DerivedPipeline(store, detectors, {
+    onError: (err, deviceId) => process.stderr.write(`telltale: sessions and events of ${deviceId} not updated: ${(err as Error).message}\n`),
   });
+  await pipeline.resume();
   try {
     for (const file of files) {
       const format = options.format ?? formatFromPath(file);
@@ -83,10 +83,7 @@ export async function runIngestCommand(files: string[], options: IngestCommandOp
           tz: options.tz,
           maps: options.map,
           onProgress: (p) => progress.update(p.bytes, p.rows),
-          onCommitted: (touched) => {
-            sessions.schedule(touched);
-            detection.schedule(touched);
-          },
+          onCommitted: (touched) => pipeline.schedule(touched),
         });
         summaries.push(summary);
       } finally {
@@ -94,8 +91,8 @@ export async function runIngestCommand(files: string[], options: IngestCommandOp
       }
       if (!options.json) printHuman(file, summaries.at(-1)!);
     }
-    await sessions.idle();
-    await detection.idle();
+    await pipeline.idle();
+    await pipeline.close();
   } finally {
     await store.close();
   }

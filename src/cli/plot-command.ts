@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { loadConfig } from '../config.ts';
+import { loadConfig, DEFAULT_DB_PATH } from '../config.ts';
 import { produceChart } from '../chart/produce-chart.ts';
 import type { ChartFormat } from '../chart/render-chart.ts';
 import { parseTimeParam } from '../http/time-param.ts';
@@ -33,7 +33,7 @@ function formatOf(out: string): ChartFormat {
 export async function runPlotCommand(options: PlotCommandOptions): Promise<void> {
   const format = formatOf(options.out);
   if (options.session && (options.from || options.to)) throw new Error('--session replaces --from/--to: give one or the other');
-  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit });
+  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit, createFolder: options.db === DEFAULT_DB_PATH });
   try {
     const chart = await produceChart(store, {
       deviceId: options.device,

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig, type Config, DEFAULT_DB_PATH } from '../config.ts';
 import { loadAlertConfig } from '../alerts/alert-config.ts';
 import { buildApp } from '../http/app.ts';
 import { ingest } from '../ingest/ingest-pipeline.ts';
@@ -33,14 +33,11 @@ export async function runServeCommand(overrides: Partial<Config> & { demo?: bool
   const config = loadConfig(rest);
   // A bad rules file stops the start, before the store is opened, with the field that is wrong.
   const alerts = alertRules ? loadAlertConfig(alertRules) : undefined;
-  const store = await TelemetryStore.open(config.dbPath, { memoryLimit: config.memoryLimit });
+  const store = await TelemetryStore.open(config.dbPath, { memoryLimit: config.memoryLimit, createFolder: config.dbPath === DEFAULT_DB_PATH });
   const app = await buildApp({ store, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel }, alerts });
   // The demo data goes through the same path as any upload: sessions and detection follow each commit.
   if (demo) {
-    await loadDemoData(store, (msg) => app.log.info(msg), (touched) => {
-      app.sessions.schedule(touched);
-      app.detection.schedule(touched);
-    });
+    await loadDemoData(store, (msg) => app.log.info(msg), (touched) => app.detection.schedule(touched));
   }
   const shutdown = async (signal: string): Promise<void> => {
     app.log.info({ signal }, 'telltale stopping');

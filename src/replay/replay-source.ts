@@ -1,19 +1,15 @@
+import { latestValues } from '../domain/latest-values.ts';
+import { fieldOf } from '../domain/telemetry-frame.ts';
+import type { NumberColumnName } from '../domain/telemetry-schema.ts';
 import type { TelemetrySeries } from '../domain/telemetry-series.ts';
 import type { FrameRows, Mark } from './replay-protocol.ts';
 
-/** Channels a replay carries, by wire name (the schema's column names) and series field. */
-export const REPLAY_CHANNELS = [
-  ['speed_kph', 'speedKph'],
-  ['soc_pct', 'socPct'],
-  ['range_km', 'rangeKm'],
-  ['battery_temp_c', 'batteryTempC'],
-  ['outside_temp_c', 'outsideTempC'],
-  ['cabin_setpoint_c', 'cabinSetpointC'],
-  ['power_kw', 'powerKw'],
-  ['odometer_km', 'odometerKm'],
-  ['lat', 'lat'],
-  ['lon', 'lon'],
-] as const;
+/** Columns a replay carries besides ts, state and error_codes, in the order `ready` lists them. */
+const REPLAY_COLUMNS = ['speed_kph', 'soc_pct', 'range_km', 'battery_temp_c', 'outside_temp_c', 'cabin_setpoint_c', 'power_kw', 'odometer_km', 'lat', 'lon'] as const satisfies readonly NumberColumnName[];
+
+/** Channels a replay carries, by wire name (the schema's column names) and frame field (derived from it). */
+export const REPLAY_CHANNELS = REPLAY_COLUMNS.map((column) => [column, fieldOf(column)] as const);
+export const REPLAY_COLUMN_NAMES: readonly NumberColumnName[] = REPLAY_COLUMNS;
 
 /**
  * What a player reads from: samples in a time range (inclusive bounds), the latest value of each
@@ -87,24 +83,7 @@ export class SeriesReplaySource implements ReplaySource {
   }
 
   async backfill(atMs: number): Promise<Record<string, number | string | string[] | null>> {
-    const s = this.series;
-    const last = upperBound(s.tsMs, atMs) - 1;
-    const values: Record<string, number | string | string[] | null> = { ts: last >= 0 ? s.tsMs[last]! : null };
-    for (const [name, field] of REPLAY_CHANNELS) {
-      let v: number | null = null;
-      for (let i = last; i >= 0; i--) {
-        if (!Number.isNaN(s[field][i]!)) {
-          v = s[field][i]!;
-          break;
-        }
-      }
-      values[name] = v;
-    }
-    let state: string | null = null;
-    for (let i = last; i >= 0 && state === null; i--) state = s.state[i] ?? null;
-    values.state = state;
-    values.error_codes = last >= 0 && s.errorCodes[last] ? [...s.errorCodes[last]!] : null;
-    return values;
+    return latestValues(this.series, atMs, REPLAY_COLUMN_NAMES);
   }
 
   async neighbour(tMs: number, direction: 1 | -1): Promise<number | undefined> {

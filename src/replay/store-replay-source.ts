@@ -1,35 +1,16 @@
-import type { TelemetryStore } from '../store/telemetry-store.ts';
-import { readSeries } from '../store/series-repository.ts';
+import { carriedForward, latestValues } from '../domain/latest-values.ts';
 import { emptySeries, type TelemetrySeries } from '../domain/telemetry-series.ts';
+import { readLatestRow, readNeighbourTs } from '../store/replay-repository.ts';
+import { readSeries } from '../store/series-repository.ts';
+import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { FrameRows, Mark } from './replay-protocol.ts';
-import { REPLAY_CHANNELS, rowsOf, type ReplaySource } from './replay-source.ts';
+import { REPLAY_COLUMN_NAMES, rowsOf, type ReplaySource } from './replay-source.ts';
 
 /** Data a replay holds at once: about ten minutes at 1 Hz, a few seconds of wall time at 100×. */
 const WINDOW_MS = 10 * 60_000;
 /** How far back a seek looks for the last value of a channel: first in the window it loads, then in the store. */
 const BACKFILL_WINDOW_MS = 10 * 60_000;
 const BACKFILL_LOOKBACK_MS = 24 * 3600_000;
-
-/** The latest non-missing value of every channel at or before atMs, from a window in memory. */
-function latestValues(series: TelemetrySeries, atMs: number): Record<string, number | string | string[] | null> {
-  const last = lowerBound(series.tsMs, atMs + 1) - 1;
-  const values: Record<string, number | string | string[] | null> = { ts: last >= 0 ? series.tsMs[last]! : null };
-  for (const [name, field] of REPLAY_CHANNELS) {
-    let v: number | null = null;
-    for (let i = last; i >= 0; i--) {
-      if (!Number.isNaN(series[field][i]!)) {
-        v = series[field][i]!;
-        break;
-      }
-    }
-    values[name] = v;
-  }
-  let state: string | null = null;
-  for (let i = last; i >= 0 && state === null; i--) state = series.state[i] ?? null;
-  values.state = state;
-  values.error_codes = last >= 0 && series.errorCodes[last] ? [...series.errorCodes[last]!] : [];
-  return values;
-}
 
 /** Limits concurrent store reads across all replays, so a thousand clients opening at once do not exhaust DuckDB's memory. */
 class Gate {
@@ -114,9 +95,9 @@ export class StoreReplaySource implements ReplaySource {
     if (!this.window || from < this.window.fromMs || atMs + 1 > this.window.toMs) {
       await this.load(from, Math.min(this.endMs + 1, Math.max(atMs + 1, from + WINDOW_MS + BACKFILL_WINDOW_MS)));
     }
-    const values = latestValues(this.window!.series, atMs);
+    const values = latestValues(this.window!.series, atMs, REPLAY_COLUMN_NAMES);
     if (values.ts === null) return this.backfillFromStore(atMs);
-    const missing = Object.keys(values).filter((k) => values[k] === null && !this.neverLogged.has(k));
+    const missing = Object.keys(values).filter((k) => values[k] === null && carriedForward(k) && !this.neverLogged.has(k));
     if (missing.length === 0) return values;
     const older = await this.backfillFromStore(atMs);
     for (const k of missing) {
@@ -128,42 +109,11 @@ export class StoreReplaySource implements ReplaySource {
   }
 
   private async backfillFromStore(atMs: number): Promise<Record<string, number | string | string[] | null>> {
-    const columns = [...REPLAY_CHANNELS.map(([name]) => name), 'state'];
-    const select = [
-      'epoch_ms(max(ts))::DOUBLE',
-      ...columns.map((c) => `arg_max(${c}, ts) FILTER (WHERE ${c} IS NOT NULL)`),
-      'arg_max(error_codes, ts)',
-    ].join(', ');
-    const row = await gate.run(() =>
-      this.store.withConnection(async (conn) => {
-        const reader = await conn.runAndReadAll(
-          `SELECT ${select} FROM telemetry WHERE device_id = $1 AND ts <= epoch_ms(CAST($2 AS BIGINT)) AND ts > epoch_ms(CAST($3 AS BIGINT))`,
-          [this.deviceId, atMs, atMs - BACKFILL_LOOKBACK_MS],
-        );
-        return reader.getRowsJS()[0] ?? [];
-      }),
-    );
-    const values: Record<string, number | string | string[] | null> = { ts: (row[0] as number | null) ?? null };
-    columns.forEach((c, k) => {
-      const v = row[k + 1];
-      values[c] = v === undefined || v === null ? null : typeof v === 'number' || typeof v === 'string' ? v : Number(v);
-    });
-    const codes = row[columns.length + 1];
-    values.error_codes = Array.isArray(codes) ? (codes as string[]) : null;
-    return values;
+    const row = await gate.run(() => this.store.withConnection((conn) => readLatestRow(conn, this.deviceId, atMs, atMs - BACKFILL_LOOKBACK_MS, REPLAY_COLUMN_NAMES)));
+    return latestValues(row, atMs, REPLAY_COLUMN_NAMES);
   }
 
   async neighbour(tMs: number, direction: 1 | -1): Promise<number | undefined> {
-    const sql =
-      direction === 1
-        ? 'SELECT epoch_ms(min(ts))::DOUBLE FROM telemetry WHERE device_id = $1 AND ts > epoch_ms(CAST($2 AS BIGINT)) AND ts <= epoch_ms(CAST($3 AS BIGINT))'
-        : 'SELECT epoch_ms(max(ts))::DOUBLE FROM telemetry WHERE device_id = $1 AND ts < epoch_ms(CAST($2 AS BIGINT)) AND ts >= epoch_ms(CAST($3 AS BIGINT))';
-    const value = await gate.run(() =>
-      this.store.withConnection(async (conn) => {
-        const reader = await conn.runAndReadAll(sql, [this.deviceId, tMs, direction === 1 ? this.endMs : this.startMs]);
-        return reader.getRows()[0]?.[0];
-      }),
-    );
-    return value === null || value === undefined ? undefined : Number(value);
+    return gate.run(() => this.store.withConnection((conn) => readNeighbourTs(conn, this.deviceId, tMs, direction, direction === 1 ? this.endMs : this.startMs)));
   }
 }

@@ -4,6 +4,7 @@ import { Value } from 'typebox/value';
 import type { Annotation, AnnotationInput } from '../domain/annotations/annotation.ts';
 import { ClaimSchema } from '../domain/claims/claim.ts';
 import { afterKeySql, limitValue } from './keyset-sql.ts';
+import { inTransaction } from './in-transaction.ts';
 
 const COLUMNS = `annotation_id, device_id, epoch_ms(start_ts)::DOUBLE, epoch_ms(end_ts)::DOUBLE, text, author, tags::VARCHAR, claim::VARCHAR,
   epoch_ms(created_at)::DOUBLE`;
@@ -47,8 +48,7 @@ export async function insertAnnotation(conn: DuckDBConnection, deviceId: string,
 export async function upsertAnnotations(conn: DuckDBConnection, deviceId: string, list: readonly AnnotationInput[], nowMs: number): Promise<{ created: number; updated: number }> {
   let created = 0;
   let updated = 0;
-  await conn.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(conn, async () => {
     for (const a of list) {
       const id = a.annotationId ?? randomUUID();
       const old = await conn.runAndReadAll('SELECT epoch_ms(created_at)::DOUBLE FROM annotations WHERE annotation_id = $1', [id]);
@@ -61,11 +61,7 @@ export async function upsertAnnotations(conn: DuckDBConnection, deviceId: string
       }
       await conn.run(INSERT, values(deviceId, a, id, row ? Number(row[0]) : nowMs));
     }
-    await conn.run('COMMIT');
-  } catch (err) {
-    await conn.run('ROLLBACK');
-    throw err;
-  }
+  });
   return { created, updated };
 }
 

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Charger } from '../domain/chargers/charger.ts';
+import { inTransaction } from './in-transaction.ts';
 
 /** Every known charger, by id (detectors get the whole list: there are few). */
 export async function listChargers(conn: DuckDBConnection): Promise<Charger[]> {
@@ -25,8 +26,7 @@ export async function upsertChargers(
 ): Promise<{ created: number; updated: number }> {
   let created = 0;
   let updated = 0;
-  await conn.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(conn, async () => {
     for (const c of chargers) {
       const exists = await conn.runAndReadAll('SELECT 1 FROM chargers WHERE charger_id = $1', [c.chargerId]);
       if (exists.getRows().length > 0) {
@@ -41,10 +41,6 @@ export async function upsertChargers(
         created++;
       }
     }
-    await conn.run('COMMIT');
-  } catch (err) {
-    await conn.run('ROLLBACK');
-    throw err;
-  }
+  });
   return { created, updated };
 }

@@ -1,5 +1,6 @@
 import { telemetryTableColumnsSql } from './telemetry-ddl.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
+import { inTransaction } from './in-transaction.ts';
 
 /** Rows per DuckDB row group: the unit zone maps prune by. */
 export const ROW_GROUP_ROWS = 122_880;
@@ -29,17 +30,12 @@ export async function measureClustering(store: TelemetryStore): Promise<Clusteri
  */
 export async function compactTelemetry(store: TelemetryStore): Promise<ClusteringReport> {
   await store.writeLock.run(() => store.withConnection(async (conn) => {
-    await conn.run('BEGIN TRANSACTION');
-    try {
+    await inTransaction(conn, async () => {
       await conn.run(`CREATE TABLE telemetry_compacted (\n  ${telemetryTableColumnsSql()}\n)`);
       await conn.run('INSERT INTO telemetry_compacted SELECT * FROM telemetry ORDER BY device_id, ts');
       await conn.run('DROP TABLE telemetry');
       await conn.run('ALTER TABLE telemetry_compacted RENAME TO telemetry');
-      await conn.run('COMMIT');
-    } catch (err) {
-      await conn.run('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
+    });
     await conn.run('CHECKPOINT');
   }));
   return measureClustering(store);

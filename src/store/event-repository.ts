@@ -1,6 +1,7 @@
 import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { DetectedEvent, StoredEvent } from '../domain/events/detected-event.ts';
 import { afterKeySql, limitValue } from './keyset-sql.ts';
+import { inTransaction } from './in-transaction.ts';
 
 export interface EventWindow {
   deviceId: string;
@@ -34,15 +35,7 @@ export async function replaceEvents(
   events: readonly DetectedEvent[],
   nowMs: number,
 ): Promise<EventChanges> {
-  await conn.run('BEGIN TRANSACTION');
-  try {
-    const changes = await replaceEventsInTransaction(conn, window, detectors, events, nowMs);
-    await conn.run('COMMIT');
-    return changes;
-  } catch (err) {
-    await conn.run('ROLLBACK');
-    throw err;
-  }
+  return inTransaction(conn, () => replaceEventsInTransaction(conn, window, detectors, events, nowMs));
 }
 
 /** replaceEvents inside the caller's transaction (live detection writes a whole cycle in one). */

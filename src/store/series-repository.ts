@@ -1,22 +1,10 @@
 import { listValue, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
+import { FRAME_CHANNELS, sliceFrame, type NumberField } from '../domain/telemetry-frame.ts';
 import type { TelemetrySeries } from '../domain/telemetry-series.ts';
 
-/** Series field ← telemetry column, for every numeric channel of the domain series. */
-const NUMERIC_FIELDS = [
-  ['speedKph', 'speed_kph'],
-  ['socPct', 'soc_pct'],
-  ['rangeKm', 'range_km'],
-  ['batteryTempC', 'battery_temp_c'],
-  ['outsideTempC', 'outside_temp_c'],
-  ['cabinSetpointC', 'cabin_setpoint_c'],
-  ['lat', 'lat'],
-  ['lon', 'lon'],
-  ['altM', 'alt_m'],
-  ['odometerKm', 'odometer_km'],
-  ['powerKw', 'power_kw'],
-] as const;
-
-type NumericField = (typeof NUMERIC_FIELDS)[number][0];
+/** Every numeric channel of the frame, in the order the SELECT reads them (from the schema). */
+const NUMERIC_FIELDS = FRAME_CHANNELS.map((c) => [c.field, c.column] as const);
+type NumericField = NumberField;
 
 /** Copies a DOUBLE vector with no NULLs (they are NaN already) straight out of the chunk. */
 function readDoubles(chunk: DuckDBDataChunk, col: number, into: Float64Array, at: number): void {
@@ -92,12 +80,7 @@ async function readColumns(result: DuckDBResult, keyed: boolean): Promise<{ seri
   return { series, key: key.subarray(0, length) };
 }
 
-/** Rows [from, to) of a series, sharing its buffers (detectors only read). */
-function sliceSeries(s: TelemetrySeries, from: number, to: number): TelemetrySeries {
-  const out = { length: to - from, state: s.state.slice(from, to), errorCodes: s.errorCodes.slice(from, to), tsMs: s.tsMs.subarray(from, to) } as TelemetrySeries;
-  for (const [field] of NUMERIC_FIELDS) out[field] = s[field].subarray(from, to);
-  return out;
-}
+const sliceSeries = sliceFrame;
 
 /**
  * A device's telemetry in time order as a domain series, moved column by column (a JS object per

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Period, PeriodKind } from '../domain/segmentation/period-stats.ts';
 import { afterKeySql, limitValue } from './keyset-sql.ts';
+import { inTransaction } from './in-transaction.ts';
 
 export interface StoredSession extends Period {
   sessionId: string;
@@ -26,8 +27,12 @@ export async function sessionAnchorMs(conn: DuckDBConnection, deviceId: string, 
 
 /** Replaces the stored periods of a device from `fromMs` on (all of them when undefined). */
 export async function replaceSessions(conn: DuckDBConnection, deviceId: string, fromMs: number | undefined, periods: readonly Period[]): Promise<void> {
-  await conn.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(conn, () => replaceSessionsInTransaction(conn, deviceId, fromMs, periods));
+}
+
+/** replaceSessions inside the caller's transaction (the derived pipeline writes sessions, events and its work rows in one). */
+export async function replaceSessionsInTransaction(conn: DuckDBConnection, deviceId: string, fromMs: number | undefined, periods: readonly Period[]): Promise<void> {
+  {
     await conn.run('DELETE FROM sessions WHERE device_id = $1 AND start_ts >= epoch_ms(CAST($2 AS BIGINT))', [deviceId, fromMs ?? -8.64e15]);
     if (periods.length > 0) {
       const appender = await conn.createAppender('sessions');
@@ -46,10 +51,6 @@ export async function replaceSessions(conn: DuckDBConnection, deviceId: string, 
         appender.closeSync();
       }
     }
-    await conn.run('COMMIT');
-  } catch (err) {
-    await conn.run('ROLLBACK').catch(() => undefined);
-    throw err;
   }
 }
 

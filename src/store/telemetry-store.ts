@@ -1,9 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { IngestError } from '../ingest/ingest-error.ts';
+import { MESSAGES } from '../domain/errors/error-catalogue.ts';
+import { TelltaleError } from '../domain/errors/telltale-error.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { WriteLock } from './write-lock.ts';
+import { inTransaction } from './in-transaction.ts';
 
 export interface StoreOptions {
   /** DuckDB memory_limit, e.g. '2GB'. Staged batches beyond it spill to disk instead of growing RSS. */
@@ -11,6 +13,11 @@ export interface StoreOptions {
   threads?: number;
   /** Injectable clock (epoch ms). */
   now?: () => number;
+  /**
+   * Create the file's folder when it is missing. Only for the default path (./data): a path the
+   * user typed whose folder does not exist is a typo far more often than a wish for a new folder.
+   */
+  createFolder?: boolean;
 }
 
 /** One DuckDB database file (or :memory:) holding telemetry; owns the instance and the write lock. */
@@ -30,7 +37,10 @@ export class TelemetryStore {
   }
 
   static async open(path: string, options: StoreOptions = {}): Promise<TelemetryStore> {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:' && !existsSync(dirname(path))) {
+      if (!options.createFolder) throw new TelltaleError('DB_FOLDER_MISSING', MESSAGES.dbFolderMissing(path, dirname(path)));
+      mkdirSync(dirname(path), { recursive: true });
+    }
     const config: Record<string, string> = { memory_limit: options.memoryLimit ?? '2GB' };
     if (options.threads) config.threads = String(options.threads);
     let instance: DuckDBInstance;
@@ -39,7 +49,7 @@ export class TelemetryStore {
     } catch (err) {
       const message = (err as Error).message;
       if (/lock/i.test(message)) {
-        throw new IngestError('STORE_LOCKED', `${path} is in use by another process (is 'telltale serve' running? send data to its HTTP API instead)`);
+        throw new TelltaleError('STORE_LOCKED', MESSAGES.storeLocked(path));
       }
       throw err;
     }
@@ -87,19 +97,14 @@ export class TelemetryStore {
     const current = await this.schemaVersion();
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
-      await this.connection.run('BEGIN TRANSACTION');
-      try {
+      await inTransaction(this.connection, async () => {
         await this.connection.run(migration.sql);
         await this.connection.run('INSERT INTO schema_migrations VALUES ($1, $2, epoch_ms(CAST($3 AS BIGINT)))', [
           migration.version,
           migration.name,
           this.now(),
         ]);
-        await this.connection.run('COMMIT');
-      } catch (err) {
-        await this.connection.run('ROLLBACK');
-        throw err;
-      }
+      });
     }
     // A batch still 'running' when the store opens was cut off by a crash or kill: nothing of it was
     // committed (its rows are written in the same transaction that would have marked it done).
