@@ -3,12 +3,13 @@ import { getSession, listSessions } from '../store/session-repository.ts';
 import { getDevice } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { OpenCommand } from './replay-protocol.ts';
+import type { SharedWindows } from './shared-windows.ts';
 import { StoreReplaySource } from './store-replay-source.ts';
 
 export type OpenResult = { source: StoreReplaySource } | { error: { code: string; message: string } };
 
 /** Resolves an `open` command (device + range, or a session) into a replay source with its marks. */
-export async function openReplaySource(store: TelemetryStore, command: OpenCommand): Promise<OpenResult> {
+export async function openReplaySource(store: TelemetryStore, command: OpenCommand, windows?: SharedWindows): Promise<OpenResult> {
   return store.withConnection(async (conn) => {
     const device = await getDevice(conn, command.deviceId);
     if (!device || device.firstTs === null || device.lastTs === null) return { error: { code: 'NOT_FOUND', message: `no data for device '${command.deviceId}'` } };
@@ -27,6 +28,6 @@ export async function openReplaySource(store: TelemetryStore, command: OpenComma
     const events = await listEvents(conn, { deviceId: command.deviceId, fromMs: startMs, toMs: endMs + 1 });
     const eventMarks = events.filter((e) => e.startMs >= startMs && e.startMs <= endMs).map((e) => ({ tMs: e.startMs, kind: `event:${e.kind}`, label: e.summary }));
     const marks = [...sessionMarks, ...eventMarks];
-    return { source: new StoreReplaySource(store, command.deviceId, { startMs, endMs }, marks) };
+    return { source: new StoreReplaySource(store, command.deviceId, { startMs, endMs }, marks, { ...(windows ? { windows } : {}), speed: command.speed ?? 1 }) };
   });
 }
