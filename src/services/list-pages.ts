@@ -2,7 +2,9 @@ import { withVerdicts } from '../annotations/claim-verdicts.ts';
 import type { Incident, IncidentState } from '../domain/alerts/incident.ts';
 import { decodeCursor, encodeCursor, pageOf, type CursorKey } from '../domain/paging/page-cursor.ts';
 import type { PeriodKind } from '../domain/segmentation/period-stats.ts';
+import { listAlertRules } from '../store/alert-rule-repository.ts';
 import { listAnnotations } from '../store/annotation-repository.ts';
+import { listChargers } from '../store/charger-repository.ts';
 import { listEvents } from '../store/event-repository.ts';
 import { listIncidents } from '../store/incident-repository.ts';
 import { listOutbox, type OutboxItem, type OutboxStatus } from '../store/outbox-repository.ts';
@@ -40,6 +42,20 @@ export function pageDevices(store: TelemetryStore, req: PageRequest): Promise<Li
   const after = decodeCursor(req.cursor, 's');
   return store.withConnection(async (conn) =>
     finish(await listDevices(conn, { afterId: after?.[0] as string | undefined, limit: req.limit + 1 }), req.limit, (d) => [d.deviceId]),
+  );
+}
+
+export function pageChargers(store: TelemetryStore, req: PageRequest) {
+  const after = decodeCursor(req.cursor, 's');
+  return store.withConnection(async (conn) =>
+    finish(await listChargers(conn, { afterId: after?.[0] as string | undefined, limit: req.limit + 1 }), req.limit, (c) => [c.chargerId]),
+  );
+}
+
+export function pageAlertRules(store: TelemetryStore, req: PageRequest) {
+  const after = decodeCursor(req.cursor, 's');
+  return store.withConnection(async (conn) =>
+    finish(await listAlertRules(conn, { afterId: after?.[0] as string | undefined, limit: req.limit + 1 }), req.limit, (r) => [r.ruleId]),
   );
 }
 
