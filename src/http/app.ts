@@ -4,21 +4,19 @@ import sensible from '@fastify/sensible';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
+import { composeServices, type Services, type ServicesOptions } from '../services/compose-services.ts';
 import { installErrorHandler } from './plugins/error-handler.ts';
+import { servicesPlugin } from './plugins/services-plugin.ts';
 import { metricsPlugin } from './plugins/metrics-plugin.ts';
-import { sessionsPlugin } from './plugins/sessions-plugin.ts';
-import { detectionPlugin } from './plugins/detection-plugin.ts';
 import type { Detector } from '../domain/detect/detector.ts';
 import { chargersRoutes } from './routes/chargers-routes.ts';
 import { detectRoute } from './routes/detect-route.ts';
 import { eventsRoutes } from './routes/events-routes.ts';
 import { annotationsRoutes } from './routes/annotations-routes.ts';
 import type { AlertConfig } from '../alerts/alert-config.ts';
-import { alertsPlugin } from './plugins/alerts-plugin.ts';
 import { alertRulesRoutes } from './routes/alert-rules-routes.ts';
 import { incidentsRoutes } from './routes/incidents-routes.ts';
 import { outboxRoutes } from './routes/outbox-routes.ts';
-import { storePlugin } from './plugins/store-plugin.ts';
 import { devicesRoutes } from './routes/devices-routes.ts';
 import { deviceTelemetryRoutes } from './routes/device-telemetry-routes.ts';
 import { healthRoute } from './routes/health-route.ts';
@@ -30,7 +28,10 @@ import { webRoutes } from './routes/web-routes.ts';
 import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
 
 export interface AppOptions {
+  /** The store to serve; the app builds its services over it (the caller opens and closes the store). */
   store: TelemetryStore;
+  /** Services already built by the composition root (serve); otherwise built here from `store`. */
+  services?: Services;
   bodyLimitBytes?: number;
   logger?: FastifyServerOptions['logger'];
   /** Detectors to run (default: loaded from models/). */
@@ -39,9 +40,11 @@ export interface AppOptions {
   alerts?: AlertConfig;
   /** Replay clock and limits (tests inject a manual clock and a small congestion limit). */
   replay?: ReplayRouteOptions;
+  /** Throttle, clock and timers of the derived pipeline (tests). */
+  pipeline?: ServicesOptions['pipeline'];
 }
 
-/** The HTTP service: plugins (docs, metrics, store), then the routes, each a thin shell over a service. */
+/** The HTTP service: plugins (docs, metrics, the services), then the routes, each a schema, a service call and the reply. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const bodyLimitBytes = options.bodyLimitBytes ?? 512 * 1024 * 1024;
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: bodyLimitBytes });
@@ -54,11 +57,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(storePlugin, { store: options.store });
+  const services = options.services ?? (await composeServices(options.store, {
+    detectors: options.detectors ?? 'load',
+    alerts: options.alerts,
+    pipeline: options.pipeline,
+    log: { info: (fields, msg) => app.log.info(fields, msg), warn: (fields, msg) => app.log.warn(fields, msg), error: (fields, msg) => app.log.error(fields, msg) },
+  }));
+  await app.register(servicesPlugin, { services });
   await app.register(metricsPlugin);
-  await app.register(detectionPlugin, { detectors: options.detectors });
-  await app.register(sessionsPlugin);
-  await app.register(alertsPlugin, { config: options.alerts });
   await app.register(healthRoute);
   await app.register(telemetryIngestRoute, { bodyLimitBytes });
   await app.register(devicesRoutes);

@@ -1,9 +1,7 @@
-import { withVerdicts } from '../annotations/claim-verdicts.ts';
 import type { Incident, IncidentState } from '../domain/alerts/incident.ts';
 import { decodeCursor, encodeCursor, pageOf, type CursorKey } from '../domain/paging/page-cursor.ts';
 import type { PeriodKind } from '../domain/segmentation/period-stats.ts';
 import { listAlertRules } from '../store/alert-rule-repository.ts';
-import { listAnnotations } from '../store/annotation-repository.ts';
 import { listChargers } from '../store/charger-repository.ts';
 import { listEvents } from '../store/event-repository.ts';
 import { listIncidents } from '../store/incident-repository.ts';
@@ -74,23 +72,6 @@ export function pageEvents(store: TelemetryStore, req: RangeRequest & { kind?: s
     if (!(await getDevice(conn, req.deviceId))) return undefined;
     const items = await listEvents(conn, { ...req, limit: req.limit + 1, after: after && { startMs: after[0] as number, eventId: after[1] as string } });
     return finish(items, req.limit, (e) => [e.startMs, e.eventId]);
-  });
-}
-
-/** Annotations with their claims' verdicts; with `claimsOnly`, a page may hold fewer than `limit` (other references share the column). */
-export function pageAnnotations(store: TelemetryStore, req: RangeRequest & { claimsOnly?: boolean }) {
-  const after = decodeCursor(req.cursor, 'ns');
-  return store.withConnection(async (conn) => {
-    if (!(await getDevice(conn, req.deviceId))) return undefined;
-    const scanned = await listAnnotations(conn, {
-      ...req,
-      withClaim: req.claimsOnly,
-      limit: req.limit + 1,
-      after: after && { startMs: after[0] as number, annotationId: after[1] as string },
-    });
-    const page = finish(scanned, req.limit, (a) => [a.startMs, a.annotationId]);
-    const kept = req.claimsOnly ? page.items.filter((a) => a.claim !== null) : page.items;
-    return { items: await withVerdicts(conn, kept), nextCursor: page.nextCursor };
   });
 }
 

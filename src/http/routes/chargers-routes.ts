@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ChargerSchema } from '../../domain/chargers/charger.ts';
 import { pageChargers } from '../../services/list-pages.ts';
-import { upsertChargers } from '../../store/charger-repository.ts';
 import { announceNextPage, DEFAULT_PAGE_LIMIT, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
@@ -33,7 +32,7 @@ export async function chargersRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const chargers = Array.isArray(request.body) ? request.body : [request.body];
-      return app.store.withConnection((conn) => upsertChargers(conn, chargers, `http:${request.ip}`, app.store.now()));
+      return app.services.chargers.upsert(chargers, `http:${request.ip}`);
     },
   );
 }

@@ -3,8 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { COLUMN_NAMES, isColumnName, type ColumnName } from '../../domain/telemetry-schema.ts';
 import { readTelemetry, TELEMETRY_DEFAULT_LIMIT, TELEMETRY_MAX_LIMIT } from '../../services/telemetry-read-service.ts';
-import { exportTelemetryStream } from '../../store/telemetry-export.ts';
-import { getDevice } from '../../store/telemetry-repository.ts';
 import { announceNextPage, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 import { TelemetryColumnsSchema, TelemetryRowOutSchema } from '../schemas/telemetry-row-schema.ts';
@@ -83,9 +81,8 @@ export async function deviceTelemetryRoutes(fastify: FastifyInstance): Promise<v
     { schema: { summary: "Download a device's telemetry as Parquet, CSV or Arrow", params: Params, querystring: ExportQuery, response: { 404: ErrorSchema } } },
     async (request, reply) => {
       const { id } = request.params;
-      if (!(await app.store.withConnection((conn) => getDevice(conn, id)))) return reply.notFound(`no device '${id}'`);
       const { format } = request.query;
-      const stream = exportTelemetryStream(app.store, {
+      const stream = await app.services.telemetry.exportStream({
         deviceId: id,
         fromMs: parseTimeParam(request.query.from, 'from'),
         toMs: parseTimeParam(request.query.to, 'to'),

@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { pageDevices } from '../../services/list-pages.ts';
-import { getDevice, upsertDeviceMetadata } from '../../store/telemetry-repository.ts';
 import { announceNextPage, DEFAULT_PAGE_LIMIT, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
@@ -34,19 +33,13 @@ export async function devicesRoutes(fastify: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get('/v1/devices/:id', { schema: { summary: 'One device', params: DeviceParams, response: { 200: DeviceSchema, 404: ErrorSchema } } }, async (request, reply) => {
-    const device = await app.store.withConnection((conn) => getDevice(conn, request.params.id));
-    return device ?? reply.notFound(`no device '${request.params.id}'`);
-  });
+  app.get('/v1/devices/:id', { schema: { summary: 'One device', params: DeviceParams, response: { 200: DeviceSchema, 404: ErrorSchema } } }, async (request) =>
+    app.services.devices.require(request.params.id),
+  );
 
   app.put(
     '/v1/devices/:id',
     { schema: { summary: 'Set device metadata (model, firmware, fleet)', params: DeviceParams, body: DeviceMetadata, response: { 200: DeviceSchema } } },
-    async (request) => {
-      return app.store.withConnection(async (conn) => {
-        await app.store.writeLock.run(() => upsertDeviceMetadata(conn, request.params.id, request.body));
-        return (await getDevice(conn, request.params.id))!;
-      });
-    },
+    async (request) => app.services.devices.setMetadata(request.params.id, request.body),
   );
 }

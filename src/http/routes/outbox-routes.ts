@@ -21,6 +21,6 @@ export async function outboxRoutes(fastify: FastifyInstance): Promise<void> {
     return page.items;
   });
   app.post('/v1/outbox/:id/replay', { schema: { summary: 'Queue a dead-lettered (or delivered) notice again, same idempotency key', params: Params, response: { 200: OutboxItemSchema, 404: ErrorSchema } } }, async (request, reply) => {
-    return (await app.alerts.worker.replay(request.params.id)) ?? reply.notFound(`no outbox item ${request.params.id}`);
+    return (await app.services.alerts.worker.replay(request.params.id)) ?? reply.notFound(`no outbox item ${request.params.id}`);
   });
 }

@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { Value } from 'typebox/value';
 import { Counter } from 'prom-client';
 import { FrameMemo } from '../../replay/frame-memo.ts';
-import { openReplaySource } from '../../replay/open-replay.ts';
 import { systemClock, type ReplayClock } from '../../replay/replay-clock.ts';
 import { ReplayPlayer } from '../../replay/replay-player.ts';
 import { ClientCommand, type ServerMessage } from '../../replay/replay-protocol.ts';
+import { MESSAGES, type ErrorCode } from '../../domain/errors/error-catalogue.ts';
 
 import { SharedWindows } from '../../replay/shared-windows.ts';
 
@@ -39,21 +39,23 @@ export async function replayRoute(app: FastifyInstance, options: ReplayRouteOpti
     const send = (message: ServerMessage): void => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     };
+    // Codes from the one catalogue, as HTTP and the CLI use them.
+    const sendError = (code: ErrorCode, message: string): void => send({ type: 'error', code, message });
     const handle = async (raw: string): Promise<void> => {
       let command: unknown;
       try {
         command = JSON.parse(raw);
       } catch {
-        return send({ type: 'error', code: 'BAD_JSON', message: 'a command must be one JSON object' });
+        return sendError('BAD_JSON', 'a command must be one JSON object');
       }
       if (!Value.Check(ClientCommand, command)) {
         const first = [...Value.Errors(ClientCommand, command)][0];
-        return send({ type: 'error', code: 'BAD_COMMAND', message: `not a replay command${first ? `: ${first.instancePath || '/'} ${first.message}` : ''}` });
+        return sendError('BAD_COMMAND', `not a replay command${first ? `: ${first.instancePath || '/'} ${first.message}` : ''}`);
       }
       if (command.type === 'open') {
         if (player) return player.handle(command);
-        const opened = await openReplaySource(app.store, command, windows);
-        if ('error' in opened) return send({ type: 'error', ...opened.error });
+        const opened = await app.services.replay.open(command, windows);
+        if ('error' in opened) return sendError(opened.error.code, opened.error.message);
         player = new ReplayPlayer(opened.source, clock, send, {
           speed: command.speed,
           loop: command.loop,
@@ -65,12 +67,16 @@ export async function replayRoute(app: FastifyInstance, options: ReplayRouteOpti
         });
         return player.start(command.autoplay ?? false);
       }
-      if (!player) return send({ type: 'error', code: 'NOT_OPEN', message: "send {type:'open', deviceId, …} first" });
+      if (!player) return sendError('NOT_OPEN', "send {type:'open', deviceId, …} first");
       return player.handle(command);
     };
     socket.on('message', (data) => {
       const text = String(data);
-      queue = queue.then(() => handle(text)).catch((err: Error) => send({ type: 'error', code: 'INTERNAL', message: err.message }));
+      // As over HTTP: the details of an unexpected failure go to the log, not to the client.
+      queue = queue.then(() => handle(text)).catch((err: unknown) => {
+        app.log.error({ err }, 'replay command failed');
+        sendError('INTERNAL', MESSAGES.internal());
+      });
     });
     socket.on('close', () => player?.close());
   });
