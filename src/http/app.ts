@@ -23,7 +23,7 @@ import { healthRoute } from './routes/health-route.ts';
 import { sessionsRoutes } from './routes/sessions-routes.ts';
 import { timelineRoute } from './routes/timeline-route.ts';
 import { chartRoutes } from './routes/chart-routes.ts';
-import { replayRoute } from './routes/replay-route.ts';
+import { replayRoute, type ReplayRouteOptions } from './routes/replay-route.ts';
 import { webRoutes } from './routes/web-routes.ts';
 import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
 import { cohortsRoutes } from './routes/cohorts-routes.ts';
@@ -42,6 +42,8 @@ export interface AppOptions {
   detectors?: readonly Detector[];
   /** Alert rules and delivery settings from the config file (rules may also come from the API). */
   alerts?: AlertConfig;
+  /** Replay clock and limits (tests inject a manual clock and a small congestion limit). */
+  replay?: ReplayRouteOptions;
   /** Throttle, clock and timers of the derived pipeline (tests). */
   pipeline?: ServicesOptions['pipeline'];
 }
@@ -81,7 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(outboxRoutes);
   await app.register(timelineRoute);
   await app.register(chartRoutes);
-  await app.register(replayRoute);
+  await app.register(replayRoute, options.replay ?? {});
   await app.register(webRoutes);
   await app.register(cohortsRoutes);
   await app.register(savedCohortsRoutes);

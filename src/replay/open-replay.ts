@@ -4,12 +4,13 @@ import type { DeviceSummary } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { MESSAGES, type ErrorCode } from '../domain/errors/error-catalogue.ts';
 import type { OpenCommand } from './replay-protocol.ts';
+import type { SharedWindows } from './shared-windows.ts';
 import { StoreReplaySource } from './store-replay-source.ts';
 
 export type OpenResult = { source: StoreReplaySource } | { error: { code: ErrorCode; message: string } };
 
 /** Resolves an `open` command (device + range, or a session) into a replay source with its marks; `device` is what the device check found. */
-export async function openReplaySource(store: TelemetryStore, command: OpenCommand, device: DeviceSummary | undefined): Promise<OpenResult> {
+export async function openReplaySource(store: TelemetryStore, command: OpenCommand, device: DeviceSummary | undefined, windows?: SharedWindows): Promise<OpenResult> {
   return store.withConnection(async (conn) => {
     if (!device || device.firstTs === null || device.lastTs === null) return { error: { code: 'NOT_FOUND', message: MESSAGES.noDataForDevice(command.deviceId) } };
     let startMs = command.fromMs ?? Date.parse(device.firstTs);
@@ -27,6 +28,6 @@ export async function openReplaySource(store: TelemetryStore, command: OpenComma
     const events = await listEvents(conn, { deviceId: command.deviceId, fromMs: startMs, toMs: endMs + 1 });
     const eventMarks = events.filter((e) => e.startMs >= startMs && e.startMs <= endMs).map((e) => ({ tMs: e.startMs, kind: `event:${e.kind}`, label: e.summary }));
     const marks = [...sessionMarks, ...eventMarks];
-    return { source: new StoreReplaySource(store, command.deviceId, { startMs, endMs }, marks) };
+    return { source: new StoreReplaySource(store, command.deviceId, { startMs, endMs }, marks, { ...(windows ? { windows } : {}), speed: command.speed ?? 1 }) };
   });
 }

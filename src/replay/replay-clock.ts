@@ -32,6 +32,11 @@ export class ManualClock implements ReplayClock {
     this.timers.delete(handle as number);
   }
 
+  /** Timers set and not yet fired: a test waits on this to know a player that awaited real I/O has scheduled its next tick. */
+  get pendingTimers(): number {
+    return this.timers.size;
+  }
+
   /** Moves time forward, firing due timers (and timers they set) in time order. */
   async advance(ms: number): Promise<void> {
     const end = this.time + ms;

@@ -1,5 +1,6 @@
 import type { ReplayClock } from './replay-clock.ts';
 import { MAX_SPEED, MIN_SPEED, type ClientCommand, type FrameRows, type PlayerStateName, type ServerMessage } from './replay-protocol.ts';
+import type { FrameMemo } from './frame-memo.ts';
 import { REPLAY_CHANNELS, type ReplaySource } from './replay-source.ts';
 
 export interface PlayerOptions {
@@ -11,15 +12,27 @@ export interface PlayerOptions {
   atMs?: number;
   /** True while the client has not read what was sent (socket buffer above a limit). */
   isCongested?: () => boolean;
+  /**
+   * Rows due longer ago than this when their tick finally runs (the server fell behind) are
+   * skipped and counted in a `lag` notice instead of arriving late (default 250 ms).
+   */
+  maxLatenessMs?: number;
+  /** Frames shared between players in the same tick; with it, frames go out through `sendBytes`. */
+  frames?: { memo: FrameMemo; sendBytes: (bytes: Buffer) => void };
+  /** Counters across players (server metrics). */
+  onDelivered?: (rows: number, dropped: number) => void;
 }
 
 /**
  * Replays one device's samples to one client as an explicit state machine:
  *   paused ⇄ playing → ended (→ playing again on seek/play) and close from anywhere (close wins).
  * Position advances with the injected clock × speed; every tick sends the samples passed since the
- * last one as a single frame. A client that does not keep up is not buffered for: frames are
- * skipped while it is congested, then it gets the latest sample and a `lag` message saying how
- * many rows it missed, so server memory stays flat however slow the reader.
+ * last one as a single frame. Ticks and play anchors sit on one grid of tickMs for every player, so
+ * clients watching the same replay together build identical frames (shared through a FrameMemo).
+ * Nothing falls behind silently: a client that does not read is not buffered for (frames are
+ * skipped while it is congested), and rows the server could only send later than maxLatenessMs
+ * are skipped too; either way the next frame is preceded by a `lag` message saying how many rows
+ * were skipped and why, so server memory stays flat and every frame that is sent is on time.
  */
 export class ReplayPlayer {
   private readonly source: ReplaySource;
@@ -35,8 +48,11 @@ export class ReplayPlayer {
   private anchorPosition = 0;
   private timer: unknown;
   private ticking = false;
-  private droppedRows = 0;
+  private droppedRows = { client: 0, server: 0 };
   private lastSentTs: number | undefined;
+  private readonly maxLatenessMs: number;
+  private readonly frames: PlayerOptions['frames'];
+  private readonly onDelivered: NonNullable<PlayerOptions['onDelivered']>;
 
   constructor(source: ReplaySource, clock: ReplayClock, send: (message: ServerMessage) => void, options: PlayerOptions = {}) {
     this.source = source;
@@ -44,6 +60,9 @@ export class ReplayPlayer {
     this.send = send;
     this.tickMs = options.tickMs ?? 50;
     this.isCongested = options.isCongested ?? (() => false);
+    this.maxLatenessMs = options.maxLatenessMs ?? 250;
+    this.frames = options.frames;
+    this.onDelivered = options.onDelivered ?? (() => undefined);
     this.speedX = clampSpeed(options.speed ?? 1);
     this.loop = options.loop ?? false;
     this.position = clampTime(options.atMs ?? source.startMs, source);
@@ -83,8 +102,10 @@ export class ReplayPlayer {
         await this.seekTo(command.tMs);
         return this.announce();
       case 'speed':
-        this.reanchor();
+        if (this.stateName === 'playing') this.advancePosition();
         this.speedX = clampSpeed(command.speed);
+        this.source.setSpeed?.(this.speedX);
+        this.reanchor();
         return this.announce();
       case 'step':
         return this.step(command.direction);
@@ -121,6 +142,7 @@ export class ReplayPlayer {
   close(): void {
     this.cancel();
     this.stateName = 'closed';
+    this.source.close?.();
   }
 
   /** Moves to tMs: the latest value of every channel there is sent first, then play goes on from it. */
@@ -157,19 +179,22 @@ export class ReplayPlayer {
     this.announce();
   }
 
+  /** Play runs from the next tick of the common grid, so players started within one tick move in lockstep. */
   private reanchor(): void {
-    this.anchorWall = this.clock.now();
+    this.anchorWall = Math.ceil(this.clock.now() / this.tickMs) * this.tickMs;
     this.anchorPosition = this.position;
   }
 
   private advancePosition(): void {
-    const elapsed = this.clock.now() - this.anchorWall;
+    const elapsed = Math.max(0, this.clock.now() - this.anchorWall);
     this.position = Math.min(this.source.endMs, this.anchorPosition + elapsed * this.speedX);
   }
 
+  /** The next tick on the grid (never the current instant: a tick always lets time pass). */
   private schedule(): void {
     this.cancel();
-    this.timer = this.clock.setTimer(() => void this.tick(), this.tickMs);
+    const now = this.clock.now();
+    this.timer = this.clock.setTimer(() => void this.tick(), (Math.floor(now / this.tickMs) + 1) * this.tickMs - now);
   }
 
   private cancel(): void {
@@ -214,22 +239,36 @@ export class ReplayPlayer {
     if (count === 0) return;
     this.lastSentTs = rows.ts![count - 1] as number;
     if (this.isCongested()) {
-      this.droppedRows += count;
+      this.droppedRows.client += count;
+      this.onDelivered(0, count);
       return;
     }
-    if (this.droppedRows > 0) {
-      this.send({ type: 'lag', droppedRows: this.droppedRows });
-      this.droppedRows = 0;
+    // Rows whose time to be shown passed more than maxLatenessMs ago are skipped, not sent late
+    // (a step while paused has no schedule to be late for).
+    const overdueBefore = this.stateName !== 'playing' ? -Infinity : this.anchorPosition + (this.clock.now() - this.maxLatenessMs - this.anchorWall) * this.speedX;
+    const ts = rows.ts as number[];
+    let skip = 0;
+    while (skip < count && ts[skip]! < overdueBefore) skip++;
+    if (skip > 0) {
+      this.droppedRows.server += skip;
+      this.onDelivered(0, skip);
+      if (skip === count) return;
+      const kept: FrameRows = {};
+      for (const [key, values] of Object.entries(rows)) kept[key] = values.slice(skip);
+      rows = kept;
+      fromMs = ts[skip - 1]!;
     }
-    this.send({
-      type: 'frame',
-      fromMs,
-      toMs,
-      anchorWallMs: this.anchorWall,
-      anchorPositionMs: this.anchorPosition,
-      speed: this.speedX,
-      rows,
-    });
+    for (const reason of ['client', 'server'] as const) {
+      if (this.droppedRows[reason] > 0) {
+        this.send({ type: 'lag', droppedRows: this.droppedRows[reason], reason });
+        this.droppedRows[reason] = 0;
+      }
+    }
+    const frame = { type: 'frame', fromMs, toMs, anchorWallMs: this.anchorWall, anchorPositionMs: this.anchorPosition, speed: this.speedX, rows } as const;
+    this.onDelivered(count - skip, 0);
+    if (!this.frames) return this.send(frame);
+    const key = `${this.source.deviceId}\u0000${this.source.startMs}\u0000${this.source.endMs}\u0000${fromMs}\u0000${toMs}\u0000${this.anchorWall}\u0000${this.anchorPosition}\u0000${this.speedX}`;
+    this.frames.sendBytes(this.frames.memo.bytes(Math.floor(this.clock.now() / this.tickMs), key, () => JSON.stringify(frame)));
   }
 
   private announce(): void {

@@ -71,7 +71,13 @@ export const ServerMessage = Type.Union([
     speed: Type.Number(),
     rows: FrameRows,
   }),
-  Type.Object({ type: Type.Literal('lag'), droppedRows: Type.Integer({ description: 'Rows skipped because the client read too slowly' }) }),
+  Type.Object({
+    type: Type.Literal('lag'),
+    droppedRows: Type.Integer({ description: 'Rows skipped since the last frame' }),
+    reason: Type.Union([Type.Literal('client'), Type.Literal('server')], {
+      description: "'client': it read too slowly (its socket buffer was full); 'server': they could only have been sent later than the lateness budget",
+    }),
+  }),
   Type.Object({ type: Type.Literal('end'), positionMs: Type.Number() }),
   Type.Object({ type: Type.Literal('error'), code: Type.String(), message: Type.String() }),
 ]);

@@ -26,6 +26,10 @@ export interface ReplaySource {
   backfill(atMs: number): Promise<Record<string, number | string | string[] | null>>;
   /** Time of the first sample after (direction 1) or before (−1) tMs, if any. */
   neighbour(tMs: number, direction: 1 | -1): Promise<number | undefined>;
+  /** The player's speed changed (a store-backed source sizes its read-ahead by it). */
+  setSpeed?(speed: number): void;
+  /** The player is gone: give back what is held. */
+  close?(): void;
 }
 
 function lowerBound(ts: Float64Array, t: number): number {

@@ -4,12 +4,10 @@ import { readLatestRow, readNeighbourTs } from '../store/replay-repository.ts';
 import { readSeries } from '../store/series-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { FrameRows, Mark } from './replay-protocol.ts';
+import { SharedWindows, windowSizeMs } from './shared-windows.ts';
 import { REPLAY_COLUMN_NAMES, rowsOf, type ReplaySource } from './replay-source.ts';
 
-/** Data a replay holds at once: about ten minutes at 1 Hz, a few seconds of wall time at 100×. */
-const WINDOW_MS = 10 * 60_000;
-/** How far back a seek looks for the last value of a channel: first in the window it loads, then in the store. */
-const BACKFILL_WINDOW_MS = 10 * 60_000;
+/** How far back a seek looks in the store for a channel silent since the start of the window. */
 const BACKFILL_LOOKBACK_MS = 24 * 3600_000;
 
 /** Limits concurrent store reads across all replays, so a thousand clients opening at once do not exhaust DuckDB's memory. */
@@ -48,8 +46,10 @@ function lowerBound(ts: Float64Array, t: number): number {
 }
 
 /**
- * A replay read from the store a window at a time, so memory per client stays at one window
- * whatever the range (a day, a week) and however many clients play.
+ * A replay read from the store a window at a time, so memory per client stays at two windows
+ * whatever the range (a day, a week) and however many clients play. Windows come from a
+ * `SharedWindows` on a fixed grid: clients on the same device and stretch of time read each one
+ * once between them; the next window is fetched while the current one still plays.
  */
 export class StoreReplaySource implements ReplaySource {
   readonly deviceId: string;
@@ -57,20 +57,67 @@ export class StoreReplaySource implements ReplaySource {
   readonly endMs: number;
   readonly marks: readonly Mark[];
   private readonly store: TelemetryStore;
-  private window: { fromMs: number; toMs: number; series: TelemetrySeries } | undefined;
+  private readonly windows: SharedWindows;
+  private windowMs: number;
+  /** Windows this source holds a reference on, by grid index. */
+  private readonly held = new Map<number, { key: string; series: Promise<TelemetrySeries> }>();
   private readonly neverLogged = new Set<string>();
 
-  constructor(store: TelemetryStore, deviceId: string, range: { startMs: number; endMs: number }, marks: readonly Mark[]) {
+  constructor(
+    store: TelemetryStore,
+    deviceId: string,
+    range: { startMs: number; endMs: number },
+    marks: readonly Mark[],
+    options: { windows?: SharedWindows; speed?: number } = {},
+  ) {
     this.store = store;
     this.deviceId = deviceId;
     this.startMs = range.startMs;
     this.endMs = range.endMs;
     this.marks = [...marks].sort((a, b) => a.tMs - b.tMs);
+    this.windows = options.windows ?? new SharedWindows(0);
+    this.windowMs = windowSizeMs(options.speed ?? 1);
   }
 
-  private async load(fromMs: number, toMs: number): Promise<void> {
-    const series = await gate.run(() => this.store.withConnection((conn) => readSeries(conn, { deviceId: this.deviceId, fromMs, toMs })));
-    this.window = { fromMs, toMs, series };
+  setSpeed(speed: number): void {
+    const size = windowSizeMs(speed);
+    if (size === this.windowMs) return;
+    this.releaseAll();
+    this.windowMs = size;
+  }
+
+  close(): void {
+    this.releaseAll();
+  }
+
+  private releaseAll(): void {
+    for (const w of this.held.values()) this.windows.release(w.key);
+    this.held.clear();
+  }
+
+  private windowAt(index: number): Promise<TelemetrySeries> {
+    let w = this.held.get(index);
+    if (!w) {
+      const fromMs = index * this.windowMs;
+      const toMs = fromMs + this.windowMs;
+      w = this.windows.acquire(this.deviceId, fromMs, toMs, () =>
+        gate.run(() => this.store.withConnection((conn) => readSeries(conn, { deviceId: this.deviceId, fromMs, toMs }))),
+      );
+      this.held.set(index, w);
+    }
+    return w.series;
+  }
+
+  /** Keeps the windows from `first` on (and the one after `last`, prefetched), gives back the older ones. */
+  private keepFrom(first: number, last: number, hiMs: number): void {
+    for (const [index, w] of this.held) {
+      if (index < first || index > last + 1) {
+        this.windows.release(w.key);
+        this.held.delete(index);
+      }
+    }
+    // Most of the current window played: fetch the next one now, so no tick waits for the store.
+    if (hiMs - last * this.windowMs > 0.6 * this.windowMs && (last + 1) * this.windowMs <= this.endMs) void this.windowAt(last + 1).catch(() => undefined);
   }
 
   async read(fromMs: number, toMs: number, inclusiveFrom: boolean): Promise<FrameRows> {
@@ -78,24 +125,29 @@ export class StoreReplaySource implements ReplaySource {
     const lo = Math.max(this.startMs, inclusiveFrom ? fromMs : fromMs + 1);
     const hi = Math.min(this.endMs, toMs) + 1; // exclusive
     if (hi <= lo) return rowsOf(emptySeries(0), 0, 0);
-    if (!this.window || lo < this.window.fromMs || hi > this.window.toMs) {
-      await this.load(lo, Math.min(this.endMs + 1, Math.max(hi, lo + WINDOW_MS)));
+    const first = Math.floor(lo / this.windowMs);
+    const last = Math.floor((hi - 1) / this.windowMs);
+    const parts: FrameRows[] = [];
+    for (let index = first; index <= last; index++) {
+      const series = await this.windowAt(index);
+      parts.push(rowsOf(series, lowerBound(series.tsMs, lo), lowerBound(series.tsMs, hi)));
     }
-    const { series } = this.window!;
-    return rowsOf(series, lowerBound(series.tsMs, lo), lowerBound(series.tsMs, hi));
+    this.keepFrom(first, last, hi);
+    if (parts.length === 1) return parts[0]!;
+    const rows: FrameRows = {};
+    for (const key of Object.keys(parts[0]!)) rows[key] = parts.flatMap((p) => p[key]!);
+    return rows;
   }
 
   /**
-   * Latest values at atMs from a window that starts ten minutes earlier and runs on past atMs, so
-   * the same read also serves the frames that follow the seek; only a channel silent for those ten
-   * minutes costs a look further back.
+   * Latest values at atMs from the window holding it (the same one the frames after a seek play
+   * from); only a channel silent since the window's start costs a look further back in the store.
    */
   async backfill(atMs: number): Promise<Record<string, number | string | string[] | null>> {
-    const from = Math.max(this.startMs, atMs - BACKFILL_WINDOW_MS);
-    if (!this.window || from < this.window.fromMs || atMs + 1 > this.window.toMs) {
-      await this.load(from, Math.min(this.endMs + 1, Math.max(atMs + 1, from + WINDOW_MS + BACKFILL_WINDOW_MS)));
-    }
-    const values = latestValues(this.window!.series, atMs, REPLAY_COLUMN_NAMES);
+    const index = Math.floor(atMs / this.windowMs);
+    const series = await this.windowAt(index);
+    this.keepFrom(index, index, atMs + 1);
+    const values = latestValues(series, atMs, REPLAY_COLUMN_NAMES);
     if (values.ts === null) return this.backfillFromStore(atMs);
     const missing = Object.keys(values).filter((k) => values[k] === null && carriedForward(k) && !this.neverLogged.has(k));
     if (missing.length === 0) return values;

@@ -4,6 +4,7 @@ import { claimSpanMs, evaluateClaim } from '../domain/claims/evaluate-claim.ts';
 import type { Claim, ClaimVerdict } from '../domain/claims/claim.ts';
 import { MESSAGES } from '../domain/errors/error-catalogue.ts';
 import { TelltaleError } from '../domain/errors/telltale-error.ts';
+import { decodeCursor, encodeCursor, pageOf } from '../domain/paging/page-cursor.ts';
 import { deleteAnnotation, insertAnnotation, listAnnotations, upsertAnnotations } from '../store/annotation-repository.ts';
 import { readSeries } from '../store/series-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
@@ -40,6 +41,24 @@ export class AnnotationService {
     await this.devices.require(deviceId);
     const list = await this.store.withConnection((conn) => listAnnotations(conn, { deviceId, ...range }));
     return this.withVerdicts(list);
+  }
+
+  /**
+   * One page (keyset: start, then id) of the device's annotations with their verdicts; with
+   * `claimsOnly`, those carrying a claim (a page may then hold fewer than `limit`).
+   */
+  async page(deviceId: string, req: AnnotationRange & { limit: number; cursor?: string | undefined; claimsOnly?: boolean }): Promise<{ items: AnnotationWithVerdict[]; nextCursor: string | null }> {
+    const after = decodeCursor(req.cursor, 'ns');
+    await this.devices.require(deviceId);
+    const scanned = await this.store.withConnection((conn) =>
+      listAnnotations(conn, {
+        deviceId, fromMs: req.fromMs, toMs: req.toMs, withClaim: req.claimsOnly, limit: req.limit + 1,
+        after: after && { startMs: after[0] as number, annotationId: after[1] as string },
+      }),
+    );
+    const page = pageOf(scanned, req.limit, (a) => [a.startMs, a.annotationId]);
+    const kept = req.claimsOnly ? page.items.filter((a) => a.claim !== null) : page.items;
+    return { items: await this.withVerdicts(kept), nextCursor: page.nextKey ? encodeCursor(page.nextKey) : null };
   }
 
   /** The verdict on every claim of the device's annotations in the range. */

@@ -1,5 +1,6 @@
 import { openReplaySource, type OpenResult } from '../replay/open-replay.ts';
 import type { OpenCommand } from '../replay/replay-protocol.ts';
+import type { SharedWindows } from '../replay/shared-windows.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { DeviceService } from './device-service.ts';
 
@@ -14,7 +15,7 @@ export class ReplayService {
   }
 
   /** A source for an `open` command, or the error (code and message from the catalogue) to send back. */
-  async open(command: OpenCommand): Promise<OpenResult> {
-    return openReplaySource(this.store, command, await this.devices.find(command.deviceId));
+  async open(command: OpenCommand, windows?: SharedWindows): Promise<OpenResult> {
+    return openReplaySource(this.store, command, await this.devices.find(command.deviceId), windows);
   }
 }

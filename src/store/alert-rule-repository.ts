@@ -1,8 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AlertRule } from '../domain/alerts/alert-rule.ts';
+import { limitValue } from './keyset-sql.ts';
 
-export async function listAlertRules(conn: DuckDBConnection): Promise<AlertRule[]> {
-  const reader = await conn.runAndReadAll('SELECT rule::VARCHAR FROM alert_rules ORDER BY rule_id');
+/** Rules by id; `afterId` and `limit` page through them (keyset). */
+export async function listAlertRules(conn: DuckDBConnection, page: { afterId?: string | undefined; limit?: number | undefined } = {}): Promise<AlertRule[]> {
+  const reader = await conn.runAndReadAll('SELECT rule::VARCHAR FROM alert_rules WHERE ($1::VARCHAR IS NULL OR rule_id > $1) ORDER BY rule_id LIMIT $2', [page.afterId ?? null, limitValue(page.limit)]);
   return reader.getRows().map((r) => JSON.parse(String(r[0])) as AlertRule);
 }
 

@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { Value } from 'typebox/value';
 import type { Annotation, AnnotationInput } from '../domain/annotations/annotation.ts';
 import { ClaimSchema } from '../domain/claims/claim.ts';
+import { afterKeySql, limitValue } from './keyset-sql.ts';
 import { inTransaction } from './in-transaction.ts';
 
 const COLUMNS = `annotation_id, device_id, epoch_ms(start_ts)::DOUBLE, epoch_ms(end_ts)::DOUBLE, text, author, tags::VARCHAR, claim::VARCHAR,
@@ -76,6 +77,11 @@ export interface AnnotationQuery {
   fromMs?: number | undefined;
   /** Annotations starting before it. */
   toMs?: number | undefined;
+  /** Only those with a claim column (checkable claims; the column may also hold other references). */
+  withClaim?: boolean | undefined;
+  /** Keyset cursor: only annotations after this one (start, then id). */
+  after?: { startMs: number; annotationId: string } | undefined;
+  limit?: number | undefined;
 }
 
 /** A device's annotations overlapping the range, in time order. */
@@ -83,8 +89,10 @@ export async function listAnnotations(conn: DuckDBConnection, q: AnnotationQuery
   const reader = await conn.runAndReadAll(
     `SELECT ${COLUMNS} FROM annotations WHERE device_id = $1
        AND coalesce(end_ts, start_ts) >= epoch_ms(CAST($2 AS BIGINT)) AND start_ts < epoch_ms(CAST($3 AS BIGINT))
-     ORDER BY start_ts, annotation_id`,
-    [q.deviceId, q.fromMs ?? -8.64e15, q.toMs ?? 8.64e15],
+       AND (NOT $4 OR claim IS NOT NULL)
+       AND ${afterKeySql({ sort: 'start_ts', id: 'annotation_id', sortValue: 'epoch_ms(CAST($5 AS BIGINT))', nullParam: '$5::DOUBLE', idParam: '$6' })}
+     ORDER BY start_ts, annotation_id LIMIT $7`,
+    [q.deviceId, q.fromMs ?? -8.64e15, q.toMs ?? 8.64e15, q.withClaim ?? false, q.after?.startMs ?? null, q.after?.annotationId ?? null, limitValue(q.limit)],
   );
   return reader.getRows().map(toAnnotation);
 }

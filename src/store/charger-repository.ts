@@ -1,10 +1,15 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Charger } from '../domain/chargers/charger.ts';
 import { inTransaction } from './in-transaction.ts';
+import { limitValue } from './keyset-sql.ts';
 
 /** Every known charger, by id (detectors get the whole list: there are few). */
-export async function listChargers(conn: DuckDBConnection): Promise<Charger[]> {
-  const reader = await conn.runAndReadAll('SELECT charger_id, name, lat, lon, power_kw FROM chargers ORDER BY charger_id');
+/** Chargers by id; `afterId` and `limit` page through them (keyset). */
+export async function listChargers(conn: DuckDBConnection, page: { afterId?: string | undefined; limit?: number | undefined } = {}): Promise<Charger[]> {
+  const reader = await conn.runAndReadAll('SELECT charger_id, name, lat, lon, power_kw FROM chargers WHERE ($1::VARCHAR IS NULL OR charger_id > $1) ORDER BY charger_id LIMIT $2', [
+    page.afterId ?? null,
+    limitValue(page.limit),
+  ]);
   return reader.getRows().map((r) => ({
     chargerId: String(r[0]),
     name: String(r[1]),

@@ -1,5 +1,6 @@
 import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { DetectedEvent, StoredEvent } from '../domain/events/detected-event.ts';
+import { afterKeySql, limitValue } from './keyset-sql.ts';
 import { inTransaction } from './in-transaction.ts';
 
 export interface EventWindow {
@@ -115,6 +116,9 @@ export function eventFingerprint(e: Pick<DetectedEvent, 'severity' | 'endMs' | '
 export interface EventQuery extends EventWindow {
   kind?: string | undefined;
   minSeverity?: 'info' | 'warning' | 'critical' | undefined;
+  /** Keyset cursor: only events after this one (start, then id). */
+  after?: { startMs: number; eventId: string } | undefined;
+  limit?: number | undefined;
 }
 
 const EVENT_COLUMNS = `event_id, device_id, kind, subkind, severity, detector, epoch_ms(start_ts)::DOUBLE, epoch_ms(end_ts)::DOUBLE, lat, lon, summary, score,
@@ -128,14 +132,12 @@ export async function listEvents(conn: DuckDBConnection, q: EventQuery): Promise
     `SELECT ${EVENT_COLUMNS}
      FROM events WHERE device_id = $1 AND coalesce(end_ts, start_ts) >= epoch_ms(CAST($2 AS BIGINT)) AND start_ts < epoch_ms(CAST($3 AS BIGINT))
        AND ($4::VARCHAR IS NULL OR kind = $4)
-     ORDER BY start_ts, event_id`,
-    [q.deviceId, q.fromMs ?? MIN_MS, q.toMs ?? MAX_MS, q.kind ?? null],
+       AND (CASE severity WHEN 'critical' THEN ${SEVERITY_RANK.critical} WHEN 'warning' THEN ${SEVERITY_RANK.warning} ELSE ${SEVERITY_RANK.info} END) >= $5
+       AND ${afterKeySql({ sort: 'start_ts', id: 'event_id', sortValue: 'epoch_ms(CAST($6 AS BIGINT))', nullParam: '$6::DOUBLE', idParam: '$7' })}
+     ORDER BY start_ts, event_id LIMIT $8`,
+    [q.deviceId, q.fromMs ?? MIN_MS, q.toMs ?? MAX_MS, q.kind ?? null, SEVERITY_RANK[q.minSeverity ?? 'info'], q.after?.startMs ?? null, q.after?.eventId ?? null, limitValue(q.limit)],
   );
-  const minRank = SEVERITY_RANK[q.minSeverity ?? 'info'];
-  return reader
-    .getRows()
-    .map(toStoredEvent)
-    .filter((e) => SEVERITY_RANK[e.severity] >= minRank);
+  return reader.getRows().map(toStoredEvent);
 }
 
 function toStoredEvent(r: DuckDBValue[]): StoredEvent {

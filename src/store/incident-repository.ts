@@ -2,6 +2,7 @@ import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { Severity } from '../domain/events/detected-event.ts';
 import { replayPath, type Incident, type IncidentState } from '../domain/alerts/incident.ts';
 import type { IncidentSpan } from '../domain/alerts/place-event.ts';
+import { afterKeySql } from './keyset-sql.ts';
 
 const ts = (param: string) => `epoch_ms(CAST(${param} AS BIGINT))`;
 const nullableTs = (param: string) => `CASE WHEN ${param}::DOUBLE IS NULL THEN NULL ELSE epoch_ms(CAST(${param} AS BIGINT)) END`;
@@ -33,14 +34,17 @@ export interface IncidentQuery {
   state?: IncidentState | undefined;
   deviceId?: string | undefined;
   limit?: number | undefined;
+  /** Keyset cursor: only incidents after this one (newest first, then id). */
+  after?: { openedAtMs: number; incidentId: string } | undefined;
 }
 
 /** Newest first. */
 export async function listIncidents(conn: DuckDBConnection, q: IncidentQuery = {}): Promise<Incident[]> {
   const reader = await conn.runAndReadAll(
     `${SELECT_INCIDENT} WHERE ($1::VARCHAR IS NULL OR i.state = $1) AND ($2::VARCHAR IS NULL OR i.device_id = $2)
+       AND ${afterKeySql({ sort: 'i.opened_at', id: 'i.incident_id', sortValue: ts('$4'), nullParam: '$4::DOUBLE', idParam: '$5', descending: true })}
      ORDER BY i.opened_at DESC, i.incident_id LIMIT $3`,
-    [q.state ?? null, q.deviceId ?? null, q.limit ?? 100],
+    [q.state ?? null, q.deviceId ?? null, q.limit ?? 100, q.after?.openedAtMs ?? null, q.after?.incidentId ?? null],
   );
   return reader.getRows().map(toIncident);
 }

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { afterKeySql } from './keyset-sql.ts';
 import { Type, type Static } from 'typebox';
 
 const ts = (param: string) => `epoch_ms(CAST(${param} AS BIGINT))`;
@@ -136,6 +137,8 @@ export interface OutboxQuery {
   incidentId?: string | undefined;
   outboxId?: number | undefined;
   limit?: number | undefined;
+  /** Keyset cursor: only items after this one (by seq, then id). */
+  after?: { seq: number; outboxId: number } | undefined;
 }
 
 export async function listOutbox(conn: DuckDBConnection, q: OutboxQuery = {}): Promise<OutboxItem[]> {
@@ -143,8 +146,9 @@ export async function listOutbox(conn: DuckDBConnection, q: OutboxQuery = {}): P
     `SELECT outbox_id, idempotency_key, incident_id, step, receiver, receiver_url, device_id, seq, status, attempts, epoch_ms(due_at)::DOUBLE,
             epoch_ms(next_attempt_at)::DOUBLE, last_error, epoch_ms(created_at)::DOUBLE, epoch_ms(delivered_at)::DOUBLE, epoch_ms(dead_lettered_at)::DOUBLE
      FROM outbox WHERE ($1::VARCHAR IS NULL OR status = $1) AND ($2::VARCHAR IS NULL OR incident_id = $2) AND ($3::BIGINT IS NULL OR outbox_id = $3)
-     ORDER BY seq LIMIT $4`,
-    [q.status ?? null, q.incidentId ?? null, q.outboxId ?? null, q.limit ?? 500],
+       AND ${afterKeySql({ sort: 'seq', id: 'outbox_id', sortValue: '$5::BIGINT', nullParam: '$5::BIGINT', idParam: '$6::BIGINT' })}
+     ORDER BY seq, outbox_id LIMIT $4`,
+    [q.status ?? null, q.incidentId ?? null, q.outboxId ?? null, q.limit ?? 500, q.after?.seq ?? null, q.after?.outboxId ?? null],
   );
   const num = (v: unknown) => (v === null ? null : Number(v));
   return reader.getRows().map((r) => ({

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { Period, PeriodKind } from '../domain/segmentation/period-stats.ts';
+import { afterKeySql, limitValue } from './keyset-sql.ts';
 import { inTransaction } from './in-transaction.ts';
 
 export interface StoredSession extends Period {
@@ -70,15 +71,19 @@ export interface SessionQuery {
   fromMs?: number | undefined;
   toMs?: number | undefined;
   kind?: PeriodKind | undefined;
+  /** Keyset cursor: only periods after this one (start, then id). */
+  after?: { startMs: number; sessionId: string } | undefined;
+  limit?: number | undefined;
 }
 
-/** Periods overlapping [from, to), oldest first. */
+/** Periods overlapping [from, to), oldest first (ties by id). */
 export async function listSessions(conn: DuckDBConnection, q: SessionQuery): Promise<StoredSession[]> {
   const reader = await conn.runAndReadAll(
     `SELECT session_id, period::VARCHAR FROM sessions
      WHERE device_id = $1 AND end_ts >= epoch_ms(CAST($2 AS BIGINT)) AND start_ts < epoch_ms(CAST($3 AS BIGINT)) AND ($4 IS NULL OR kind = $4)
-     ORDER BY start_ts`,
-    [q.deviceId, q.fromMs ?? -8.64e15, q.toMs ?? 8.64e15, q.kind ?? null],
+       AND ${afterKeySql({ sort: 'start_ts', id: 'session_id', sortValue: 'epoch_ms(CAST($5 AS BIGINT))', nullParam: '$5::DOUBLE', idParam: '$6' })}
+     ORDER BY start_ts, session_id LIMIT $7`,
+    [q.deviceId, q.fromMs ?? -8.64e15, q.toMs ?? 8.64e15, q.kind ?? null, q.after?.startMs ?? null, q.after?.sessionId ?? null, limitValue(q.limit)],
   );
   return reader.getRows().map(([id, json]) => ({ sessionId: String(id), deviceId: q.deviceId, ...(JSON.parse(String(json)) as Period) }));
 }

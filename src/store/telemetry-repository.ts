@@ -7,6 +7,7 @@ import {
   type NumberColumnName,
   type TextListColumnName,
 } from '../domain/telemetry-schema.ts';
+import { limitValue } from './keyset-sql.ts';
 
 /** A device's telemetry over a range, as columns: only the requested ones are filled. */
 export interface TelemetryColumns {
@@ -161,8 +162,12 @@ export function deviceFactsOf(d: DeviceSummary): DeviceFacts {
   return facts;
 }
 
-export async function listDevices(conn: DuckDBConnection): Promise<DeviceSummary[]> {
-  const reader = await conn.runAndReadAll(`${DEVICE_SELECT} ORDER BY device_id`);
+/** Devices by id; `afterId` and `limit` page through them (keyset). */
+export async function listDevices(conn: DuckDBConnection, page: { afterId?: string | undefined; limit?: number | undefined } = {}): Promise<DeviceSummary[]> {
+  const reader = await conn.runAndReadAll(`${DEVICE_SELECT} WHERE ($1::VARCHAR IS NULL OR device_id > $1) ORDER BY device_id LIMIT $2`, [
+    page.afterId ?? null,
+    limitValue(page.limit),
+  ]);
   return reader.getRows().map(toDevice);
 }
 

@@ -142,7 +142,7 @@ describe('ReplayPlayer', () => {
     congested = false;
     await clock.advance(100);
     const lag = messages.find((m) => m.type === 'lag');
-    expect(lag).toEqual({ type: 'lag', droppedRows: 1000 });
+    expect(lag).toEqual({ type: 'lag', droppedRows: 1000, reason: 'client' });
     const times = rowTimes();
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1]!);
   });

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { alertRuleErrors } from '../../alerts/alert-config.ts';
 import { AlertRuleSchema, type AlertRule } from '../../domain/alerts/alert-rule.ts';
+import { pageAlertRules } from '../../services/list-pages.ts';
+import { announceNextPage, DEFAULT_PAGE_LIMIT, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -17,9 +19,11 @@ function badRequest(problems: string[]): Error {
 export async function alertRulesRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // Bodies are checked by alertRuleErrors (schema + cross-field checks) so every problem is named at once.
-  app.get('/v1/alert-rules', { schema: { summary: 'Alert rules (secrets masked)', response: { 200: Type.Array(AlertRuleSchema) } } }, async () =>
-    (await app.services.alertRules.list()).map(masked),
-  );
+  app.get('/v1/alert-rules', { schema: { summary: 'Alert rules by id (secrets masked); paged (x-next-cursor, link rel=next)', querystring: Type.Object(pagingQuery()), response: { 200: Type.Array(AlertRuleSchema) } } }, async (request, reply) => {
+    const page = await pageAlertRules(app.store, { limit: request.query.limit ?? DEFAULT_PAGE_LIMIT, cursor: request.query.cursor });
+    announceNextPage(request, reply, page.nextCursor);
+    return page.items.map(masked);
+  });
   app.get('/v1/alert-rules/:id', { schema: { summary: 'One alert rule', params: Params, response: { 200: AlertRuleSchema, 404: ErrorSchema } } }, async (request, reply) => {
     const rule = await app.services.alertRules.find(request.params.id);
     return rule ? masked(rule) : reply.notFound(`no alert rule '${request.params.id}'`);

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AnnotationIdSchema, AnnotationInputSchema, AnnotationWithVerdictSchema } from '../../domain/annotations/annotation.ts';
 import { ClaimSchema, ClaimVerdictSchema } from '../../domain/claims/claim.ts';
+import { announceNextPage, DEFAULT_PAGE_LIMIT, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 import { parseTimeParam } from '../time-param.ts';
 
@@ -11,6 +12,7 @@ const OneParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }
 const Query = Type.Object({
   from: Type.Optional(Type.String({ description: 'ISO 8601 or epoch ms; annotations ending at or after it' })),
   to: Type.Optional(Type.String({ description: 'ISO 8601 or epoch ms; annotations starting before it' })),
+  ...pagingQuery(),
 });
 const ClaimListItem = Type.Object({
   annotationId: Type.String(),
@@ -24,18 +26,30 @@ const ClaimListItem = Type.Object({
 
 export async function annotationsRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const range = (q: { from?: string | undefined; to?: string | undefined }) => ({ fromMs: parseTimeParam(q.from, 'from'), toMs: parseTimeParam(q.to, 'to') });
+  const range = (q: { from?: string | undefined; to?: string | undefined; limit?: number | undefined; cursor?: string | undefined }) => ({
+    fromMs: parseTimeParam(q.from, 'from'), toMs: parseTimeParam(q.to, 'to'), limit: q.limit ?? DEFAULT_PAGE_LIMIT, cursor: q.cursor,
+  });
 
   app.get(
     '/v1/devices/:id/annotations',
-    { schema: { summary: "A device's annotations in time order, each claim with its verdict against the log", params: Params, querystring: Query, response: { 200: Type.Array(AnnotationWithVerdictSchema), 404: ErrorSchema } } },
-    async (request) => app.services.annotations.list(request.params.id, range(request.query)),
+    { schema: { summary: "A device's annotations in time order, each claim with its verdict against the log; paged (x-next-cursor, link rel=next)", params: Params, querystring: Query, response: { 200: Type.Array(AnnotationWithVerdictSchema), 404: ErrorSchema } } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const page = await app.services.annotations.page(id, range(request.query));
+      announceNextPage(request, reply, page.nextCursor);
+      return page.items;
+    },
   );
 
   app.get(
     '/v1/devices/:id/claims',
-    { schema: { summary: "Verdicts on a device's checkable claims: supported, contradicted or not enough data, with the logged figures", params: Params, querystring: Query, response: { 200: Type.Array(ClaimListItem), 404: ErrorSchema } } },
-    async (request) => app.services.annotations.claims(request.params.id, range(request.query)),
+    { schema: { summary: "Verdicts on a device's checkable claims: supported, contradicted or not enough data, with the logged figures; paged (a page may hold fewer than limit)", params: Params, querystring: Query, response: { 200: Type.Array(ClaimListItem), 404: ErrorSchema } } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const page = await app.services.annotations.page(id, { ...range(request.query), claimsOnly: true });
+      announceNextPage(request, reply, page.nextCursor);
+      return page.items.map((a) => ({ annotationId: a.annotationId, text: a.text, author: a.author, startMs: a.startMs, endMs: a.endMs, claim: a.claim!, verdict: a.verdict! }));
+    },
   );
 
   app.post(

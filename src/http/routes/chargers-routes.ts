@@ -2,6 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ChargerSchema } from '../../domain/chargers/charger.ts';
+import { pageChargers } from '../../services/list-pages.ts';
+import { announceNextPage, DEFAULT_PAGE_LIMIT, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
 /**
@@ -14,9 +16,11 @@ const UpsertResult = Type.Object({ created: Type.Integer(), updated: Type.Intege
 /** Charger locations are data: listed and upserted by charger_id. */
 export async function chargersRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.get('/v1/chargers', { schema: { summary: 'Known chargers', response: { 200: Type.Array(ChargerSchema) } } }, async () =>
-    app.services.chargers.list(),
-  );
+  app.get('/v1/chargers', { schema: { summary: 'Known chargers by id; paged (x-next-cursor, link rel=next)', querystring: Type.Object(pagingQuery()), response: { 200: Type.Array(ChargerSchema) } } }, async (request, reply) => {
+    const page = await pageChargers(app.store, { limit: request.query.limit ?? DEFAULT_PAGE_LIMIT, cursor: request.query.cursor });
+    announceNextPage(request, reply, page.nextCursor);
+    return page.items;
+  });
   app.post(
     '/v1/chargers',
     {

@@ -2,10 +2,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { COLUMN_NAMES, isColumnName, type ColumnName } from '../../domain/telemetry-schema.ts';
-import { arrowTableToIpcStream, telemetryColumnsToArrow } from '../../store/arrow-encoding.ts';
-import { telemetryColumnsToRows } from '../../store/telemetry-rows.ts';
+import { readTelemetry, TELEMETRY_DEFAULT_LIMIT, TELEMETRY_MAX_LIMIT } from '../../services/telemetry-read-service.ts';
+import { announceNextPage, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
-import { TelemetryRowSchema } from '../schemas/telemetry-row-schema.ts';
+import { TelemetryColumnsSchema, TelemetryRowOutSchema } from '../schemas/telemetry-row-schema.ts';
 import { parseTimeParam } from '../time-param.ts';
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
@@ -18,8 +18,11 @@ const RangeQuery = {
 };
 const TelemetryQuery = Type.Object({
   ...RangeQuery,
-  columns: Type.Optional(Type.String({ description: `Comma-separated subset of: ${COLUMN_NAMES.join(', ')}` })),
+  columns: Type.Optional(Type.String({ description: `Comma-separated subset of: ${COLUMN_NAMES.join(', ')}; exactly these come back (default: all)` })),
+  shape: Type.Optional(Type.Union([Type.Literal('rows'), Type.Literal('columns')], { default: 'rows', description: 'JSON shape: one object per row, or one array per column (ts in epoch ms)' })),
+  ...pagingQuery({ limit: TELEMETRY_DEFAULT_LIMIT, max: TELEMETRY_MAX_LIMIT }),
 });
+const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'Pass back as `cursor` for the next page; null on the last page' });
 const ExportQuery = Type.Object({ ...RangeQuery, format: Type.Union([Type.Literal('parquet'), Type.Literal('csv'), Type.Literal('arrow'), Type.Literal('arrows'), Type.Literal('ndjson')], { description: 'arrow: IPC file format; arrows: IPC stream format' }) });
 
 export function wantsArrow(accept: string | undefined): boolean {
@@ -41,25 +44,35 @@ export async function deviceTelemetryRoutes(fastify: FastifyInstance): Promise<v
     '/v1/devices/:id/telemetry',
     {
       schema: {
-        summary: `A device's telemetry over a time range: JSON rows, or an Arrow IPC stream with Accept: ${ARROW_STREAM}`,
+        summary: `A page of a device's telemetry in time order: JSON rows or columns, or an Arrow IPC stream with Accept: ${ARROW_STREAM}; the next page's cursor is in x-next-cursor (and nextCursor)`,
         params: Params,
         querystring: TelemetryQuery,
         produces: ['application/json', ARROW_STREAM],
-        response: { 200: Type.Object({ deviceId: Type.String(), count: Type.Integer(), rows: Type.Array(TelemetryRowSchema) }), 404: ErrorSchema },
+        response: {
+          200: Type.Union([
+            Type.Object({ deviceId: Type.String(), count: Type.Integer(), rows: Type.Array(TelemetryRowOutSchema), nextCursor: NextCursor }),
+            Type.Object({ deviceId: Type.String(), count: Type.Integer(), columns: TelemetryColumnsSchema, nextCursor: NextCursor }),
+          ]),
+          404: ErrorSchema,
+        },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
-      const columns = parseColumns(request.query.columns);
-      const fromMs = parseTimeParam(request.query.from, 'from');
-      const toMs = parseTimeParam(request.query.to, 'to');
-      const data = await app.services.telemetry.readColumns({ deviceId: id, fromMs, toMs, columns });
-      if (wantsArrow(request.headers.accept)) {
-        const bytes = arrowTableToIpcStream(telemetryColumnsToArrow(data));
-        // A Buffer payload skips the JSON serializer; the cast only quiets the JSON response type.
-        return reply.type(ARROW_STREAM).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as never);
-      }
-      return { deviceId: id, count: data.length, rows: telemetryColumnsToRows(data) };
+      const arrow = wantsArrow(request.headers.accept);
+      const page = await readTelemetry(app.store, {
+        deviceId: id,
+        fromMs: parseTimeParam(request.query.from, 'from'),
+        toMs: parseTimeParam(request.query.to, 'to'),
+        columns: parseColumns(request.query.columns),
+        limit: request.query.limit,
+        cursor: request.query.cursor,
+        format: arrow ? 'arrow' : (request.query.shape ?? 'rows'),
+      });
+      if (!page) return reply.notFound(`no device '${id}'`);
+      announceNextPage(request, reply, page.nextCursor);
+      // A Buffer or stream payload skips the JSON serializer (the body is written already); the cast only quiets the response type.
+      return reply.type(arrow ? ARROW_STREAM : 'application/json; charset=utf-8').send(page.body as never);
     },
   );
 

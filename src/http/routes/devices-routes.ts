@@ -2,6 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { pageDevices } from '../../services/list-pages.ts';
+import { announceNextPage, DEFAULT_PAGE_LIMIT, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -52,8 +54,14 @@ function checkMetadata(data: unknown): boolean {
 
 export async function devicesRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.get('/v1/devices', { schema: { summary: 'Devices with their time span, row count and metadata', response: { 200: Type.Array(DeviceSchema) } } }, async () =>
-    app.services.devices.list(),
+  app.get(
+    '/v1/devices',
+    { schema: { summary: 'Devices by id with their time span, row count and metadata; paged (x-next-cursor, link rel=next)', querystring: Type.Object(pagingQuery()), response: { 200: Type.Array(DeviceSchema) } } },
+    async (request, reply) => {
+      const page = await pageDevices(app.store, { limit: request.query.limit ?? DEFAULT_PAGE_LIMIT, cursor: request.query.cursor });
+      announceNextPage(request, reply, page.nextCursor);
+      return page.items;
+    },
   );
 
   app.get('/v1/devices/:id', { schema: { summary: 'One device', params: DeviceParams, response: { 200: DeviceSchema, 404: ErrorSchema } } }, async (request) =>

@@ -2,13 +2,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { IncidentSchema, IncidentState } from '../../domain/alerts/incident.ts';
+import { pageIncidents } from '../../services/list-pages.ts';
+import { announceNextPage, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 const Query = Type.Object({
   state: Type.Optional(IncidentState),
   deviceId: Type.Optional(Type.String({ minLength: 1 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  ...pagingQuery({ limit: 100, max: 1000 }),
 });
 const ActionBody = Type.Object({
   by: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Who acts' })),
@@ -17,9 +19,11 @@ const ActionBody = Type.Object({
 
 export async function incidentsRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.get('/v1/incidents', { schema: { summary: 'Incidents, newest first', querystring: Query, response: { 200: Type.Array(IncidentSchema) } } }, async (request) =>
-    app.services.incidents.list(request.query),
-  );
+  app.get('/v1/incidents', { schema: { summary: 'Incidents, newest first; paged (x-next-cursor, link rel=next)', querystring: Query, response: { 200: Type.Array(IncidentSchema) } } }, async (request, reply) => {
+    const page = await pageIncidents(app.store, { ...request.query, limit: request.query.limit ?? 100 });
+    announceNextPage(request, reply, page.nextCursor);
+    return page.items;
+  });
 
   // Server-sent events: one `incident` event per committed change (opened, updated, acknowledged, resolved).
   const streams = new Set<() => void>();

@@ -1,18 +1,38 @@
 import type { FastifyInstance } from 'fastify';
 import { Value } from 'typebox/value';
-import { systemClock } from '../../replay/replay-clock.ts';
+import { Counter } from 'prom-client';
+import { FrameMemo } from '../../replay/frame-memo.ts';
+import { systemClock, type ReplayClock } from '../../replay/replay-clock.ts';
 import { ReplayPlayer } from '../../replay/replay-player.ts';
 import { ClientCommand, type ServerMessage } from '../../replay/replay-protocol.ts';
 import { MESSAGES, type ErrorCode } from '../../domain/errors/error-catalogue.ts';
 
-/** Above this many unsent bytes a client counts as lagging: frames are dropped, not queued. */
-const CONGESTED_BYTES = 1 << 20;
+import { SharedWindows } from '../../replay/shared-windows.ts';
+
+export interface ReplayRouteOptions {
+  /** Injectable for tests (default: the system clock). */
+  clock?: ReplayClock;
+  /** Above this many unsent bytes a client counts as lagging: frames are dropped, not queued (default 1 MiB). */
+  congestedBytes?: number;
+  /** Rows that could only go out later than this are skipped and reported (default 250 ms). */
+  maxLatenessMs?: number;
+}
 
 /**
  * WebSocket replay: one player per connection. Commands are JSON (ClientCommand in
  * src/replay/replay-protocol.ts); each is checked against the schema and handled in arrival order.
  */
-export async function replayRoute(app: FastifyInstance): Promise<void> {
+export async function replayRoute(app: FastifyInstance, options: ReplayRouteOptions = {}): Promise<void> {
+  const clock = options.clock ?? systemClock;
+  const congestedBytes = options.congestedBytes ?? 1 << 20;
+  // Shared by every connection: windows read once per device and stretch, frames serialised once per tick.
+  const windows = new SharedWindows();
+  const memo = new FrameMemo();
+  const rows = new Counter({ name: 'telltale_replay_rows_total', help: "Replayed rows, by outcome ('sent', or 'dropped' and announced in a lag notice)", labelNames: ['outcome'], registers: [app.metrics.registry] });
+  const onDelivered = (sent: number, dropped: number) => {
+    if (sent) rows.inc({ outcome: 'sent' }, sent);
+    if (dropped) rows.inc({ outcome: 'dropped' }, dropped);
+  };
   app.get('/v1/replay', { websocket: true, schema: { summary: 'Replay a device or a session over WebSocket (see replay-protocol.ts)' } }, (socket) => {
     let player: ReplayPlayer | undefined;
     let queue: Promise<void> = Promise.resolve();
@@ -34,13 +54,16 @@ export async function replayRoute(app: FastifyInstance): Promise<void> {
       }
       if (command.type === 'open') {
         if (player) return player.handle(command);
-        const opened = await app.services.replay.open(command);
+        const opened = await app.services.replay.open(command, windows);
         if ('error' in opened) return sendError(opened.error.code, opened.error.message);
-        player = new ReplayPlayer(opened.source, systemClock, send, {
+        player = new ReplayPlayer(opened.source, clock, send, {
           speed: command.speed,
           loop: command.loop,
           atMs: command.atMs,
-          isCongested: () => socket.bufferedAmount > CONGESTED_BYTES,
+          isCongested: () => socket.bufferedAmount > congestedBytes,
+          maxLatenessMs: options.maxLatenessMs,
+          frames: { memo, sendBytes: (bytes) => socket.readyState === socket.OPEN && socket.send(bytes, { binary: false }) },
+          onDelivered,
         });
         return player.start(command.autoplay ?? false);
       }

@@ -22,3 +22,14 @@ export const TelemetryRowSchema = Type.Object(
   Object.fromEntries((TELEMETRY_COLUMNS as readonly ColumnDef[]).map((c) => [c.name, c.required ? columnSchema(c) : Type.Optional(columnSchema(c))])),
   { additionalProperties: true },
 );
+
+/** The columnar shape of GET …/telemetry?shape=columns: one array per column, all the same length, `ts` in epoch ms. */
+export const TelemetryColumnsSchema = Type.Object(
+  Object.fromEntries((TELEMETRY_COLUMNS as readonly ColumnDef[]).map((c) => [c.name, Type.Optional(Type.Array(c.kind === 'timestamp' ? Type.Number({ description: 'epoch ms' }) : columnSchema(c)))])),
+);
+
+/** A telemetry row as read back: only the columns asked for are present (`columns` is honoured exactly). */
+export const TelemetryRowOutSchema = Type.Object(
+  Object.fromEntries((TELEMETRY_COLUMNS as readonly ColumnDef[]).map((c) => [c.name, Type.Optional(columnSchema(c))])),
+  { additionalProperties: true },
+);

@@ -1,0 +1,56 @@
+/**
+ * The 10 M-row store the read and replay benchmarks share: a seeded fleet (116 devices × one day
+ * at 1 Hz by default) bulk-loaded into a DuckDB file in (device, ts) order, and a `telltale serve`
+ * child process on a free port. `--store PATH` reuses a store built by an earlier run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { writeFleet } from '../fixtures/generate-fleet.ts';
+
+export const ROOT = join(import.meta.dirname, '../..');
+export const T0 = Date.UTC(2024, 0, 1);
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Builds the store in `dir` (or returns `reuse` when it exists). */
+export async function benchStore(dir: string, o: { devices: number; seconds: number; seed: number; reuse?: string | undefined }): Promise<string> {
+  if (o.reuse && existsSync(o.reuse)) return o.reuse;
+  const parquet = join(dir, 'fleet.parquet');
+  const db = o.reuse ?? join(dir, 'telltale.duckdb');
+  await writeFleet(parquet, o);
+  const load = spawn(process.execPath, ['scripts/bench/raw-load.ts', parquet, db], { cwd: ROOT, stdio: 'ignore' });
+  const code = await new Promise((r) => load.on('close', r));
+  if (code !== 0) throw new Error(`raw-load exited with ${code}`);
+  return db;
+}
+
+export async function startServer(db: string): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--db', db, '--port', String(port)], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('close', r));
+  };
+  for (let i = 0; i < 600; i++) {
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { url, child, stop };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new Error('server did not start');
+}
+
+export function percentiles(times: number[]): { p50: number; p99: number } {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { p50: Number(at(0.5).toFixed(1)), p99: Number(at(0.99).toFixed(1)) };
+}

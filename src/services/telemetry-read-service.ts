@@ -1,0 +1,96 @@
+import { Readable } from 'node:stream';
+import type { ColumnName } from '../domain/telemetry-schema.ts';
+import { decodeCursor, encodeCursor } from '../domain/paging/page-cursor.ts';
+import { telemetryPageColumnsJson } from '../store/telemetry-page-columns-json.ts';
+import { telemetryPageToArrowIpc } from '../store/telemetry-page-arrow.ts';
+import { openTelemetryJsonPage, readTelemetryPage, type TelemetryPageQuery } from '../store/telemetry-page-repository.ts';
+import { getDevice } from '../store/telemetry-repository.ts';
+import type { TelemetryStore } from '../store/telemetry-store.ts';
+
+/** Rows per page when the request names no `limit`: a device's whole history never comes back in one reply. */
+export const TELEMETRY_DEFAULT_LIMIT = 10_000;
+/** The most a page may hold: one device-day at 1 Hz (86,400 rows) fits. */
+export const TELEMETRY_MAX_LIMIT = 100_000;
+
+export type TelemetryFormat = 'arrow' | 'rows' | 'columns';
+
+export interface TelemetryReadRequest {
+  deviceId: string;
+  fromMs?: number | undefined;
+  toMs?: number | undefined;
+  columns?: readonly ColumnName[] | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+  format: TelemetryFormat;
+}
+
+export interface TelemetryReply {
+  /** Where the next page starts, to pass back as `cursor`; null on the last page. */
+  nextCursor: string | null;
+  body: Buffer | Readable;
+}
+
+/**
+ * A page of a device's telemetry as Arrow, JSON rows or JSON columns. Undefined when there is no
+ * such device. JSON rows stream from DuckDB on a connection of their own, held until the body has
+ * been sent (or the client went away).
+ */
+export async function readTelemetry(store: TelemetryStore, req: TelemetryReadRequest): Promise<TelemetryReply | undefined> {
+  const startKey = decodeCursor(req.cursor, 'n');
+  const query: TelemetryPageQuery = {
+    deviceId: req.deviceId,
+    fromMs: req.fromMs,
+    toMs: req.toMs,
+    startMs: startKey ? Number(startKey[0]) : undefined,
+    columns: req.columns,
+    limit: Math.min(TELEMETRY_MAX_LIMIT, req.limit ?? TELEMETRY_DEFAULT_LIMIT),
+  };
+  const cursorOf = (nextStartMs: number | undefined) => (nextStartMs === undefined ? null : encodeCursor([nextStartMs]));
+  if (req.format !== 'rows') {
+    const page = await store.withConnection(async (conn) => ((await getDevice(conn, req.deviceId)) ? readTelemetryPage(conn, query) : undefined));
+    if (!page) return undefined;
+    const nextCursor = cursorOf(page.nextStartMs);
+    if (req.format === 'columns') return { nextCursor, body: Readable.from(telemetryPageColumnsJson(page, nextCursor)) };
+    const bytes = telemetryPageToArrowIpc(page);
+    return { nextCursor, body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+  }
+  const conn = await store.connect();
+  let open = true;
+  const release = () => {
+    if (open) conn.closeSync();
+    open = false;
+  };
+  try {
+    if (!(await getDevice(conn, req.deviceId))) {
+      release();
+      return undefined;
+    }
+    const page = await openTelemetryJsonPage(conn, query);
+    const nextCursor = cursorOf(page.nextStartMs);
+    let started = false;
+    async function* text(): AsyncGenerator<string | Buffer> {
+      started = true;
+      try {
+        yield `{"deviceId":${JSON.stringify(req.deviceId)},"rows":[`;
+        let count = 0;
+        for await (const piece of page.pieces) {
+          if (count > 0) yield ',';
+          yield Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength);
+          count += piece.count;
+        }
+        yield `],"count":${count},"nextCursor":${nextCursor === null ? 'null' : JSON.stringify(nextCursor)}}`;
+      } finally {
+        release();
+      }
+    }
+    const body = Readable.from(text(), { objectMode: false });
+    // A client gone before the first piece: the generator never ran, so its finally will not either.
+    body.once('close', () => {
+      if (!started) release();
+    });
+    return { nextCursor, body };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
