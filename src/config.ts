@@ -8,6 +8,8 @@ export const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   bodyLimitBytes: Type.Integer({ minimum: 1 }),
   memoryLimit: Type.String({ pattern: '^[0-9.]+ ?[KMGT]i?B$' }),
+  /** Host names answered besides localhost and the listen address (TELLTALE_ALLOWED_HOSTS, comma-separated). */
+  allowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 255 })),
   logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')]),
 });
 export type Config = Static<typeof ConfigSchema>;
@@ -23,6 +25,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     bodyLimitBytes: env.TELLTALE_BODY_LIMIT_MB ? Math.round(Number(env.TELLTALE_BODY_LIMIT_MB) * 1024 * 1024) : 512 * 1024 * 1024,
     memoryLimit: env.TELLTALE_MEMORY_LIMIT ?? '2GB',
     logLevel: env.LOG_LEVEL ?? 'info',
+    allowedHosts: (env.TELLTALE_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     ...defined,
   };
   if (!Value.Check(ConfigSchema, config)) {

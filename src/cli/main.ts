@@ -57,6 +57,40 @@ alertRules
   .addOption(dbOption())
   .action(async (ruleId: string, opts: { db: string }) => (await import('./alert-rules-command.ts')).runAlertRulesRemove(ruleId, opts));
 
+const keys = program.command('keys').description('API keys: every HTTP route and the replay WebSocket need one (Authorization: Bearer <key>)');
+keys
+  .command('create')
+  .description('Create a key and print its token (shown only once; only its SHA-256 is stored)')
+  .addOption(new Option('--role <role>', 'what the key may do').choices(['ingest', 'support', 'analyst', 'admin']).makeOptionMandatory())
+  .option('--fleet <fleet>', 'limit the key to a fleet (repeatable; default every fleet)', collect, [])
+  .option('--expires <time>', 'expiry (ISO 8601 or epoch ms)')
+  .option('--label <text>', 'a note on what the key is for')
+  .option('--json', 'print {token, key} as one JSON object')
+  .addOption(dbOption())
+  .action(async (opts) => (await import('./keys-command.ts')).runKeysCreate(opts));
+keys
+  .command('list')
+  .description('List keys (ids, roles, fleets, expiry; never secrets)')
+  .addOption(dbOption())
+  .action(async (opts: { db: string }) => (await import('./keys-command.ts')).runKeysList(opts));
+keys
+  .command('revoke')
+  .description('Revoke a key at once')
+  .argument('<keyId>', 'key id (the 16 hex digits after tt_)')
+  .addOption(dbOption())
+  .action(async (keyId: string, opts: { db: string }) => (await import('./keys-command.ts')).runKeysRevoke(keyId, opts));
+
+program
+  .command('audit')
+  .description('Print the audit trail, newest first, one JSON object a line: reads, replays, exports, charts and changes')
+  .option('--device <id>', 'only this device')
+  .option('--key <keyId>', 'only this key')
+  .option('--from <time>', 'inclusive start (ISO 8601 or epoch ms)')
+  .option('--to <time>', 'exclusive end')
+  .option('--limit <n>', 'at most n lines', Number, 1000)
+  .addOption(dbOption())
+  .action(async (opts) => (await import('./keys-command.ts')).runAuditList(opts));
+
 program
   .command('export')
   .description("Write a device's telemetry to Parquet, CSV or Arrow")

@@ -7,6 +7,7 @@ import { buildApp } from '../http/app.ts';
 import { ingest } from '../ingest/ingest-pipeline.ts';
 import type { TouchedRange } from '../store/staged-ingest.ts';
 import { TelemetryStore } from '../store/telemetry-store.ts';
+import { defaultAllowedHosts } from '../http/auth/host-check.ts';
 import { loadModelSDemo } from './model-s-demo.ts';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -28,13 +29,16 @@ async function loadDemoData(store: TelemetryStore, log: (msg: string) => void, o
   await loadModelSDemo(store, FIXTURES_DIR, log, onCommitted);
 }
 
+/** The label of the admin key a start prints (the previous one is revoked). */
+export const START_KEY_LABEL = 'serve-start';
+
 export async function runServeCommand(overrides: Partial<Config> & { demo?: boolean; alertRules?: string | undefined }): Promise<void> {
   const { demo, alertRules, ...rest } = overrides;
   const config = loadConfig(rest);
   // A bad rules file stops the start, before the store is opened, with the field that is wrong.
   const alerts = alertRules ? loadAlertConfig(alertRules) : undefined;
   const store = await TelemetryStore.open(config.dbPath, { memoryLimit: config.memoryLimit, createFolder: config.dbPath === DEFAULT_DB_PATH });
-  const app = await buildApp({ store, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel }, alerts });
+  const app = await buildApp({ store, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel }, alerts, allowedHosts: defaultAllowedHosts(config.host, config.allowedHosts) });
   // The demo data goes through the same path as any upload: sessions and detection follow each commit.
   if (demo) {
     await loadDemoData(store, (msg) => app.log.info(msg), (touched) => app.detection.schedule(touched));
@@ -47,6 +51,10 @@ export async function runServeCommand(overrides: Partial<Config> & { demo?: bool
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // Auth is never off: each start replaces the start-up admin key and prints it once (the pages'
+  // sign-in takes it; lasting keys come from `telltale keys create` or POST /v1/keys).
+  const { token } = await app.keys.rotate(START_KEY_LABEL, { role: 'admin' });
   const address = await app.listen({ host: config.host, port: config.port });
+  process.stdout.write(`telltale admin key (replaced at each start): ${token}\n`);
   app.log.info({ url: address, db: config.dbPath }, 'telltale listening');
 }

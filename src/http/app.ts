@@ -27,6 +27,11 @@ import { timelineRoute } from './routes/timeline-route.ts';
 import { chartRoutes } from './routes/chart-routes.ts';
 import { replayRoute } from './routes/replay-route.ts';
 import { webRoutes } from './routes/web-routes.ts';
+import { authPlugin } from './plugins/auth-plugin.ts';
+import { defaultAllowedHosts } from './auth/host-check.ts';
+import { loginRoutes } from './routes/login-routes.ts';
+import { keysRoutes } from './routes/keys-routes.ts';
+import { auditRoute } from './routes/audit-route.ts';
 import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
 
 export interface AppOptions {
@@ -37,6 +42,8 @@ export interface AppOptions {
   detectors?: readonly Detector[];
   /** Alert rules and delivery settings from the config file (rules may also come from the API). */
   alerts?: AlertConfig;
+  /** Host names answered (Host header, WebSocket and page Origin); default localhost and the loopback addresses. */
+  allowedHosts?: readonly string[];
 }
 
 /** The HTTP service: plugins (docs, metrics, store), then the routes, each a thin shell over a service. */
@@ -46,13 +53,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installErrorHandler(app);
   await app.register(sensible);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(storePlugin, { store: options.store });
+  // Before every route (docs included): its onRoute hook lists routes missing from the access table.
+  await app.register(authPlugin, { allowedHosts: options.allowedHosts ?? defaultAllowedHosts(undefined) });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Telltale', version: '0.1.0', description: 'Vehicle telemetry: store, segment, detect, replay, chart' },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(storePlugin, { store: options.store });
   await app.register(metricsPlugin);
   await app.register(sessionsPlugin);
   await app.register(detectionPlugin, { detectors: options.detectors });
@@ -73,5 +82,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(chartRoutes);
   await app.register(replayRoute);
   await app.register(webRoutes);
+  await app.register(loginRoutes);
+  await app.register(keysRoutes);
+  await app.register(auditRoute);
   return app;
 }

@@ -173,4 +173,36 @@ CREATE TABLE alert_cursor (
   updated_at TIMESTAMP NOT NULL
 );`,
   },
+  {
+    // Version 6, not 5: issue 10's derived_work is migration 5 (the two branches merge in order).
+    version: 6,
+    name: 'access control: API keys (hashed) and the audit trail',
+    sql: `
+CREATE TABLE api_keys (
+  key_id VARCHAR PRIMARY KEY,
+  secret_sha256 VARCHAR NOT NULL,
+  role VARCHAR NOT NULL,
+  fleets JSON,
+  label VARCHAR,
+  created_at TIMESTAMP NOT NULL,
+  expires_at TIMESTAMP,
+  revoked_at TIMESTAMP
+);
+CREATE SEQUENCE audit_seq START 1;
+CREATE TABLE audit_log (
+  audit_id BIGINT PRIMARY KEY,
+  at_ts TIMESTAMP NOT NULL,
+  key_id VARCHAR,
+  role VARCHAR,
+  action VARCHAR NOT NULL,
+  method VARCHAR,
+  route VARCHAR,
+  device_id VARCHAR,
+  from_ts TIMESTAMP,
+  to_ts TIMESTAMP,
+  target VARCHAR,
+  status INTEGER,
+  detail JSON
+);`,
+  },
 ];

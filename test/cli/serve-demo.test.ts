@@ -11,6 +11,8 @@ import { CLI, NODE, ROOT } from './run-cli.ts';
 const dir = mkdtempSync(join(tmpdir(), 'telltale-demo-'));
 let child: ChildProcess;
 let base: string;
+let key: string;
+const api = (url: string) => fetch(url, { headers: { authorization: `Bearer ${key}` } });
 
 beforeAll(async () => {
   child = spawn(NODE, [CLI, 'serve', '--demo', '--db', join(dir, 'demo.duckdb'), '--port', '0', '--host', '127.0.0.1'], {
@@ -24,7 +26,9 @@ beforeAll(async () => {
     const onData = (d: Buffer) => {
       out += d.toString();
       const url = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
-      if (url) {
+      const printed = /admin key \(replaced at each start\): (tt_\S+)/.exec(out)?.[1];
+      if (url && printed) {
+        key = printed;
         clearTimeout(timer);
         resolve(url);
       }
@@ -41,14 +45,17 @@ afterAll(() => {
 });
 
 async function eventsOf(deviceId: string): Promise<StoredEvent[]> {
-  const res = await fetch(`${base}/v1/devices/${deviceId}/events`);
+  const res = await api(`${base}/v1/devices/${deviceId}/events`);
   expect(res.status).toBe(200);
   return (await res.json()) as StoredEvent[];
 }
 
 describe('npm start (telltale serve --demo)', () => {
   it('serves the bundled trips and the Model S fixture, with the moments of truth detected live after loading', async () => {
-    const devices = (await (await fetch(`${base}/v1/devices`)).json()) as { deviceId: string; rowCount: number }[];
+    // Auth is never silently off: without the printed key, nothing but /healthz answers.
+    expect((await fetch(`${base}/v1/devices`)).status).toBe(401);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const devices = (await (await api(`${base}/v1/devices`)).json()) as { deviceId: string; rowCount: number }[];
     expect(devices.map((d) => d.deviceId).sort()).toEqual(['model-s-2013', 'twizy-rsk']);
 
     // Detection follows the demo load the way it follows any upload; wait for it to come through.
@@ -66,9 +73,9 @@ describe('npm start (telltale serve --demo)', () => {
     const twizy = await eventsOf('twizy-rsk');
     expect(twizy.filter((e) => e.kind !== 'anomaly')).toEqual([]);
 
-    const claims = (await (await fetch(`${base}/v1/devices/model-s-2013/claims`)).json()) as unknown[];
+    const claims = (await (await api(`${base}/v1/devices/model-s-2013/claims`)).json()) as unknown[];
     expect(claims.length).toBeGreaterThan(0);
-    const png = await fetch(`${base}/v1/devices/model-s-2013/chart.png?x=distance`);
+    const png = await api(`${base}/v1/devices/model-s-2013/chart.png?x=distance`);
     expect(png.status).toBe(200);
     expect(png.headers.get('content-type')).toContain('image/png');
   }, 180_000);

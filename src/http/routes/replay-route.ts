@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Value } from 'typebox/value';
+import { MESSAGES } from '../../domain/errors/error-catalogue.ts';
 import { openReplaySource } from '../../replay/open-replay.ts';
 import { systemClock } from '../../replay/replay-clock.ts';
 import { ReplayPlayer } from '../../replay/replay-player.ts';
@@ -13,7 +14,7 @@ const CONGESTED_BYTES = 1 << 20;
  * src/replay/replay-protocol.ts); each is checked against the schema and handled in arrival order.
  */
 export async function replayRoute(app: FastifyInstance): Promise<void> {
-  app.get('/v1/replay', { websocket: true, schema: { summary: 'Replay a device or a session over WebSocket (see replay-protocol.ts)' } }, (socket) => {
+  app.get('/v1/replay', { websocket: true, schema: { summary: 'Replay a device or a session over WebSocket (see replay-protocol.ts)' } }, (socket, request) => {
     let player: ReplayPlayer | undefined;
     let queue: Promise<void> = Promise.resolve();
     const send = (message: ServerMessage): void => {
@@ -32,7 +33,14 @@ export async function replayRoute(app: FastifyInstance): Promise<void> {
       }
       if (command.type === 'open') {
         if (player) return player.handle(command);
+        // Another fleet's device answers as an unknown one does (the auth plugin's rule for routes).
+        if (!(await app.deviceVisible(request.principal, command.deviceId))) return send({ type: 'error', code: 'NOT_FOUND', message: MESSAGES.noDataForDevice(command.deviceId) });
         const opened = await openReplaySource(app.store, command);
+        app.audit.record({
+          keyId: request.principal?.keyId ?? null, role: request.principal?.role ?? null, action: 'replay', method: 'WS', route: '/v1/replay',
+          deviceId: command.deviceId, fromMs: command.fromMs ?? null, toMs: command.toMs ?? null, target: command.sessionId ?? null,
+          status: 'error' in opened ? 404 : 200, detail: null,
+        });
         if ('error' in opened) return send({ type: 'error', ...opened.error });
         player = new ReplayPlayer(opened.source, systemClock, send, {
           speed: command.speed,
