@@ -55,7 +55,12 @@ export async function replayRoute(app: FastifyInstance): Promise<void> {
     };
     socket.on('message', (data) => {
       const text = String(data);
-      queue = queue.then(() => handle(text)).catch((err: Error) => send({ type: 'error', code: 'INTERNAL', message: err.message }));
+      if (text.length > 4096) return send({ type: 'error', code: 'BAD_COMMAND', message: 'a command is at most 4096 characters' });
+      // What went wrong inside stays in the log; the client learns only that it did.
+      queue = queue.then(() => handle(text)).catch((err: Error) => {
+        request.log.error({ err }, 'replay command failed');
+        send({ type: 'error', code: 'INTERNAL', message: MESSAGES.internal() });
+      });
     });
     socket.on('close', () => player?.close());
   });
