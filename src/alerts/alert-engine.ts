@@ -18,6 +18,10 @@ export interface AlertEngineOptions {
   /** Serialises the alert tables' writers (engine, worker, ack/resolve) without blocking ingest. */
   lock: WriteLock;
   now?: () => number;
+  /**
+   * Set: also scan on this interval (for events written by something other than the pipeline).
+   * Unset: scans are event-driven. Either way, the wait before retrying a failed scan (default 200).
+   */
   scanIntervalMs?: number;
   /**
    * How far behind the cursor each scan looks again. Detection transactions can commit out of
@@ -37,7 +41,8 @@ export type IncidentListener = (incident: Incident) => void;
 const incidentIdFor = (ruleId: string, eventId: string) => `inc_${createHash('sha256').update(`${ruleId}\u0000${eventId}`).digest('hex').slice(0, 20)}`;
 
 /**
- * Turns detected events into incidents and queued notices. Each scan is one transaction:
+ * Turns detected events into incidents and queued notices; scans run when the pipeline says
+ * events changed (no polling). Each scan is one transaction:
  *   read cursor → events changed since (minus overlap) → rules that match → place each event
  *   (attach or open) → queue the escalation ladder of new incidents → move the cursor.
  * A crash anywhere leaves either all of it or none of it, and the next scan starts from the cursor.
@@ -57,6 +62,8 @@ export class AlertEngine {
   private readonly seen = new Map<string, number>();
   private rules: { list: AlertRule[]; readAtMs: number } | undefined;
   private rescan = false;
+  private started = false;
+  private pollTimer: NodeJS.Timeout | undefined;
 
   constructor(store: TelemetryStore, options: AlertEngineOptions) {
     this.store = store;
@@ -77,16 +84,29 @@ export class AlertEngine {
     return () => this.queuedListeners.delete(listener);
   }
 
+  /**
+   * Scans once (whatever changed while the service was down), then whenever it is nudged: the
+   * derived-data pipeline nudges after every commit that changed events, so by default nothing
+   * polls. A scan that fails is retried `scanIntervalMs` (default 200 ms) later. Only when
+   * `scanIntervalMs` is configured does the engine also scan on that interval, for deployments
+   * where something other than Telltale writes the events table.
+   */
   start(): void {
-    if (this.timer) return;
-    const interval = this.options.scanIntervalMs ?? 200;
-    const loop = () => {
-      this.timer = setTimeout(() => void this.nudge().finally(() => this.timer && loop()), interval);
-    };
-    loop();
+    if (this.started) return;
+    this.started = true;
+    const interval = this.options.scanIntervalMs;
+    if (interval !== undefined) {
+      const loop = () => {
+        this.pollTimer = setTimeout(() => void this.nudge().finally(() => this.started && loop()), interval);
+      };
+      loop();
+    }
+    void this.nudge();
   }
 
   async stop(): Promise<void> {
+    this.started = false;
+    clearTimeout(this.pollTimer);
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.scanning?.catch(() => undefined);
@@ -106,6 +126,12 @@ export class AlertEngine {
           total += await this.scanOnce();
         } catch (err) {
           this.options.onError?.(err);
+          if (this.started && !this.timer) {
+            this.timer = setTimeout(() => {
+              this.timer = undefined;
+              void this.nudge();
+            }, this.options.scanIntervalMs ?? 200);
+          }
           break;
         }
       } while (this.rescan);

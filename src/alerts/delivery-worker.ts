@@ -1,7 +1,7 @@
 import { decideRetry, type AttemptOutcome } from '../domain/alerts/retry-policy.ts';
 import { mulberry32 } from '../domain/seeded-random.ts';
 import { signWebhook } from '../domain/alerts/webhook-signature.ts';
-import { dueOutboxHeads, markDead, markDelivered, markRetry, replayOutboxItem, type OutboxDelivery, type OutboxItem } from '../store/outbox-repository.ts';
+import { dueOutboxHeads, markDead, nextOutboxWakeMs, markDelivered, markRetry, replayOutboxItem, type OutboxDelivery, type OutboxItem } from '../store/outbox-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { WriteLock } from '../store/write-lock.ts';
 import { DEFAULT_DELIVERY, type DeliveryOptions } from './delivery-options.ts';
@@ -33,6 +33,7 @@ export class DeliveryWorker {
   private readonly perReceiver = new Map<string, number>();
   private readonly stopping = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  private started = false;
   private pumping: Promise<void> | undefined;
   private again = false;
 
@@ -45,14 +46,21 @@ export class DeliveryWorker {
     this.hooks = options;
   }
 
+  /**
+   * Looks for due items now and from then on whenever something can have come due: the engine
+   * queued notices (nudge), a lane finished, or the earliest future due or retry time passed (one
+   * timer, armed only while such an item exists). An idle server runs no timer at all.
+   */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.nudge(), this.options.pollMs);
+    if (this.started) return;
+    this.started = true;
+    void this.nudge();
   }
 
-  /** Stops polling and abandons sends in flight: they stay pending and go again after restart. */
+  /** Stops and abandons sends in flight: they stay pending and go again after restart. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.started = false;
+    clearTimeout(this.timer);
     this.timer = undefined;
     this.stopping.abort();
     await this.pumping;
@@ -75,6 +83,7 @@ export class DeliveryWorker {
           this.hooks.onError?.(err);
         }
       } while (this.again && !this.stopping.signal.aborted);
+      await this.armTimer().catch((err: unknown) => this.hooks.onError?.(err));
     })().finally(() => (this.pumping = undefined));
     return this.pumping;
   }
@@ -93,6 +102,21 @@ export class DeliveryWorker {
     const item = await this.lock.run(() => this.store.withConnection((conn) => replayOutboxItem(conn, outboxId, this.now())));
     if (item) void this.nudge();
     return item;
+  }
+
+  /** The one timer: for the earliest pending item that is not due yet (retries, escalation rungs). */
+  private async armTimer(): Promise<void> {
+    if (!this.started || this.stopping.signal.aborted) return;
+    const nowMs = this.now();
+    const wakeMs = await this.store.withConnection((conn) => nextOutboxWakeMs(conn, nowMs));
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (wakeMs === undefined || !this.started) return;
+    // Timers hold at most ~24.8 days; a later item is looked at again then.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.nudge();
+    }, Math.min(Math.max(0, wakeMs - nowMs), 2 ** 31 - 1));
   }
 
   private async startDue(): Promise<void> {

@@ -63,8 +63,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(metricsPlugin);
-  await app.register(sessionsPlugin);
   await app.register(detectionPlugin, { detectors: options.detectors });
+  await app.register(sessionsPlugin);
   await app.register(alertsPlugin, { config: options.alerts });
   await app.register(healthRoute);
   await app.register(telemetryIngestRoute, { bodyLimitBytes });

@@ -1,7 +1,7 @@
 import { segmentPeriods } from '../domain/segmentation/segment-periods.ts';
 import { readSeries } from '../store/series-repository.ts';
 import { replaceSessions, sessionAnchorMs } from '../store/session-repository.ts';
-import type { TouchedRange } from '../store/staged-ingest.ts';
+import { DerivedPipeline } from '../pipeline/derived-pipeline.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 
 /**
@@ -22,43 +22,12 @@ export async function refreshSessions(store: TelemetryStore, deviceId: string, f
 }
 
 /**
- * Keeps sessions up to date behind ingest: touched ranges are queued per device (coalesced to the
- * earliest time) and worked off one device at a time, so a burst of uploads costs one recompute
- * per device, and replies to uploads never wait for it.
+ * Keeps sessions up to date behind ingest with no detectors: the derived-data pipeline
+ * (src/pipeline/derived-pipeline.ts) with its slow stage unthrottled, so touched ranges are
+ * coalesced per device and recomputed once per burst, and replies to uploads never wait for it.
  */
-export class SessionMaintainer {
-  private readonly store: TelemetryStore;
-  private readonly pending = new Map<string, number>();
-  private running: Promise<void> | undefined;
-  private readonly onError: (err: unknown, deviceId: string) => void;
-
+export class SessionMaintainer extends DerivedPipeline {
   constructor(store: TelemetryStore, onError: (err: unknown, deviceId: string) => void = () => undefined) {
-    this.store = store;
-    this.onError = onError;
-  }
-
-  schedule(touched: readonly TouchedRange[]): void {
-    for (const t of touched) this.pending.set(t.deviceId, Math.min(this.pending.get(t.deviceId) ?? Infinity, t.fromMs));
-    this.running ??= this.drain().finally(() => {
-      this.running = undefined;
-      if (this.pending.size > 0) this.schedule([]);
-    });
-  }
-
-  /** Resolves once everything scheduled so far is done (tests, shutdown, the CLI). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async drain(): Promise<void> {
-    while (this.pending.size > 0) {
-      const [deviceId, fromMs] = this.pending.entries().next().value as [string, number];
-      this.pending.delete(deviceId);
-      try {
-        await refreshSessions(this.store, deviceId, fromMs);
-      } catch (err) {
-        this.onError(err, deviceId);
-      }
-    }
+    super(store, [], { onError, heavyIntervalMs: 0 });
   }
 }

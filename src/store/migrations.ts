@@ -174,7 +174,23 @@ CREATE TABLE alert_cursor (
 );`,
   },
   {
-    // Version 6, not 5: issue 10's derived_work is migration 5 (the two branches merge in order).
+    version: 5,
+    name: 'derived work recorded with each ingest commit',
+    // One row per (batch, device), inserted in the batch's own transaction and deleted in the
+    // transaction that writes the derived state, so an acknowledged batch's sessions and events
+    // are never lost to a crash. fast_done: the breakdown-class detectors have judged it; the
+    // throttled stage (sessions, long look-back detectors) deletes the row.
+    sql: `
+CREATE TABLE derived_work (
+  batch_id VARCHAR NOT NULL,
+  device_id VARCHAR NOT NULL,
+  from_ts TIMESTAMP NOT NULL,
+  to_ts TIMESTAMP NOT NULL,
+  fast_done BOOLEAN NOT NULL DEFAULT false,
+  recorded_at TIMESTAMP NOT NULL
+);`,
+  },
+  {
     version: 6,
     name: 'access control: API keys (hashed) and the audit trail',
     sql: `

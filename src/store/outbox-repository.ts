@@ -79,9 +79,15 @@ export async function dueOutboxHeads(conn: DuckDBConnection, nowMs: number, limi
   }));
 }
 
-/** When the worker should look again: the earliest pending due or retry time. */
-export async function nextOutboxWakeMs(conn: DuckDBConnection): Promise<number | undefined> {
-  const reader = await conn.runAndReadAll(`SELECT epoch_ms(min(greatest(due_at, next_attempt_at)))::DOUBLE FROM outbox WHERE status = 'pending'`);
+/**
+ * When the worker should look again: the earliest pending due or retry time after `afterMs`
+ * (items already due wait for their lane, whose end wakes the worker by itself).
+ */
+export async function nextOutboxWakeMs(conn: DuckDBConnection, afterMs = -8.64e15): Promise<number | undefined> {
+  const reader = await conn.runAndReadAll(
+    `SELECT epoch_ms(min(greatest(due_at, next_attempt_at)))::DOUBLE FROM outbox WHERE status = 'pending' AND greatest(due_at, next_attempt_at) > ${ts('$1')}`,
+    [afterMs],
+  );
   const v = reader.getRows()[0]?.[0];
   return v === null || v === undefined ? undefined : Number(v);
 }

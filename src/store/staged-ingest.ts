@@ -3,6 +3,7 @@ import { DOUBLE, DuckDBDataChunk, type DuckDBConnection, type DuckDBType } from 
 import type { TelemetryBatch } from '../domain/telemetry-batch.ts';
 import { NUMBER_COLUMN_NAMES, TELEMETRY_COLUMNS } from '../domain/telemetry-schema.ts';
 import type { RowRejection } from '../domain/validate-chunk.ts';
+import { recordDerivedWork } from './derived-work-repository.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 
 export interface BatchMeta {
@@ -16,6 +17,8 @@ export interface TouchedRange {
   deviceId: string;
   fromMs: number;
   toMs: number;
+  /** The batch whose `derived_work` row records this range (absent: nothing recorded, e.g. tests writing rows directly). */
+  batchId?: string;
 }
 
 export interface IngestCounts {
@@ -296,6 +299,8 @@ export class StagedIngest {
              updated_at = excluded.updated_at`,
           [this.store.now()],
         );
+        // The derived work (sessions, events) is recorded with the rows, so it survives any crash after the ack.
+        await recordDerivedWork(conn, this.batchId, ranges, this.store.now());
         const touched = await conn.runAndReadAll(
           `SELECT device_id, epoch_ms(first_ts)::DOUBLE, epoch_ms(last_ts)::DOUBLE FROM ${ranges} WHERE n > 0 ORDER BY device_id`,
         );
@@ -306,7 +311,7 @@ export class StagedIngest {
           );
         }
         const counts: IngestCounts = {
-          touched: touched.getRows().map(([d, lo, hi]) => ({ deviceId: String(d), fromMs: Number(lo), toMs: Number(hi) })),
+          touched: touched.getRows().map(([d, lo, hi]) => ({ deviceId: String(d), fromMs: Number(lo), toMs: Number(hi), batchId: this.batchId })),
           batchId: this.batchId,
           received: this.staged + this.rejected,
           accepted,

@@ -1,4 +1,5 @@
 import type { Charger } from '../chargers/charger.ts';
+import type { DeviceFacts } from '../devices/device-facts.ts';
 import type { DetectedEvent } from '../events/detected-event.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
 
@@ -13,6 +14,14 @@ export interface DetectContext {
    * run over the whole history.
    */
   fromMs: number;
+  /**
+   * The time the judgement is made (the injectable clock: wall time live, the run's clock in
+   * batch). A detector may judge silence with it: a series that ends while moving and has been
+   * silent for long enough is a provisional breakdown. Absent: silence is not judged.
+   */
+  nowMs?: number;
+  /** What the device's registration says about it (battery, reserve, model); absent fields use model defaults. */
+  device?: DeviceFacts;
 }
 
 /**
@@ -26,4 +35,9 @@ export interface Detector {
   /** How much history before `fromMs` it needs to judge a moment the same way a full run would. */
   readonly lookbackMs: number;
   detect(series: TelemetrySeries, ctx: DetectContext): Promise<DetectedEvent[]>;
+  /**
+   * When a re-run with no new data could change this detector's result (e.g. the last row was
+   * moving: lastTsMs + silence threshold), or undefined. Live detection sets a timer for it.
+   */
+  wakeAtMs?(series: TelemetrySeries, ctx: DetectContext): number | undefined;
 }

@@ -1,22 +1,23 @@
 import fp from 'fastify-plugin';
 import type { Detector } from '../../domain/detect/detector.ts';
-import { DetectionService } from '../../detect/detection-service.ts';
+import { DerivedPipeline } from '../../pipeline/derived-pipeline.ts';
 import { loadDetectors } from '../../detect/load-detectors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    detection: DetectionService;
+    detection: DerivedPipeline;
   }
 }
 
 /**
- * Runs the detectors behind ingest and on request; waits for queued work on close. Detectors are
- * loaded from models/ unless the caller passes its own (tests).
+ * The derived-data pipeline (sessions and events behind ingest, detection on request); resumes at
+ * start what a crash left recorded, and waits for queued work on close. Detectors are loaded from
+ * models/ unless the caller passes its own (tests).
  */
 export const detectionPlugin = fp<{ detectors?: readonly Detector[] | undefined }>(
   async (app, opts) => {
     const detectors = opts.detectors ?? (await loadDetectors({ onWarning: (message) => app.log.warn(message) }));
-    const service = new DetectionService(app.store, detectors, {
+    const service = new DerivedPipeline(app.store, detectors, {
       onError: (err, deviceId) => app.log.error({ err, deviceId }, 'detection failed'),
       onDetected: (r) => {
         if (r.changes.created.length + r.changes.updated.length + r.changes.removed.length > 0) {
@@ -25,7 +26,11 @@ export const detectionPlugin = fp<{ detectors?: readonly Detector[] | undefined 
       },
     });
     app.decorate('detection', service);
-    app.addHook('onClose', async () => service.idle());
+    app.addHook('onReady', async () => void (await service.resume()));
+    app.addHook('onClose', async () => {
+      await service.idle();
+      await service.close();
+    });
   },
   { name: 'detection', dependencies: ['store'] },
 );

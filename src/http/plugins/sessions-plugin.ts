@@ -1,18 +1,16 @@
 import fp from 'fastify-plugin';
-import { SessionMaintainer } from '../../sessions/session-maintainer.ts';
+import type { DerivedPipeline } from '../../pipeline/derived-pipeline.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    sessions: SessionMaintainer;
+    sessions: DerivedPipeline;
   }
 }
 
-/** Keeps every device's periods current behind ingest; waits for queued work on close. */
+/** Sessions are a stage of the one derived-data pipeline (the detection plugin's): the same object under its old name. */
 export const sessionsPlugin = fp(
   async (app) => {
-    const maintainer = new SessionMaintainer(app.store, (err, deviceId) => app.log.error({ err, deviceId }, 'session update failed'));
-    app.decorate('sessions', maintainer);
-    app.addHook('onClose', async () => maintainer.idle());
+    app.decorate('sessions', app.detection);
   },
-  { name: 'sessions', dependencies: ['store'] },
+  { name: 'sessions', dependencies: ['store', 'detection'] },
 );

@@ -61,10 +61,7 @@ export async function telemetryIngestRoute(app: FastifyInstance, opts: { bodyLim
           profile: q.profile,
           tz: q.tz,
           maps: q.map === undefined ? [] : ([] as string[]).concat(q.map),
-          onCommitted: (touched) => {
-            app.sessions.schedule(touched);
-            app.detection.schedule(touched);
-          },
+          onCommitted: (touched) => app.detection.schedule(touched),
         });
         app.metrics.ingestBatches.inc({ format, status: 'committed' });
         app.metrics.ingestRows.inc({ outcome: 'accepted' }, summary.accepted);

@@ -1,0 +1,348 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Detector } from '../domain/detect/detector.ts';
+import type { TelemetrySeries } from '../domain/telemetry-series.ts';
+import { detectDevice, maxLookbackMs, type DetectWindow, type DeviceDetection } from '../detect/detect-device.ts';
+import { listUnfinishedWork, type WorkKey } from '../store/derived-work-repository.ts';
+import { readSeriesOfDevices } from '../store/series-repository.ts';
+import type { TouchedRange } from '../store/staged-ingest.ts';
+import type { TelemetryStore } from '../store/telemetry-store.ts';
+import { runDerivedCycle, type CycleResult, type CycleWork } from './derived-cycle.ts';
+import { DeviceTail } from './device-tail.ts';
+
+/** Sets a one-shot timer; returns its cancel. Injectable so tests drive silence with their clock. */
+export type SetTimer = (fire: () => void, delayMs: number) => () => void;
+
+const realTimer: SetTimer = (fire, delayMs) => {
+  const t = setTimeout(fire, Math.max(0, delayMs));
+  t.unref();
+  return () => clearTimeout(t);
+};
+
+export interface DerivedPipelineOptions {
+  onError?: (err: unknown, deviceId: string) => void;
+  onDetected?: (result: DeviceDetection) => void;
+  /** Detectors with at most this lookback run on every live cycle (breakdowns); default 1 h. */
+  fastLookbackMs?: number;
+  /** Live: sessions and the other detectors run at most this often per device (wall time); default 30 s. */
+  heavyIntervalMs?: number;
+  /** Live: devices per slow cycle, so a slow cycle never holds up breakdowns for long; default 100. */
+  heavyBatchSize?: number;
+  /**
+   * Live: devices judged together by one fast cycle; default 512. A bulk import touches every
+   * device from its first row, and reading all of them at once would hold the whole file in memory.
+   */
+  fastBatchSize?: number;
+  /** Wall clock for the throttle and for silence (`ctx.nowMs`); tests inject theirs. */
+  clock?: () => number;
+  /** Timer for silence wake-ups and deferred slow work (tests inject one driven by their clock). */
+  setTimer?: SetTimer;
+  /** Keep each device's recent rows in memory between fast cycles (default true). */
+  tails?: boolean;
+}
+
+interface Pending {
+  fromMs: number;
+  keys: WorkKey[];
+  /** Touched ranges since the last fast cycle: whether the tail already holds them is checked then. */
+  ranges: number[];
+}
+
+const merge = (map: Map<string, Pending>, deviceId: string, fromMs: number, keys: readonly WorkKey[], ranges: readonly number[]) => {
+  const p = map.get(deviceId);
+  if (p) {
+    p.fromMs = Math.min(p.fromMs, fromMs);
+    p.keys.push(...keys);
+    p.ranges.push(...ranges);
+  } else {
+    map.set(deviceId, { fromMs, keys: [...keys], ranges: [...ranges] });
+  }
+};
+
+/**
+ * The one durable pipeline behind every commit: what a commit touched is recorded in
+ * `derived_work` in the commit's own transaction (StagedIngest), and worked off here:
+ *   schedule (or resume at start) → fast cycle: breakdown-class detectors on every device
+ *   touched, from its in-memory tail (reads only what arrived), events written and the work marked
+ *   judged in one transaction → slow cycle, throttled per device: one read, segmentation once,
+ *   the long look-back detectors, sessions and events written and the work deleted in one
+ *   transaction → listeners (the alert engine) told when events changed.
+ * A device is one worker: its cycles and explicit runs are serialised, so a batch run and a live
+ * run never replace the same window at once, and both give the same events. A detector that
+ * judges silence (`wakeAtMs`) is re-run from a timer with `ctx.nowMs = clock()`. Nothing polls:
+ * with no data and no silence to judge, no timer is armed.
+ */
+export class DerivedPipeline {
+  readonly detectors: readonly Detector[];
+  private readonly store: TelemetryStore;
+  private readonly fast: readonly Detector[];
+  private readonly heavy: readonly Detector[];
+  private readonly pending = new Map<string, Pending>();
+  /** Devices whose slow stage (sessions, heavy detectors) is owed, with the earliest new row since it last ran. */
+  private readonly slowPending = new Map<string, Pending>();
+  private readonly slowRunAtMs = new Map<string, number>();
+  private readonly tails = new Map<string, DeviceTail>();
+  private readonly wakes = new Map<string, { atMs: number; lastTsMs: number }>();
+  private cancelSlowTimer: (() => void) | undefined;
+  private cancelWakeTimer: (() => void) | undefined;
+  private flushing = 0;
+  private closed = false;
+  private running: Promise<void> | undefined;
+  /** The tail of each device's work, so explicit runs queue behind live ones. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly changeListeners = new Set<() => void>();
+  private readonly options: DerivedPipelineOptions;
+  private readonly clock: () => number;
+  private readonly setTimer: SetTimer;
+
+  constructor(store: TelemetryStore, detectors: readonly Detector[], options: DerivedPipelineOptions = {}) {
+    this.store = store;
+    this.detectors = detectors;
+    this.options = options;
+    this.clock = options.clock ?? Date.now;
+    this.setTimer = options.setTimer ?? realTimer;
+    const fastLookbackMs = options.fastLookbackMs ?? 3_600_000;
+    this.fast = detectors.filter((d) => d.lookbackMs <= fastLookbackMs);
+    this.heavy = detectors.filter((d) => d.lookbackMs > fastLookbackMs);
+  }
+
+  get lookbackMs(): number {
+    return maxLookbackMs(this.detectors);
+  }
+
+  /** Stored events changed (after the commit): the alert engine scans at once. */
+  onEventsChanged(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Live: called with what an ingest commit touched (its work rows are already recorded). */
+  schedule(touched: readonly TouchedRange[]): void {
+    if (this.closed) return;
+    for (const t of touched) {
+      const keys = t.batchId ? [{ batchId: t.batchId, deviceId: t.deviceId }] : [];
+      merge(this.pending, t.deviceId, t.fromMs, keys, [t.fromMs]);
+    }
+    this.kick();
+  }
+
+  /** At start: everything recorded and not finished before a crash or kill is worked off again. */
+  async resume(): Promise<number> {
+    const work = await this.store.withConnection(listUnfinishedWork);
+    for (const w of work) {
+      const key = [{ batchId: w.batchId, deviceId: w.deviceId }];
+      if (w.fastDone) merge(this.slowPending, w.deviceId, w.fromMs, key, []);
+      else merge(this.pending, w.deviceId, w.fromMs, key, [w.fromMs]);
+    }
+    if (work.length > 0) this.kick();
+    return work.length;
+  }
+
+  /** Batch: one device and window, queued behind any work already under way for that device. */
+  async detect(deviceId: string, window: DetectWindow): Promise<DeviceDetection> {
+    const result = await this.serialise([deviceId], () => detectDevice(this.store, deviceId, { ...window }, this.detectors));
+    this.reportChanges([result]);
+    return result;
+  }
+
+  /** Resolves once the live cycles under way are done, leaving throttled slow work deferred (tests). */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Resolves once everything scheduled so far is done, the slow stage included (tests, shutdown, the CLI). */
+  async idle(): Promise<void> {
+    this.flushing++;
+    try {
+      while (this.running || this.queues.size > 0 || this.pending.size > 0 || this.slowPending.size > 0) {
+        if (!this.running && (this.pending.size > 0 || this.slowPending.size > 0)) this.kick();
+        if (this.running) await this.running;
+        await Promise.allSettled([...this.queues.values()]);
+      }
+    } finally {
+      this.flushing--;
+    }
+  }
+
+  /** Stops the timers; work not done stays recorded and is resumed at the next start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cancelSlowTimer?.();
+    this.cancelWakeTimer?.();
+    await this.settled();
+  }
+
+  private kick(): void {
+    if (this.closed && this.flushing === 0) return;
+    this.running ??= this.drain().finally(() => {
+      this.running = undefined;
+      if (this.pending.size > 0 || (this.flushing > 0 && this.slowPending.size > 0)) this.kick();
+      else this.armSlowTimer();
+    });
+  }
+
+  private serialise<T>(deviceIds: readonly string[], work: () => Promise<T>): Promise<T> {
+    const previous = Promise.allSettled(deviceIds.map((id) => this.queues.get(id) ?? Promise.resolve()));
+    const next = previous.then(work);
+    const tail = next.catch(() => undefined);
+    for (const id of deviceIds) this.queues.set(id, tail);
+    void tail.then(() => {
+      for (const id of deviceIds) if (this.queues.get(id) === tail) this.queues.delete(id);
+    });
+    return next;
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const fresh = [...this.pending];
+      this.pending.clear();
+      const size = this.options.fastBatchSize ?? 512;
+      for (let i = 0; i < fresh.length; i += size) {
+        const slice = fresh.slice(i, i + size);
+        if (this.fast.length > 0) {
+          const work = slice.map(([deviceId, p]): CycleWork => ({ deviceId, newRowsFromMs: p.fromMs, detectors: this.fast, sessions: false, keys: p.keys }));
+          const ranges = new Map(slice.map(([deviceId, p]) => [deviceId, p.ranges]));
+          const done = await this.runCycle(work, 'fast', ranges);
+          for (const [deviceId, p] of slice) if (done.has(deviceId)) merge(this.slowPending, deviceId, p.fromMs, p.keys, []);
+        } else {
+          for (const [deviceId, p] of slice) merge(this.slowPending, deviceId, p.fromMs, p.keys, []);
+        }
+      }
+      const due = this.dueSlow();
+      if (due.length > 0) await this.runCycle(due, 'slow');
+      if (fresh.length === 0 && due.length === 0) return;
+    }
+  }
+
+  /** Slow work whose device has waited its interval (or everything, while someone awaits idle()). */
+  private dueSlow(): CycleWork[] {
+    const nowMs = this.clock();
+    const interval = this.options.heavyIntervalMs ?? 30_000;
+    const due: CycleWork[] = [];
+    for (const [deviceId, p] of this.slowPending) {
+      if (due.length >= (this.options.heavyBatchSize ?? 100)) break;
+      if (this.flushing === 0 && nowMs - (this.slowRunAtMs.get(deviceId) ?? -Infinity) < interval) continue;
+      due.push({ deviceId, newRowsFromMs: p.fromMs, detectors: this.heavy, sessions: true, keys: p.keys });
+    }
+    for (const w of due) {
+      this.slowPending.delete(w.deviceId);
+      this.slowRunAtMs.set(w.deviceId, nowMs);
+    }
+    return due;
+  }
+
+  /** Wakes the drain when the first deferred slow run comes due, so results converge without new data. */
+  private armSlowTimer(): void {
+    this.cancelSlowTimer?.();
+    this.cancelSlowTimer = undefined;
+    if (this.slowPending.size === 0 || this.closed) return;
+    const interval = this.options.heavyIntervalMs ?? 30_000;
+    let dueAtMs = Infinity;
+    for (const deviceId of this.slowPending.keys()) dueAtMs = Math.min(dueAtMs, (this.slowRunAtMs.get(deviceId) ?? -Infinity) + interval);
+    this.cancelSlowTimer = this.setTimer(() => {
+      this.cancelSlowTimer = undefined;
+      this.kick();
+    }, dueAtMs - this.clock());
+  }
+
+  /** One timer for the earliest silence wake-up of any device; it re-judges the devices due. */
+  private armWakeTimer(): void {
+    this.cancelWakeTimer?.();
+    this.cancelWakeTimer = undefined;
+    if (this.wakes.size === 0 || this.closed) return;
+    let atMs = Infinity;
+    for (const w of this.wakes.values()) atMs = Math.min(atMs, w.atMs);
+    this.cancelWakeTimer = this.setTimer(() => {
+      this.cancelWakeTimer = undefined;
+      const nowMs = this.clock();
+      for (const [deviceId, w] of this.wakes) {
+        if (w.atMs > nowMs) continue;
+        this.wakes.delete(deviceId);
+        // No new rows: the same window as the last judgement, judged again at the new time.
+        merge(this.pending, deviceId, w.lastTsMs, [], []);
+      }
+      if (this.pending.size > 0) this.kick();
+      else this.armWakeTimer();
+    }, atMs - this.clock());
+  }
+
+  /** Runs a cycle; returns the devices whose work it committed. */
+  private async runCycle(work: readonly CycleWork[], stage: 'fast' | 'slow', ranges?: Map<string, number[]>): Promise<Set<string>> {
+    const done = new Set<string>();
+    const readSeries = stage === 'fast' && this.options.tails !== false
+      ? (conn: DuckDBConnection, reads: readonly { deviceId: string; fromMs: number }[]) => this.readFromTails(conn, reads, ranges ?? new Map())
+      : undefined;
+    const nowMs = this.clock();
+    let results: CycleResult[];
+    try {
+      results = await this.serialise(work.map((w) => w.deviceId), () => runDerivedCycle(this.store, work, { stage, nowMs, readSeries }));
+    } catch {
+      // One device's bad data must not hold up the fleet: each alone, reporting its own error.
+      results = [];
+      for (const w of work) {
+        this.tails.delete(w.deviceId);
+        try {
+          results.push(...(await this.serialise([w.deviceId], () => runDerivedCycle(this.store, [w], { stage, nowMs }))));
+        } catch (err) {
+          this.options.onError?.(err, w.deviceId);
+        }
+      }
+    }
+    let wakesChanged = false;
+    for (const r of results) {
+      done.add(r.deviceId);
+      this.options.onDetected?.(r);
+      if (r.wakeAtMs !== undefined && r.lastTsMs !== undefined) {
+        this.wakes.set(r.deviceId, { atMs: r.wakeAtMs, lastTsMs: r.lastTsMs });
+        wakesChanged = true;
+      } else if (stage === 'fast' && this.wakes.delete(r.deviceId)) {
+        wakesChanged = true;
+      }
+    }
+    if (wakesChanged) this.armWakeTimer();
+    this.reportChanges(results);
+    return done;
+  }
+
+  /**
+   * The fast cycle's series from each device's in-memory tail: only rows after the tail's last
+   * one are read (one query for all devices); a device whose tail does not reach back far enough,
+   * or that received rows older than its tail's end (an out-of-order upload), is read whole from
+   * the store once and its tail rebuilt. Rows no window needs any more are dropped.
+   */
+  private async readFromTails(conn: DuckDBConnection, reads: readonly { deviceId: string; fromMs: number }[], ranges: Map<string, number[]>): Promise<Map<string, TelemetrySeries>> {
+    const incremental: { deviceId: string; fromMs: number }[] = [];
+    const whole: { deviceId: string; fromMs: number }[] = [];
+    for (const r of reads) {
+      const tail = this.tails.get(r.deviceId);
+      if (tail && tail.coversFromMs <= r.fromMs) incremental.push({ deviceId: r.deviceId, fromMs: Math.floor(tail.lastTsMs) + 1 });
+      else whole.push(r);
+    }
+    if (incremental.length > 0) {
+      const fresh = await readSeriesOfDevices(conn, incremental);
+      for (const { deviceId } of incremental) {
+        const tail = this.tails.get(deviceId)!;
+        tail.append(fresh.get(deviceId)!);
+        // A committed range whose first row the tail lacks was older than the tail's end: reread.
+        if ((ranges.get(deviceId) ?? []).some((fromMs) => fromMs >= tail.coversFromMs && !tail.has(fromMs))) {
+          whole.push(reads.find((r) => r.deviceId === deviceId)!);
+        }
+      }
+    }
+    if (whole.length > 0) {
+      const rows = await readSeriesOfDevices(conn, whole);
+      for (const r of whole) this.tails.set(r.deviceId, new DeviceTail(rows.get(r.deviceId)!, r.fromMs));
+    }
+    const out = new Map<string, TelemetrySeries>();
+    for (const r of reads) {
+      const tail = this.tails.get(r.deviceId)!;
+      tail.dropBefore(r.fromMs);
+      out.set(r.deviceId, tail.seriesFrom(r.fromMs));
+    }
+    return out;
+  }
+
+  private reportChanges(results: readonly DeviceDetection[]): void {
+    if (!results.some((r) => r.changes.created.length + r.changes.updated.length + r.changes.removed.length > 0)) return;
+    for (const listener of this.changeListeners) listener();
+  }
+}
