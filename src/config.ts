@@ -10,6 +10,8 @@ export const ConfigSchema = Type.Object({
   memoryLimit: Type.String({ pattern: '^[0-9.]+ ?[KMGT]i?B$' }),
   /** Host names answered besides localhost and the listen address (TELLTALE_ALLOWED_HOSTS, comma-separated). */
   allowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 255 })),
+  /** Inside webhook targets allowed (TELLTALE_WEBHOOK_ALLOW, comma-separated addresses, CIDR ranges or host names). */
+  webhookAllow: Type.Array(Type.String({ minLength: 1, maxLength: 255 })),
   logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')]),
 });
 export type Config = Static<typeof ConfigSchema>;
@@ -25,6 +27,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     bodyLimitBytes: env.TELLTALE_BODY_LIMIT_MB ? Math.round(Number(env.TELLTALE_BODY_LIMIT_MB) * 1024 * 1024) : 512 * 1024 * 1024,
     memoryLimit: env.TELLTALE_MEMORY_LIMIT ?? '2GB',
     logLevel: env.LOG_LEVEL ?? 'info',
+    webhookAllow: (env.TELLTALE_WEBHOOK_ALLOW ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     allowedHosts: (env.TELLTALE_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     ...defined,
   };

@@ -13,7 +13,7 @@
  * Prints a table, then one line of JSON with every figure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,12 +54,20 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** The started server's admin key (serve writes it to --admin-key-file). */
+let serverKey = '';
+const auth = () => ({ authorization: `Bearer ${serverKey}` });
+
 async function startServer(db: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--db', db, '--port', String(port)], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const keyFile = `${db}.key`;
+  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--db', db, '--port', String(port), '--admin-key-file', keyFile], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { url, child };
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) {
+      serverKey = readFileSync(keyFile, 'utf8').trim();
+      return { url, child };
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('server did not start');
@@ -89,7 +97,7 @@ async function replayClients(url: string, n: number, rss: PeakRss): Promise<Repl
   await Promise.all(
     Array.from({ length: n }, (_, k) =>
       new Promise<void>((resolve, reject) => {
-        const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/replay`);
+        const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/replay`, { headers: auth() });
         sockets.push(ws);
         ws.on('error', reject);
         ws.on('open', () => {
@@ -151,7 +159,7 @@ async function latency(url: (k: number) => string, init: RequestInit, requests: 
   const times: number[] = [];
   for (let k = 0; k < requests; k++) {
     const t = performance.now();
-    const res = await fetch(url(k), init);
+    const res = await fetch(url(k), { ...init, headers: { ...(init.headers as Record<string, string> | undefined), ...auth() } });
     await res.arrayBuffer();
     if (!res.ok) throw new Error(`${res.status} ${url(k)}`);
     times.push(performance.now() - t);

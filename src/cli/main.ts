@@ -34,8 +34,9 @@ program
   .addOption(new Option('--host <host>', 'interface to listen on').env('TELLTALE_HOST'))
   .option('--demo', 'load the bundled fixtures before listening')
   .addOption(new Option('--alert-rules <file>', 'alert rules and delivery settings (JSON), stored at start').env('TELLTALE_ALERT_RULES'))
-  .action(async (opts: { db: string; port?: number; host?: string; demo?: boolean; alertRules?: string }) =>
-    (await import('./serve-command.ts')).runServeCommand({ dbPath: opts.db, port: opts.port, host: opts.host, demo: opts.demo, alertRules: opts.alertRules }),
+  .addOption(new Option('--admin-key-file <file>', 'write the start-up admin key to this file (mode 600) instead of printing it').env('TELLTALE_ADMIN_KEY_FILE'))
+  .action(async (opts: { db: string; port?: number; host?: string; demo?: boolean; alertRules?: string; adminKeyFile?: string }) =>
+    (await import('./serve-command.ts')).runServeCommand({ dbPath: opts.db, port: opts.port, host: opts.host, demo: opts.demo, alertRules: opts.alertRules, adminKeyFile: opts.adminKeyFile }),
   );
 
 const alertRules = program.command('alert-rules').description('Alert rules in the store (the service reads them on every scan)');

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config, DEFAULT_DB_PATH } from '../config.ts';
@@ -32,13 +32,13 @@ async function loadDemoData(store: TelemetryStore, log: (msg: string) => void, o
 /** The label of the admin key a start prints (the previous one is revoked). */
 export const START_KEY_LABEL = 'serve-start';
 
-export async function runServeCommand(overrides: Partial<Config> & { demo?: boolean; alertRules?: string | undefined }): Promise<void> {
-  const { demo, alertRules, ...rest } = overrides;
+export async function runServeCommand(overrides: Partial<Config> & { demo?: boolean; alertRules?: string | undefined; adminKeyFile?: string | undefined }): Promise<void> {
+  const { demo, alertRules, adminKeyFile, ...rest } = overrides;
   const config = loadConfig(rest);
   // A bad rules file stops the start, before the store is opened, with the field that is wrong.
   const alerts = alertRules ? loadAlertConfig(alertRules) : undefined;
   const store = await TelemetryStore.open(config.dbPath, { memoryLimit: config.memoryLimit, createFolder: config.dbPath === DEFAULT_DB_PATH });
-  const app = await buildApp({ store, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel }, alerts, allowedHosts: defaultAllowedHosts(config.host, config.allowedHosts) });
+  const app = await buildApp({ store, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel }, alerts, allowedHosts: defaultAllowedHosts(config.host, config.allowedHosts), webhookAllow: config.webhookAllow });
   // The demo data goes through the same path as any upload: sessions and detection follow each commit.
   if (demo) {
     await loadDemoData(store, (msg) => app.log.info(msg), (touched) => app.detection.schedule(touched));
@@ -55,6 +55,8 @@ export async function runServeCommand(overrides: Partial<Config> & { demo?: bool
   // sign-in takes it; lasting keys come from `telltale keys create` or POST /v1/keys).
   const { token } = await app.keys.rotate(START_KEY_LABEL, { role: 'admin' });
   const address = await app.listen({ host: config.host, port: config.port });
-  process.stdout.write(`telltale admin key (replaced at each start): ${token}\n`);
+  // With --admin-key-file the key goes to a file only the owner reads (scripts, secrets mounts), not to the log.
+  if (adminKeyFile) writeFileSync(adminKeyFile, `${token}\n`, { mode: 0o600 });
+  else process.stdout.write(`telltale admin key (replaced at each start): ${token}\n`);
   app.log.info({ url: address, db: config.dbPath }, 'telltale listening');
 }

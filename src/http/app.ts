@@ -44,6 +44,8 @@ export interface AppOptions {
   alerts?: AlertConfig;
   /** Host names answered (Host header, WebSocket and page Origin); default localhost and the loopback addresses. */
   allowedHosts?: readonly string[];
+  /** Inside webhook targets allowed (TELLTALE_WEBHOOK_ALLOW): addresses, CIDR ranges or host names. */
+  webhookAllow?: readonly string[];
 }
 
 /** The HTTP service: plugins (docs, metrics, store), then the routes, each a thin shell over a service. */
@@ -65,7 +67,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(metricsPlugin);
   await app.register(detectionPlugin, { detectors: options.detectors });
   await app.register(sessionsPlugin);
-  await app.register(alertsPlugin, { config: options.alerts });
+  await app.register(alertsPlugin, { config: options.alerts, webhookAllow: options.webhookAllow });
   await app.register(healthRoute);
   await app.register(telemetryIngestRoute, { bodyLimitBytes });
   await app.register(devicesRoutes);

@@ -20,7 +20,7 @@ let refuse = false;
 beforeAll(async () => {
   store = await openTempStore();
   receiver = await startReceiver(() => (refuse ? { status: 400 } : { status: 200 }));
-  app = await buildApp({ store, detectors: [], alerts: { rules: [], scanIntervalMs: 20, delivery: { pollMs: 20, baseBackoffMs: 10, maxBackoffMs: 50 } } });
+  app = await buildApp({ store, detectors: [], webhookAllow: ['127.0.0.1'], alerts: { rules: [], scanIntervalMs: 20, delivery: { pollMs: 20, baseBackoffMs: 10, maxBackoffMs: 50 } } });
   base = await listenWithAdminKey(app);
 });
 

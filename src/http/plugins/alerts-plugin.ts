@@ -16,8 +16,8 @@ declare module 'fastify' {
  * webhooks); rules from the config file are stored first, replacing rules with the same id.
  * On close both stop; notices in flight stay queued and go again at the next start.
  */
-export const alertsPlugin = fp<{ config?: AlertConfig | undefined }>(
-  async (app, { config }) => {
+export const alertsPlugin = fp<{ config?: AlertConfig | undefined; webhookAllow?: readonly string[] | undefined }>(
+  async (app, { config, webhookAllow }) => {
     const lock = new WriteLock();
     if (config) {
       await app.store.withConnection(async (conn) => {
@@ -30,7 +30,7 @@ export const alertsPlugin = fp<{ config?: AlertConfig | undefined }>(
       onError: (err) => app.log.error({ err }, 'alert scan failed'),
     });
     const worker = new DeliveryWorker(app.store, {
-      lock, delivery: config?.delivery,
+      lock, delivery: config?.delivery, webhookAllow,
       onError: (err) => app.log.error({ err }, 'webhook delivery failed'),
       onAttempt: (item, outcome) => {
         if (outcome.kind !== 'delivered') app.log.warn({ key: item.idempotencyKey, receiver: item.receiver, outcome }, 'webhook attempt failed');
