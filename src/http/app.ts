@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import helmet from '@fastify/helmet';
 import sensible from '@fastify/sensible';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -34,6 +35,25 @@ import { keysRoutes } from './routes/keys-routes.ts';
 import { auditRoute } from './routes/audit-route.ts';
 import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
 
+/**
+ * The pages load only their own scripts, styles and sockets: no inline script, no other origin,
+ * no framing (the replay page's SVG is built with DOM calls, so no inline style is needed either).
+ */
+const CONTENT_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  // Off: it would send page loads on http://127.0.0.1 to https, where nothing listens.
+  upgradeInsecureRequests: null,
+};
+
 export interface AppOptions {
   store: TelemetryStore;
   bodyLimitBytes?: number;
@@ -54,6 +74,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: bodyLimitBytes });
   installErrorHandler(app);
   await app.register(sensible);
+  // same-origin, not helmet's no-referrer: under no-referrer a browser sends `Origin: null` with the
+  // sign-in form, which the Origin check must refuse.
+  await app.register(helmet, { contentSecurityPolicy: { directives: CONTENT_POLICY }, referrerPolicy: { policy: 'same-origin' } });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(storePlugin, { store: options.store });
   // Before every route (docs included): its onRoute hook lists routes missing from the access table.
@@ -63,7 +86,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       info: { title: 'Telltale', version: '0.1.0', description: 'Vehicle telemetry: store, segment, detect, replay, chart' },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The docs page has inline scripts of its own: swagger-ui sends a policy with their hashes for its
+  // routes. Its React code sets inline styles, allowed there only (styles, never scripts).
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
+  });
   await app.register(metricsPlugin);
   await app.register(detectionPlugin, { detectors: options.detectors });
   await app.register(sessionsPlugin);

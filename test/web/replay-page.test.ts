@@ -30,6 +30,7 @@ let browser: Browser;
 let key: string;
 /** Each page opens in a fresh context signed in with the key (the cookie the login form sets). */
 let signedIn: BrowserContext;
+const violations: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM) && !process.env.CI) return;
@@ -46,6 +47,10 @@ beforeAll(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   signedIn = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  // Any script, style or socket the content policy blocks shows up here; the last test asserts none did.
+  signedIn.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+  });
   const page = await signedIn.newPage();
   await page.goto(`${base}/`);
   await page.locator('input[name=key]').fill(key);
@@ -72,6 +77,10 @@ run('the web player in a real browser', () => {
     const page = await context.newPage();
     const first = await page.goto(`${base}/replay/twizy`);
     expect(first?.status()).toBe(401);
+    const headers = first!.headers();
+    expect(headers['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['x-frame-options']).toBe('SAMEORIGIN');
     await page.locator('input[name=key]').fill('tt_0000000000000000_wrongwrongwrongwrongwrongwrongwrongwrongwro');
     await page.locator('button[type=submit]').click();
     await page.locator('form.login').waitFor();
@@ -170,5 +179,15 @@ run('the web player in a real browser', () => {
     await page.waitForFunction((t) => (window as unknown as { telltale: { positionMs: number } }).telltale.positionMs === t, atMs);
     expect(await text(page, 'clock')).toBe('2021-04-22 08:55:00 UTC');
     await page.close();
+  });
+  it('the API docs render under their own policy, and no page broke the content policy', async () => {
+    const page = await signedIn.newPage();
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(`${base}/docs`);
+    await page.locator('.swagger-ui .title', { hasText: 'Telltale' }).waitFor();
+    await page.close();
+    expect(violations).toEqual([]);
   });
 });
