@@ -44,7 +44,18 @@ module.exports = {
       name: 'only-store-imports-duckdb',
       comment: 'Only src/store talks to DuckDB: SQL lives in repositories.',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/store/'] },
+      from: {
+        path: '^src/',
+        pathNot: [
+          '^src/store/',
+          // TEMPORARY (issue 10, in progress on this branch): the derived pipeline and the Parquet
+          // source still take DuckDB connections; their SQL moves into src/store next. Remove each
+          // line when its file no longer imports @duckdb/node-api.
+          '^src/pipeline/derived-pipeline[.]ts$',
+          '^src/pipeline/derived-cycle[.]ts$',
+          '^src/ingest/sources/parquet-source[.]ts$',
+        ],
+      },
       to: { path: '@duckdb/node-api' },
     },
     {

@@ -1,5 +1,5 @@
 /**
- * Alert latency and delivery, `npm run bench:alerts` (flags: --devices --seconds --breakdowns --seed).
+ * Alert latency and delivery, `npm run bench:alerts` (flags: --devices --duration-s (or --seconds) --breakdowns --seed --source).
  *
  *   1. `telltale serve` starts as a child process on a fresh DuckDB file, with a rules file that
  *      sends every breakdown to a local webhook receiver (this process): a first notice at once
@@ -22,6 +22,10 @@
  * detectors, the same fleet streams over HTTP ingest, and each breakdown is written to `events`
  * through replaceEvents right after the batch of its first faulty row; latency is from that
  * insert to the webhook. Use it when the live detector is changing, to see the alerts' own share.
+ * Per minute of streaming (by the proving row's send time): ingest → webhook p50/p99 and detection
+ * lag p50/p99, and the service's CPU (from /proc, live only) per 1,000 rows/s, so a cost that grows
+ * with the time the server has run shows as a trend from the first minute to the last; the first
+ * minute is the baseline. Breakdowns are spread over the whole stream (from 30 s to 60 s before its end).
  * Prints a summary, then one line of JSON with every figure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -45,7 +49,8 @@ const ROOT = join(import.meta.dirname, '../..');
 const { values } = parseArgs({
   options: {
     devices: { type: 'string', default: '1000' },
-    seconds: { type: 'string', default: '120' },
+    seconds: { type: 'string' },
+    'duration-s': { type: 'string' },
     breakdowns: { type: 'string', default: '100' },
     seed: { type: 'string', default: '11' },
     source: { type: 'string', default: 'live' },
@@ -53,7 +58,7 @@ const { values } = parseArgs({
 });
 const SOURCE = values.source === 'events' ? 'events' : 'live';
 const DEVICES = Number(values.devices);
-const SECONDS = Number(values.seconds);
+const SECONDS = Number(values['duration-s'] ?? values.seconds ?? '120');
 const BREAKDOWNS = Math.min(DEVICES, Number(values.breakdowns));
 const random = mulberry32(Number(values.seed));
 const dir = mkdtempSync(join(tmpdir(), 'telltale-bench-alerts-'));
@@ -86,8 +91,8 @@ const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/ho
 // --- the service ----------------------------------------------------------------------------------
 const rulesPath = join(dir, 'rules.json');
 writeFileSync(rulesPath, JSON.stringify({
-  scanIntervalMs: 50,
-  delivery: { pollMs: 50, timeoutMs: 5000, perReceiverConcurrency: 16 },
+  // No scanIntervalMs: the engine scans when the pipeline changes events (nothing polls).
+  delivery: { timeoutMs: 5000, perReceiverConcurrency: 16 },
   rules: [{
     ruleId: 'breakdowns', name: 'Breakdowns', match: { kinds: ['breakdown'], minSeverity: 'warning' },
     receivers: [{ name: 'driver', url: `${hookUrl}/driver`, secret: 'bench-driver-secret' }, { name: 'support', url: `${hookUrl}/support`, secret: 'bench-support-secret' }],
@@ -129,9 +134,11 @@ const fleet: Vehicle[] = Array.from({ length: DEVICES }, (_, i) => ({
   id: `bench-${String(i).padStart(4, '0')}`, lat: 48 + random() * 0.5, lon: 11 + random() * 0.5, speedKph: 85 + random() * 10,
   socPct: 60 + random() * 30, phase: random() * Math.PI * 2, breakdownAt: null,
 }));
-// Seeded choice of who breaks down and when: after 30 s of driving, spread over the stream's first half.
+// Seeded choice of who breaks down and when: after 30 s of driving, spread evenly over the stream
+// (up to 60 s before its end, so the last ones are alerted within it) — every minute has samples.
 const order = fleet.map((v, i) => ({ i, r: random() })).sort((a, b) => a.r - b.r).slice(0, BREAKDOWNS);
-for (const { i } of order) fleet[i]!.breakdownAt = 30 + Math.floor(random() * Math.max(1, SECONDS / 2 - 30));
+const spanS = Math.max(1, SECONDS - 90);
+order.forEach(({ i }, k) => (fleet[i]!.breakdownAt = 30 + Math.floor(((k + random()) / order.length) * spanS)));
 
 function row(v: Vehicle, s: number, tsMs: number): string {
   let powerKw: number;
@@ -160,6 +167,17 @@ interface BenchRow { device_id: string; ts: number; speed_kph: number; power_kw:
 /** What was sent for each device that breaks down, to find the proving row afterwards. */
 const sentRows = new Map(fleet.filter((v) => v.breakdownAt !== null).map((v) => [v.id, [] as BenchRow[]]));
 
+/** The service's CPU time (user + system, ms) from /proc; undefined in-process or off Linux. */
+function serverCpuMs(): number | undefined {
+  if (!server?.pid) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+const cpuAt: { atMs: number; cpuMs: number | undefined }[] = [];
 const t0 = Math.ceil(Date.now() / 1000) * 1000 + 1000;
 const sendStart: number[] = [];
 const ingestMs: number[] = [];
@@ -171,6 +189,7 @@ for (let s = 0; s < SECONDS; s++) {
   const wait = due - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   else behindMs = Math.max(behindMs, -wait);
+  if (s % 60 === 0) cpuAt.push({ atMs: Date.now(), cpuMs: serverCpuMs() });
   const body = fleet.map((v) => row(v, s, due)).join('\n');
   sendStart[s] = Date.now();
   const res = await fetch(`${base}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', ...auth }, body });
@@ -188,6 +207,8 @@ for (let s = 0; s < SECONDS; s++) {
   }
   if (s % 30 === 29) process.stderr.write(`  ${s + 1} s sent, ${arrivals.length} notices received\n`);
 }
+
+cpuAt.push({ atMs: Date.now(), cpuMs: serverCpuMs() });
 
 // --- settle: until nothing is pending and no incident has opened for 25 s (second rungs are due at 20 s)
 type OutboxRow = { idempotencyKey: string; status: string; step: number; deviceId: string; attempts: number };
@@ -262,6 +283,31 @@ for (const a of firstNotices) {
   latencies.push(a.atMs - sendStart[k]!);
   detectionLag.push(a.detectedAtMs - sendStart[k]!);
 }
+// Per minute of streaming, by when the proving row was sent (the first minute is the baseline).
+const minuteOf = (atMs: number) => Math.floor((atMs - t0) / 60_000);
+const perMinute = new Map<number, { latency: number[]; lag: number[] }>();
+provingAt.forEach((at, k) => {
+  const m = minuteOf(at);
+  const bucket = perMinute.get(m) ?? { latency: [], lag: [] };
+  bucket.latency.push(latencies[k]!);
+  bucket.lag.push(detectionLag[k]!);
+  perMinute.set(m, bucket);
+});
+const minutes = [...perMinute.keys()].sort((a, b) => a - b).map((m) => {
+  const b = perMinute.get(m)!;
+  return { minute: m, n: b.latency.length, latencyP50Ms: quantile(b.latency, 0.5), latencyP99Ms: quantile(b.latency, 0.99), lagP50Ms: quantile(b.lag, 0.5), lagP99Ms: quantile(b.lag, 0.99) };
+});
+const cpuPerMinute: number[] = [];
+for (let k = 1; k < cpuAt.length; k++) {
+  const a = cpuAt[k - 1]!;
+  const b = cpuAt[k]!;
+  if (a.cpuMs === undefined || b.cpuMs === undefined) continue;
+  // cores used ÷ (rows/s ÷ 1,000)
+  cpuPerMinute.push(Math.round(((b.cpuMs - a.cpuMs) / (b.atMs - a.atMs) / (DEVICES / 1000)) * 1000) / 1000);
+}
+const cpuAll = cpuAt.length > 1 && cpuAt[0]!.cpuMs !== undefined && cpuAt.at(-1)!.cpuMs !== undefined
+  ? Math.round(((cpuAt.at(-1)!.cpuMs! - cpuAt[0]!.cpuMs!) / (cpuAt.at(-1)!.atMs - cpuAt[0]!.atMs) / (DEVICES / 1000)) * 1000) / 1000
+  : null;
 const detectToArrival = firstNotices.map((a) => a.atMs - a.detectedAtMs);
 const broken = new Set(fleet.filter((v) => v.breakdownAt !== null).map((v) => v.id));
 const alerted = new Set(incidents.map((i) => i.deviceId));
@@ -297,6 +343,14 @@ const figures = {
   ingestP99Ms: quantile(ingestMs, 0.99),
   streamBehindMaxMs: behindMs,
   settleMs,
+  coresPer1000RowsPerS: cpuAll,
+  coresPer1000RowsPerSByMinute: cpuPerMinute,
+  worstMinuteLatencyP99Ms: Math.max(...minutes.map((m) => m.latencyP99Ms)),
+  minutesOver1sP99: minutes.filter((m) => m.latencyP99Ms >= 1000).length,
+  lagP50FirstMinuteMs: minutes[0]?.lagP50Ms ?? null,
+  lagP50LastMinuteMs: minutes.at(-1)?.lagP50Ms ?? null,
+  byMinute: minutes,
+  machine: 'shared with other helpers (2 cores): figures are noisier than on a quiet machine',
 };
 process.stderr.write(`${JSON.stringify(figures, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(figures)}\n`);

@@ -12,6 +12,7 @@ import {
 import { cancelEscalation, enqueueOutbox } from '../store/outbox-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { WriteLock } from '../store/write-lock.ts';
+import { crashPoint } from '../pipeline/crash-point.ts';
 import { buildNotice, idempotencyKey } from './incident-notice.ts';
 
 export interface AlertEngineOptions {
@@ -227,6 +228,7 @@ export class AlertEngine {
       }
       return { changed, queued, acted, cursor };
     }));
+    await crashPoint('alerts:after-scan');
     this.cursorMs = cursor;
     for (const e of events) this.seen.set(e.eventId, e.updatedAtMs);
     // Only versions the next scans can still read need remembering.

@@ -9,6 +9,8 @@ import { getSession, listSessions } from '../store/session-repository.ts';
 import { getDevice } from '../store/telemetry-repository.ts';
 import { claimVerdict } from './claim-verdicts.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
+import { MESSAGES } from '../domain/errors/error-catalogue.ts';
+import { TelltaleError } from '../domain/errors/telltale-error.ts';
 
 export interface ChartDataQuery {
   deviceId: string;
@@ -22,10 +24,11 @@ export interface ChartDataQuery {
   calloutTags?: readonly string[] | undefined;
 }
 
-/** An unknown device or session, or nothing logged in the range: HTTP 404, CLI exit 1. */
-export class ChartNotFoundError extends Error {
-  readonly statusCode = 404;
-  readonly code = 'NOT_FOUND';
+/** An unknown device or session, or nothing logged in the range: NOT_FOUND (HTTP 404, CLI exit 1). */
+export class ChartNotFoundError extends TelltaleError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
 }
 
 /**
@@ -35,11 +38,11 @@ export class ChartNotFoundError extends Error {
  */
 export async function loadChartData(store: TelemetryStore, q: ChartDataQuery): Promise<ChartInput> {
   return store.withConnection(async (conn) => {
-    if (!(await getDevice(conn, q.deviceId))) throw new ChartNotFoundError(`no device '${q.deviceId}'`);
+    if (!(await getDevice(conn, q.deviceId))) throw new ChartNotFoundError(MESSAGES.noDevice(q.deviceId));
     let { fromMs, toMs } = q;
     if (q.sessionId !== undefined) {
       const session = await getSession(conn, q.deviceId, q.sessionId);
-      if (!session) throw new ChartNotFoundError(`session: no session '${q.sessionId}' for device '${q.deviceId}'`);
+      if (!session) throw new ChartNotFoundError(`session: ${MESSAGES.noSession(q.deviceId, q.sessionId)}`);
       fromMs = session.startMs;
       toMs = session.endMs + 1;
     }

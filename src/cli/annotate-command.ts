@@ -1,20 +1,8 @@
 import { Value } from 'typebox/value';
-import { loadConfig, DEFAULT_DB_PATH } from '../config.ts';
 import { readAnnotationsFile } from '../annotations/read-annotations-file.ts';
-import { withVerdicts } from '../annotations/claim-verdicts.ts';
-import { AnnotationInputSchema, annotationProblems, type AnnotationInput, type AnnotationWithVerdict } from '../domain/annotations/annotation.ts';
+import { AnnotationInputSchema, type AnnotationInput, type AnnotationWithVerdict } from '../domain/annotations/annotation.ts';
 import { parseTimeParam } from '../http/time-param.ts';
-import { insertAnnotation, listAnnotations, upsertAnnotations } from '../store/annotation-repository.ts';
-import { TelemetryStore } from '../store/telemetry-store.ts';
-
-async function withStore<T>(db: string, work: (store: TelemetryStore) => Promise<T>): Promise<T> {
-  const store = await TelemetryStore.open(db, { memoryLimit: loadConfig().memoryLimit, createFolder: db === DEFAULT_DB_PATH });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
+import { withServices } from './with-services.ts';
 
 const time = (value: string | undefined, name: string): number | undefined => {
   try {
@@ -56,23 +44,15 @@ export async function runAnnotateAdd(o: AnnotateAddOptions): Promise<void> {
     const first = [...Value.Errors(AnnotationInputSchema, input)][0];
     throw new Error(`annotation: ${first ? `${first.instancePath} ${first.message}` : 'invalid'}`);
   }
-  const problems = annotationProblems(input as AnnotationInput);
-  if (problems.length) throw new Error(problems.join('; '));
-  const stored = await withStore(o.db, (store) =>
-    store.withConnection(async (conn) => {
-      const a = await insertAnnotation(conn, o.device, input as AnnotationInput, store.now());
-      if (!a) throw new Error(`annotation '${o.id}' already exists`);
-      return (await withVerdicts(conn, [a]))[0]!;
-    }),
-  );
+  // The same service as POST /v1/devices/:id/annotations: an unknown device is refused, a claim checked.
+  const stored = await withServices(o.db, {}, (services) => services.annotations.add(o.device, input as AnnotationInput));
   process.stdout.write(o.json ? `${JSON.stringify(stored)}\n` : `${describe(stored)}\n`);
 }
 
 /** `telltale annotate list`: a device's annotations, claims with their verdicts. */
 export async function runAnnotateList(o: { db: string; device: string; from?: string; to?: string; json?: boolean }): Promise<void> {
-  const list = await withStore(o.db, (store) =>
-    store.withConnection(async (conn) => withVerdicts(conn, await listAnnotations(conn, { deviceId: o.device, fromMs: time(o.from, '--from'), toMs: time(o.to, '--to') }))),
-  );
+  const range = { fromMs: time(o.from, '--from'), toMs: time(o.to, '--to') };
+  const list = await withServices(o.db, {}, (services) => services.annotations.list(o.device, range));
   if (o.json) process.stdout.write(`${JSON.stringify(list)}\n`);
   else for (const a of list) process.stdout.write(`${describe(a)}\n`);
 }
@@ -80,7 +60,7 @@ export async function runAnnotateList(o: { db: string; device: string; from?: st
 /** `telltale annotate import FILE.json`: an array of annotations (POST bodies), upserted by id. */
 export async function runAnnotateImport(file: string, o: { db: string; device: string; json?: boolean }): Promise<void> {
   const notes = readAnnotationsFile(file);
-  const result = await withStore(o.db, (store) => store.withConnection((conn) => upsertAnnotations(conn, o.device, notes, store.now())));
+  const result = await withServices(o.db, {}, (services) => services.annotations.import(o.device, notes));
   process.stdout.write(o.json ? `${JSON.stringify(result)}\n` : `${file}: ${result.created} created, ${result.updated} replaced\n`);
 }
 

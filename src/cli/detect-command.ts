@@ -1,10 +1,6 @@
-import { loadConfig, DEFAULT_DB_PATH } from '../config.ts';
-import { DetectionService } from '../detect/detection-service.ts';
-import { loadDetectors } from '../detect/load-detectors.ts';
 import type { DetectedEvent } from '../domain/events/detected-event.ts';
 import { parseTimeParam } from '../http/time-param.ts';
-import { listDevices } from '../store/telemetry-repository.ts';
-import { TelemetryStore } from '../store/telemetry-store.ts';
+import { withServices } from './with-services.ts';
 
 export interface DetectCommandOptions {
   db: string;
@@ -22,18 +18,12 @@ export async function runDetectCommand(options: DetectCommandOptions): Promise<v
   if (!options.device && !options.all) throw new Error('pass --device ID or --all');
   const fromMs = parseTimeParam(options.from, '--from');
   const toMs = parseTimeParam(options.to, '--to');
-  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit, createFolder: options.db === DEFAULT_DB_PATH });
   const events: DetectedEvent[] = [];
   const totals = { devices: 0, rows: 0, created: 0, updated: 0, removed: 0 };
-  try {
-    const service = new DetectionService(store, await loadDetectors({ onWarning: (m) => process.stderr.write(`telltale: ${m}\n`) }));
-    const devices = options.all ? (await store.withConnection(listDevices)).map((d) => d.deviceId) : [options.device!];
-    if (!options.all) {
-      const known = (await store.withConnection(listDevices)).some((d) => d.deviceId === options.device);
-      if (!known) throw new Error(`no device '${options.device}' in ${options.db}`);
-    }
+  await withServices(options.db, { detectors: 'load' }, async (services) => {
+    const devices = options.all ? (await services.devices.list()).map((d) => d.deviceId) : [(await services.devices.require(options.device!)).deviceId];
     for (const deviceId of devices) {
-      const r = await service.detect(deviceId, { fromMs, toMs });
+      const r = await services.pipeline.detect(deviceId, { fromMs, toMs });
       totals.devices++;
       totals.rows += r.rows;
       totals.created += r.changes.created.length;
@@ -47,9 +37,7 @@ export async function runDetectCommand(options: DetectCommandOptions): Promise<v
         }
       }
     }
-  } finally {
-    await store.close();
-  }
+  });
   if (options.json) {
     const byKind: Record<string, number> = {};
     for (const e of events) byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;

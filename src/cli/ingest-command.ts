@@ -1,15 +1,11 @@
-import { loadConfig, DEFAULT_DB_PATH } from '../config.ts';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { IngestError } from '../ingest/ingest-error.ts';
-import { ingest } from '../ingest/ingest-pipeline.ts';
+import { TelltaleError } from '../domain/errors/telltale-error.ts';
 import type { IngestSummary } from '../ingest/ingest-summary.ts';
 import type { TelemetryFormat } from '../ingest/sources/source.ts';
-import { DerivedPipeline } from '../pipeline/derived-pipeline.ts';
-import { loadDetectors } from '../detect/load-detectors.ts';
-import { TelemetryStore } from '../store/telemetry-store.ts';
 import { formatFromPath } from './format-from-path.ts';
+import { withServices } from './with-services.ts';
 
 export interface IngestCommandOptions {
   db: string;
@@ -54,27 +50,21 @@ function printHuman(file: string, s: IngestSummary): void {
 
 /** `telltale ingest FILE...`: each file is one batch, committed whole or not at all. */
 export async function runIngestCommand(files: string[], options: IngestCommandOptions): Promise<void> {
-  const detectors = await loadDetectors();
-  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit, createFolder: options.db === DEFAULT_DB_PATH });
   const summaries: IngestSummary[] = [];
-  // The same derived-data pipeline the HTTP service runs after each commit (sessions and events),
-  // so the CLI leaves them current too, and finishes first what an earlier run left recorded.
-  const pipeline = new DerivedPipeline(store, detectors, {
-    onError: (err, deviceId) => process.stderr.write(`telltale: sessions and events of ${deviceId} not updated: ${(err as Error).message}\n`),
-  });
-  await pipeline.resume();
-  try {
+  // The same services as the server: each commit is followed by the derived pipeline (sessions and
+  // events); start() first finishes what an earlier run left recorded, and close() waits for the rest.
+  await withServices(options.db, { detectors: 'load', start: true }, async (services) => {
     for (const file of files) {
       const format = options.format ?? formatFromPath(file);
-      if (!format) throw new IngestError('UNKNOWN_FORMAT', `${file}: cannot tell the format from the extension; pass --format csv|ndjson|arrow|parquet`);
+      if (!format) throw new TelltaleError('UNKNOWN_FORMAT', `${file}: cannot tell the format from the extension; pass --format csv|ndjson|arrow|parquet`);
       let progress: ReturnType<typeof progressReporter> | undefined;
       try {
         progress = progressReporter(file, Boolean(options.json));
       } catch {
-        throw new IngestError('FILE_NOT_FOUND', `${file}: no such file`);
+        throw new TelltaleError('FILE_NOT_FOUND', `${file}: no such file`);
       }
       try {
-        const summary = await ingest(store, {
+        const summary = await services.ingest.ingest({
           input: { path: file },
           format,
           source: file,
@@ -83,7 +73,6 @@ export async function runIngestCommand(files: string[], options: IngestCommandOp
           tz: options.tz,
           maps: options.map,
           onProgress: (p) => progress.update(p.bytes, p.rows),
-          onCommitted: (touched) => pipeline.schedule(touched),
         });
         summaries.push(summary);
       } finally {
@@ -91,11 +80,7 @@ export async function runIngestCommand(files: string[], options: IngestCommandOp
       }
       if (!options.json) printHuman(file, summaries.at(-1)!);
     }
-    await pipeline.idle();
-    await pipeline.close();
-  } finally {
-    await store.close();
-  }
+  });
   if (options.json) {
     const total = {
       accepted: summaries.reduce((n, s) => n + s.accepted, 0),

@@ -1,9 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { loadConfig, DEFAULT_DB_PATH } from '../config.ts';
-import { produceChart } from '../chart/produce-chart.ts';
 import type { ChartFormat } from '../chart/render-chart.ts';
 import { parseTimeParam } from '../http/time-param.ts';
-import { TelemetryStore } from '../store/telemetry-store.ts';
+import { withServices } from './with-services.ts';
 
 export interface PlotCommandOptions {
   db: string;
@@ -33,12 +31,13 @@ function formatOf(out: string): ChartFormat {
 export async function runPlotCommand(options: PlotCommandOptions): Promise<void> {
   const format = formatOf(options.out);
   if (options.session && (options.from || options.to)) throw new Error('--session replaces --from/--to: give one or the other');
-  const store = await TelemetryStore.open(options.db, { memoryLimit: loadConfig().memoryLimit, createFolder: options.db === DEFAULT_DB_PATH });
-  try {
-    const chart = await produceChart(store, {
+  const fromMs = parseTimeParam(options.from, '--from');
+  const toMs = parseTimeParam(options.to, '--to');
+  const chart = await withServices(options.db, {}, (services) =>
+    services.charts.produce({
       deviceId: options.device,
-      fromMs: parseTimeParam(options.from, '--from'),
-      toMs: parseTimeParam(options.to, '--to'),
+      fromMs,
+      toMs,
       sessionId: options.session,
       format,
       x: options.x,
@@ -48,10 +47,8 @@ export async function runPlotCommand(options: PlotCommandOptions): Promise<void>
       power: options.power,
       public: options.public,
       scale: options.scale,
-    });
-    writeFileSync(options.out, chart.body);
-    process.stderr.write(`${options.out}: ${chart.contentType}, ${Buffer.byteLength(chart.body)} bytes\n`);
-  } finally {
-    await store.close();
-  }
+    }),
+  );
+  writeFileSync(options.out, chart.body);
+  process.stderr.write(`${options.out}: ${chart.contentType}, ${Buffer.byteLength(chart.body)} bytes\n`);
 }

@@ -1,33 +1,17 @@
-import { readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadConfig, type Config, DEFAULT_DB_PATH } from '../config.ts';
+import { writeFileSync } from 'node:fs';
+import { loadConfig, DEFAULT_DB_PATH, type Config } from '../config.ts';
 import { loadAlertConfig } from '../alerts/alert-config.ts';
-import { buildApp } from '../http/app.ts';
-import { ingest } from '../ingest/ingest-pipeline.ts';
-import type { TouchedRange } from '../store/staged-ingest.ts';
-import { TelemetryStore } from '../store/telemetry-store.ts';
+import { MESSAGES } from '../domain/errors/error-catalogue.ts';
+import { TelltaleError } from '../domain/errors/telltale-error.ts';
 import { defaultAllowedHosts } from '../http/auth/host-check.ts';
-import { loadModelSDemo } from './model-s-demo.ts';
+import { buildApp } from '../http/app.ts';
+import { FIXTURES_DIR, loadDemoData } from '../services/demo-data.ts';
+import { TelemetryStore } from '../store/telemetry-store.ts';
 
-export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+export { FIXTURES_DIR };
 
-/** The bundled real trips, loaded on `serve --demo` (idempotent: a second load is all duplicates). */
-async function loadDemoData(store: TelemetryStore, log: (msg: string) => void, onCommitted: (touched: TouchedRange[]) => void): Promise<void> {
-  const dir = join(FIXTURES_DIR, 'twizy-rsk');
-  for (const file of readdirSync(dir).filter((f) => /\.csv(\.gz)?$/.test(f)).sort()) {
-    const s = await ingest(store, {
-      input: { path: join(dir, file) },
-      format: 'csv',
-      source: `fixtures/twizy-rsk/${file}`,
-      deviceId: 'twizy-rsk',
-      profile: 'twizy-rsk',
-      onCommitted,
-    });
-    log(`demo data ${file}: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected} rejected`);
-  }
-  await loadModelSDemo(store, FIXTURES_DIR, log, onCommitted);
-}
+/** The line `serve --demo` logs once everything derived from the demo data is stored (tests wait for it). */
+export const DEMO_DERIVED_MESSAGE = 'demo data derived: detection idle';
 
 /** The label of the admin key a start prints (the previous one is revoked). */
 export const START_KEY_LABEL = 'serve-start';
@@ -39,24 +23,39 @@ export async function runServeCommand(overrides: Partial<Config> & { demo?: bool
   const alerts = alertRules ? loadAlertConfig(alertRules) : undefined;
   const store = await TelemetryStore.open(config.dbPath, { memoryLimit: config.memoryLimit, createFolder: config.dbPath === DEFAULT_DB_PATH });
   const app = await buildApp({ store, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel }, alerts, allowedHosts: defaultAllowedHosts(config.host, config.allowedHosts), webhookAllow: config.webhookAllow });
-  // The demo data goes through the same path as any upload: sessions and detection follow each commit.
-  if (demo) {
-    await loadDemoData(store, (msg) => app.log.info(msg), (touched) => app.detection.schedule(touched));
-  }
-  const shutdown = async (signal: string): Promise<void> => {
-    app.log.info({ signal }, 'telltale stopping');
+  const stop = async (): Promise<void> => {
     await app.close();
     await store.close();
+  };
+  // The demo data goes through the same path as any upload: the derived pipeline follows each commit.
+  if (demo) await loadDemoData(app.services, (msg) => app.log.info(msg));
+  const shutdown = async (signal: string): Promise<void> => {
+    app.log.info({ signal }, 'telltale stopping');
+    await stop();
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
   // Auth is never off: each start replaces the start-up admin key and prints it once (the pages'
   // sign-in takes it; lasting keys come from `telltale keys create` or POST /v1/keys).
-  const { token } = await app.keys.rotate(START_KEY_LABEL, { role: 'admin' });
-  const address = await app.listen({ host: config.host, port: config.port });
+  const { token } = await app.services.keys.rotate(START_KEY_LABEL, { role: 'admin' });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await stop();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new TelltaleError('PORT_IN_USE', MESSAGES.portInUse(config.host, config.port), { cause: err });
+    throw err;
+  }
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
   // With --admin-key-file the key goes to a file only the owner reads (scripts, secrets mounts), not to the log.
   if (adminKeyFile) writeFileSync(adminKeyFile, `${token}\n`, { mode: 0o600 });
   else process.stdout.write(`telltale admin key (replaced at each start): ${token}\n`);
   app.log.info({ url: address, db: config.dbPath }, 'telltale listening');
+  if (demo) {
+    // Not awaited: the server answers while the demo's sessions and events are derived.
+    app.services.pipeline.idle().then(
+      () => app.log.info(DEMO_DERIVED_MESSAGE),
+      (err: unknown) => app.log.error({ err }, 'demo data not derived'),
+    );
+  }
 }

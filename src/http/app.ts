@@ -5,21 +5,19 @@ import sensible from '@fastify/sensible';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
+import { composeServices, type Services, type ServicesOptions } from '../services/compose-services.ts';
 import { installErrorHandler } from './plugins/error-handler.ts';
+import { servicesPlugin } from './plugins/services-plugin.ts';
 import { metricsPlugin } from './plugins/metrics-plugin.ts';
-import { sessionsPlugin } from './plugins/sessions-plugin.ts';
-import { detectionPlugin } from './plugins/detection-plugin.ts';
 import type { Detector } from '../domain/detect/detector.ts';
 import { chargersRoutes } from './routes/chargers-routes.ts';
 import { detectRoute } from './routes/detect-route.ts';
 import { eventsRoutes } from './routes/events-routes.ts';
 import { annotationsRoutes } from './routes/annotations-routes.ts';
 import type { AlertConfig } from '../alerts/alert-config.ts';
-import { alertsPlugin } from './plugins/alerts-plugin.ts';
 import { alertRulesRoutes } from './routes/alert-rules-routes.ts';
 import { incidentsRoutes } from './routes/incidents-routes.ts';
 import { outboxRoutes } from './routes/outbox-routes.ts';
-import { storePlugin } from './plugins/store-plugin.ts';
 import { devicesRoutes } from './routes/devices-routes.ts';
 import { deviceTelemetryRoutes } from './routes/device-telemetry-routes.ts';
 import { healthRoute } from './routes/health-route.ts';
@@ -28,12 +26,13 @@ import { timelineRoute } from './routes/timeline-route.ts';
 import { chartRoutes } from './routes/chart-routes.ts';
 import { replayRoute } from './routes/replay-route.ts';
 import { webRoutes } from './routes/web-routes.ts';
+import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
 import { authPlugin } from './plugins/auth-plugin.ts';
+import { limitsPlugin, type LimitOptions } from './plugins/limits-plugin.ts';
 import { defaultAllowedHosts } from './auth/host-check.ts';
 import { loginRoutes } from './routes/login-routes.ts';
 import { keysRoutes } from './routes/keys-routes.ts';
 import { auditRoute } from './routes/audit-route.ts';
-import { telemetryIngestRoute } from './routes/telemetry-ingest-route.ts';
 
 /**
  * The pages load only their own scripts, styles and sockets: no inline script, no other origin,
@@ -55,20 +54,27 @@ const CONTENT_POLICY = {
 };
 
 export interface AppOptions {
+  /** The store to serve; the app builds its services over it (the caller opens and closes the store). */
   store: TelemetryStore;
+  /** Services already built by the composition root (serve); otherwise built here from `store`. */
+  services?: Services;
   bodyLimitBytes?: number;
   logger?: FastifyServerOptions['logger'];
   /** Detectors to run (default: loaded from models/). */
   detectors?: readonly Detector[];
   /** Alert rules and delivery settings from the config file (rules may also come from the API). */
   alerts?: AlertConfig;
+  /** Throttle, clock and timers of the derived pipeline (tests). */
+  pipeline?: ServicesOptions['pipeline'];
   /** Host names answered (Host header, WebSocket and page Origin); default localhost and the loopback addresses. */
   allowedHosts?: readonly string[];
   /** Inside webhook targets allowed (TELLTALE_WEBHOOK_ALLOW): addresses, CIDR ranges or host names. */
   webhookAllow?: readonly string[];
+  /** Requests a minute, uploads and replay sockets at once, per key (DEFAULT_LIMITS). */
+  limits?: Partial<LimitOptions>;
 }
 
-/** The HTTP service: plugins (docs, metrics, store), then the routes, each a thin shell over a service. */
+/** The HTTP service: plugins (docs, metrics, the services), then the routes, each a schema, a service call and the reply. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const bodyLimitBytes = options.bodyLimitBytes ?? 512 * 1024 * 1024;
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: bodyLimitBytes });
@@ -78,9 +84,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // sign-in form, which the Origin check must refuse.
   await app.register(helmet, { contentSecurityPolicy: { directives: CONTENT_POLICY }, referrerPolicy: { policy: 'same-origin' } });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  await app.register(storePlugin, { store: options.store });
+  const services = options.services ?? (await composeServices(options.store, {
+    detectors: options.detectors ?? 'load',
+    alerts: options.alerts,
+    pipeline: options.pipeline,
+    webhookAllow: options.webhookAllow,
+    log: { info: (fields, msg) => app.log.info(fields, msg), warn: (fields, msg) => app.log.warn(fields, msg), error: (fields, msg) => app.log.error(fields, msg) },
+  }));
+  await app.register(servicesPlugin, { services });
   // Before every route (docs included): its onRoute hook lists routes missing from the access table.
   await app.register(authPlugin, { allowedHosts: options.allowedHosts ?? defaultAllowedHosts(undefined) });
+  await app.register(limitsPlugin, options.limits ?? {});
   await app.register(swagger, {
     openapi: {
       info: { title: 'Telltale', version: '0.1.0', description: 'Vehicle telemetry: store, segment, detect, replay, chart' },
@@ -94,9 +108,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     transformStaticCSP: (header) => header.replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
   });
   await app.register(metricsPlugin);
-  await app.register(detectionPlugin, { detectors: options.detectors });
-  await app.register(sessionsPlugin);
-  await app.register(alertsPlugin, { config: options.alerts, webhookAllow: options.webhookAllow });
   await app.register(healthRoute);
   await app.register(telemetryIngestRoute, { bodyLimitBytes });
   await app.register(devicesRoutes);

@@ -1,5 +1,6 @@
 import { COLUMN_NAMES, isColumnName, type ColumnName } from '../domain/telemetry-schema.ts';
-import { isUnitName, unitConversion, type UnitName } from '../domain/units.ts';
+import { MESSAGES } from '../domain/errors/error-catalogue.ts';
+import { isUnitName, UNIT_CONVERSIONS, unitConversion, type UnitName } from '../domain/units.ts';
 import type { FieldContext, FieldSpec, ImportProfile } from './import-profile.ts';
 import { IngestError } from './ingest-error.ts';
 
@@ -18,7 +19,14 @@ export interface ResolvedMapping {
   ignoredColumns: string[];
 }
 
-export type MapOverrides = Partial<Record<ColumnName, { source: string; unit?: UnitName }>>;
+/**
+ * `unknownUnit`: the text after the last colon looked like a unit but is none we know. The source
+ * keeps the whole text (a column may be named `Speed:furlongs`); if the file has no such column
+ * the mapping fails naming the unit, not a column the user never meant.
+ */
+export type MapOverrides = Partial<Record<ColumnName, { source: string; unit?: UnitName; unknownUnit?: string }>>;
+
+const UNIT_LIKE = /^[a-z][a-z/%]*$/i;
 
 /** Parses `column=source[:unit]` options (CLI --map, HTTP ?map=). */
 export function parseMapOptions(options: readonly string[]): MapOverrides {
@@ -30,15 +38,18 @@ export function parseMapOptions(options: readonly string[]): MapOverrides {
     let source = option.slice(eq + 1).trim();
     let unit: UnitName | undefined;
     const colon = source.lastIndexOf(':');
+    let unknownUnit: string | undefined;
     if (colon > 0 && isUnitName(source.slice(colon + 1))) {
       unit = source.slice(colon + 1).toLowerCase() as UnitName;
       source = source.slice(0, colon);
+    } else if (colon > 0 && UNIT_LIKE.test(source.slice(colon + 1))) {
+      unknownUnit = source.slice(colon + 1);
     }
     if (!isColumnName(column)) {
       throw new IngestError('BAD_MAP', `--map ${option}: '${column}' is not a telemetry column (columns: ${COLUMN_NAMES.join(', ')})`);
     }
     if (source === '') throw new IngestError('BAD_MAP', `--map ${option}: the source column is empty`);
-    out[column] = unit ? { source, unit } : { source };
+    out[column] = unit ? { source, unit } : unknownUnit ? { source, unknownUnit } : { source };
   }
   return out;
 }
@@ -88,6 +99,10 @@ export function resolveMapping(
     for (const [column, spec] of specs) {
       const missing = specSources(spec).filter((s) => !known.has(s));
       if (missing.length === 0) continue;
+      const unknownUnit = overrides[column] === spec ? overrides[column]?.unknownUnit : undefined;
+      if (unknownUnit !== undefined) {
+        throw new IngestError('BAD_MAP', MESSAGES.unknownUnit(`${column}=${missing[0]}`, unknownUnit, Object.keys(UNIT_CONVERSIONS)));
+      }
       if (profile?.columns[column] === spec || overrides[column] === spec) {
         throw new IngestError(
           'MISSING_COLUMN',

@@ -10,12 +10,17 @@ export const SCORER_BATCH_ROWS = 4096;
  * The breakdown model (written by `npm run train`) on onnxruntime's CPU provider. One session is
  * created and reused; candidates are scored SCORER_BATCH_ROWS rows at a time.
  */
-export async function loadBreakdownScorer(path = 'models/breakdown.onnx'): Promise<BreakdownScorer> {
+/** A scorer holding an onnxruntime session: `release` frees it (native memory and threads), after which `score` refuses. */
+export interface OnnxScorer extends BreakdownScorer {
+  release(): Promise<void>;
+}
+
+export async function loadBreakdownScorer(path = 'models/breakdown.onnx'): Promise<OnnxScorer> {
   return createOnnxScorer(await readFile(path), path);
 }
 
 /** The same from bytes already in memory (tests, the training script's --check). */
-export async function createOnnxScorer(bytes: Uint8Array, label = 'model bytes'): Promise<BreakdownScorer> {
+export async function createOnnxScorer(bytes: Uint8Array, label = 'model bytes'): Promise<OnnxScorer> {
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 });
@@ -26,8 +31,10 @@ export async function createOnnxScorer(bytes: Uint8Array, label = 'model bytes')
     throw new Error(`${label} is not a breakdown model: expected input 'features' and output 'probability', got ${session.inputNames.join(',')} → ${session.outputNames.join(',')}`);
   }
   const width = BREAKDOWN_FEATURE_COUNT;
+  let released = false;
   return {
     async score(features, rows) {
+      if (released) throw new Error(`the breakdown model from ${label} was released`);
       if (features.length !== rows * width) throw new Error(`features has ${features.length} values; expected rows (${rows}) × ${width}`);
       const out = new Float32Array(rows);
       for (let start = 0; start < rows; start += SCORER_BATCH_ROWS) {
@@ -37,6 +44,11 @@ export async function createOnnxScorer(bytes: Uint8Array, label = 'model bytes')
         out.set(result.probability!.data as Float32Array, start);
       }
       return out;
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      await session.release();
     },
   };
 }

@@ -12,6 +12,7 @@ import { readSeriesOfDevices } from '../store/series-repository.ts';
 import { replaceSessionsInTransaction, sessionAnchorMs } from '../store/session-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { ALL_TIME_MS, type DeviceDetection } from '../detect/detect-device.ts';
+import { crashPoint } from './crash-point.ts';
 
 /** One device of a cycle: the earliest new row, the detectors due to judge it, whether its sessions are due. */
 export interface CycleWork {
@@ -145,6 +146,7 @@ export async function runDerivedCycle(store: TelemetryStore, work: readonly Cycl
         if (options.stage === 'fast') await markFastWorkDone(conn, keys);
         else await finishWork(conn, keys);
       });
+      await crashPoint(options.stage === 'fast' ? 'pipeline:after-fast' : 'pipeline:after-slow');
     }
     return work.map((w) => {
       const own = windows.filter((win) => win.work === w);

@@ -7,6 +7,7 @@ import { readSeriesOfDevices } from '../store/series-repository.ts';
 import type { TouchedRange } from '../store/staged-ingest.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { runDerivedCycle, type CycleResult, type CycleWork } from './derived-cycle.ts';
+import { crashPoint } from './crash-point.ts';
 import { DeviceTail } from './device-tail.ts';
 
 /** Sets a one-shot timer; returns its cancel. Injectable so tests drive silence with their clock. */
@@ -198,6 +199,7 @@ export class DerivedPipeline {
       const size = this.options.fastBatchSize ?? 512;
       for (let i = 0; i < fresh.length; i += size) {
         const slice = fresh.slice(i, i + size);
+        await crashPoint('pipeline:before-fast');
         if (this.fast.length > 0) {
           const work = slice.map(([deviceId, p]): CycleWork => ({ deviceId, newRowsFromMs: p.fromMs, detectors: this.fast, sessions: false, keys: p.keys }));
           const ranges = new Map(slice.map(([deviceId, p]) => [deviceId, p.ranges]));
@@ -291,7 +293,8 @@ export class DerivedPipeline {
     for (const r of results) {
       done.add(r.deviceId);
       this.options.onDetected?.(r);
-      if (r.wakeAtMs !== undefined && r.lastTsMs !== undefined) {
+      // A wake-up at or before the judgement's own time was already judged; only a later one is armed.
+      if (r.wakeAtMs !== undefined && r.wakeAtMs > nowMs && r.lastTsMs !== undefined) {
         this.wakes.set(r.deviceId, { atMs: r.wakeAtMs, lastTsMs: r.lastTsMs });
         wakesChanged = true;
       } else if (stage === 'fast' && this.wakes.delete(r.deviceId)) {

@@ -2,25 +2,26 @@ import { listEvents } from '../store/event-repository.ts';
 import { getSession, listSessions } from '../store/session-repository.ts';
 import { getDevice } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
+import { MESSAGES, type ErrorCode } from '../domain/errors/error-catalogue.ts';
 import type { OpenCommand } from './replay-protocol.ts';
 import { StoreReplaySource } from './store-replay-source.ts';
 
-export type OpenResult = { source: StoreReplaySource } | { error: { code: string; message: string } };
+export type OpenResult = { source: StoreReplaySource } | { error: { code: ErrorCode; message: string } };
 
 /** Resolves an `open` command (device + range, or a session) into a replay source with its marks. */
 export async function openReplaySource(store: TelemetryStore, command: OpenCommand): Promise<OpenResult> {
   return store.withConnection(async (conn) => {
     const device = await getDevice(conn, command.deviceId);
-    if (!device || device.firstTs === null || device.lastTs === null) return { error: { code: 'NOT_FOUND', message: `no data for device '${command.deviceId}'` } };
+    if (!device || device.firstTs === null || device.lastTs === null) return { error: { code: 'NOT_FOUND', message: MESSAGES.noDataForDevice(command.deviceId) } };
     let startMs = command.fromMs ?? Date.parse(device.firstTs);
     let endMs = command.toMs ?? Date.parse(device.lastTs);
     if (command.sessionId) {
       const session = await getSession(conn, command.deviceId, command.sessionId);
-      if (!session) return { error: { code: 'NOT_FOUND', message: `no session '${command.sessionId}' for device '${command.deviceId}'` } };
+      if (!session) return { error: { code: 'NOT_FOUND', message: MESSAGES.noSession(command.deviceId, command.sessionId) } };
       startMs = session.startMs;
       endMs = session.endMs;
     }
-    if (!(endMs >= startMs)) return { error: { code: 'BAD_RANGE', message: 'toMs is before fromMs' } };
+    if (!(endMs >= startMs)) return { error: { code: 'BAD_RANGE', message: MESSAGES.rangeReversed() } };
     const sessions = await listSessions(conn, { deviceId: command.deviceId, fromMs: startMs, toMs: endMs + 1 });
     const sessionMarks = sessions.filter((s) => s.startMs >= startMs && s.startMs <= endMs).map((s) => ({ tMs: s.startMs, kind: s.kind, label: `${s.kind} starts` }));
     // Detected moments are marks too: "jump to next" lands on a breakdown as well as on a session boundary.

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/domain/events/detected-event.ts';
+import { DEMO_DERIVED_MESSAGE } from '../../src/cli/serve-command.ts';
 import { CLI, NODE, ROOT } from './run-cli.ts';
 
 // `npm start` is `telltale serve --demo`: the README's first command. Run it for real, as a child
@@ -13,6 +14,8 @@ let child: ChildProcess;
 let base: string;
 let key: string;
 const api = (url: string) => fetch(url, { headers: { authorization: `Bearer ${key}` } });
+/** Resolves when the server logs that everything derived from the demo data is stored. */
+let derived: Promise<void>;
 
 beforeAll(async () => {
   child = spawn(NODE, [CLI, 'serve', '--demo', '--db', join(dir, 'demo.duckdb'), '--port', '0', '--host', '127.0.0.1'], {
@@ -20,23 +23,25 @@ beforeAll(async () => {
     env: { ...process.env, TZ: 'UTC', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve --demo did not start: ${out.slice(-2000)}`)), 120_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const url = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
-      const printed = /admin key \(replaced at each start\): (tt_\S+)/.exec(out)?.[1];
-      if (url && printed) {
-        key = printed;
-        clearTimeout(timer);
-        resolve(url);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve --demo exited with ${code}: ${out.slice(-2000)}`)));
-  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const logged = (what: string, pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(out);
+        if (match) resolve(match);
+      };
+      check();
+      child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
+      child.on('exit', (code) => reject(new Error(`serve --demo exited with ${code} before ${what}: ${out.slice(-2000)}`)));
+    });
+  // Conditions, not sleeps: the URL it listens on, then the line saying detection is idle.
+  derived = logged('detection was idle', new RegExp(`"msg":"${DEMO_DERIVED_MESSAGE}"`)).then(() => undefined);
+  derived.catch(() => undefined);
+  base = (await logged('listening', /"url":"(http:\/\/[^"]+)"/))[1]!;
+  key = (await logged('the admin key', /admin key \(replaced at each start\): (tt_\S+)/))[1]!;
 }, 150_000);
 
 afterAll(() => {
@@ -58,12 +63,9 @@ describe('npm start (telltale serve --demo)', () => {
     const devices = (await (await api(`${base}/v1/devices`)).json()) as { deviceId: string; rowCount: number }[];
     expect(devices.map((d) => d.deviceId).sort()).toEqual(['model-s-2013', 'twizy-rsk']);
 
-    // Detection follows the demo load the way it follows any upload; wait for it to come through.
-    let modelS: StoredEvent[] = [];
-    for (let i = 0; i < 120 && !modelS.some((e) => e.kind === 'breakdown'); i++) {
-      await new Promise((r) => setTimeout(r, 1000));
-      modelS = await eventsOf('model-s-2013');
-    }
+    // Detection follows the demo load the way it follows any upload; the server says when it is done.
+    await derived;
+    const modelS = await eventsOf('model-s-2013');
     const norwichLegStartMs = Date.parse('2013-01-24T16:00:00Z');
     expect(modelS.filter((e) => e.kind === 'breakdown')).toHaveLength(1);
     expect(modelS.some((e) => e.subkind === 'predicted_shortfall' && Math.abs(e.startMs - norwichLegStartMs) < 5 * 60_000)).toBe(true);

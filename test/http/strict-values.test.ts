@@ -48,6 +48,11 @@ describe('strict values: every bad parameter is a 400 with a message, never a 50
       expect(res.status, query).toBe(400);
       expect(await res.text(), query).toMatch(new RegExp(query.split('=')[0]!));
     }
+    // Past the pixel budget: a clear 400 before anything is read or drawn.
+    const huge = await api(`${base}/v1/devices/car/chart.png?width=4000&height=3000&scale=4`);
+    expect(huge.status).toBe(400);
+    expect(await huge.json()).toMatchObject({ error: 'TOO_MANY_PIXELS', message: expect.stringMatching(/192 M pixels, over the budget/) });
+    expect((await api(`${base}/v1/devices/car/chart.png?width=400&height=300&scale=2`)).status).toBe(200);
     for (const query of ['maxPoints=1e12', 'maxPoints=-5', 'maxPoints=x']) expect((await api(`${base}/v1/devices/car/timeline?${query}`)).status, query).toBe(400);
     for (const query of ['limit=0', 'limit=1e9', 'limit=x']) expect((await api(`${base}/v1/incidents?${query}`)).status, query).toBe(400);
     const annotation = await api(`${base}/v1/devices/car/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ startMs: 1e300, text: 'x' }) });

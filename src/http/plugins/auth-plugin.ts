@@ -2,12 +2,10 @@ import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AuditLog } from '../../auth/audit-log.ts';
-import { KeyService } from '../../auth/key-service.ts';
+import type { AuditLog } from '../../auth/audit-log.ts';
+import type { KeyService } from '../../auth/key-service.ts';
 import { seesFleet, type Principal } from '../../domain/auth/role.ts';
 import { MESSAGES } from '../../domain/errors/error-catalogue.ts';
-import { getIncident } from '../../store/incident-repository.ts';
-import { getDevice } from '../../store/telemetry-repository.ts';
 import { routeAccess, type RouteAccess } from '../auth/route-access.ts';
 import { hostName } from '../auth/host-check.ts';
 import { publicColumns, withoutPositions } from '../auth/public-mode.ts';
@@ -57,8 +55,7 @@ export const authPlugin = fp<AuthOptions>(
   async (app: FastifyInstance, options) => {
     await app.register(cookie);
     const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
-    const keys = new KeyService(app.store);
-    const audit = new AuditLog(app.store, (err) => app.log.error({ err }, 'audit trail write failed'));
+    const { keys, audit } = app.services;
     app.decorate('keys', keys);
     app.decorate('audit', audit);
     app.decorateRequest('principal', null);
@@ -70,8 +67,8 @@ export const authPlugin = fp<AuthOptions>(
     app.decorate('registeredRoutes', () => [...registered]);
     app.decorate('unmappedRoutes', () => registered.filter((r) => !routeAccess(r.split(' ')[0]!, r.slice(r.indexOf(' ') + 1))));
 
-    const deviceFleet = async (deviceId: string): Promise<{ fleet: string | null } | undefined> =>
-      app.store.withConnection((conn) => getDevice(conn, deviceId));
+    // Through the one device check of the services (DeviceService), never a query of its own.
+    const deviceFleet = (deviceId: string): Promise<{ fleet: string | null } | undefined> => app.services.devices.find(deviceId);
     const deviceVisible = async (principal: Principal | null, deviceId: string): Promise<boolean> => {
       if (!principal) return false;
       if (principal.fleets === null) return true;
@@ -114,7 +111,7 @@ export const authPlugin = fp<AuthOptions>(
         return refuse(reply, 404, 'NOT_FOUND', MESSAGES.noDevice(params[access.device]!));
       }
       if (access.incident && principal.fleets !== null) {
-        const incident = await app.store.withConnection((conn) => getIncident(conn, params[access.incident!]!));
+        const incident = await app.services.incidents.find(params[access.incident]!);
         if (!incident || !(await deviceVisible(principal, incident.deviceId))) return refuse(reply, 404, 'NOT_FOUND', `no incident '${params[access.incident]}'`);
       }
       if (principal.role === 'analyst') applyPublicMode(request, url ?? '');
@@ -165,9 +162,8 @@ export const authPlugin = fp<AuthOptions>(
       });
     });
 
-    app.addHook('onClose', async () => audit.flush());
   },
-  { name: 'auth', dependencies: ['store'] },
+  { name: 'auth', dependencies: ['services'] },
 );
 
 /** Analysts see no positions: charts are forced public, telemetry and timeline lose the GPS columns. */

@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { alertRuleErrors } from '../../alerts/alert-config.ts';
 import { AlertRuleSchema, type AlertRule } from '../../domain/alerts/alert-rule.ts';
-import { deleteAlertRule, getAlertRule, listAlertRules, upsertAlertRule } from '../../store/alert-rule-repository.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -19,18 +18,17 @@ export async function alertRulesRoutes(fastify: FastifyInstance): Promise<void> 
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // Bodies are checked by alertRuleErrors (schema + cross-field checks) so every problem is named at once.
   app.get('/v1/alert-rules', { schema: { summary: 'Alert rules (secrets masked)', response: { 200: Type.Array(AlertRuleSchema) } } }, async () =>
-    (await app.store.withConnection(listAlertRules)).map(masked),
+    (await app.services.alertRules.list()).map(masked),
   );
   app.get('/v1/alert-rules/:id', { schema: { summary: 'One alert rule', params: Params, response: { 200: AlertRuleSchema, 404: ErrorSchema } } }, async (request, reply) => {
-    const rule = await app.store.withConnection((c) => getAlertRule(c, request.params.id));
+    const rule = await app.services.alertRules.find(request.params.id);
     return rule ? masked(rule) : reply.notFound(`no alert rule '${request.params.id}'`);
   });
   app.post('/v1/alert-rules', { schema: { summary: 'Create an alert rule', body: Type.Unknown(), response: { 201: AlertRuleSchema, 400: ErrorSchema, 409: ErrorSchema } } }, async (request, reply) => {
     const problems = alertRuleErrors(request.body);
     if (problems.length > 0) throw badRequest(problems);
     const rule = request.body as AlertRule;
-    const created = await app.store.withConnection(async (c) => ((await getAlertRule(c, rule.ruleId)) ? false : upsertAlertRule(c, rule, app.store.now())));
-    app.alerts.engine.rulesChanged();
+    const created = await app.services.alertRules.create(rule);
     if (!created) return reply.conflict(`alert rule '${rule.ruleId}' exists; PUT /v1/alert-rules/${rule.ruleId} replaces it`);
     return reply.status(201).send(masked(rule));
   });
@@ -39,13 +37,11 @@ export async function alertRulesRoutes(fastify: FastifyInstance): Promise<void> 
     const rule = request.body as AlertRule;
     if (problems.length === 0 && rule.ruleId !== request.params.id) problems.push(`/ruleId: '${rule.ruleId}' does not match the path ('${request.params.id}')`);
     if (problems.length > 0) throw badRequest(problems);
-    await app.store.withConnection((c) => upsertAlertRule(c, rule, app.store.now()));
-    app.alerts.engine.rulesChanged();
+    await app.services.alertRules.put(rule);
     return masked(rule);
   });
   app.delete('/v1/alert-rules/:id', { schema: { summary: 'Delete an alert rule (its incidents and queued notices stay)', params: Params, response: { 204: Type.Null(), 404: ErrorSchema } } }, async (request, reply) => {
-    const deleted = await app.store.withConnection((c) => deleteAlertRule(c, request.params.id));
-    app.alerts.engine.rulesChanged();
+    const deleted = await app.services.alertRules.remove(request.params.id);
     return deleted ? reply.status(204).send(null) : reply.notFound(`no alert rule '${request.params.id}'`);
   });
 }

@@ -1,11 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { withVerdicts } from '../../annotations/claim-verdicts.ts';
-import { AnnotationIdSchema, AnnotationInputSchema, AnnotationWithVerdictSchema, annotationProblems } from '../../domain/annotations/annotation.ts';
+import { AnnotationIdSchema, AnnotationInputSchema, AnnotationWithVerdictSchema } from '../../domain/annotations/annotation.ts';
 import { ClaimSchema, ClaimVerdictSchema } from '../../domain/claims/claim.ts';
-import { deleteAnnotation, insertAnnotation, listAnnotations } from '../../store/annotation-repository.ts';
-import { getDevice } from '../../store/telemetry-repository.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 import { parseTimeParam } from '../time-param.ts';
 
@@ -32,58 +29,27 @@ export async function annotationsRoutes(fastify: FastifyInstance): Promise<void>
   app.get(
     '/v1/devices/:id/annotations',
     { schema: { summary: "A device's annotations in time order, each claim with its verdict against the log", params: Params, querystring: Query, response: { 200: Type.Array(AnnotationWithVerdictSchema), 404: ErrorSchema } } },
-    async (request, reply) => {
-      const { id } = request.params;
-      const { fromMs, toMs } = range(request.query);
-      const list = await app.store.withConnection(async (conn) =>
-        (await getDevice(conn, id)) ? withVerdicts(conn, await listAnnotations(conn, { deviceId: id, fromMs, toMs })) : undefined,
-      );
-      return list ?? reply.notFound(`no device '${id}'`);
-    },
+    async (request) => app.services.annotations.list(request.params.id, range(request.query)),
   );
 
   app.get(
     '/v1/devices/:id/claims',
     { schema: { summary: "Verdicts on a device's checkable claims: supported, contradicted or not enough data, with the logged figures", params: Params, querystring: Query, response: { 200: Type.Array(ClaimListItem), 404: ErrorSchema } } },
-    async (request, reply) => {
-      const { id } = request.params;
-      const { fromMs, toMs } = range(request.query);
-      const list = await app.store.withConnection(async (conn) => {
-        if (!(await getDevice(conn, id))) return undefined;
-        const withClaims = (await listAnnotations(conn, { deviceId: id, fromMs, toMs })).filter((a) => a.claim !== null);
-        return (await withVerdicts(conn, withClaims)).map((a) => ({
-          annotationId: a.annotationId, text: a.text, author: a.author, startMs: a.startMs, endMs: a.endMs, claim: a.claim!, verdict: a.verdict!,
-        }));
-      });
-      return list ?? reply.notFound(`no device '${id}'`);
-    },
+    async (request) => app.services.annotations.claims(request.params.id, range(request.query)),
   );
 
   app.post(
     '/v1/devices/:id/annotations',
     { schema: { summary: 'Adds an annotation (a moment or a range, text, author, tags, optional claim)', params: Params, body: AnnotationInputSchema, response: { 201: AnnotationWithVerdictSchema, 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } } },
-    async (request, reply) => {
-      const { id } = request.params;
-      const problems = annotationProblems(request.body);
-      if (problems.length) return reply.badRequest(problems.join('; '));
-      const result = await app.store.withConnection(async (conn) => {
-        if (!(await getDevice(conn, id))) return 'no_device' as const;
-        const stored = await insertAnnotation(conn, id, request.body, app.store.now());
-        return stored ? (await withVerdicts(conn, [stored]))[0]! : ('taken' as const);
-      });
-      if (result === 'no_device') return reply.notFound(`no device '${id}'`);
-      if (result === 'taken') return reply.conflict(`annotation '${request.body.annotationId}' already exists`);
-      return reply.status(201).send(result);
-    },
+    async (request, reply) => reply.status(201).send(await app.services.annotations.add(request.params.id, request.body)),
   );
 
   app.delete(
     '/v1/devices/:id/annotations/:annotationId',
     { schema: { summary: 'Removes an annotation', params: OneParams, response: { 204: Type.Null(), 404: ErrorSchema } } },
     async (request, reply) => {
-      const { id, annotationId } = request.params;
-      const gone = await app.store.withConnection((conn) => deleteAnnotation(conn, id, annotationId));
-      return gone ? reply.status(204).send(null) : reply.notFound(`no annotation '${annotationId}' on device '${id}'`);
+      await app.services.annotations.remove(request.params.id, request.params.annotationId);
+      return reply.status(204).send(null);
     },
   );
 }

@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ChargerSchema } from '../../domain/chargers/charger.ts';
-import { listChargers, upsertChargers } from '../../store/charger-repository.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
 /**
@@ -16,7 +15,7 @@ const UpsertResult = Type.Object({ created: Type.Integer(), updated: Type.Intege
 export async function chargersRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/v1/chargers', { schema: { summary: 'Known chargers', response: { 200: Type.Array(ChargerSchema) } } }, async () =>
-    app.store.withConnection((conn) => listChargers(conn)),
+    app.services.chargers.list(),
   );
   app.post(
     '/v1/chargers',
@@ -29,7 +28,7 @@ export async function chargersRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const chargers = Array.isArray(request.body) ? request.body : [request.body];
-      return app.store.withConnection((conn) => upsertChargers(conn, chargers, `http:${request.ip}`, app.store.now()));
+      return app.services.chargers.upsert(chargers, `http:${request.ip}`);
     },
   );
 }

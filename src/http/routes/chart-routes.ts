@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { produceChart } from '../../chart/produce-chart.ts';
 import type { ChartFormat } from '../../chart/render-chart.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 import { parseTimeParam } from '../time-param.ts';
@@ -38,7 +37,7 @@ export async function chartRoutes(fastify: FastifyInstance): Promise<void> {
       async (request, reply) => {
         const q = request.query;
         if (q.session !== undefined && (q.from !== undefined || q.to !== undefined)) return reply.badRequest('session: a session has its own bounds; give session or from/to, not both');
-        const chart = await produceChart(app.store, {
+        const chart = await app.services.charts.produce({
           deviceId: request.params.id,
           fromMs: parseTimeParam(q.from, 'from'),
           toMs: parseTimeParam(q.to, 'to'),

@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { DetectedEventSchema } from '../../domain/events/detected-event.ts';
-import { getDevice } from '../../store/telemetry-repository.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 import { parseTimeParam } from '../time-param.ts';
 
@@ -25,12 +24,12 @@ export async function detectRoute(fastify: FastifyInstance): Promise<void> {
   app.post(
     '/v1/detect',
     { schema: { summary: "Run the detectors over a device's window and store the events (idempotent)", body: Body, response: { 200: Reply, 400: ErrorSchema, 404: ErrorSchema } } },
-    async (request, reply) => {
+    async (request) => {
       const { deviceId } = request.body;
       const fromMs = parseTimeParam(request.body.from, 'from');
       const toMs = parseTimeParam(request.body.to, 'to');
-      if (!(await app.store.withConnection((conn) => getDevice(conn, deviceId)))) return reply.notFound(`no device '${deviceId}'`);
-      const r = await app.detection.detect(deviceId, { fromMs, toMs });
+      await app.services.devices.require(deviceId);
+      const r = await app.services.pipeline.detect(deviceId, { fromMs, toMs });
       return { deviceId, rows: r.rows, created: r.changes.created.length, updated: r.changes.updated.length, removed: r.changes.removed.length, events: r.events };
     },
   );

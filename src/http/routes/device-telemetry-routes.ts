@@ -3,8 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { COLUMN_NAMES, isColumnName, type ColumnName } from '../../domain/telemetry-schema.ts';
 import { arrowTableToIpcStream, telemetryColumnsToArrow } from '../../store/arrow-encoding.ts';
-import { exportTelemetryStream } from '../../store/telemetry-export.ts';
-import { getDevice, readTelemetryColumns } from '../../store/telemetry-repository.ts';
 import { telemetryColumnsToRows } from '../../store/telemetry-rows.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 import { TelemetryRowSchema } from '../schemas/telemetry-row-schema.ts';
@@ -56,10 +54,7 @@ export async function deviceTelemetryRoutes(fastify: FastifyInstance): Promise<v
       const columns = parseColumns(request.query.columns);
       const fromMs = parseTimeParam(request.query.from, 'from');
       const toMs = parseTimeParam(request.query.to, 'to');
-      const data = await app.store.withConnection(async (conn) =>
-        (await getDevice(conn, id)) ? readTelemetryColumns(conn, { deviceId: id, fromMs, toMs, columns }) : undefined,
-      );
-      if (!data) return reply.notFound(`no device '${id}'`);
+      const data = await app.services.telemetry.readColumns({ deviceId: id, fromMs, toMs, columns });
       if (wantsArrow(request.headers.accept)) {
         const bytes = arrowTableToIpcStream(telemetryColumnsToArrow(data));
         // A Buffer payload skips the JSON serializer; the cast only quiets the JSON response type.
@@ -74,9 +69,8 @@ export async function deviceTelemetryRoutes(fastify: FastifyInstance): Promise<v
     { schema: { summary: "Download a device's telemetry as Parquet, CSV or Arrow", params: Params, querystring: ExportQuery, response: { 404: ErrorSchema } } },
     async (request, reply) => {
       const { id } = request.params;
-      if (!(await app.store.withConnection((conn) => getDevice(conn, id)))) return reply.notFound(`no device '${id}'`);
       const { format } = request.query;
-      const stream = exportTelemetryStream(app.store, {
+      const stream = await app.services.telemetry.exportStream({
         deviceId: id,
         fromMs: parseTimeParam(request.query.from, 'from'),
         toMs: parseTimeParam(request.query.to, 'to'),

@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { getDevice, listDevices, upsertDeviceMetadata } from '../../store/telemetry-repository.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -23,22 +22,16 @@ const DeviceMetadata = Type.Object(
 export async function devicesRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/v1/devices', { schema: { summary: 'Devices with their time span, row count and metadata', response: { 200: Type.Array(DeviceSchema) } } }, async () =>
-    app.store.withConnection(listDevices),
+    app.services.devices.list(),
   );
 
-  app.get('/v1/devices/:id', { schema: { summary: 'One device', params: DeviceParams, response: { 200: DeviceSchema, 404: ErrorSchema } } }, async (request, reply) => {
-    const device = await app.store.withConnection((conn) => getDevice(conn, request.params.id));
-    return device ?? reply.notFound(`no device '${request.params.id}'`);
-  });
+  app.get('/v1/devices/:id', { schema: { summary: 'One device', params: DeviceParams, response: { 200: DeviceSchema, 404: ErrorSchema } } }, async (request) =>
+    app.services.devices.require(request.params.id),
+  );
 
   app.put(
     '/v1/devices/:id',
     { schema: { summary: 'Set device metadata (model, firmware, fleet)', params: DeviceParams, body: DeviceMetadata, response: { 200: DeviceSchema } } },
-    async (request) => {
-      return app.store.withConnection(async (conn) => {
-        await app.store.writeLock.run(() => upsertDeviceMetadata(conn, request.params.id, request.body));
-        return (await getDevice(conn, request.params.id))!;
-      });
-    },
+    async (request) => app.services.devices.setMetadata(request.params.id, request.body),
   );
 }

@@ -2,8 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { EventKind, Severity, StoredEventSchema } from '../../domain/events/detected-event.ts';
-import { listEvents } from '../../store/event-repository.ts';
-import { getDevice } from '../../store/telemetry-repository.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 import { parseTimeParam } from '../time-param.ts';
 
@@ -20,14 +18,12 @@ export async function eventsRoutes(fastify: FastifyInstance): Promise<void> {
   app.get(
     '/v1/devices/:id/events',
     { schema: { summary: "A device's detected events, in time order", params: Params, querystring: Query, response: { 200: Type.Array(StoredEventSchema), 404: ErrorSchema } } },
-    async (request, reply) => {
-      const { id } = request.params;
-      const fromMs = parseTimeParam(request.query.from, 'from');
-      const toMs = parseTimeParam(request.query.to, 'to');
-      const events = await app.store.withConnection(async (conn) =>
-        (await getDevice(conn, id)) ? listEvents(conn, { deviceId: id, fromMs, toMs, kind: request.query.kind, minSeverity: request.query.severity }) : undefined,
-      );
-      return events ?? reply.notFound(`no device '${id}'`);
-    },
+    async (request) =>
+      app.services.history.events(request.params.id, {
+        fromMs: parseTimeParam(request.query.from, 'from'),
+        toMs: parseTimeParam(request.query.to, 'to'),
+        kind: request.query.kind,
+        minSeverity: request.query.severity,
+      }),
   );
 }

@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { IncidentSchema, IncidentState } from '../../domain/alerts/incident.ts';
-import { getIncident, listIncidents } from '../../store/incident-repository.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
@@ -19,7 +18,7 @@ const ActionBody = Type.Object({
 export async function incidentsRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/v1/incidents', { schema: { summary: 'Incidents, newest first', querystring: Query, response: { 200: Type.Array(IncidentSchema) } } }, async (request) =>
-    app.store.withConnection((c) => listIncidents(c, request.query)),
+    app.services.incidents.list(request.query),
   );
 
   // Server-sent events: one `incident` event per committed change (opened, updated, acknowledged, resolved).
@@ -32,7 +31,7 @@ export async function incidentsRoutes(fastify: FastifyInstance): Promise<void> {
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': telltale incidents\n\n');
-    const unsubscribe = app.alerts.engine.onIncidentChange((incident) => res.write(`event: incident\nid: ${incident.updatedAtMs}\ndata: ${JSON.stringify(incident)}\n\n`));
+    const unsubscribe = app.services.alerts.engine.onIncidentChange((incident) => res.write(`event: incident\nid: ${incident.updatedAtMs}\ndata: ${JSON.stringify(incident)}\n\n`));
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     const end = () => {
       clearInterval(heartbeat);
@@ -45,7 +44,7 @@ export async function incidentsRoutes(fastify: FastifyInstance): Promise<void> {
   });
 
   app.get('/v1/incidents/:id', { schema: { summary: 'One incident', params: Params, response: { 200: IncidentSchema, 404: ErrorSchema } } }, async (request, reply) =>
-    (await app.store.withConnection((c) => getIncident(c, request.params.id))) ?? reply.notFound(`no incident '${request.params.id}'`),
+    (await app.services.incidents.find(request.params.id)) ?? reply.notFound(`no incident '${request.params.id}'`),
   );
 
   for (const [action, state] of [['ack', 'acknowledged'], ['resolve', 'resolved']] as const) {
@@ -53,7 +52,7 @@ export async function incidentsRoutes(fastify: FastifyInstance): Promise<void> {
       `/v1/incidents/:id/${action}`,
       { schema: { summary: `${action === 'ack' ? 'Acknowledge' : 'Resolve'} an incident: unsent escalation steps are cancelled`, params: Params, body: Type.Optional(ActionBody), response: { 200: IncidentSchema, 404: ErrorSchema } } },
       async (request, reply) =>
-        (await app.alerts.engine.advance(request.params.id, state, request.body?.by ?? null, request.body?.note ?? null)) ??
+        (await app.services.alerts.engine.advance(request.params.id, state, request.body?.by ?? null, request.body?.note ?? null)) ??
         reply.notFound(`no incident '${request.params.id}'`),
     );
   }

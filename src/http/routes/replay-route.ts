@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Value } from 'typebox/value';
 import { MESSAGES } from '../../domain/errors/error-catalogue.ts';
-import { openReplaySource } from '../../replay/open-replay.ts';
 import { systemClock } from '../../replay/replay-clock.ts';
 import { ReplayPlayer } from '../../replay/replay-player.ts';
 import { ClientCommand, type ServerMessage } from '../../replay/replay-protocol.ts';
@@ -35,7 +34,7 @@ export async function replayRoute(app: FastifyInstance): Promise<void> {
         if (player) return player.handle(command);
         // Another fleet's device answers as an unknown one does (the auth plugin's rule for routes).
         if (!(await app.deviceVisible(request.principal, command.deviceId))) return send({ type: 'error', code: 'NOT_FOUND', message: MESSAGES.noDataForDevice(command.deviceId) });
-        const opened = await openReplaySource(app.store, command);
+        const opened = await app.services.replay.open(command);
         app.audit.record({
           keyId: request.principal?.keyId ?? null, role: request.principal?.role ?? null, action: 'replay', method: 'WS', route: '/v1/replay',
           deviceId: command.deviceId, fromMs: command.fromMs ?? null, toMs: command.toMs ?? null, target: command.sessionId ?? null,
@@ -62,6 +61,11 @@ export async function replayRoute(app: FastifyInstance): Promise<void> {
         send({ type: 'error', code: 'INTERNAL', message: MESSAGES.internal() });
       });
     });
-    socket.on('close', () => player?.close());
+    // Counted against the key's cap on open replay sockets until it closes.
+    const release = app.holdSocket(request);
+    socket.on('close', () => {
+      release();
+      player?.close();
+    });
   });
 }

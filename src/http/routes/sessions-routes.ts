@@ -2,8 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { PeriodSchema } from '../../domain/segmentation/period-stats.ts';
-import { getDevice } from '../../store/telemetry-repository.ts';
-import { listSessions } from '../../store/session-repository.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 import { parseTimeParam } from '../time-param.ts';
 
@@ -20,14 +18,11 @@ export async function sessionsRoutes(fastify: FastifyInstance): Promise<void> {
   app.get(
     '/v1/devices/:id/sessions',
     { schema: { summary: "A device's drive, charge, park and gap periods", params: Params, querystring: Query, response: { 200: Type.Array(SessionSchema), 404: ErrorSchema } } },
-    async (request, reply) => {
-      const { id } = request.params;
-      const fromMs = parseTimeParam(request.query.from, 'from');
-      const toMs = parseTimeParam(request.query.to, 'to');
-      const sessions = await app.store.withConnection(async (conn) =>
-        (await getDevice(conn, id)) ? listSessions(conn, { deviceId: id, fromMs, toMs, kind: request.query.kind }) : undefined,
-      );
-      return sessions ?? reply.notFound(`no device '${id}'`);
-    },
+    async (request) =>
+      app.services.history.sessions(request.params.id, {
+        fromMs: parseTimeParam(request.query.from, 'from'),
+        toMs: parseTimeParam(request.query.to, 'to'),
+        kind: request.query.kind,
+      }),
   );
 }

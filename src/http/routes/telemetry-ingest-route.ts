@@ -4,7 +4,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { IngestError } from '../../ingest/ingest-error.ts';
-import { ingest } from '../../ingest/ingest-pipeline.ts';
 import { IngestSummarySchema } from '../../ingest/ingest-summary.ts';
 import type { TelemetryFormat } from '../../ingest/sources/source.ts';
 import { limitBytes } from '../byte-limit.ts';
@@ -53,7 +52,7 @@ export async function telemetryIngestRoute(app: FastifyInstance, opts: { bodyLim
       const received = limitBytes(request.body as Readable, opts.bodyLimitBytes);
       const body = encoding === 'gzip' ? limitBytes(Readable.from(received).pipe(createGunzip()), opts.bodyLimitBytes) : received;
       try {
-        const summary = await ingest(app.store, {
+        const summary = await app.services.ingest.ingest({
           input: body,
           format,
           source: `http:${request.ip}`,
@@ -61,7 +60,6 @@ export async function telemetryIngestRoute(app: FastifyInstance, opts: { bodyLim
           profile: q.profile,
           tz: q.tz,
           maps: q.map === undefined ? [] : ([] as string[]).concat(q.map),
-          onCommitted: (touched) => app.detection.schedule(touched),
         });
         app.metrics.ingestBatches.inc({ format, status: 'committed' });
         app.metrics.ingestRows.inc({ outcome: 'accepted' }, summary.accepted);

@@ -5,7 +5,6 @@ import { COLUMN_NAMES, isColumnName, type ColumnName } from '../../domain/teleme
 import { reduceTimeline } from '../../domain/timeline/reduce-timeline.ts';
 import { arrowTableToIpcStream, telemetryColumnsToArrow } from '../../store/arrow-encoding.ts';
 import { pickTelemetryRows } from '../../store/pick-telemetry-rows.ts';
-import { getDevice, readTelemetryColumns } from '../../store/telemetry-repository.ts';
 import { telemetryColumnsToRows } from '../../store/telemetry-rows.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 import { TelemetryRowSchema } from '../schemas/telemetry-row-schema.ts';
@@ -54,10 +53,7 @@ export async function timelineRoute(fastify: FastifyInstance): Promise<void> {
       const columns = names as ColumnName[];
       const fromMs = parseTimeParam(request.query.from, 'from');
       const toMs = parseTimeParam(request.query.to, 'to');
-      const data = await app.store.withConnection(async (conn) =>
-        (await getDevice(conn, id)) ? readTelemetryColumns(conn, { deviceId: id, fromMs, toMs, columns }) : undefined,
-      );
-      if (!data) return reply.notFound(`no device '${id}'`);
+      const data = await app.services.telemetry.readColumns({ deviceId: id, fromMs, toMs, columns });
       const channels = Object.values(data.numbers) as Float64Array[];
       const { indexes, gapMarkersMs } = reduceTimeline({ tsMs: data.tsMs, channels }, request.query.maxPoints ?? 2000, gapThresholdMs(data.tsMs));
       const reduced = pickTelemetryRows(data, indexes, gapMarkersMs);

@@ -1,0 +1,194 @@
+import { AlertEngine } from '../alerts/alert-engine.ts';
+import type { AlertConfig } from '../alerts/alert-config.ts';
+import { DeliveryWorker } from '../alerts/delivery-worker.ts';
+import { loadDetectorSet } from '../detect/load-detectors.ts';
+import type { Detector } from '../domain/detect/detector.ts';
+import { DerivedPipeline, type DerivedPipelineOptions } from '../pipeline/derived-pipeline.ts';
+import { compactTelemetry, measureClustering } from '../store/compact-telemetry.ts';
+import { TelemetryStore, type StoreOptions } from '../store/telemetry-store.ts';
+import { WriteLock } from '../store/write-lock.ts';
+import { AuditLog } from '../auth/audit-log.ts';
+import { KeyService } from '../auth/key-service.ts';
+import { AlertRuleService } from './alert-rule-service.ts';
+import { AnnotationService } from './annotation-service.ts';
+import { ChargerService } from './charger-service.ts';
+import { ChartService } from './chart-service.ts';
+import { DeviceService } from './device-service.ts';
+import { HistoryService } from './history-service.ts';
+import { IncidentService } from './incident-service.ts';
+import { IngestService } from './ingest-service.ts';
+import { ReplayService } from './replay-service.ts';
+import { TelemetryService } from './telemetry-service.ts';
+
+/** Where services report what a user of the process should see (pino in the server, stderr in the CLI). */
+export interface ServiceLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: { err: unknown; [key: string]: unknown }, message: string): void;
+}
+
+const SILENT: ServiceLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export interface ServicesOptions {
+  /** Detectors to run; 'load' (the default) loads them from models/, [] runs none (commands that never detect). */
+  detectors?: readonly Detector[] | 'load' | undefined;
+  /** Alert rules and delivery settings from a config file, stored at start. */
+  alerts?: AlertConfig | undefined;
+  log?: ServiceLog | undefined;
+  /** Throttle, clock and timers of the derived pipeline (tests). */
+  pipeline?: Omit<DerivedPipelineOptions, 'onError' | 'onDetected'> | undefined;
+  /** Inside webhook targets allowed (TELLTALE_WEBHOOK_ALLOW): addresses, CIDR ranges or host names. */
+  webhookAllow?: readonly string[] | undefined;
+}
+
+/**
+ * Every service of the process, built once from one store. The HTTP app decorates itself with
+ * them (src/http/plugins/services-plugin.ts) and every CLI command uses them (src/cli/with-services.ts);
+ * routes and commands never open a connection or call a repository themselves.
+ */
+export interface Services {
+  readonly store: TelemetryStore;
+  readonly devices: DeviceService;
+  readonly telemetry: TelemetryService;
+  readonly ingest: IngestService;
+  /** Sessions and events behind every commit, and detection on request: ONE per store. */
+  readonly pipeline: DerivedPipeline;
+  readonly history: HistoryService;
+  readonly annotations: AnnotationService;
+  readonly charts: ChartService;
+  readonly replay: ReplayService;
+  readonly chargers: ChargerService;
+  readonly alertRules: AlertRuleService;
+  readonly incidents: IncidentService;
+  readonly alerts: { readonly engine: AlertEngine; readonly worker: DeliveryWorker };
+  /** API keys (hashed) and the audit trail of reads, replays, exports, charts and changes. */
+  readonly keys: KeyService;
+  readonly audit: AuditLog;
+  readonly maintenance: { compact(): Promise<{ rows: number; devicesPerBlockBefore: number; devicesPerBlockAfter: number }> };
+  /** Resumes what a crash left in the pipeline; with `live`, starts the alert engine and the delivery worker too (the server). */
+  start(options?: { live?: boolean }): Promise<void>;
+  /** Waits for queued derived work, stops the alert loops and releases the detectors' models; the store stays open. */
+  close(): Promise<void>;
+}
+
+/** The composition root: the services over an open store (the caller owns the store). */
+export async function composeServices(store: TelemetryStore, options: ServicesOptions = {}): Promise<Services> {
+  const log = options.log ?? SILENT;
+  let releaseModels = async (): Promise<void> => undefined;
+  let detectors: readonly Detector[];
+  if (options.detectors === undefined || options.detectors === 'load') {
+    const set = await loadDetectorSet({ onWarning: (message) => log.warn({}, message) });
+    detectors = set.detectors;
+    releaseModels = set.release;
+  } else {
+    detectors = options.detectors;
+  }
+  const pipeline = new DerivedPipeline(store, detectors, {
+    ...options.pipeline,
+    onError: (err, deviceId) => log.error({ err, deviceId }, 'derived work failed'),
+    onDetected: (r) => {
+      if (r.changes.created.length + r.changes.updated.length + r.changes.removed.length > 0) {
+        log.info({ deviceId: r.deviceId, created: r.changes.created.length, updated: r.changes.updated.length, removed: r.changes.removed.length }, 'events changed');
+      }
+    },
+  });
+
+  const alertLock = new WriteLock();
+  const alertConfig = options.alerts;
+  const engine = new AlertEngine(store, {
+    lock: alertLock, scanIntervalMs: alertConfig?.scanIntervalMs, publicUrl: alertConfig?.publicUrl,
+    onError: (err) => log.error({ err }, 'alert scan failed'),
+  });
+  const worker = new DeliveryWorker(store, {
+    lock: alertLock, delivery: alertConfig?.delivery, webhookAllow: options.webhookAllow,
+    onError: (err) => log.error({ err }, 'webhook delivery failed'),
+    onAttempt: (item, outcome) => {
+      if (outcome.kind !== 'delivered') log.warn({ key: item.idempotencyKey, receiver: item.receiver, outcome }, 'webhook attempt failed');
+    },
+  });
+  engine.onQueued(() => void worker.nudge());
+  // The nudge is the path: the engine scans when the pipeline says events changed (it polls only with scanIntervalMs).
+  pipeline.onEventsChanged(() => void engine.nudge());
+
+  const devices = new DeviceService(store);
+  const alertRules = new AlertRuleService(store);
+  alertRules.onChanged(() => engine.rulesChanged());
+  const charts = new ChartService(store);
+  const audit = new AuditLog(store, (err) => log.error({ err }, 'audit trail write failed'));
+  let live = false;
+  let closed = false;
+
+  return {
+    store,
+    devices,
+    telemetry: new TelemetryService(store, devices),
+    ingest: new IngestService(store, (touched) => pipeline.schedule(touched)),
+    pipeline,
+    history: new HistoryService(store, devices),
+    annotations: new AnnotationService(store, devices),
+    charts,
+    replay: new ReplayService(store),
+    chargers: new ChargerService(store),
+    alertRules,
+    incidents: new IncidentService(store),
+    alerts: { engine, worker },
+    keys: new KeyService(store),
+    audit,
+    maintenance: {
+      async compact() {
+        const before = await measureClustering(store);
+        const after = await compactTelemetry(store);
+        return { rows: after.rows, devicesPerBlockBefore: before.devicesPerBlock, devicesPerBlockAfter: after.devicesPerBlock };
+      },
+    },
+    async start(startOptions = {}) {
+      if (alertConfig) {
+        for (const rule of alertConfig.rules) await alertRules.put(rule);
+        log.info({ rules: alertConfig.rules.map((r) => r.ruleId) }, 'alert rules loaded');
+      }
+      await pipeline.resume();
+      if (startOptions.live) {
+        live = true;
+        engine.start();
+        worker.start();
+        void engine.nudge();
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pipeline.idle();
+      await pipeline.close();
+      if (live) {
+        await engine.stop();
+        await worker.stop();
+      }
+      await releaseModels();
+      await charts.close();
+      await audit.flush();
+    },
+  };
+}
+
+/** A store opened from a path plus its services; `close` closes both (the CLI's unit of work). */
+export async function openServices(dbPath: string, storeOptions: StoreOptions, options: ServicesOptions = {}): Promise<Services> {
+  const store = await TelemetryStore.open(dbPath, storeOptions);
+  let services: Services;
+  try {
+    services = await composeServices(store, options);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return {
+    ...services,
+    async close() {
+      try {
+        await services.close();
+      } finally {
+        await store.close();
+      }
+    },
+  };
+}
+

@@ -1,0 +1,56 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readAnnotationsFile } from '../annotations/read-annotations-file.ts';
+import { parseChargersCsv } from '../chargers/parse-chargers-csv.ts';
+import type { AnnotationService } from './annotation-service.ts';
+import type { ChargerService } from './charger-service.ts';
+import type { IngestService } from './ingest-service.ts';
+
+export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+export const MODEL_S_DEVICE = 'model-s-2013';
+
+/** The services the demo data goes through: the same ingest (and post-commit work) as any upload. */
+export interface DemoTarget {
+  ingest: IngestService;
+  chargers: ChargerService;
+  annotations: Pick<AnnotationService, 'import'>;
+}
+
+/** The bundled real trips and the Model S drive, loaded on `serve --demo` (idempotent: a second load is all duplicates). */
+export async function loadDemoData(target: DemoTarget, log: (msg: string) => void, fixturesDir = FIXTURES_DIR): Promise<void> {
+  const dir = join(fixturesDir, 'twizy-rsk');
+  for (const file of readdirSync(dir).filter((f) => /\.csv(\.gz)?$/.test(f)).sort()) {
+    const s = await target.ingest.ingest({
+      input: { path: join(dir, file) },
+      format: 'csv',
+      source: `fixtures/twizy-rsk/${file}`,
+      deviceId: 'twizy-rsk',
+      profile: 'twizy-rsk',
+    });
+    log(`demo data ${file}: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected} rejected`);
+  }
+  await loadModelSDemoData(target, fixturesDir, log);
+}
+
+/**
+ * The reconstructed 2013 Model S test drive (fixtures/model-s-2013): telemetry, the chargers on its
+ * route and the annotated claims. Idempotent: a second load is all duplicates and replacements.
+ * Chargers go in before the telemetry so detection after the commit already knows them.
+ */
+export async function loadModelSDemoData(target: DemoTarget, fixturesDir: string, log: (msg: string) => void): Promise<void> {
+  const dir = join(fixturesDir, MODEL_S_DEVICE);
+  const { chargers, errors } = parseChargersCsv(readFileSync(join(dir, 'chargers.csv'), 'utf8'));
+  if (errors.length) throw new Error(`fixtures/${MODEL_S_DEVICE}/chargers.csv line ${errors[0]!.line}: ${errors[0]!.field} ${errors[0]!.reason}`);
+  const c = await target.chargers.upsert(chargers, `fixtures/${MODEL_S_DEVICE}/chargers.csv`);
+  const s = await target.ingest.ingest({
+    input: { path: join(dir, 'telemetry.csv.gz') },
+    format: 'csv',
+    source: `fixtures/${MODEL_S_DEVICE}/telemetry.csv.gz`,
+    deviceId: MODEL_S_DEVICE,
+  });
+  const notes = readAnnotationsFile(join(dir, 'annotations.json'));
+  const a = await target.annotations.import(MODEL_S_DEVICE, notes);
+  log(`demo data ${MODEL_S_DEVICE}: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected} rejected; `
+    + `${c.created + c.updated} chargers, ${a.created} new and ${a.updated} replaced annotations`);
+}

@@ -1,0 +1,23 @@
+import { ingest, type IngestRequest } from '../ingest/ingest-pipeline.ts';
+import type { IngestSummary } from '../ingest/ingest-summary.ts';
+import type { TouchedRange } from '../store/staged-ingest.ts';
+import type { TelemetryStore } from '../store/telemetry-store.ts';
+
+/**
+ * Telemetry in: one batch per request, stored whole or not at all, then handed to what follows a
+ * commit (the derived pipeline) — the one post-commit step for HTTP uploads, CLI files and the demo.
+ */
+export class IngestService {
+  private readonly store: TelemetryStore;
+  private readonly afterCommit: (touched: TouchedRange[]) => void;
+
+  constructor(store: TelemetryStore, afterCommit: (touched: TouchedRange[]) => void) {
+    this.store = store;
+    this.afterCommit = afterCommit;
+  }
+
+  /** A whole-batch problem throws a TelltaleError (UNKNOWN_PROFILE, BAD_MAP, …); bad rows are quarantined and listed. */
+  ingest(request: Omit<IngestRequest, 'onCommitted'>): Promise<IngestSummary> {
+    return ingest(this.store, { ...request, onCommitted: (touched) => this.afterCommit(touched) });
+  }
+}

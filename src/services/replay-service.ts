@@ -1,0 +1,17 @@
+import { openReplaySource, type OpenResult } from '../replay/open-replay.ts';
+import type { OpenCommand } from '../replay/replay-protocol.ts';
+import type { TelemetryStore } from '../store/telemetry-store.ts';
+
+/** Replays read from the store a window at a time (src/replay/store-replay-source.ts). */
+export class ReplayService {
+  private readonly store: TelemetryStore;
+
+  constructor(store: TelemetryStore) {
+    this.store = store;
+  }
+
+  /** A source for an `open` command, or the error (code and message from the catalogue) to send back. */
+  open(command: OpenCommand): Promise<OpenResult> {
+    return openReplaySource(this.store, command);
+  }
+}
