@@ -31,6 +31,8 @@ export interface IngestRequest {
 
 
 export const MAX_ERRORS_IN_SUMMARY = 100;
+/** Bad rows kept in the quarantine table per batch; the rest are counted (quarantineDropped), not stored: 200,000 bad rows made 200,000 quarantine rows. */
+export const MAX_QUARANTINE_PER_BATCH = 10_000;
 
 function pieces(request: IngestRequest, store: TelemetryStore, options: SourceOptions, conn?: Parameters<typeof readParquet>[1]): AsyncGenerator<SourcePiece> {
   if (request.format === 'parquet') {
@@ -96,6 +98,8 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
   };
   const staged = await StagedIngest.begin(store, { source: request.source, format: request.format, profile: profile?.name });
   const errors: RowRejection[] = [];
+  let quarantined = 0;
+  let quarantineDropped = 0;
   const parquetConn = request.format === 'parquet' ? await store.connect() : undefined;
   try {
     for await (const piece of pieces(request, store, options, parquetConn)) {
@@ -110,7 +114,10 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
       if (rejections.length) {
         rejections.sort((a, b) => a.row - b.row);
         for (const r of rejections) if (errors.length < MAX_ERRORS_IN_SUMMARY) errors.push(r);
-        await staged.reject(rejections);
+        const kept = rejections.slice(0, Math.max(0, MAX_QUARANTINE_PER_BATCH - quarantined));
+        quarantined += kept.length;
+        quarantineDropped += rejections.length - kept.length;
+        await staged.reject(kept);
       }
       request.onProgress?.({ bytes: bytesRead, rows: rowsRead });
     }
@@ -128,7 +135,8 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
     source: request.source,
     accepted: counts.accepted,
     duplicates: counts.duplicates,
-    rejected: counts.rejected,
+    rejected: counts.rejected + quarantineDropped,
+    quarantineDropped,
     errors: errors.map(({ row, field, reason }) => ({ row, field, reason })),
     ignoredColumns,
   };

@@ -5,6 +5,7 @@ import { IngestError } from '../ingest-error.ts';
 import { RowChunker } from '../row-chunker.ts';
 import type { SourceOptions, SourcePiece } from './source.ts';
 import { decodeUtf8, REPLACEMENT_CHARACTER } from './text-decoding.ts';
+import { guardLineLength, MAX_CSV_LINE_CHARS } from './line-splitter.ts';
 import type { RowRejection } from '../../domain/validate-chunk.ts';
 
 interface ParsedRecord {
@@ -39,7 +40,9 @@ export async function* readCsv(input: AsyncIterable<Uint8Array>, options: Source
       return undefined;
     },
   });
-  const text = Readable.from(decodeUtf8(input, options.onBytes));
+  // csv-parse rescans a growing record (a 50 MB header took 75 s): a line past the limit refuses
+  // the file before it reaches the parser.
+  const text = Readable.from(guardLineLength(decodeUtf8(input, options.onBytes), MAX_CSV_LINE_CHARS));
   text.on('error', (err) => parser.destroy(err));
   text.pipe(parser);
 
