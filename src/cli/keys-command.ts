@@ -41,3 +41,10 @@ export async function runAuditList(opts: { db: string; device?: string; key?: st
   );
   for (const e of entries) process.stdout.write(`${JSON.stringify(e)}\n`);
 }
+
+export async function runPurge(opts: { db: string; device: string; before?: string; json?: boolean }): Promise<void> {
+  const counts = await withServices(opts.db, {}, (services) =>
+    services.privacy.purge({ deviceId: opts.device, beforeMs: parseTimeParam(opts.before, '--before'), by: { keyId: null, role: 'cli' } }),
+  );
+  process.stdout.write(opts.json ? `${JSON.stringify(counts)}\n` : `purged ${opts.device}: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
+}

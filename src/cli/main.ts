@@ -93,6 +93,15 @@ program
   .action(async (opts) => (await import('./keys-command.ts')).runAuditList(opts));
 
 program
+  .command('purge')
+  .description("Remove a device's data everywhere (telemetry, sessions, events, annotations, incidents, queued notices), audited")
+  .requiredOption('--device <id>', 'device id')
+  .option('--before <time>', 'only what lies before this time (ISO 8601 or epoch ms); default everything, the device included')
+  .option('--json', 'print the counts as one JSON object')
+  .addOption(dbOption())
+  .action(async (opts) => (await import('./keys-command.ts')).runPurge(opts));
+
+program
   .command('export')
   .description("Write a device's telemetry to Parquet, CSV or Arrow")
   .addOption(dbOption())

@@ -22,7 +22,9 @@ export async function runServeCommand(overrides: Partial<Config> & { demo?: bool
   // A bad rules file stops the start, before the store is opened, with the field that is wrong.
   const alerts = alertRules ? loadAlertConfig(alertRules) : undefined;
   const store = await TelemetryStore.open(config.dbPath, { memoryLimit: config.memoryLimit, createFolder: config.dbPath === DEFAULT_DB_PATH });
-  const app = await buildApp({ store, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel }, alerts, allowedHosts: defaultAllowedHosts(config.host, config.allowedHosts), webhookAllow: config.webhookAllow });
+  const app = await buildApp({ store, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel }, alerts, allowedHosts: defaultAllowedHosts(config.host, config.allowedHosts), webhookAllow: config.webhookAllow,
+    limits: { requestsPerMinute: config.requestsPerMinute, uploadsPerKey: config.uploadsPerKey, socketsPerKey: config.socketsPerKey },
+  });
   const stop = async (): Promise<void> => {
     await app.close();
     await store.close();
@@ -51,6 +53,16 @@ export async function runServeCommand(overrides: Partial<Config> & { demo?: bool
   if (adminKeyFile) writeFileSync(adminKeyFile, `${token}\n`, { mode: 0o600 });
   else process.stdout.write(`telltale admin key (replaced at each start): ${token}\n`);
   app.log.info({ url: address, db: config.dbPath }, 'telltale listening');
+  // Retention per fleet: applied at start, then every hour (the timer does not keep the process up).
+  if (Object.keys(config.retentionDays).length > 0) {
+    const applyRetention = () =>
+      app.services.privacy.applyRetention(config.retentionDays).then(
+        (done) => app.log.info({ purged: done.filter((d) => d.telemetry > 0) }, 'retention applied'),
+        (err: unknown) => app.log.error({ err }, 'retention failed'),
+      );
+    void applyRetention();
+    setInterval(() => void applyRetention(), 3_600_000).unref();
+  }
   if (demo) {
     // Not awaited: the server answers while the demo's sessions and events are derived.
     app.services.pipeline.idle().then(

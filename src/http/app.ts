@@ -33,6 +33,7 @@ import { defaultAllowedHosts } from './auth/host-check.ts';
 import { loginRoutes } from './routes/login-routes.ts';
 import { keysRoutes } from './routes/keys-routes.ts';
 import { auditRoute } from './routes/audit-route.ts';
+import { privacyRoutes } from './routes/privacy-routes.ts';
 
 /**
  * The pages load only their own scripts, styles and sockets: no inline script, no other origin,
@@ -127,5 +128,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(loginRoutes);
   await app.register(keysRoutes);
   await app.register(auditRoute);
+  await app.register(privacyRoutes);
   return app;
 }

@@ -10,6 +10,7 @@ import { WriteLock } from '../store/write-lock.ts';
 import { AuditLog } from '../auth/audit-log.ts';
 import { KeyService } from '../auth/key-service.ts';
 import { AlertRuleService } from './alert-rule-service.ts';
+import { PrivacyService } from './privacy-service.ts';
 import { AnnotationService } from './annotation-service.ts';
 import { ChargerService } from './charger-service.ts';
 import { ChartService } from './chart-service.ts';
@@ -64,6 +65,8 @@ export interface Services {
   /** API keys (hashed) and the audit trail of reads, replays, exports, charts and changes. */
   readonly keys: KeyService;
   readonly audit: AuditLog;
+  /** Purges of a device's data, and retention per fleet. */
+  readonly privacy: PrivacyService;
   readonly maintenance: { compact(): Promise<{ rows: number; devicesPerBlockBefore: number; devicesPerBlockAfter: number }> };
   /** Resumes what a crash left in the pipeline; with `live`, starts the alert engine and the delivery worker too (the server). */
   start(options?: { live?: boolean }): Promise<void>;
@@ -134,6 +137,7 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
     alerts: { engine, worker },
     keys: new KeyService(store),
     audit,
+    privacy: new PrivacyService(store, devices, audit),
     maintenance: {
       async compact() {
         const before = await measureClustering(store);

@@ -42,6 +42,8 @@ const PROBES: Probe[] = [
   { route: 'GET /v1/devices', method: 'GET', path: '/v1/devices', roles: READ, scoped: 'filtered' },
   { route: 'GET /v1/devices/:id', method: 'GET', path: '/v1/devices/DEV', roles: READ, scoped: 'hidden' },
   { route: 'PUT /v1/devices/:id', method: 'PUT', path: '/v1/devices/DEV', body: { model: 'x' }, roles: ADMIN, scoped: 'hidden' },
+  // Purges only what lies before 2000: nothing, so the matrix keeps its devices.
+  { route: 'DELETE /v1/devices/:id', method: 'DELETE', path: '/v1/devices/DEV?before=2000-01-01T00:00:00Z', roles: ADMIN, scoped: 'hidden' },
   { route: 'GET /v1/devices/:id/telemetry', method: 'GET', path: '/v1/devices/DEV/telemetry', roles: READ, scoped: 'hidden' },
   { route: 'GET /v1/devices/:id/timeline', method: 'GET', path: '/v1/devices/DEV/timeline', roles: READ, scoped: 'hidden' },
   { route: 'GET /v1/devices/:id/export', method: 'GET', path: '/v1/devices/DEV/export?format=csv', roles: EXPORT, scoped: 'hidden' },

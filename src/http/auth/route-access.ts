@@ -47,7 +47,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /v1/devices': { roles: READ, scoped: 'filter' },
   'GET /v1/devices/:id': { roles: READ, device: 'id' },
   'PUT /v1/devices/:id': { roles: ADMIN, device: 'id', audit: 'change' },
-  'DELETE /v1/devices/:id': { roles: ADMIN, device: 'id', audit: 'purge' },
+  // Audited by the privacy service itself, with what was removed.
+  'DELETE /v1/devices/:id': { roles: ADMIN, device: 'id' },
   'GET /v1/devices/:id/telemetry': { roles: READ, device: 'id', audit: 'read' },
   'GET /v1/devices/:id/timeline': { roles: READ, device: 'id', audit: 'read' },
   'GET /v1/devices/:id/export': { roles: EXPORT, device: 'id', audit: 'export' },

@@ -33,9 +33,14 @@ export async function* readParquet(path: string, conn: DuckDBConnection, options
   const header = schema.map((c) => c.name);
   const mapping = resolveMapping(options.profile, options.overrides, header, options.fieldContext);
   options.onMapping?.(mapping);
-  const result = await conn.stream(
-    `SELECT ${schema.map((c) => columnExpression(c.name, c.type)).join(', ')} FROM read_parquet(${quoteLiteral(path)})`,
-  );
+  // DuckDB's messages quote the query they failed in; only their first line (the reason) is shown.
+  const unreadable = (err: unknown) => new IngestError('MALFORMED', `${path}: the columns cannot be read (${(err as Error).message.split('\n')[0]}); nothing of the file was stored`);
+  let result;
+  try {
+    result = await conn.stream(`SELECT ${schema.map((c) => columnExpression(c.name, c.type)).join(', ')} FROM read_parquet(${quoteLiteral(path)})`);
+  } catch (err) {
+    throw unreadable(err);
+  }
   let rowsSoFar = 0;
   const target = options.chunkRows ?? 16_384;
   let pending: { columns: unknown[][]; length: number }[] = [];
@@ -64,7 +69,12 @@ export async function* readParquet(path: string, conn: DuckDBConnection, options
     return { chunk: { length, rowNumbers, columns, rawText }, rejections: [] };
   };
   for (;;) {
-    const chunk = await result.fetchChunk();
+    let chunk;
+    try {
+      chunk = await result.fetchChunk();
+    } catch (err) {
+      throw unreadable(err);
+    }
     if (!chunk || chunk.rowCount === 0) break;
     pending.push({ columns: chunk.getColumns() as unknown[][], length: chunk.rowCount });
     pendingRows += chunk.rowCount;
