@@ -6,6 +6,7 @@ import { StagedIngest, type TouchedRange } from '../store/staged-ingest.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { parseMapOptions } from './column-mapping.ts';
 import type { IngestSummary } from './ingest-summary.ts';
+import { yieldToEventLoop } from './yield-to-event-loop.ts';
 import { IngestError } from './ingest-error.ts';
 import { findProfile, profileNames } from './profiles/profile-registry.ts';
 import { readArrow } from './sources/arrow-source.ts';
@@ -120,6 +121,7 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
         await staged.reject(kept);
       }
       request.onProgress?.({ bytes: bytesRead, rows: rowsRead });
+      await yieldToEventLoop();
     }
   } catch (err) {
     const failure = asIngestError(err);

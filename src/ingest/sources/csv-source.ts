@@ -3,6 +3,7 @@ import { parse, CsvError } from 'csv-parse';
 import { resolveMapping } from '../column-mapping.ts';
 import { IngestError } from '../ingest-error.ts';
 import { RowChunker } from '../row-chunker.ts';
+import { ROWS_PER_YIELD, yieldToEventLoop } from '../yield-to-event-loop.ts';
 import type { SourceOptions, SourcePiece } from './source.ts';
 import { decodeUtf8, REPLACEMENT_CHARACTER } from './text-decoding.ts';
 import { guardLineLength, MAX_CSV_LINE_CHARS } from './line-splitter.ts';
@@ -62,6 +63,7 @@ export async function* readCsv(input: AsyncIterable<Uint8Array>, options: Source
         continue;
       }
       rowNumber++;
+      if (rowNumber % ROWS_PER_YIELD === 0) await yieldToEventLoop();
       if (skipped.length) rejections.push(...skipped.splice(0));
       const rawText = raw.replace(/\r?\n$/, '');
       if (record.length !== header.length) {

@@ -1,5 +1,6 @@
 import { resolveMapping } from '../column-mapping.ts';
 import { RowChunker } from '../row-chunker.ts';
+import { ROWS_PER_YIELD, yieldToEventLoop } from '../yield-to-event-loop.ts';
 import { MAX_LINE_CHARS, splitLines } from './line-splitter.ts';
 import type { SourceOptions, SourcePiece } from './source.ts';
 import { decodeUtf8, REPLACEMENT_CHARACTER } from './text-decoding.ts';
@@ -21,6 +22,7 @@ export async function* readNdjson(input: AsyncIterable<Uint8Array>, options: Sou
     const text = line.text.trim();
     if (text === '') continue;
     rowNumber++;
+    if (rowNumber % ROWS_PER_YIELD === 0) await yieldToEventLoop();
     let value: unknown;
     try {
       value = JSON.parse(text);
