@@ -6,18 +6,19 @@
  *       by a few concurrent clients, as fleet gateways upload their devices' logs: each upload
  *       carries --devices-per-upload devices (default 16, ~160 k rows). It is run again with one
  *       device (10 k rows) per upload, where per-commit costs (WAL write and fsync) dominate;
- *   (b) the CLI on the fleet as one Parquet file;
+ *   (b) the CLI on the fleet as one Parquet file, and on --csv-devices of its devices as one CSV
+ *       file per device (all files in one `telltale ingest` run), live work included in both;
  *   (c) the ceiling: DuckDB's own INSERT … SELECT FROM read_parquet into the same table.
  * (a) runs again on a smaller fleet to show whether peak RSS grows with the input.
  * Prints a table, then one line of JSON with every figure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { devicesToArrowIpc, generateDevice } from '../fixtures/fleet-generator.ts';
+import { CSV_HEADER, deviceName, deviceToCsv, devicesToArrowIpc, generateDevice } from '../fixtures/fleet-generator.ts';
 import { writeFleet } from '../fixtures/generate-fleet.ts';
 import { PeakRss } from './process-watch.ts';
 
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string', description: 'a, b or c: one path only (while optimising)' },
     'devices-per-upload': { type: 'string', default: '16' },
+    'csv-devices': { type: 'string', default: '100' },
   },
 });
 const quick = values.quick;
@@ -43,6 +45,7 @@ const smallDevices = quick ? 10 : Number(values['small-devices']);
 const seed = Number(values.seed);
 const concurrency = Number(values.concurrency);
 const perUpload = Number(values['devices-per-upload']);
+const csvDevices = quick ? 10 : Number(values['csv-devices']);
 const dir = mkdtempSync(join(tmpdir(), 'telltale-bench-ingest-'));
 
 function run(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
@@ -65,9 +68,9 @@ async function rawLoad(parquet: string): Promise<{ rowsPerS: number; peakRssMb: 
   return { rowsPerS: rows / s, peakRssMb, rows };
 }
 
-async function cliParquet(parquet: string): Promise<{ rowsPerS: number; peakRssMb: number; rows: number }> {
+async function cliFiles(files: string[], db: string): Promise<{ rowsPerS: number; peakRssMb: number; rows: number }> {
   const t0 = performance.now();
-  const { child, done } = run(['src/cli/main.ts', 'ingest', parquet, '--db', join(dir, 'cli.duckdb'), '--json']);
+  const { child, done } = run(['src/cli/main.ts', 'ingest', ...files, '--db', join(dir, db), '--json']);
   const rss = new PeakRss(child.pid!);
   const out = await done;
   const elapsed = (performance.now() - t0) / 1000;
@@ -142,8 +145,21 @@ try {
   // The ceiling is always measured: every figure is reported against it.
   const c = await rawLoad(parquet);
   console.error(`(c) DuckDB bulk load        ${fmt(c.rowsPerS).padStart(12)} rows/s   peak RSS ${c.peakRssMb} MB`);
-  const b = !only || only === 'b' ? await cliParquet(parquet) : skipped;
+  const b = !only || only === 'b' ? await cliFiles([parquet], 'cli.duckdb') : skipped;
   console.error(`(b) CLI, Parquet file       ${fmt(b.rowsPerS).padStart(12)} rows/s   peak RSS ${b.peakRssMb} MB   ${(b.rowsPerS / c.rowsPerS).toFixed(2)} of (c)`);
+  let bCsv = skipped;
+  if (!only || only === 'b' || only === 'bcsv') {
+    const csvDir = join(dir, 'per-device');
+    mkdirSync(csvDir);
+    const files: string[] = [];
+    for (let d = 0; d < Math.min(devices, csvDevices); d++) {
+      const file = join(csvDir, `${deviceName(d)}.csv`);
+      writeFileSync(file, `${CSV_HEADER}\n${deviceToCsv(generateDevice(d, { devices, seconds, seed }))}`);
+      files.push(file);
+    }
+    bCsv = await cliFiles(files, 'cli-csv.duckdb');
+  }
+  console.error(`(b) CLI, ${Math.min(devices, csvDevices)} per-device CSVs ${fmt(bCsv.rowsPerS).padStart(12)} rows/s   peak RSS ${bCsv.peakRssMb} MB   ${(bCsv.rowsPerS / c.rowsPerS).toFixed(2)} of (c)`);
   const a = !only || only === 'a' ? await httpArrow(devices, perUpload, 'full') : skipped;
   console.error(`(a) HTTP Arrow, ${concurrency} clients  ${fmt(a.rowsPerS).padStart(12)} rows/s   peak RSS ${a.peakRssMb} MB   ${(a.rowsPerS / c.rowsPerS).toFixed(2)} of (c)   ${perUpload} devices per upload`);
   const aOne = !only || only === 'a1' ? await httpArrow(devices, 1, 'one') : skipped;
@@ -168,6 +184,12 @@ try {
       a_one_over_c: Number((aOne.rowsPerS / c.rowsPerS).toFixed(3)),
       a_one_peak_rss_mb: aOne.peakRssMb,
       b_over_c: Number((b.rowsPerS / c.rowsPerS).toFixed(3)),
+      b_csv_files: Math.min(devices, csvDevices),
+      b_csv_rows_per_s: Math.round(bCsv.rowsPerS),
+      b_csv_over_c: Number((bCsv.rowsPerS / c.rowsPerS).toFixed(3)),
+      b_csv_peak_rss_mb: bCsv.peakRssMb,
+      b_csv_rows_stored: bCsv.rows,
+      machine: 'shared with other helpers (2 cores): compare figures of one run only',
       a_peak_rss_mb: a.peakRssMb,
       b_peak_rss_mb: b.peakRssMb,
       c_peak_rss_mb: c.peakRssMb,

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_HYSTERESIS_MS, type AlertRule } from '../domain/alerts/alert-rule.ts';
 import type { Incident } from '../domain/alerts/incident.ts';
+import type { Severity } from '../domain/events/detected-event.ts';
 import { placeEvent } from '../domain/alerts/place-event.ts';
 import { ruleMatches } from '../domain/alerts/rule-matches.ts';
 import { insertIncidentAnnotation } from '../store/alert-annotation-repository.ts';
 import { eventsUpdatedSince, readAlertCursor, writeAlertCursor } from '../store/alert-cursor-repository.ts';
 import { listAlertRules } from '../store/alert-rule-repository.ts';
 import {
-  advanceIncident, getIncident, getIncidents, incidentLinks, incidentSpans, insertIncident, linkEvent, spanKey, updateIncidentSpan,
+  advanceIncident, getIncident, getIncidents, incidentLinks, incidentSpans, insertIncident, linkEvents, spanKey, updateIncidentSpans,
 } from '../store/incident-repository.ts';
+import { inTransaction } from '../store/in-transaction.ts';
 import { cancelEscalation, enqueueOutbox } from '../store/outbox-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { WriteLock } from '../store/write-lock.ts';
@@ -39,6 +41,7 @@ export interface AlertEngineOptions {
 
 export type IncidentListener = (incident: Incident) => void;
 
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 const incidentIdFor = (ruleId: string, eventId: string) => `inc_${createHash('sha256').update(`${ruleId}\u0000${eventId}`).digest('hex').slice(0, 20)}`;
 
 /**
@@ -176,8 +179,11 @@ export class AlertEngine {
       let queued = 0;
       let acted = 0;
       let cursor = this.cursorMs ?? undefined;
-      await conn.run('BEGIN TRANSACTION');
-      try {
+      await inTransaction(conn, async () => {
+        // Updates of existing incidents and the links are written in bulk at the end of the scan,
+        // merged per incident (widest span, highest severity, latest summary) and per link.
+        const spanUpdates = new Map<string, { incidentId: string; startMs: number; endMs: number; severity: Severity; summary: string }>();
+        const newLinks = new Map<string, { incidentId: string; ruleId: string; eventId: string; eventUpdatedAtMs: number }>();
         if (events.length > 0 && rules.length > 0) {
           const links = await incidentLinks(conn, events.map((e) => e.eventId));
           const maxHysteresis = Math.max(...rules.map((r) => r.hysteresisMs ?? DEFAULT_HYSTERESIS_MS));
@@ -203,29 +209,31 @@ export class AlertEngine {
                 spans.set(key, list);
               } else {
                 incidentId = placement.incidentId;
-                await updateIncidentSpan(conn, incidentId, { startMs: event.startMs, endMs, severity: event.severity, summary: event.summary }, nowMs);
+                const before = spanUpdates.get(incidentId);
+                spanUpdates.set(incidentId, {
+                  incidentId, startMs: Math.min(before?.startMs ?? Infinity, event.startMs), endMs: Math.max(before?.endMs ?? -Infinity, endMs),
+                  severity: before && SEVERITY_RANK[before.severity] > SEVERITY_RANK[event.severity] ? before.severity : event.severity, summary: event.summary,
+                });
                 const span = list.find((s) => s.incidentId === incidentId);
                 if (span) {
                   span.startMs = Math.min(span.startMs, event.startMs);
                   span.endMs = Math.max(span.endMs, endMs);
                 }
               }
-              await linkEvent(conn, { incidentId, ruleId: rule.ruleId, eventId: event.eventId, eventUpdatedAtMs: event.updatedAtMs });
+              newLinks.set(`${rule.ruleId}\u0000${event.eventId}`, { incidentId, ruleId: rule.ruleId, eventId: event.eventId, eventUpdatedAtMs: event.updatedAtMs });
               links.set(`${rule.ruleId}\u0000${event.eventId}`, { incidentId, eventUpdatedAtMs: event.updatedAtMs });
               changed.add(incidentId);
             }
           }
         }
+        await updateIncidentSpans(conn, [...spanUpdates.values()], nowMs);
+        await linkEvents(conn, [...newLinks.values()]);
         const lastMs = Math.max(...events.map((e) => e.updatedAtMs));
         if (cursor === undefined || lastMs > cursor) {
           await writeAlertCursor(conn, lastMs);
           cursor = lastMs;
         }
-        await conn.run('COMMIT');
-      } catch (err) {
-        await conn.run('ROLLBACK');
-        throw err;
-      }
+      });
       return { changed, queued, acted, cursor };
     }));
     await crashPoint('alerts:after-scan');
@@ -262,13 +270,9 @@ export class AlertEngine {
   async advance(incidentId: string, to: 'acknowledged' | 'resolved', by: string | null, note: string | null): Promise<Incident | undefined> {
     const result = await this.lock.run(() => this.store.withConnection(async (conn) => {
       const nowMs = this.now();
-      await conn.run('BEGIN TRANSACTION');
-      try {
+      const moved = await inTransaction(conn, async () => {
         const incident = await getIncident(conn, incidentId);
-        if (!incident) {
-          await conn.run('ROLLBACK');
-          return undefined;
-        }
+        if (!incident) return undefined;
         const before = await advanceIncident(conn, incidentId, to, by, note, nowMs);
         const moved = before !== to && before !== 'resolved';
         if (moved) await cancelEscalation(conn, incidentId);
@@ -278,12 +282,9 @@ export class AlertEngine {
             tags: ['incident', to === 'acknowledged' ? 'ack' : 'resolve', incident.kind], claim: { incidentId, state: to },
           }, nowMs);
         }
-        await conn.run('COMMIT');
-        return { incident: (await getIncident(conn, incidentId))!, moved };
-      } catch (err) {
-        await conn.run('ROLLBACK');
-        throw err;
-      }
+        return moved;
+      });
+      return moved === undefined ? undefined : { incident: (await getIncident(conn, incidentId))!, moved };
     }));
     if (result?.moved) this.emit(result.incident);
     return result?.incident;

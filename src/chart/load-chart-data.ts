@@ -6,7 +6,6 @@ import { listChargerPlaces } from '../store/chart-places-repository.ts';
 import { listEvents } from '../store/event-repository.ts';
 import { readSeries } from '../store/series-repository.ts';
 import { getSession, listSessions } from '../store/session-repository.ts';
-import { getDevice } from '../store/telemetry-repository.ts';
 import { claimVerdict } from './claim-verdicts.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { MESSAGES } from '../domain/errors/error-catalogue.ts';
@@ -34,11 +33,11 @@ export class ChartNotFoundError extends TelltaleError {
 /**
  * Everything a chart shows for a device's range or session, read through the same store functions
  * the APIs use (series, sessions, events, chargers, annotations) in one unit of work.
- * Throws ChartNotFoundError for an unknown device or session.
+ * Throws ChartNotFoundError for an unknown session; an unknown device has no rows (ChartService
+ * refuses it first, with the one device check).
  */
 export async function loadChartData(store: TelemetryStore, q: ChartDataQuery): Promise<ChartInput> {
   return store.withConnection(async (conn) => {
-    if (!(await getDevice(conn, q.deviceId))) throw new ChartNotFoundError(MESSAGES.noDevice(q.deviceId));
     let { fromMs, toMs } = q;
     if (q.sessionId !== undefined) {
       const session = await getSession(conn, q.deviceId, q.sessionId);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseChargersCsv } from '../chargers/parse-chargers-csv.ts';
+import { MESSAGES } from '../domain/errors/error-catalogue.ts';
 import { TelltaleError } from '../domain/errors/telltale-error.ts';
 import { withServices } from './with-services.ts';
 
@@ -9,7 +10,7 @@ export async function runChargersImportCommand(file: string, options: { db: stri
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new TelltaleError('FILE_NOT_FOUND', `${file}: no such file`);
+    throw new TelltaleError('FILE_NOT_FOUND', MESSAGES.noSuchFile(file));
   }
   const { chargers, errors } = parseChargersCsv(text);
   const result = await withServices(options.db, {}, (services) => services.chargers.upsert(chargers, file));

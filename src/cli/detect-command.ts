@@ -1,3 +1,4 @@
+import type { DeviceDetection } from '../detect/detect-device.ts';
 import type { DetectedEvent } from '../domain/events/detected-event.ts';
 import { parseTimeParam } from '../http/time-param.ts';
 import { withServices } from './with-services.ts';
@@ -20,23 +21,24 @@ export async function runDetectCommand(options: DetectCommandOptions): Promise<v
   const toMs = parseTimeParam(options.to, '--to');
   const events: DetectedEvent[] = [];
   const totals = { devices: 0, rows: 0, created: 0, updated: 0, removed: 0 };
-  await withServices(options.db, { detectors: 'load' }, async (services) => {
-    const devices = options.all ? (await services.devices.list()).map((d) => d.deviceId) : [(await services.devices.require(options.device!)).deviceId];
-    for (const deviceId of devices) {
-      const r = await services.pipeline.detect(deviceId, { fromMs, toMs });
-      totals.devices++;
-      totals.rows += r.rows;
-      totals.created += r.changes.created.length;
-      totals.updated += r.changes.updated.length;
-      totals.removed += r.changes.removed.length;
-      events.push(...r.events);
-      if (!options.json) {
-        process.stdout.write(`${deviceId}: ${r.events.length} events (${r.changes.created.length} new, ${r.changes.updated.length} updated, ${r.changes.removed.length} removed)\n`);
-        for (const e of r.events) {
-          process.stdout.write(`  ${iso(e.startMs)} → ${iso(e.endMs)}  ${e.severity.padEnd(8)} ${e.kind}/${e.subkind}  ${e.summary}\n`);
-        }
+  const report = (r: DeviceDetection): void => {
+    const { deviceId } = r;
+    totals.devices++;
+    totals.rows += r.rows;
+    totals.created += r.changes.created.length;
+    totals.updated += r.changes.updated.length;
+    totals.removed += r.changes.removed.length;
+    events.push(...r.events);
+    if (!options.json) {
+      process.stdout.write(`${deviceId}: ${r.events.length} events (${r.changes.created.length} new, ${r.changes.updated.length} updated, ${r.changes.removed.length} removed)\n`);
+      for (const e of r.events) {
+        process.stdout.write(`  ${iso(e.startMs)} → ${iso(e.endMs)}  ${e.severity.padEnd(8)} ${e.kind}/${e.subkind}  ${e.summary}\n`);
       }
     }
+  };
+  await withServices(options.db, { detectors: 'load' }, async (services) => {
+    if (options.all) await services.detection.detectAll({ fromMs, toMs }, report);
+    else report(await services.detection.detect(options.device!, { fromMs, toMs }));
   });
   if (options.json) {
     const byKind: Record<string, number> = {};

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
+import { MESSAGES } from '../domain/errors/error-catalogue.ts';
 import { TelltaleError } from '../domain/errors/telltale-error.ts';
 import type { IngestSummary } from '../ingest/ingest-summary.ts';
 import type { TelemetryFormat } from '../ingest/sources/source.ts';
@@ -56,12 +57,12 @@ export async function runIngestCommand(files: string[], options: IngestCommandOp
   await withServices(options.db, { detectors: 'load', start: true }, async (services) => {
     for (const file of files) {
       const format = options.format ?? formatFromPath(file);
-      if (!format) throw new TelltaleError('UNKNOWN_FORMAT', `${file}: cannot tell the format from the extension; pass --format csv|ndjson|arrow|parquet`);
+      if (!format) throw new TelltaleError('UNKNOWN_FORMAT', MESSAGES.formatNotFromExtension(file));
       let progress: ReturnType<typeof progressReporter> | undefined;
       try {
         progress = progressReporter(file, Boolean(options.json));
       } catch {
-        throw new TelltaleError('FILE_NOT_FOUND', `${file}: no such file`);
+        throw new TelltaleError('FILE_NOT_FOUND', MESSAGES.noSuchFile(file));
       }
       try {
         const summary = await services.ingest.ingest({

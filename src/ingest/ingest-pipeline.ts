@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { localToUtcConverter, isValidTimeZone } from '../domain/local-time.ts';
 import { validateChunk, type RowRejection } from '../domain/validate-chunk.ts';
@@ -9,6 +9,8 @@ import type { IngestSummary } from './ingest-summary.ts';
 import { yieldToEventLoop } from './yield-to-event-loop.ts';
 import { IngestError } from './ingest-error.ts';
 import { findProfile, profileNames } from './profiles/profile-registry.ts';
+import { COLUMN_NAMES } from '../domain/telemetry-schema.ts';
+import { crashPoint } from '../pipeline/crash-point.ts';
 import { readArrow } from './sources/arrow-source.ts';
 import { readCsv } from './sources/csv-source.ts';
 import { readNdjson } from './sources/ndjson-source.ts';
@@ -60,6 +62,26 @@ function pieces(request: IngestRequest, store: TelemetryStore, options: SourceOp
   }
 }
 
+/**
+ * The columns of a CSV file's header when it can take DuckDB's own reader: plain names, LF line
+ * ends, not compressed (anything else is read the streaming way). undefined: stream it.
+ */
+function plainCsvHeader(path: string): string[] | undefined {
+  if (path.toLowerCase().endsWith('.gz') || !existsSync(path)) return undefined;
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(4096);
+    const n = readSync(fd, buffer, 0, buffer.length, 0);
+    const text = buffer.subarray(0, n).toString('utf8');
+    const end = text.indexOf('\n');
+    if (end < 0) return undefined;
+    const line = text.slice(0, end);
+    return /^[A-Za-z0-9_]+(,[A-Za-z0-9_]+)*$/.test(line) ? line.split(',') : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Decompression failures surface from inside a source; they are the input's fault, not ours. */
 function asIngestError(err: unknown): unknown {
   const code = (err as { code?: unknown }).code;
@@ -98,6 +120,21 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
     },
   };
   const staged = await StagedIngest.begin(store, { source: request.source, format: request.format, profile: profile?.name });
+  // A file in the schema's own columns goes through DuckDB's own reader when every row is good;
+  // a file with a bad row is streamed instead, so each bad row is quarantined with its reason.
+  if ('path' in request.input && !profile && !tz && (request.maps ?? []).length === 0 && (request.format === 'parquet' || request.format === 'csv')) {
+    const header = request.format === 'csv' ? plainCsvHeader(request.input.path) : [];
+    const fast = header && await staged.stageFile({
+      path: request.input.path, format: request.format, columns: header.map((name) => ({ name, type: 'VARCHAR' })), deviceId: request.deviceId, nowMs: store.now(),
+    }).catch(async (err: unknown) => {
+      await staged.abort((err as Error).message);
+      throw err;
+    });
+    if (fast) {
+      request.onProgress?.({ bytes: 0, rows: fast.rows });
+      return commitAndSummarise(staged, request, [], fast.columns.filter((c) => !(COLUMN_NAMES as readonly string[]).includes(c)));
+    }
+  }
   const errors: RowRejection[] = [];
   let quarantined = 0;
   let quarantineDropped = 0;
@@ -130,6 +167,11 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
   } finally {
     parquetConn?.closeSync();
   }
+  return commitAndSummarise(staged, request, errors, ignoredColumns, quarantineDropped);
+}
+
+async function commitAndSummarise(staged: StagedIngest, request: IngestRequest, errors: RowRejection[], ignoredColumns: string[], quarantineDropped = 0): Promise<IngestSummary> {
+  await crashPoint('ingest:before-commit');
   const counts = await staged.commit();
   if (counts.touched.length > 0) request.onCommitted?.(counts.touched);
   return {

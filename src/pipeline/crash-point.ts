@@ -9,7 +9,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
  */
 const CRASH_AT = process.env.TELLTALE_CRASH_AT;
 
-export type CrashPointName = 'pipeline:before-fast' | 'pipeline:after-fast' | 'pipeline:after-slow' | 'alerts:after-scan';
+export type CrashPointName = 'ingest:before-commit' | 'pipeline:before-fast' | 'pipeline:after-fast' | 'pipeline:after-slow' | 'alerts:after-scan';
 
 export async function crashPoint(name: CrashPointName): Promise<void> {
   if (CRASH_AT !== name) return;

@@ -1,4 +1,3 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Detector } from '../domain/detect/detector.ts';
 import type { DetectedEvent, StoredEvent } from '../domain/events/detected-event.ts';
 import { segmentPeriods } from '../domain/segmentation/segment-periods.ts';
@@ -10,7 +9,7 @@ import { eventFingerprint, listEventsOfDevices, replaceEventsInTransaction, upda
 import { inTransaction } from '../store/in-transaction.ts';
 import { readSeriesOfDevices } from '../store/series-repository.ts';
 import { replaceSessionsInTransaction, sessionAnchorMs } from '../store/session-repository.ts';
-import type { TelemetryStore } from '../store/telemetry-store.ts';
+import type { StoreConnection, TelemetryStore } from '../store/telemetry-store.ts';
 import { ALL_TIME_MS, type DeviceDetection } from '../detect/detect-device.ts';
 import { crashPoint } from './crash-point.ts';
 
@@ -29,7 +28,7 @@ export interface CycleOptions {
   /** ctx.nowMs for the detectors (the injectable clock). */
   nowMs?: number | undefined;
   /** Where the series come from: the store by default; the pipeline's in-memory tails for fast cycles. */
-  readSeries?: (conn: DuckDBConnection, reads: readonly { deviceId: string; fromMs: number; newRowsFromMs: number }[]) => Promise<Map<string, TelemetrySeries>>;
+  readSeries?: (conn: StoreConnection, reads: readonly { deviceId: string; fromMs: number; newRowsFromMs: number }[]) => Promise<Map<string, TelemetrySeries>>;
 }
 
 export interface CycleResult extends DeviceDetection {

@@ -1,11 +1,10 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Detector } from '../domain/detect/detector.ts';
 import type { TelemetrySeries } from '../domain/telemetry-series.ts';
 import { detectDevice, maxLookbackMs, type DetectWindow, type DeviceDetection } from '../detect/detect-device.ts';
 import { listUnfinishedWork, type WorkKey } from '../store/derived-work-repository.ts';
 import { readSeriesOfDevices } from '../store/series-repository.ts';
 import type { TouchedRange } from '../store/staged-ingest.ts';
-import type { TelemetryStore } from '../store/telemetry-store.ts';
+import type { StoreConnection, TelemetryStore } from '../store/telemetry-store.ts';
 import { runDerivedCycle, type CycleResult, type CycleWork } from './derived-cycle.ts';
 import { crashPoint } from './crash-point.ts';
 import { DeviceTail } from './device-tail.ts';
@@ -197,6 +196,13 @@ export class DerivedPipeline {
       const fresh = [...this.pending];
       this.pending.clear();
       const size = this.options.fastBatchSize ?? 512;
+      // Devices whose slow stage is due anyway (a first upload, a bulk import, every interval while
+      // streaming) are judged by every detector in one cycle: one read, one segmentation.
+      const combined = this.takeCombined(fresh);
+      if (combined.length > 0) {
+        await crashPoint('pipeline:before-fast');
+        await this.runCycle(combined, 'slow');
+      }
       for (let i = 0; i < fresh.length; i += size) {
         const slice = fresh.slice(i, i + size);
         await crashPoint('pipeline:before-fast');
@@ -213,6 +219,30 @@ export class DerivedPipeline {
       if (due.length > 0) await this.runCycle(due, 'slow');
       if (fresh.length === 0 && due.length === 0) return;
     }
+  }
+
+  /**
+   * Takes out of `fresh` (at most heavyBatchSize of) the devices whose slow stage is due now, as
+   * whole-pipeline work: every detector and the sessions, from the earliest row either stage owes.
+   */
+  private takeCombined(fresh: [string, Pending][]): CycleWork[] {
+    const nowMs = this.clock();
+    const interval = this.options.heavyIntervalMs ?? 30_000;
+    const limit = this.options.heavyBatchSize ?? 100;
+    const out: CycleWork[] = [];
+    for (let i = 0; i < fresh.length && out.length < limit; ) {
+      const [deviceId, p] = fresh[i]!;
+      if (this.flushing === 0 && nowMs - (this.slowRunAtMs.get(deviceId) ?? -Infinity) < interval) {
+        i++;
+        continue;
+      }
+      fresh.splice(i, 1);
+      const slow = this.slowPending.get(deviceId);
+      this.slowPending.delete(deviceId);
+      this.slowRunAtMs.set(deviceId, nowMs);
+      out.push({ deviceId, newRowsFromMs: Math.min(p.fromMs, slow?.fromMs ?? Infinity), detectors: this.detectors, sessions: true, keys: [...p.keys, ...(slow?.keys ?? [])] });
+    }
+    return out;
   }
 
   /** Slow work whose device has waited its interval (or everything, while someone awaits idle()). */
@@ -271,7 +301,7 @@ export class DerivedPipeline {
   private async runCycle(work: readonly CycleWork[], stage: 'fast' | 'slow', ranges?: Map<string, number[]>): Promise<Set<string>> {
     const done = new Set<string>();
     const readSeries = stage === 'fast' && this.options.tails !== false
-      ? (conn: DuckDBConnection, reads: readonly { deviceId: string; fromMs: number }[]) => this.readFromTails(conn, reads, ranges ?? new Map())
+      ? (conn: StoreConnection, reads: readonly { deviceId: string; fromMs: number }[]) => this.readFromTails(conn, reads, ranges ?? new Map())
       : undefined;
     const nowMs = this.clock();
     let results: CycleResult[];
@@ -290,6 +320,7 @@ export class DerivedPipeline {
       }
     }
     let wakesChanged = false;
+    const judgedByFast = new Set(this.fast.length === 0 ? [] : work.filter((w) => w.detectors.includes(this.fast[0]!)).map((w) => w.deviceId));
     for (const r of results) {
       done.add(r.deviceId);
       this.options.onDetected?.(r);
@@ -297,7 +328,8 @@ export class DerivedPipeline {
       if (r.wakeAtMs !== undefined && r.wakeAtMs > nowMs && r.lastTsMs !== undefined) {
         this.wakes.set(r.deviceId, { atMs: r.wakeAtMs, lastTsMs: r.lastTsMs });
         wakesChanged = true;
-      } else if (stage === 'fast' && this.wakes.delete(r.deviceId)) {
+      } else if (judgedByFast.has(r.deviceId) && this.wakes.delete(r.deviceId)) {
+        // A judgement by the every-cycle detectors that asks for no wake-up cancels the last one.
         wakesChanged = true;
       }
     }
@@ -312,7 +344,7 @@ export class DerivedPipeline {
    * or that received rows older than its tail's end (an out-of-order upload), is read whole from
    * the store once and its tail rebuilt. Rows no window needs any more are dropped.
    */
-  private async readFromTails(conn: DuckDBConnection, reads: readonly { deviceId: string; fromMs: number }[], ranges: Map<string, number[]>): Promise<Map<string, TelemetrySeries>> {
+  private async readFromTails(conn: StoreConnection, reads: readonly { deviceId: string; fromMs: number }[], ranges: Map<string, number[]>): Promise<Map<string, TelemetrySeries>> {
     const incremental: { deviceId: string; fromMs: number }[] = [];
     const whole: { deviceId: string; fromMs: number }[] = [];
     for (const r of reads) {

@@ -1,6 +1,6 @@
 import { listEvents } from '../store/event-repository.ts';
 import { getSession, listSessions } from '../store/session-repository.ts';
-import { getDevice } from '../store/telemetry-repository.ts';
+import type { DeviceSummary } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { MESSAGES, type ErrorCode } from '../domain/errors/error-catalogue.ts';
 import type { OpenCommand } from './replay-protocol.ts';
@@ -8,10 +8,9 @@ import { StoreReplaySource } from './store-replay-source.ts';
 
 export type OpenResult = { source: StoreReplaySource } | { error: { code: ErrorCode; message: string } };
 
-/** Resolves an `open` command (device + range, or a session) into a replay source with its marks. */
-export async function openReplaySource(store: TelemetryStore, command: OpenCommand): Promise<OpenResult> {
+/** Resolves an `open` command (device + range, or a session) into a replay source with its marks; `device` is what the device check found. */
+export async function openReplaySource(store: TelemetryStore, command: OpenCommand, device: DeviceSummary | undefined): Promise<OpenResult> {
   return store.withConnection(async (conn) => {
-    const device = await getDevice(conn, command.deviceId);
     if (!device || device.firstTs === null || device.lastTs === null) return { error: { code: 'NOT_FOUND', message: MESSAGES.noDataForDevice(command.deviceId) } };
     let startMs = command.fromMs ?? Date.parse(device.firstTs);
     let endMs = command.toMs ?? Date.parse(device.lastTs);

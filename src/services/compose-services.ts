@@ -14,6 +14,7 @@ import { PrivacyService } from './privacy-service.ts';
 import { AnnotationService } from './annotation-service.ts';
 import { ChargerService } from './charger-service.ts';
 import { ChartService } from './chart-service.ts';
+import { DetectionRequests } from './detection-requests.ts';
 import { DeviceService } from './device-service.ts';
 import { HistoryService } from './history-service.ts';
 import { IncidentService } from './incident-service.ts';
@@ -54,6 +55,8 @@ export interface Services {
   readonly ingest: IngestService;
   /** Sessions and events behind every commit, and detection on request: ONE per store. */
   readonly pipeline: DerivedPipeline;
+  /** Detection asked for by a user (a device's window, checked to exist). */
+  readonly detection: DetectionRequests;
   readonly history: HistoryService;
   readonly annotations: AnnotationService;
   readonly charts: ChartService;
@@ -116,7 +119,7 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
   const devices = new DeviceService(store);
   const alertRules = new AlertRuleService(store);
   alertRules.onChanged(() => engine.rulesChanged());
-  const charts = new ChartService(store);
+  const charts = new ChartService(store, devices);
   const audit = new AuditLog(store, (err) => log.error({ err }, 'audit trail write failed'));
   let live = false;
   let closed = false;
@@ -127,10 +130,11 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
     telemetry: new TelemetryService(store, devices),
     ingest: new IngestService(store, (touched) => pipeline.schedule(touched)),
     pipeline,
+    detection: new DetectionRequests(devices, pipeline),
     history: new HistoryService(store, devices),
     annotations: new AnnotationService(store, devices),
     charts,
-    replay: new ReplayService(store),
+    replay: new ReplayService(store, devices),
     chargers: new ChargerService(store),
     alertRules,
     incidents: new IncidentService(store),

@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { Severity } from '../domain/events/detected-event.ts';
 import { replayPath, type Incident, type IncidentState } from '../domain/alerts/incident.ts';
 import type { IncidentSpan } from '../domain/alerts/place-event.ts';
@@ -116,6 +116,35 @@ export async function updateIncidentSpan(conn: DuckDBConnection, incidentId: str
        severity = CASE WHEN $4 = 'critical' OR severity = 'critical' THEN 'critical' WHEN $4 = 'warning' OR severity = 'warning' THEN 'warning' ELSE 'info' END,
        summary = $5, updated_at = ${ts('$6')} WHERE incident_id = $1`,
     [incidentId, Math.round(e.startMs), Math.round(e.endMs), e.severity, e.summary, nowMs],
+  );
+}
+
+/**
+ * Many span updates in one statement (one per incident: the caller merges repeated updates of an
+ * incident first). Open breakdowns grow every second, so a scan can carry hundreds of them.
+ */
+export async function updateIncidentSpans(conn: DuckDBConnection, updates: readonly { incidentId: string; startMs: number; endMs: number; severity: Severity; summary: string }[], nowMs: number): Promise<void> {
+  if (updates.length === 0) return;
+  await conn.run(
+    `UPDATE incidents SET start_ts = least(start_ts, epoch_ms(CAST(u.start_ms AS BIGINT))), end_ts = greatest(end_ts, epoch_ms(CAST(u.end_ms AS BIGINT))),
+       severity = CASE WHEN u.severity = 'critical' OR incidents.severity = 'critical' THEN 'critical' WHEN u.severity = 'warning' OR incidents.severity = 'warning' THEN 'warning' ELSE 'info' END,
+       summary = u.summary, updated_at = ${ts('$6')}
+     FROM (SELECT unnest($1::VARCHAR[]) AS incident_id, unnest($2::DOUBLE[]) AS start_ms, unnest($3::DOUBLE[]) AS end_ms, unnest($4::VARCHAR[]) AS severity, unnest($5::VARCHAR[]) AS summary) u
+     WHERE incidents.incident_id = u.incident_id`,
+    [
+      listValue(updates.map((u) => u.incidentId)), listValue(updates.map((u) => Math.round(u.startMs))), listValue(updates.map((u) => Math.round(u.endMs))),
+      listValue(updates.map((u) => u.severity)), listValue(updates.map((u) => u.summary)), nowMs,
+    ],
+  );
+}
+
+/** Many links in one statement; one per (rule, event), the caller keeps the last. */
+export async function linkEvents(conn: DuckDBConnection, links: readonly { incidentId: string; ruleId: string; eventId: string; eventUpdatedAtMs: number }[]): Promise<void> {
+  if (links.length === 0) return;
+  await conn.run(
+    `INSERT INTO incident_events SELECT unnest($1::VARCHAR[]), unnest($2::VARCHAR[]), unnest($3::VARCHAR[]), epoch_ms(CAST(unnest($4::DOUBLE[]) AS BIGINT))
+     ON CONFLICT (rule_id, event_id) DO UPDATE SET event_updated_at = excluded.event_updated_at`,
+    [listValue(links.map((l) => l.incidentId)), listValue(links.map((l) => l.ruleId)), listValue(links.map((l) => l.eventId)), listValue(links.map((l) => Math.round(l.eventUpdatedAtMs)))],
   );
 }
 

@@ -4,6 +4,7 @@ import type { TelemetryBatch } from '../domain/telemetry-batch.ts';
 import { NUMBER_COLUMN_NAMES, TELEMETRY_COLUMNS } from '../domain/telemetry-schema.ts';
 import type { RowRejection } from '../domain/validate-chunk.ts';
 import { recordDerivedWork } from './derived-work-repository.ts';
+import { fileStageSql, readerSql, type SchemaFile } from './file-stage-sql.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 
 export interface BatchMeta {
@@ -91,6 +92,8 @@ export class StagedIngest {
   private staged = 0;
   private rejected = 0;
   private done = false;
+  /** The rows were shaped by DuckDB itself (stageFile): commit has nothing left to prepare. */
+  private preparedInSql = false;
 
   private constructor(store: TelemetryStore, conn: DuckDBConnection, meta: BatchMeta) {
     this.store = store;
@@ -184,6 +187,52 @@ export class StagedIngest {
     this.staged += batch.length;
   }
 
+  /**
+   * The fast path for a file in the schema's own columns: DuckDB's own reader (read_csv,
+   * read_parquet) computes every stored value and, per row, whether the streaming validator would
+   * accept it unchanged, in one read into a temporary table. Only when every row passes and no
+   * (device, time) repeats inside the file does the batch go on this way, with nothing left for
+   * commit but the de-duplication against the store; otherwise (or if DuckDB cannot read the file
+   * in this dialect) nothing is staged and undefined is returned, and the caller streams the file,
+   * which quarantines each bad row with its number, field and reason exactly as before.
+   */
+  async stageFile(file: SchemaFile): Promise<{ rows: number; columns: string[] } | undefined> {
+    if (this.staged > 0 || this.rejected > 0) throw new Error('stageFile must be the only staging of a batch');
+    let columns = file.columns;
+    if (file.format === 'parquet') {
+      try {
+        const described = await this.conn.runAndReadAll(`DESCRIBE SELECT * FROM ${readerSql({ ...file, columns: [] })}`);
+        columns = described.getRows().map((r) => ({ name: String(r[0]), type: String(r[1]) }));
+      } catch {
+        return undefined;
+      }
+    }
+    const sql = fileStageSql({ ...file, columns });
+    if (!sql) return undefined;
+    try {
+      await this.conn.run(`CREATE TEMP TABLE file_rows AS SELECT ${sql.select}, ${sql.valid} AS row_valid FROM ${readerSql({ ...file, columns })}`);
+    } catch {
+      await this.conn.run('DROP TABLE IF EXISTS file_rows');
+      return undefined;
+    }
+    try {
+      const check = await this.conn.runAndReadAll(
+        'SELECT count(*), count(*) FILTER (WHERE NOT row_valid), count(DISTINCT (device_id, ts)) FROM file_rows',
+      );
+      const [rows, invalid, distinct] = check.getRows()[0]!.map(Number) as [number, number, number];
+      if (rows === 0 || invalid > 0 || distinct !== rows) return undefined;
+      await this.conn.run('CREATE TEMP TABLE ready AS SELECT * EXCLUDE (row_valid) FROM file_rows ORDER BY device_id, ts');
+      await this.conn.run(
+        'CREATE TEMP TABLE ready_ranges AS SELECT device_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS n FROM ready GROUP BY device_id',
+      );
+      this.preparedInSql = true;
+      this.staged = rows;
+      return { rows, columns: columns.map((c) => c.name) };
+    } finally {
+      await this.conn.run('DROP TABLE IF EXISTS file_rows');
+    }
+  }
+
   /** List columns are rare; only rows that have one are staged, beside the main stage table. */
   private async appendLists(batch: TelemetryBatch): Promise<void> {
     const { error_codes: codes, flags } = batch.lists;
@@ -269,8 +318,10 @@ export class StagedIngest {
 
   /** De-duplicates against the batch itself and the store, then writes it all in one transaction. */
   async commit(): Promise<IngestCounts> {
-    await this.writeDictionaries();
-    await this.prepare();
+    if (!this.preparedInSql) {
+      await this.writeDictionaries();
+      await this.prepare();
+    }
     return this.store.writeLock.run(async () => {
       const conn = this.conn;
       await conn.run('BEGIN TRANSACTION');

@@ -7,6 +7,12 @@ import { MIGRATIONS } from './migrations.ts';
 import { WriteLock } from './write-lock.ts';
 import { inTransaction } from './in-transaction.ts';
 
+/**
+ * A connection as the layers above the store may hold it: to pass to repository functions, never
+ * to run SQL on (only src/store imports @duckdb/node-api; the layer lint enforces it).
+ */
+export type StoreConnection = DuckDBConnection;
+
 export interface StoreOptions {
   /** DuckDB memory_limit, e.g. '2GB'. Staged batches beyond it spill to disk instead of growing RSS. */
   memoryLimit?: string;

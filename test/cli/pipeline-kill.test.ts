@@ -18,9 +18,14 @@ const T0 = Date.parse('2024-06-01T08:00:00Z');
 const SECRET = 'pipeline-kill-secret';
 let dir: string;
 
-/** Two cars at 1 Hz for 20 min; car-a loses propulsion at 90 km/h after 10 min (fault code, coast to a stop) and stays put. */
-function fleetNdjson(): string {
-  const lines: string[] = [];
+/**
+ * Two cars at 1 Hz for 20 min; car-a loses propulsion at 90 km/h after 10 min (fault code, coast
+ * to a stop) and stays put. Two uploads (the first 15 min, then the rest): the first is judged by
+ * every detector at once, the second, seconds later, by the every-cycle ones (the others wait
+ * their interval), so each named point is reached.
+ */
+function fleetNdjson(): string[] {
+  const lines: { s: number; line: string }[] = [];
   for (const [k, id] of ['car-a', 'car-b'].entries()) {
     let speedKph = 80;
     let lat = 48.1 + k * 0.1;
@@ -39,13 +44,13 @@ function fleetNdjson(): string {
         powerKw = 8 + speedKph * 0.18;
       }
       lat += speedKph / 3600 / 111;
-      lines.push(JSON.stringify({
+      lines.push({ s, line: JSON.stringify({
         device_id: id, ts: T0 + s * 1000, speed_kph: Math.round(speedKph * 10) / 10, power_kw: Math.round(powerKw * 100) / 100,
         soc_pct: Math.round((80 - s * 0.004) * 100) / 100, lat, lon: 11.5, state, error_codes: codes,
-      }));
+      }) });
     }
   }
-  return lines.join('\n');
+  return [lines.filter((l) => l.s < 900), lines.filter((l) => l.s >= 900)].map((part) => part.map((l) => l.line).join('\n'));
 }
 
 interface Server { child: ChildProcess; url: Promise<string>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
@@ -108,17 +113,23 @@ function rulesFile(name: string, url: string): string {
   return path;
 }
 
-/** Posts with the admin key the server wrote next to its database (serve --admin-key-file). */
-async function post(url: string, body: string, db: string): Promise<number> {
+/** Posts the uploads in order until one is not acknowledged (the server was killed); returns how many were. */
+async function postAll(url: string, bodies: readonly string[], db: string): Promise<number> {
+  // With the admin key the server wrote next to its database (serve --admin-key-file).
   const key = readFileSync(`${db}.key`, 'utf8').trim();
-  const res = await fetch(`${url}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${key}` }, body });
-  const summary = (await res.json()) as { accepted: number };
-  expect(summary.accepted).toBe(2400);
-  return res.status;
+  for (const [k, body] of bodies.entries()) {
+    const res = await fetch(`${url}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${key}` }, body }).catch(() => undefined);
+    if (!res) return k;
+    expect(res.status).toBe(200);
+    const summary = (await res.json()) as { accepted: number; duplicates: number };
+    // An upload sent again after a kill may have been committed before it (then all duplicates).
+    expect(summary.accepted + summary.duplicates).toBe(body.split('\n').length);
+  }
+  return bodies.length;
 }
 
 let reference: DerivedState & { webhooks: string[] };
-const BODY = fleetNdjson();
+const BODIES = fleetNdjson();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'telltale-pipeline-kill-'));
@@ -129,7 +140,7 @@ beforeAll(async () => {
     const db = join(dir, 'reference.duckdb');
     const rules = rulesFile('reference', receiver.url);
     const first = serve(db, rules);
-    expect(await post(await first.url, BODY, db)).toBe(200);
+    expect(await postAll(await first.url, BODIES, db)).toBe(BODIES.length);
     await stop(first);
     const queued = await derivedState(db);
     const second = serve(db, rules);
@@ -162,18 +173,20 @@ describe('telltale serve killed after acknowledging a batch', () => {
         const db = join(dir, `${point.replace(':', '-')}.duckdb`);
         const rules = rulesFile(point.replace(':', '-'), receiver.url);
         const first = serve(db, rules, point);
-        // The batch is acknowledged before the kill: what follows is the pipeline's to keep.
-        expect(await post(await first.url, BODY, db)).toBe(200);
+        // At least one upload is acknowledged before the kill: what follows is the pipeline's to keep.
+        const acked = await postAll(await first.url, BODIES, db);
+        expect(acked).toBeGreaterThan(0);
         expect((await first.exited).signal).toBe('SIGKILL');
         const cut = await derivedState(db);
         // The kill really came before the work was done (otherwise the restart proves nothing).
         if (point === 'pipeline:before-fast' || point === 'pipeline:after-fast') expect(cut.work).toBeGreaterThan(0);
         if (point === 'pipeline:before-fast') expect(cut.events).toEqual([]);
-        if (point === 'pipeline:after-slow') expect(cut.sessions).toEqual(reference.sessions);
+        if (point === 'pipeline:after-slow') expect(cut.sessions.length).toBeGreaterThan(0);
         if (point === 'alerts:after-scan') expect(cut.outbox.length > 0 && cut.outbox.every((o) => o.includes('"pending"'))).toBe(true);
 
         const second = serve(db, rules);
-        await second.url;
+        // The client sends again what was not acknowledged, as any client would.
+        expect(await postAll(await second.url, BODIES.slice(acked), db)).toBe(BODIES.length - acked);
         await receiver.waitFor(reference.webhooks.length);
         await stop(second);
         const after = await derivedState(db);

@@ -1,10 +1,12 @@
+import { fieldOf } from '../telemetry-frame.ts';
 import type { ChartCallout, ChartChannel } from './chart-input.ts';
 
 /** The claim vocabulary of annotations (channel names as the claim checker writes them) → chart channels. */
+const CHART_COLUMNS = ['soc_pct', 'range_km', 'speed_kph', 'cabin_setpoint_c', 'outside_temp_c', 'battery_temp_c', 'power_kw'] as const;
+/** Short claim names (`soc`) and the schema's column names (`soc_pct`, via the frame's derived field). */
 const CLAIM_CHANNELS: Record<string, ChartChannel> = {
-  soc: 'socPct', soc_pct: 'socPct', range: 'rangeKm', range_km: 'rangeKm', speed: 'speedKph', speed_kph: 'speedKph',
-  cabin_setpoint: 'cabinSetpointC', cabin_setpoint_c: 'cabinSetpointC', outside_temp: 'outsideTempC', outside_temp_c: 'outsideTempC',
-  battery_temp: 'batteryTempC', battery_temp_c: 'batteryTempC', power: 'powerKw', power_kw: 'powerKw',
+  soc: 'socPct', range: 'rangeKm', speed: 'speedKph', cabin_setpoint: 'cabinSetpointC', outside_temp: 'outsideTempC', battery_temp: 'batteryTempC', power: 'powerKw',
+  ...Object.fromEntries(CHART_COLUMNS.map((c) => [c, fieldOf(c)])),
 };
 
 export interface AnnotationLike {

@@ -1,4 +1,5 @@
 import type { Period } from '../segmentation/period-stats.ts';
+import type { NumberField, TelemetryFrame } from '../telemetry-frame.ts';
 
 /**
  * What a chart is built from: plain data, no store. The loader (src/chart/load-chart-data.ts) fills
@@ -6,20 +7,7 @@ import type { Period } from '../segmentation/period-stats.ts';
  * km); the display units are chosen by the caller in ChartOptions and converted only here, at the
  * edge of the picture.
  */
-export interface ChartSeries {
-  length: number;
-  tsMs: Float64Array;
-  speedKph: Float64Array;
-  socPct: Float64Array;
-  rangeKm: Float64Array;
-  outsideTempC: Float64Array;
-  batteryTempC: Float64Array;
-  cabinSetpointC: Float64Array;
-  powerKw: Float64Array;
-  odometerKm: Float64Array;
-  lat: Float64Array;
-  lon: Float64Array;
-}
+export type ChartSeries = Pick<TelemetryFrame, 'length' | 'tsMs' | ChartChannel | 'odometerKm' | 'lat' | 'lon'>;
 
 export type ChartPeriod = Pick<Period, 'kind' | 'startMs' | 'endMs'>;
 
@@ -39,7 +27,8 @@ export interface ChartPlace {
   kind: 'charger' | 'stop';
 }
 
-export type ChartChannel = 'speedKph' | 'socPct' | 'rangeKm' | 'outsideTempC' | 'batteryTempC' | 'cabinSetpointC' | 'powerKw';
+/** The frame fields a chart can draw (fields of the telemetry frame, so named after the schema's columns). */
+export type ChartChannel = Extract<NumberField, 'speedKph' | 'socPct' | 'rangeKm' | 'outsideTempC' | 'batteryTempC' | 'cabinSetpointC' | 'powerKw'>;
 
 /** Boxed text with a leader line to the value of `channel` at `atMs`. */
 export interface ChartCallout {

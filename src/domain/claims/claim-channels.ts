@@ -1,8 +1,10 @@
+import type { NumberField } from '../telemetry-frame.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
 import { UNIT_CONVERSIONS } from '../units.ts';
 import type { ClaimChannel, ClaimUnit } from './claim.ts';
 
-type SeriesField = 'speedKph' | 'socPct' | 'rangeKm' | 'cabinSetpointC' | 'outsideTempC' | 'batteryTempC' | 'powerKw' | 'altM' | 'odometerKm';
+/** A claim reads one numeric field of the telemetry frame. */
+type SeriesField = NumberField;
 
 interface ChannelDef {
   field: SeriesField;

@@ -55,6 +55,8 @@ export const MESSAGES = {
   storeLocked: (path: string) => `${path} is in use by another process (is 'telltale serve' running? send data to its HTTP API instead)`,
   dbFolderMissing: (path: string, folder: string) => `--db ${path}: the folder ${folder} does not exist (create it first, or use another path)`,
   portInUse: (host: string, port: number) => `port ${port} on ${host} is already in use (is another 'telltale serve' running? pick another with --port or PORT)`,
+  noSuchFile: (path: string) => `${path}: no such file`,
+  formatNotFromExtension: (path: string) => `${path}: cannot tell the format from the extension; pass --format csv|ndjson|arrow|parquet`,
   unknownUnit: (spec: string, unit: string, known: readonly string[]) => `--map ${spec}: unknown unit '${unit}' (known: ${known.join(', ')})`,
   internal: () => 'internal error; see the server log',
 } as const;

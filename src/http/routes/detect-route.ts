@@ -28,8 +28,7 @@ export async function detectRoute(fastify: FastifyInstance): Promise<void> {
       const { deviceId } = request.body;
       const fromMs = parseTimeParam(request.body.from, 'from');
       const toMs = parseTimeParam(request.body.to, 'to');
-      await app.services.devices.require(deviceId);
-      const r = await app.services.pipeline.detect(deviceId, { fromMs, toMs });
+      const r = await app.services.detection.detect(deviceId, { fromMs, toMs });
       return { deviceId, rows: r.rows, created: r.changes.created.length, updated: r.changes.updated.length, removed: r.changes.removed.length, events: r.events };
     },
   );
