@@ -8,6 +8,16 @@ export const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   bodyLimitBytes: Type.Integer({ minimum: 1 }),
   memoryLimit: Type.String({ pattern: '^[0-9.]+ ?[KMGT]i?B$' }),
+  /** Host names answered besides localhost and the listen address (TELLTALE_ALLOWED_HOSTS, comma-separated). */
+  allowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 255 })),
+  /** Inside webhook targets allowed (TELLTALE_WEBHOOK_ALLOW, comma-separated addresses, CIDR ranges or host names). */
+  webhookAllow: Type.Array(Type.String({ minLength: 1, maxLength: 255 })),
+  /** Per key: requests a minute (TELLTALE_RATE_LIMIT), uploads at once (TELLTALE_UPLOADS_PER_KEY), replay sockets at once (TELLTALE_SOCKETS_PER_KEY). */
+  requestsPerMinute: Type.Integer({ minimum: 1 }),
+  uploadsPerKey: Type.Integer({ minimum: 1 }),
+  socketsPerKey: Type.Integer({ minimum: 1 }),
+  /** Days of data kept per fleet (TELLTALE_RETENTION, e.g. "north=30,south=365"); the server purges what is older, hourly. */
+  retentionDays: Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0 })),
   logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')]),
 });
 export type Config = Static<typeof ConfigSchema>;
@@ -23,6 +33,15 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     bodyLimitBytes: env.TELLTALE_BODY_LIMIT_MB ? Math.round(Number(env.TELLTALE_BODY_LIMIT_MB) * 1024 * 1024) : 512 * 1024 * 1024,
     memoryLimit: env.TELLTALE_MEMORY_LIMIT ?? '2GB',
     logLevel: env.LOG_LEVEL ?? 'info',
+    requestsPerMinute: env.TELLTALE_RATE_LIMIT ? Number(env.TELLTALE_RATE_LIMIT) : 1200,
+    uploadsPerKey: env.TELLTALE_UPLOADS_PER_KEY ? Number(env.TELLTALE_UPLOADS_PER_KEY) : 4,
+    socketsPerKey: env.TELLTALE_SOCKETS_PER_KEY ? Number(env.TELLTALE_SOCKETS_PER_KEY) : 16,
+    retentionDays: Object.fromEntries((env.TELLTALE_RETENTION ?? '').split(',').filter((p) => p.includes('=')).map((p) => {
+      const [fleet, days] = p.split('=');
+      return [fleet!.trim(), Number(days)];
+    })),
+    webhookAllow: (env.TELLTALE_WEBHOOK_ALLOW ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    allowedHosts: (env.TELLTALE_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     ...defined,
   };
   if (!Value.Check(ConfigSchema, config)) {

@@ -106,15 +106,18 @@ const port = await freePort();
 let serverErr = '';
 let inProcess: { app: FastifyInstance; store: TelemetryStore } | undefined;
 let server: ChildProcess | undefined;
+const keyFile = join(dir, 'admin.key');
 if (SOURCE === 'live') {
-  server = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--db', join(dir, 'bench.duckdb'), '--port', String(port), '--alert-rules', rulesPath], {
-    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'error', TZ: 'UTC' },
+  // The receivers listen on 127.0.0.1: an inside address the service posts to only when allowed.
+  server = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--db', join(dir, 'bench.duckdb'), '--port', String(port), '--alert-rules', rulesPath, '--admin-key-file', keyFile], {
+    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'error', TZ: 'UTC', TELLTALE_WEBHOOK_ALLOW: '127.0.0.1' },
   });
   server.stderr!.on('data', (d: Buffer) => (serverErr += d.toString()));
 } else {
   const store = await TelemetryStore.open(join(dir, 'bench.duckdb'));
-  const app = await buildApp({ store, detectors: [], alerts: loadAlertConfig(rulesPath) });
+  const app = await buildApp({ store, detectors: [], alerts: loadAlertConfig(rulesPath), webhookAllow: ['127.0.0.1'] });
   await app.listen({ port, host: '127.0.0.1' });
+  writeFileSync(keyFile, (await app.keys.create({ role: 'admin', label: 'bench' })).token);
   inProcess = { app, store };
 }
 const base = `http://127.0.0.1:${port}`;
@@ -123,6 +126,7 @@ for (let i = 0; ; i++) {
   if (i > 300) throw new Error(`the service did not start: ${serverErr}`);
   await new Promise((r) => setTimeout(r, 100));
 }
+const auth = { authorization: `Bearer ${readFileSync(keyFile, 'utf8').trim()}` };
 
 // --- the fleet ------------------------------------------------------------------------------------
 interface Vehicle { id: string; lat: number; lon: number; speedKph: number; socPct: number; phase: number; breakdownAt: number | null }
@@ -188,7 +192,7 @@ for (let s = 0; s < SECONDS; s++) {
   if (s % 60 === 0) cpuAt.push({ atMs: Date.now(), cpuMs: serverCpuMs() });
   const body = fleet.map((v) => row(v, s, due)).join('\n');
   sendStart[s] = Date.now();
-  const res = await fetch(`${base}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+  const res = await fetch(`${base}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', ...auth }, body });
   const summary = (await res.json()) as { accepted?: number; rejected?: number; message?: string };
   if (!res.ok || summary.accepted !== DEVICES) throw new Error(`ingest of second ${s} failed: ${res.status} ${JSON.stringify(summary)}`);
   ingestMs.push(Date.now() - sendStart[s]!);
@@ -213,13 +217,13 @@ const streamEndMs = Date.now();
 let lastChangeMs = Date.now();
 for (let previous = -1; Date.now() - streamEndMs < 240_000; ) {
   await new Promise((r) => setTimeout(r, 1000));
-  outbox = (await (await fetch(`${base}/v1/outbox?limit=5000`)).json()) as OutboxRow[];
+  outbox = (await (await fetch(`${base}/v1/outbox?limit=5000`, { headers: auth })).json()) as OutboxRow[];
   if (outbox.length !== previous) lastChangeMs = Date.now();
   previous = outbox.length;
   if (outbox.every((o) => o.status !== 'pending') && Date.now() - lastChangeMs > 25_000) break;
 }
 const settleMs = Date.now() - streamEndMs;
-const incidents = (await (await fetch(`${base}/v1/incidents?limit=1000`)).json()) as Array<{ deviceId: string }>;
+const incidents = (await (await fetch(`${base}/v1/incidents?limit=1000`, { headers: auth })).json()) as Array<{ deviceId: string }>;
 if (server) {
   server.kill('SIGTERM');
   await new Promise((r) => server!.on('exit', r));

@@ -4,7 +4,7 @@
  * child process on a free port. `--store PATH` reuses a store built by an earlier run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { writeFleet } from '../fixtures/generate-fleet.ts';
@@ -32,9 +32,14 @@ export async function benchStore(dir: string, o: { devices: number; seconds: num
   return db;
 }
 
+/** The running bench server's admin key (serve writes it to --admin-key-file): every request sends it. */
+let serverKey = '';
+export const authHeaders = (): Record<string, string> => ({ authorization: `Bearer ${serverKey}` });
+
 export async function startServer(db: string): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--db', db, '--port', String(port)], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const keyFile = `${db}.key`;
+  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--db', db, '--port', String(port), '--admin-key-file', keyFile], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode !== null) return;
@@ -42,7 +47,10 @@ export async function startServer(db: string): Promise<{ url: string; child: Chi
     await new Promise((r) => child.on('close', r));
   };
   for (let i = 0; i < 600; i++) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { url, child, stop };
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) {
+      serverKey = readFileSync(keyFile, 'utf8').trim();
+      return { url, child, stop };
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop();

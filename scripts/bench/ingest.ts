@@ -13,7 +13,7 @@
  * Prints a table, then one line of JSON with every figure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,14 +89,15 @@ async function freePort(): Promise<number> {
 }
 
 /** The real server as a child process, ready once /healthz answers. */
-async function startServer(db: string): Promise<{ url: string; child: ChildProcess; done: Promise<unknown> }> {
+async function startServer(db: string): Promise<{ url: string; child: ChildProcess; done: Promise<unknown>; key: string }> {
   const port = await freePort();
-  const { child, done } = run(['src/cli/main.ts', 'serve', '--db', db, '--port', String(port)]);
+  const keyFile = `${db}.key`;
+  const { child, done } = run(['src/cli/main.ts', 'serve', '--db', db, '--port', String(port), '--admin-key-file', keyFile]);
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 300; attempt++) {
     if (child.exitCode !== null) throw new Error('server exited before it was ready');
     const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
-    if (ok) return { url, child, done };
+    if (ok) return { url, child, done, key: readFileSync(keyFile, 'utf8').trim() };
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('server did not become ready in 30 s');
@@ -119,7 +120,7 @@ async function httpArrow(deviceCount: number, perUpload: number, label: string):
     Array.from({ length: concurrency }, async () => {
       while (next < bodies.length) {
         const body = bodies[next++]!;
-        const res = await fetch(`${server.url}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/vnd.apache.arrow.stream' }, body });
+        const res = await fetch(`${server.url}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/vnd.apache.arrow.stream', authorization: `Bearer ${server.key}` }, body });
         const summary = (await res.json()) as { accepted: number };
         if (res.status !== 200) throw new Error(`upload failed: ${res.status} ${JSON.stringify(summary)}`);
         rows += summary.accepted;

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { deviceName } from '../fixtures/fleet-generator.ts';
-import { T0, benchStore, percentiles, startServer } from './bench-store.ts';
+import { T0, authHeaders, benchStore, percentiles, startServer } from './bench-store.ts';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
 
 const { values } = parseArgs({
@@ -58,7 +58,7 @@ async function timed(read: (k: number) => Promise<number>): Promise<{ p50: numbe
 const device = (k: number) => deviceName((k * 7) % devices); // a different device on each request, none twice in a row
 
 async function httpRead(url: string, accept?: string): Promise<number> {
-  const res = await fetch(url, accept ? { headers: { accept } } : {});
+  const res = await fetch(url, { headers: { ...authHeaders(), ...(accept ? { accept } : {}) } });
   const body = await res.arrayBuffer();
   if (!res.ok) throw new Error(`${res.status} ${url}`);
   return body.byteLength;

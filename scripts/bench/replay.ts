@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { deviceName } from '../fixtures/fleet-generator.ts';
-import { T0, benchStore, percentiles, startServer } from './bench-store.ts';
+import { T0, authHeaders, benchStore, percentiles, startServer } from './bench-store.ts';
 import { PeakRss } from './process-watch.ts';
 
 const { values } = parseArgs({
@@ -97,7 +97,7 @@ async function replayRun(url: string, n: number, speed: number, rss: PeakRss): P
   await Promise.all(
     Array.from({ length: n }, (_, k) =>
       new Promise<void>((resolve, reject) => {
-        const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/replay`);
+        const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/replay`, { headers: authHeaders() });
         sockets.push(ws);
         // Clients of one group (k / share) watch the same device and hour; groups differ by device, then hour.
         const group = Math.floor(k / share) % ranges;

@@ -5,6 +5,7 @@ import { dueOutboxHeads, markDead, nextOutboxWakeMs, markDelivered, markRetry, r
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { WriteLock } from '../store/write-lock.ts';
 import { DEFAULT_DELIVERY, type DeliveryOptions } from './delivery-options.ts';
+import { postWebhook, WebhookTargetRefused } from './post-webhook.ts';
 
 export interface DeliveryWorkerOptions {
   lock: WriteLock;
@@ -13,6 +14,8 @@ export interface DeliveryWorkerOptions {
   random?: () => number;
   onError?: (err: unknown) => void;
   onAttempt?: (item: OutboxDelivery, outcome: AttemptOutcome) => void;
+  /** Inside addresses (loopback, private, link-local, metadata) that may still be posted to: TELLTALE_WEBHOOK_ALLOW. */
+  webhookAllow?: readonly string[] | undefined;
 }
 
 /**
@@ -161,8 +164,7 @@ export class DeliveryWorker {
   private async send(item: OutboxDelivery): Promise<AttemptOutcome> {
     const timestampSec = Math.floor(this.now() / 1000);
     try {
-      const response = await fetch(item.receiverUrl, {
-        method: 'POST',
+      const response = await postWebhook(item.receiverUrl, {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'telltale-alerts/1',
@@ -173,16 +175,19 @@ export class DeliveryWorker {
         },
         body: item.payload,
         signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.stopping.signal]),
-        redirect: 'manual',
+        allow: this.hooks.webhookAllow ?? [],
       });
-      await response.arrayBuffer().catch(() => undefined);
       if (response.status >= 200 && response.status < 300) return { kind: 'delivered', status: response.status };
-      return { kind: 'http', status: response.status, retryAfter: response.headers.get('retry-after') };
+      return { kind: 'http', status: response.status, retryAfter: response.retryAfter };
     } catch (err) {
       const e = err as Error;
-      if (e.name === 'TimeoutError') return { kind: 'timeout' };
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      return { kind: 'network', message: cause?.code ?? cause?.message ?? e.message };
+      // node:http reports an aborted request as AbortError with the signal's reason as its cause.
+      if (e.name === 'TimeoutError' || (e.name === 'AbortError' && (e.cause as Error | undefined)?.name === 'TimeoutError')) return { kind: 'timeout' };
+      if (err instanceof WebhookTargetRefused) return { kind: 'network', message: e.message };
+      // Which way a connection failed (refused, reset, unreachable) would tell a closed port
+      // from a filtered one: the outbox says only that it failed, the log has the rest.
+      this.hooks.onError?.(err);
+      return { kind: 'network', message: 'connection failed' };
     }
   }
 

@@ -3,7 +3,12 @@ import { IMPERIAL_UNITS, METRIC_UNITS, type ChartXAxis } from '../domain/chart/c
 import { publicChartInput, PUBLIC_DEVICE_LABEL } from '../domain/chart/public-chart-input.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { ChartNotFoundError, loadChartData, type ChartDataQuery } from './load-chart-data.ts';
-import { renderChart, type ChartFormat } from './render-chart.ts';
+import { pixelBudgetExceeded } from '../domain/chart/pixel-budget.ts';
+import { TelltaleError } from '../domain/errors/telltale-error.ts';
+import { renderChart, type ChartFormat, type RenderOptions } from './render-chart.ts';
+
+/** Where a spec becomes a picture: in this thread (the CLI) or in the server's worker pool. */
+export type ChartRenderer = (spec: Record<string, unknown>, options: RenderOptions) => Promise<string | Buffer>;
 
 export interface ChartRequest extends ChartDataQuery {
   format: ChartFormat;
@@ -31,7 +36,10 @@ export const CHART_CONTENT_TYPES: Record<ChartFormat, string> = {
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
 /** The one path from a request to a picture, shared by the HTTP route and `telltale plot`: load → (public) → spec → render. */
-export async function produceChart(store: TelemetryStore, request: ChartRequest): Promise<ProducedChart> {
+export async function produceChart(store: TelemetryStore, request: ChartRequest, render: ChartRenderer = renderChart): Promise<ProducedChart> {
+  // The budget is checked before anything is read: an oversized chart costs nothing.
+  const tooBig = pixelBudgetExceeded(request.format, request.widthPx ?? 900, request.heightPx ?? 600, request.scale ?? 1);
+  if (tooBig) throw new TelltaleError('TOO_MANY_PIXELS', tooBig);
   const loaded = await loadChartData(store, request);
   if (loaded.series.length === 0) throw new ChartNotFoundError(`no telemetry for '${request.deviceId}' in the range asked for`);
   const input = request.public ? publicChartInput(loaded) : loaded;
@@ -56,6 +64,6 @@ export async function produceChart(store: TelemetryStore, request: ChartRequest)
     if (err instanceof ChartInputError) throw Object.assign(err, { statusCode: 400, code: 'BAD_REQUEST' });
     throw err;
   }
-  const body = await renderChart(spec, { format: request.format, widthPx, heightPx, scale: request.scale });
+  const body = await render(spec, { format: request.format, widthPx, heightPx, scale: request.scale });
   return { body, contentType: CHART_CONTENT_TYPES[request.format] };
 }

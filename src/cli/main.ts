@@ -37,8 +37,9 @@ program
   .addOption(new Option('--host <host>', 'interface to listen on').env('TELLTALE_HOST'))
   .option('--demo', 'load the bundled fixtures before listening')
   .addOption(new Option('--alert-rules <file>', 'alert rules and delivery settings (JSON), stored at start').env('TELLTALE_ALERT_RULES'))
-  .action(async (opts: { db: string; port?: number; host?: string; demo?: boolean; alertRules?: string }) =>
-    (await import('./serve-command.ts')).runServeCommand({ dbPath: opts.db, port: opts.port, host: opts.host, demo: opts.demo, alertRules: opts.alertRules }),
+  .addOption(new Option('--admin-key-file <file>', 'write the start-up admin key to this file (mode 600) instead of printing it').env('TELLTALE_ADMIN_KEY_FILE'))
+  .action(async (opts: { db: string; port?: number; host?: string; demo?: boolean; alertRules?: string; adminKeyFile?: string }) =>
+    (await import('./serve-command.ts')).runServeCommand({ dbPath: opts.db, port: opts.port, host: opts.host, demo: opts.demo, alertRules: opts.alertRules, adminKeyFile: opts.adminKeyFile }),
   );
 
 const alertRules = program.command('alert-rules').description('Alert rules in the store (the service reads them on every scan)');
@@ -59,6 +60,49 @@ alertRules
   .argument('<ruleId>', 'rule id')
   .addOption(dbOption())
   .action(async (ruleId: string, opts: { db: string }) => (await import('./alert-rules-command.ts')).runAlertRulesRemove(ruleId, opts));
+
+const keys = program.command('keys').description('API keys: every HTTP route and the replay WebSocket need one (Authorization: Bearer <key>)');
+keys
+  .command('create')
+  .description('Create a key and print its token (shown only once; only its SHA-256 is stored)')
+  .addOption(new Option('--role <role>', 'what the key may do').choices(['ingest', 'support', 'analyst', 'admin']).makeOptionMandatory())
+  .option('--fleet <fleet>', 'limit the key to a fleet (repeatable; default every fleet)', collect, [])
+  .option('--expires <time>', 'expiry (ISO 8601 or epoch ms)')
+  .option('--label <text>', 'a note on what the key is for')
+  .option('--json', 'print {token, key} as one JSON object')
+  .addOption(dbOption())
+  .action(async (opts) => (await import('./keys-command.ts')).runKeysCreate(opts));
+keys
+  .command('list')
+  .description('List keys (ids, roles, fleets, expiry; never secrets)')
+  .addOption(dbOption())
+  .action(async (opts: { db: string }) => (await import('./keys-command.ts')).runKeysList(opts));
+keys
+  .command('revoke')
+  .description('Revoke a key at once')
+  .argument('<keyId>', 'key id (the 16 hex digits after tt_)')
+  .addOption(dbOption())
+  .action(async (keyId: string, opts: { db: string }) => (await import('./keys-command.ts')).runKeysRevoke(keyId, opts));
+
+program
+  .command('audit')
+  .description('Print the audit trail, newest first, one JSON object a line: reads, replays, exports, charts and changes')
+  .option('--device <id>', 'only this device')
+  .option('--key <keyId>', 'only this key')
+  .option('--from <time>', 'inclusive start (ISO 8601 or epoch ms)')
+  .option('--to <time>', 'exclusive end')
+  .option('--limit <n>', 'at most n lines', Number, 1000)
+  .addOption(dbOption())
+  .action(async (opts) => (await import('./keys-command.ts')).runAuditList(opts));
+
+program
+  .command('purge')
+  .description("Remove a device's data everywhere (telemetry, sessions, events, annotations, incidents, queued notices), audited")
+  .requiredOption('--device <id>', 'device id')
+  .option('--before <time>', 'only what lies before this time (ISO 8601 or epoch ms); default everything, the device included')
+  .option('--json', 'print the counts as one JSON object')
+  .addOption(dbOption())
+  .action(async (opts) => (await import('./keys-command.ts')).runPurge(opts));
 
 program
   .command('export')

@@ -1,3 +1,4 @@
+import { parseIso8601 } from './iso-8601.ts';
 import type { TelemetryBatch } from './telemetry-batch.ts';
 import {
   MAX_FUTURE_SKEW_MS,
@@ -37,8 +38,6 @@ export interface ValidatedChunk {
 
 const MAX_DEVICE_ID_LENGTH = 128;
 const MAX_TEXT_LENGTH = 64;
-const ISO_WITH_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
-const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NULL_TEXT = new Set(['', 'null', 'NULL', 'NA', 'N/A', 'nan', 'NaN']);
 
@@ -80,6 +79,9 @@ export function coerceNumber(value: unknown): Coerced<number> {
   return fail(`${show(value)} is not a number`);
 }
 
+/** A time for a message: ISO when JavaScript can format it (9e15 ms cannot: it would throw and fail the batch). */
+const showMs = (ms: number): string => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms`);
+
 export function coerceTimestamp(value: unknown, ctx: ValidationContext): Coerced<number> {
   if (isInvalid(value)) return fail(value.invalid);
   let ms: number;
@@ -90,16 +92,16 @@ export function coerceTimestamp(value: unknown, ctx: ValidationContext): Coerced
     if (text === '') return fail('is empty');
     if (NUMERIC.test(text)) {
       ms = Number(text);
-    } else if (ISO_WITH_ZONE.test(text)) {
-      ms = Date.parse(text);
-      if (Number.isNaN(ms)) return fail(`${show(value)} is not an ISO 8601 time`);
     } else {
-      const local = ISO_LOCAL.exec(text);
-      if (!local) return fail(`${show(value)} is not an ISO 8601 time or epoch milliseconds`);
-      if (!ctx.localToUtc) return fail(`${show(value)} has no time zone (add Z or an offset, or pass --tz/?tz=)`);
-      const [, y, mo, d, h, mi, s, frac] = local;
-      const wall = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +(s ?? 0), frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0);
-      ms = ctx.localToUtc(wall);
+      // A real grammar, not Date.parse: it took `1 Z` for 2001 and `March 7 2024 Z` for a date.
+      const parsed = parseIso8601(text);
+      if (!parsed.ok) return fail(`${show(value)} ${parsed.reason}`);
+      if (!parsed.hasZone) {
+        if (!ctx.localToUtc) return fail(`${show(value)} has no time zone (add Z or an offset, or pass --tz/?tz=)`);
+        ms = ctx.localToUtc(parsed.wallMs);
+      } else {
+        ms = parsed.ms;
+      }
     }
   } else if (value === null || value === undefined) {
     return fail('is missing');
@@ -110,10 +112,8 @@ export function coerceTimestamp(value: unknown, ctx: ValidationContext): Coerced
   }
   if (!Number.isFinite(ms)) return fail(`${show(value)} is not a time`);
   ms = Math.round(ms);
-  if (ms < MIN_TS_MS) return fail(`${new Date(ms).toISOString()} is before 2000-01-01 (epoch seconds given as milliseconds?)`);
-  if (ms > ctx.nowMs + MAX_FUTURE_SKEW_MS) {
-    return fail(`${new Date(ms).toISOString()} lies more than 24 h in the future`);
-  }
+  if (ms < MIN_TS_MS) return fail(`${showMs(ms)} is before 2000-01-01 (epoch seconds given as milliseconds?)`);
+  if (ms > ctx.nowMs + MAX_FUTURE_SKEW_MS) return fail(`${showMs(ms)} lies more than 24 h in the future`);
   return { ok: true, value: ms };
 }
 

@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import helmet from '@fastify/helmet';
 import sensible from '@fastify/sensible';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -30,6 +31,32 @@ import { cohortsRoutes } from './routes/cohorts-routes.ts';
 import { savedCohortsRoutes } from './routes/saved-cohorts-routes.ts';
 import { feedbackRoutes } from './routes/feedback-routes.ts';
 import { healthScoreRoutes } from './routes/health-score-routes.ts';
+import { authPlugin } from './plugins/auth-plugin.ts';
+import { limitsPlugin, type LimitOptions } from './plugins/limits-plugin.ts';
+import { defaultAllowedHosts } from './auth/host-check.ts';
+import { loginRoutes } from './routes/login-routes.ts';
+import { keysRoutes } from './routes/keys-routes.ts';
+import { auditRoute } from './routes/audit-route.ts';
+import { privacyRoutes } from './routes/privacy-routes.ts';
+
+/**
+ * The pages load only their own scripts, styles and sockets: no inline script, no other origin,
+ * no framing (the replay page's SVG is built with DOM calls, so no inline style is needed either).
+ */
+const CONTENT_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  // Off: it would send page loads on http://127.0.0.1 to https, where nothing listens.
+  upgradeInsecureRequests: null,
+};
 
 export interface AppOptions {
   /** The store to serve; the app builds its services over it (the caller opens and closes the store). */
@@ -46,6 +73,12 @@ export interface AppOptions {
   replay?: ReplayRouteOptions;
   /** Throttle, clock and timers of the derived pipeline (tests). */
   pipeline?: ServicesOptions['pipeline'];
+  /** Host names answered (Host header, WebSocket and page Origin); default localhost and the loopback addresses. */
+  allowedHosts?: readonly string[];
+  /** Inside webhook targets allowed (TELLTALE_WEBHOOK_ALLOW): addresses, CIDR ranges or host names. */
+  webhookAllow?: readonly string[];
+  /** Requests a minute, uploads and replay sockets at once, per key (DEFAULT_LIMITS). */
+  limits?: Partial<LimitOptions>;
 }
 
 /** The HTTP service: plugins (docs, metrics, the services), then the routes, each a schema, a service call and the reply. */
@@ -54,20 +87,33 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: bodyLimitBytes });
   installErrorHandler(app);
   await app.register(sensible);
+  // same-origin, not helmet's no-referrer: under no-referrer a browser sends `Origin: null` with the
+  // sign-in form, which the Origin check must refuse.
+  await app.register(helmet, { contentSecurityPolicy: { directives: CONTENT_POLICY }, referrerPolicy: { policy: 'same-origin' } });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  const services = options.services ?? (await composeServices(options.store, {
+    detectors: options.detectors ?? 'load',
+    alerts: options.alerts,
+    pipeline: options.pipeline,
+    webhookAllow: options.webhookAllow,
+    log: { info: (fields, msg) => app.log.info(fields, msg), warn: (fields, msg) => app.log.warn(fields, msg), error: (fields, msg) => app.log.error(fields, msg) },
+  }));
+  await app.register(servicesPlugin, { services });
+  // Before every route (docs included): its onRoute hook lists routes missing from the access table.
+  await app.register(authPlugin, { allowedHosts: options.allowedHosts ?? defaultAllowedHosts(undefined) });
+  await app.register(limitsPlugin, options.limits ?? {});
   await app.register(swagger, {
     openapi: {
       info: { title: 'Telltale', version: '0.1.0', description: 'Vehicle telemetry: store, segment, detect, replay, chart' },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  const services = options.services ?? (await composeServices(options.store, {
-    detectors: options.detectors ?? 'load',
-    alerts: options.alerts,
-    pipeline: options.pipeline,
-    log: { info: (fields, msg) => app.log.info(fields, msg), warn: (fields, msg) => app.log.warn(fields, msg), error: (fields, msg) => app.log.error(fields, msg) },
-  }));
-  await app.register(servicesPlugin, { services });
+  // The docs page has inline scripts of its own: swagger-ui sends a policy with their hashes for its
+  // routes. Its React code sets inline styles, allowed there only (styles, never scripts).
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
+  });
   await app.register(metricsPlugin);
   await app.register(healthRoute);
   await app.register(telemetryIngestRoute, { bodyLimitBytes });
@@ -89,5 +135,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(savedCohortsRoutes);
   await app.register(feedbackRoutes);
   await app.register(healthScoreRoutes);
+  await app.register(loginRoutes);
+  await app.register(keysRoutes);
+  await app.register(auditRoute);
+  await app.register(privacyRoutes);
   return app;
 }

@@ -6,6 +6,7 @@ import { StagedIngest, type TouchedRange } from '../store/staged-ingest.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { parseMapOptions } from './column-mapping.ts';
 import type { IngestSummary } from './ingest-summary.ts';
+import { yieldToEventLoop } from './yield-to-event-loop.ts';
 import { IngestError } from './ingest-error.ts';
 import { findProfile, profileNames } from './profiles/profile-registry.ts';
 import { COLUMN_NAMES } from '../domain/telemetry-schema.ts';
@@ -39,6 +40,8 @@ export interface IngestRequest {
 
 
 export const MAX_ERRORS_IN_SUMMARY = 100;
+/** Bad rows kept in the quarantine table per batch; the rest are counted (quarantineDropped), not stored: 200,000 bad rows made 200,000 quarantine rows. */
+export const MAX_QUARANTINE_PER_BATCH = 10_000;
 
 function pieces(request: IngestRequest, store: TelemetryStore, options: SourceOptions, conn?: Parameters<typeof readParquet>[1]): AsyncGenerator<SourcePiece> {
   if (request.format === 'parquet') {
@@ -168,6 +171,8 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
     }
   }
   const errors: RowRejection[] = [];
+  let quarantined = 0;
+  let quarantineDropped = 0;
   const parquetConn = request.format === 'parquet' ? await store.connect() : undefined;
   try {
     for await (const piece of pieces(request, store, options, parquetConn)) {
@@ -182,9 +187,13 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
       if (rejections.length) {
         rejections.sort((a, b) => a.row - b.row);
         for (const r of rejections) if (errors.length < MAX_ERRORS_IN_SUMMARY) errors.push(r);
-        await staged.reject(rejections);
+        const kept = rejections.slice(0, Math.max(0, MAX_QUARANTINE_PER_BATCH - quarantined));
+        quarantined += kept.length;
+        quarantineDropped += rejections.length - kept.length;
+        await staged.reject(kept);
       }
       request.onProgress?.({ bytes: bytesRead, rows: rowsRead });
+      await yieldToEventLoop();
     }
   } catch (err) {
     const failure = asIngestError(err);
@@ -193,10 +202,10 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
   } finally {
     parquetConn?.closeSync();
   }
-  return commitAndSummarise(staged, request, errors, ignoredColumns);
+  return commitAndSummarise(staged, request, errors, ignoredColumns, quarantineDropped);
 }
 
-async function commitAndSummarise(staged: StagedIngest, request: IngestRequest, errors: RowRejection[], ignoredColumns: string[]): Promise<IngestSummary> {
+async function commitAndSummarise(staged: StagedIngest, request: IngestRequest, errors: RowRejection[], ignoredColumns: string[], quarantineDropped = 0): Promise<IngestSummary> {
   await crashPoint('ingest:before-commit');
   const counts = await staged.commit();
   if (counts.touched.length > 0) request.onCommitted?.(counts.touched);
@@ -205,7 +214,8 @@ async function commitAndSummarise(staged: StagedIngest, request: IngestRequest, 
     source: request.source,
     accepted: counts.accepted,
     duplicates: counts.duplicates,
-    rejected: counts.rejected,
+    rejected: counts.rejected + quarantineDropped,
+    quarantineDropped,
     errors: errors.map(({ row, field, reason }) => ({ row, field, reason })),
     ignoredColumns,
   };

@@ -6,7 +6,8 @@ export const IngestSummarySchema = Type.Object({
   source: Type.String(),
   accepted: Type.Integer({ description: 'Rows stored' }),
   duplicates: Type.Integer({ description: 'Rows whose (device_id, ts) was already stored or repeated in the batch; nothing changed' }),
-  rejected: Type.Integer({ description: 'Rows quarantined' }),
+  rejected: Type.Integer({ description: 'Rows refused (bad values, wrong shape)' }),
+  quarantineDropped: Type.Integer({ description: 'Refused rows past the per-batch quarantine cap (10,000): counted, not kept' }),
   errors: Type.Array(
     Type.Object({ row: Type.Integer({ description: '1-based data row (CSV: line = row + 1)' }), field: Type.String(), reason: Type.String() }),
     { description: 'The first 100 rejections; all are in the quarantine table' },

@@ -7,15 +7,17 @@ import { Type, type Static } from 'typebox';
 
 export const MIN_SPEED = 0.1;
 export const MAX_SPEED = 1000;
+/** Times within JavaScript's date range: -1e300 is a 'bad command', not an int64 overflow deep in a query. */
+const TimeMs = (description?: string) => Type.Number({ minimum: -8.64e15, maximum: 8.64e15, ...(description ? { description } : {}) });
 const Speed = Type.Number({ minimum: MIN_SPEED, maximum: MAX_SPEED, description: 'Playback speed, × real time' });
 
 export const OpenCommand = Type.Object({
   type: Type.Literal('open'),
   deviceId: Type.String({ minLength: 1, maxLength: 128 }),
-  sessionId: Type.Optional(Type.String({ description: 'Replay one stored session (drive, charge…)' })),
-  fromMs: Type.Optional(Type.Number({ description: 'Inclusive start (epoch ms); default: first sample' })),
-  toMs: Type.Optional(Type.Number({ description: 'Inclusive end (epoch ms); default: last sample' })),
-  atMs: Type.Optional(Type.Number({ description: 'Start position (deep link); default: start of the range' })),
+  sessionId: Type.Optional(Type.String({ maxLength: 64, description: 'Replay one stored session (drive, charge…)' })),
+  fromMs: Type.Optional(TimeMs('Inclusive start (epoch ms); default: first sample')),
+  toMs: Type.Optional(TimeMs('Inclusive end (epoch ms); default: last sample')),
+  atMs: Type.Optional(TimeMs('Start position (deep link); default: start of the range')),
   speed: Type.Optional(Speed),
   autoplay: Type.Optional(Type.Boolean()),
   loop: Type.Optional(Type.Boolean()),
@@ -25,7 +27,7 @@ export const ClientCommand = Type.Union([
   OpenCommand,
   Type.Object({ type: Type.Literal('play') }),
   Type.Object({ type: Type.Literal('pause') }),
-  Type.Object({ type: Type.Literal('seek'), tMs: Type.Number() }),
+  Type.Object({ type: Type.Literal('seek'), tMs: TimeMs() }),
   Type.Object({ type: Type.Literal('speed'), speed: Speed }),
   Type.Object({ type: Type.Literal('step'), direction: Type.Union([Type.Literal(1), Type.Literal(-1)]) }),
   Type.Object({ type: Type.Literal('jump'), to: Type.Union([Type.Literal('next'), Type.Literal('prev')]) }),

@@ -7,7 +7,10 @@ import { DerivedPipeline, type DerivedPipelineOptions } from '../pipeline/derive
 import { compactTelemetry, measureClustering } from '../store/compact-telemetry.ts';
 import { TelemetryStore, type StoreOptions } from '../store/telemetry-store.ts';
 import { WriteLock } from '../store/write-lock.ts';
+import { AuditLog } from '../auth/audit-log.ts';
+import { KeyService } from '../auth/key-service.ts';
 import { AlertRuleService } from './alert-rule-service.ts';
+import { PrivacyService } from './privacy-service.ts';
 import { AnnotationService } from './annotation-service.ts';
 import { ChargerService } from './charger-service.ts';
 import { ChartService } from './chart-service.ts';
@@ -42,6 +45,8 @@ export interface ServicesOptions {
   pipeline?: Omit<DerivedPipelineOptions, 'onError' | 'onDetected'> | undefined;
   /** How often watched cohorts and health watches are checked in a live process (default 15 min). */
   watchIntervalMs?: number | undefined;
+  /** Inside webhook targets allowed (TELLTALE_WEBHOOK_ALLOW): addresses, CIDR ranges or host names. */
+  webhookAllow?: readonly string[] | undefined;
 }
 
 /**
@@ -71,6 +76,11 @@ export interface Services {
   /** Journey health per vehicle and fleet; health watches. */
   readonly health: HealthService;
   readonly alerts: { readonly engine: AlertEngine; readonly worker: DeliveryWorker };
+  /** API keys (hashed) and the audit trail of reads, replays, exports, charts and changes. */
+  readonly keys: KeyService;
+  readonly audit: AuditLog;
+  /** Purges of a device's data, and retention per fleet. */
+  readonly privacy: PrivacyService;
   readonly maintenance: { compact(): Promise<{ rows: number; devicesPerBlockBefore: number; devicesPerBlockAfter: number }> };
   /** Resumes what a crash left in the pipeline; with `live`, starts the alert engine and the delivery worker too (the server). */
   start(options?: { live?: boolean }): Promise<void>;
@@ -107,7 +117,7 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
     onError: (err) => log.error({ err }, 'alert scan failed'),
   });
   const worker = new DeliveryWorker(store, {
-    lock: alertLock, delivery: alertConfig?.delivery,
+    lock: alertLock, delivery: alertConfig?.delivery, webhookAllow: options.webhookAllow,
     onError: (err) => log.error({ err }, 'webhook delivery failed'),
     onAttempt: (item, outcome) => {
       if (outcome.kind !== 'delivered') log.warn({ key: item.idempotencyKey, receiver: item.receiver, outcome }, 'webhook attempt failed');
@@ -127,6 +137,8 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
     onQueued: () => void worker.nudge(),
     onError: (err) => log.error({ err }, 'watch check failed'),
   });
+  const charts = new ChartService(store, devices);
+  const audit = new AuditLog(store, (err) => log.error({ err }, 'audit trail write failed'));
   let live = false;
   let closed = false;
 
@@ -139,7 +151,7 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
     detection: new DetectionRequests(devices, pipeline),
     history: new HistoryService(store, devices),
     annotations: new AnnotationService(store, devices),
-    charts: new ChartService(store, devices),
+    charts,
     replay: new ReplayService(store, devices),
     chargers: new ChargerService(store),
     alertRules,
@@ -148,6 +160,9 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
     feedback: new FeedbackService(store),
     health,
     alerts: { engine, worker },
+    keys: new KeyService(store),
+    audit,
+    privacy: new PrivacyService(store, devices, audit),
     maintenance: {
       async compact() {
         const before = await measureClustering(store);
@@ -180,6 +195,8 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
         await worker.stop();
       }
       await releaseModels();
+      await charts.close();
+      await audit.flush();
     },
   };
 }

@@ -263,4 +263,35 @@ CREATE TABLE health_state (
   PRIMARY KEY (watch_id, device_id)
 );`,
   },
+  {
+    version: 11,
+    name: 'access control: API keys (hashed) and the audit trail',
+    sql: `
+CREATE TABLE api_keys (
+  key_id VARCHAR PRIMARY KEY,
+  secret_sha256 VARCHAR NOT NULL,
+  role VARCHAR NOT NULL,
+  fleets JSON,
+  label VARCHAR,
+  created_at TIMESTAMP NOT NULL,
+  expires_at TIMESTAMP,
+  revoked_at TIMESTAMP
+);
+CREATE SEQUENCE audit_seq START 1;
+CREATE TABLE audit_log (
+  audit_id BIGINT PRIMARY KEY,
+  at_ts TIMESTAMP NOT NULL,
+  key_id VARCHAR,
+  role VARCHAR,
+  action VARCHAR NOT NULL,
+  method VARCHAR,
+  route VARCHAR,
+  device_id VARCHAR,
+  from_ts TIMESTAMP,
+  to_ts TIMESTAMP,
+  target VARCHAR,
+  status INTEGER,
+  detail JSON
+);`,
+  },
 ];

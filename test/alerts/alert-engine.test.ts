@@ -62,7 +62,7 @@ describe('alert engine and delivery on a real store and a real receiver', () => 
     receivers.push(r);
     return r;
   };
-  const makeWorker = (delivery = {}) => (worker = new DeliveryWorker(store, { lock, delivery: { baseBackoffMs: 1000, maxBackoffMs: 10_000, timeoutMs: 2000, ...delivery } }));
+  const makeWorker = (delivery = {}) => (worker = new DeliveryWorker(store, { lock, webhookAllow: ['127.0.0.1'], delivery: { baseBackoffMs: 1000, maxBackoffMs: 10_000, timeoutMs: 2000, ...delivery } }));
   const detect = (deviceId: string, events: DetectedEvent[]) =>
     store.withConnection((c) => replaceEvents(c, { deviceId }, ['breakdown-rules@1'], events, clock));
 

@@ -8,6 +8,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { replaceEvents } from '../../src/store/event-repository.ts';
 import { openTempStore } from '../temp-store.ts';
 import { startReceiver } from './webhook-receiver.ts';
+import { api, listenWithAdminKey } from '../api-key.ts';
 
 const T0 = Date.parse('2024-06-01T08:00:00Z');
 let store: Awaited<ReturnType<typeof openTempStore>>;
@@ -19,8 +20,8 @@ let refuse = false;
 beforeAll(async () => {
   store = await openTempStore();
   receiver = await startReceiver(() => (refuse ? { status: 400 } : { status: 200 }));
-  app = await buildApp({ store, detectors: [], alerts: { rules: [], scanIntervalMs: 20, delivery: { pollMs: 20, baseBackoffMs: 10, maxBackoffMs: 50 } } });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  app = await buildApp({ store, detectors: [], webhookAllow: ['127.0.0.1'], alerts: { rules: [], scanIntervalMs: 20, delivery: { pollMs: 20, baseBackoffMs: 10, maxBackoffMs: 50 } } });
+  base = await listenWithAdminKey(app);
 });
 
 afterAll(async () => {
@@ -41,7 +42,7 @@ function breakdown(deviceId: string, startMs: number): DetectedEvent {
 /** Reads `incident` events from the SSE stream until `done` says stop. */
 async function readStream(done: (incidents: Incident[]) => boolean, started: () => Promise<unknown>): Promise<Incident[]> {
   const controller = new AbortController();
-  const res = await fetch(`${base}/v1/incidents/stream`, { signal: controller.signal });
+  const res = await api(`${base}/v1/incidents/stream`, { signal: controller.signal });
   expect(res.headers.get('content-type')).toBe('text/event-stream');
   const reader = res.body!.getReader();
   const incidents: Incident[] = [];
@@ -70,21 +71,21 @@ describe('alerts over HTTP', () => {
   });
 
   it('validates, creates, masks, replaces and deletes rules', async () => {
-    const bad = await fetch(`${base}/v1/alert-rules`, json('POST', { ...rule(), escalation: [{ delayMs: -1, receiver: 'nobody', audience: 'x' }] }));
+    const bad = await api(`${base}/v1/alert-rules`, json('POST', { ...rule(), escalation: [{ delayMs: -1, receiver: 'nobody', audience: 'x' }] }));
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/escalation\/0\/delayMs/);
-    const unknownReceiver = await fetch(`${base}/v1/alert-rules`, json('POST', { ...rule(), escalation: [{ delayMs: 0, receiver: 'nobody', audience: 'x' }] }));
+    const unknownReceiver = await api(`${base}/v1/alert-rules`, json('POST', { ...rule(), escalation: [{ delayMs: 0, receiver: 'nobody', audience: 'x' }] }));
     expect(((await unknownReceiver.json()) as { message: string }).message).toMatch(/escalation\/0\/receiver: no receiver named 'nobody'/);
-    const created = await fetch(`${base}/v1/alert-rules`, json('POST', rule()));
+    const created = await api(`${base}/v1/alert-rules`, json('POST', rule()));
     expect(created.status).toBe(201);
-    expect((await fetch(`${base}/v1/alert-rules`, json('POST', rule()))).status).toBe(409);
-    const listed = (await (await fetch(`${base}/v1/alert-rules`)).json()) as AlertRule[];
+    expect((await api(`${base}/v1/alert-rules`, json('POST', rule()))).status).toBe(409);
+    const listed = (await (await api(`${base}/v1/alert-rules`)).json()) as AlertRule[];
     expect(listed.map((r) => [r.ruleId, r.receivers[0]!.secret])).toEqual([['fleet-breakdowns', '********']]);
-    const mismatch = await fetch(`${base}/v1/alert-rules/other`, json('PUT', rule()));
+    const mismatch = await api(`${base}/v1/alert-rules/other`, json('PUT', rule()));
     expect(mismatch.status).toBe(400);
-    await fetch(`${base}/v1/alert-rules/temp`, json('PUT', { ...rule(), ruleId: 'temp', enabled: false }));
-    expect((await fetch(`${base}/v1/alert-rules/temp`, { method: 'DELETE' })).status).toBe(204);
-    expect((await fetch(`${base}/v1/alert-rules/temp`, { method: 'DELETE' })).status).toBe(404);
+    await api(`${base}/v1/alert-rules/temp`, json('PUT', { ...rule(), ruleId: 'temp', enabled: false }));
+    expect((await api(`${base}/v1/alert-rules/temp`, { method: 'DELETE' })).status).toBe(204);
+    expect((await api(`${base}/v1/alert-rules/temp`, { method: 'DELETE' })).status).toBe(404);
   });
 
   it('streams the incident as it opens, delivers the notice, and an ack with a note stops the ladder and annotates the timeline', async () => {
@@ -97,18 +98,18 @@ describe('alerts over HTTP', () => {
     await receiver.waitFor(1);
     expect(receiver.received[0]!.key).toBe(`${opened.incidentId}.step0`);
     // The answer is recorded just after the receiver has the request.
-    while (((await (await fetch(`${base}/v1/outbox?status=delivered`)).json()) as unknown[]).length === 0) await new Promise((r) => setTimeout(r, 20));
+    while (((await (await api(`${base}/v1/outbox?status=delivered`)).json()) as unknown[]).length === 0) await new Promise((r) => setTimeout(r, 20));
 
-    const ack = await fetch(`${base}/v1/incidents/${opened.incidentId}/ack`, json('POST', { by: 'dispatch', note: 'Tow truck on its way' }));
+    const ack = await api(`${base}/v1/incidents/${opened.incidentId}/ack`, json('POST', { by: 'dispatch', note: 'Tow truck on its way' }));
     expect(await ack.json()).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'dispatch', note: 'Tow truck on its way' });
-    const acked = (await (await fetch(`${base}/v1/incidents?state=acknowledged`)).json()) as Incident[];
+    const acked = (await (await api(`${base}/v1/incidents?state=acknowledged`)).json()) as Incident[];
     expect(acked.map((i) => i.incidentId)).toEqual([opened.incidentId]);
-    const outbox = (await (await fetch(`${base}/v1/outbox?incidentId=${opened.incidentId}`)).json()) as Array<{ step: number; status: string }>;
+    const outbox = (await (await api(`${base}/v1/outbox?incidentId=${opened.incidentId}`)).json()) as Array<{ step: number; status: string }>;
     expect(outbox.map((o) => [o.step, o.status])).toEqual([[0, 'delivered'], [1, 'cancelled']]);
     const notes = await store.db.runAndReadAll(`SELECT text, author FROM annotations WHERE device_id = 'van-7'`);
     expect(notes.getRows()).toEqual([['Tow truck on its way', 'dispatch']]);
-    expect((await fetch(`${base}/v1/incidents/${opened.incidentId}/resolve`, json('POST', {}))).status).toBe(200);
-    expect((await fetch(`${base}/v1/incidents/nope/ack`, json('POST', {}))).status).toBe(404);
+    expect((await api(`${base}/v1/incidents/${opened.incidentId}/resolve`, json('POST', {}))).status).toBe(200);
+    expect((await api(`${base}/v1/incidents/nope/ack`, json('POST', {}))).status).toBe(404);
   });
 
   it('lists a refused notice as a dead letter and replays it with the same key', async () => {
@@ -117,15 +118,15 @@ describe('alerts over HTTP', () => {
     await store.withConnection((c) => replaceEvents(c, { deviceId: 'van-8' }, ['breakdown-rules@1'], [breakdown('van-8', T0)], store.now()));
     let dead: Array<{ outboxId: number; idempotencyKey: string; lastError: string }> = [];
     while (dead.length === 0) {
-      dead = (await (await fetch(`${base}/v1/outbox?status=dead`)).json()) as typeof dead;
+      dead = (await (await api(`${base}/v1/outbox?status=dead`)).json()) as typeof dead;
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(dead[0]!.lastError).toMatch(/HTTP 400/);
     refuse = false;
-    const replayed = await fetch(`${base}/v1/outbox/${dead[0]!.outboxId}/replay`, { method: 'POST' });
+    const replayed = await api(`${base}/v1/outbox/${dead[0]!.outboxId}/replay`, { method: 'POST' });
     expect(((await replayed.json()) as { status: string }).status).toBe('pending');
     await receiver.waitFor(before + 2);
     expect(receiver.received.slice(before).map((h) => h.key)).toEqual([dead[0]!.idempotencyKey, dead[0]!.idempotencyKey]);
-    expect((await fetch(`${base}/v1/outbox/999999/replay`, { method: 'POST' })).status).toBe(404);
+    expect((await api(`${base}/v1/outbox/999999/replay`, { method: 'POST' })).status).toBe(404);
   });
 });

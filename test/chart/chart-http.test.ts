@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
 import { openTempStore } from '../temp-store.ts';
+import { api, listenWithAdminKey } from '../api-key.ts';
 
 const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
 let store: Awaited<ReturnType<typeof openTempStore>>;
@@ -31,7 +32,7 @@ beforeAll(async () => {
       [atMs! + 60_000, JSON.stringify({ kind: 'value_at', channel: 'soc', atMs: atMs! + 60_000, op: '>=', value: 5, unit: '%' })],
     );
   });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  base = await listenWithAdminKey(app);
 });
 
 afterAll(async () => {
@@ -41,7 +42,7 @@ afterAll(async () => {
 
 describe('GET /v1/devices/:id/chart.*', () => {
   it('returns the Vega-Lite spec with periods, places and call-outs from the store', async () => {
-    const res = await fetch(`${base}/v1/devices/twizy/chart.vl.json?x=distance`);
+    const res = await api(`${base}/v1/devices/twizy/chart.vl.json?x=distance`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const spec = (await res.json()) as { datasets: Record<string, Record<string, unknown>[]> };
@@ -52,13 +53,13 @@ describe('GET /v1/devices/:id/chart.*', () => {
   });
 
   it('renders SVG and PNG of the size asked for', async () => {
-    const svg = await fetch(`${base}/v1/devices/twizy/chart.svg?width=700&height=450&from=2021-04-22T08:40:00Z&to=2021-04-22T09:30:00Z`);
+    const svg = await api(`${base}/v1/devices/twizy/chart.svg?width=700&height=450&from=2021-04-22T08:40:00Z&to=2021-04-22T09:30:00Z`);
     expect(svg.status).toBe(200);
     expect(svg.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
     const text = await svg.text();
     expect(text).toMatch(/^<svg[^>]* width="700" height="450"/);
     expect(text).toContain('twizy');
-    const png = await fetch(`${base}/v1/devices/twizy/chart.png?width=700&height=450&scale=2`);
+    const png = await api(`${base}/v1/devices/twizy/chart.png?width=700&height=450&scale=2`);
     expect(png.status).toBe(200);
     expect(png.headers.get('content-type')).toBe('image/png');
     const bytes = Buffer.from(await png.arrayBuffer());
@@ -66,9 +67,9 @@ describe('GET /v1/devices/:id/chart.*', () => {
   });
 
   it('charts one session, and in public mode leaves out the device id and the clock', async () => {
-    const sessions = (await (await fetch(`${base}/v1/devices/twizy/sessions`)).json()) as { sessionId: string; kind: string }[];
+    const sessions = (await (await api(`${base}/v1/devices/twizy/sessions`)).json()) as { sessionId: string; kind: string }[];
     const drive = sessions.find((s) => s.kind === 'drive')!;
-    const res = await fetch(`${base}/v1/devices/twizy/chart.vl.json?session=${drive.sessionId}&public=true`);
+    const res = await api(`${base}/v1/devices/twizy/chart.vl.json?session=${drive.sessionId}&public=true`);
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).not.toContain('twizy');
@@ -78,20 +79,20 @@ describe('GET /v1/devices/:id/chart.*', () => {
   });
 
   it('answers 404 for an unknown device or session and 400 for a bad parameter', async () => {
-    const device = await fetch(`${base}/v1/devices/nope/chart.svg`);
+    const device = await api(`${base}/v1/devices/nope/chart.svg`);
     expect(device.status).toBe(404);
     expect(((await device.json()) as { message: string }).message).toContain("no device 'nope'");
-    const session = await fetch(`${base}/v1/devices/twizy/chart.png?session=missing`);
+    const session = await api(`${base}/v1/devices/twizy/chart.png?session=missing`);
     expect(session.status).toBe(404);
     expect(((await session.json()) as { message: string }).message).toMatch(/^session:/);
-    const empty = await fetch(`${base}/v1/devices/twizy/chart.svg?from=2030-01-01T00:00:00Z`);
+    const empty = await api(`${base}/v1/devices/twizy/chart.svg?from=2030-01-01T00:00:00Z`);
     expect(empty.status).toBe(404);
-    const badX = await fetch(`${base}/v1/devices/twizy/chart.svg?x=speed`);
+    const badX = await api(`${base}/v1/devices/twizy/chart.svg?x=speed`);
     expect(badX.status).toBe(400);
-    const both = await fetch(`${base}/v1/devices/twizy/chart.svg?session=abc&from=2021-04-22T08:00:00Z`);
+    const both = await api(`${base}/v1/devices/twizy/chart.svg?session=abc&from=2021-04-22T08:00:00Z`);
     expect(both.status).toBe(400);
     expect(((await both.json()) as { message: string }).message).toMatch(/^session:/);
-    const badFrom = await fetch(`${base}/v1/devices/twizy/chart.svg?from=yesterday`);
+    const badFrom = await api(`${base}/v1/devices/twizy/chart.svg?from=yesterday`);
     expect(badFrom.status).toBe(400);
     expect(((await badFrom.json()) as { message: string }).message).toContain('from');
   });

@@ -7,6 +7,7 @@ import type { ClaimVerdict } from '../../src/domain/claims/claim.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { insertIncidentAnnotation } from '../../src/store/alert-annotation-repository.ts';
 import { openTempStore } from '../temp-store.ts';
+import { api, listenWithAdminKey } from '../api-key.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 let store: Awaited<ReturnType<typeof openTempStore>>;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   store = await openTempStore({ now: () => NOW });
   await loadModelSDemo(store, FIXTURES_DIR, (m) => logs.push(m));
   app = await buildApp({ store, detectors: [] });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  base = await listenWithAdminKey(app);
 }, 60_000);
 
 afterAll(async () => {
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 const get = async <T>(path: string): Promise<T> => {
-  const res = await fetch(base + path);
+  const res = await api(base + path);
   expect(res.status, path).toBe(200);
   return (await res.json()) as T;
 };
@@ -93,7 +94,7 @@ describe('claims on the Model S 2013 fixture (real DuckDB file, real HTTP)', () 
 
 describe('annotations API', () => {
   const post = (body: unknown, device = 'model-s-2013') =>
-    fetch(`${base}/v1/devices/${device}/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    api(`${base}/v1/devices/${device}/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('creates, lists (by range), judges and deletes an annotation', async () => {
     const atMs = Date.parse('2013-01-24T17:00:00Z');
@@ -104,9 +105,9 @@ describe('annotations API', () => {
     expect(created.verdict?.verdict).toBe('supported'); // 44–52 mph on the leg from Norwich
     const inRange = await get<AnnotationWithVerdict[]>(`/v1/devices/model-s-2013/annotations?from=2013-01-24T16:59:00Z&to=2013-01-24T17:01:00Z`);
     expect(inRange.map((a) => a.annotationId)).toEqual([created.annotationId]);
-    const del = await fetch(`${base}/v1/devices/model-s-2013/annotations/${created.annotationId}`, { method: 'DELETE' });
+    const del = await api(`${base}/v1/devices/model-s-2013/annotations/${created.annotationId}`, { method: 'DELETE' });
     expect(del.status).toBe(204);
-    expect((await fetch(`${base}/v1/devices/model-s-2013/annotations/${created.annotationId}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await api(`${base}/v1/devices/model-s-2013/annotations/${created.annotationId}`, { method: 'DELETE' })).status).toBe(404);
   });
 
   it('refuses bad input with a message naming the field, a taken id, and an unknown device', async () => {
@@ -120,7 +121,7 @@ describe('annotations API', () => {
     expect(((await noText.json()) as { message: string }).message).toMatch(/text/);
     expect((await post({ annotationId: 'ms13-stall', startMs: 10, text: 'x' })).status).toBe(409);
     expect((await post({ startMs: 10, text: 'x' }, 'no-such-car')).status).toBe(404);
-    expect((await fetch(`${base}/v1/devices/no-such-car/claims`)).status).toBe(404);
+    expect((await api(`${base}/v1/devices/no-such-car/claims`)).status).toBe(404);
   });
 
   it("shows another part's note (an alert acknowledgement) with its reference as context, not as a claim", async () => {

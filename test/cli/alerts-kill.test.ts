@@ -26,7 +26,7 @@ function breakdown(deviceId: string, startMs: number): DetectedEvent {
 
 function serve(rules: string): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const child = spawn(NODE, [CLI, 'serve', '--db', db, '--port', '0', '--alert-rules', rules], {
-    cwd: ROOT, env: { ...process.env, TZ: 'UTC', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: ROOT, env: { ...process.env, TZ: 'UTC', LOG_LEVEL: 'warn', TELLTALE_WEBHOOK_ALLOW: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr!.resume();
   return { child, exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))) };

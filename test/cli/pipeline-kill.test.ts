@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,10 +56,11 @@ function fleetNdjson(): string[] {
 interface Server { child: ChildProcess; url: Promise<string>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
 
 function serve(db: string, rules: string, crashAt?: CrashPointName): Server {
-  const env: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', LOG_LEVEL: 'info' };
+  // The receiver listens on 127.0.0.1, an inside address the service posts to only when allowed.
+  const env: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', LOG_LEVEL: 'info', TELLTALE_WEBHOOK_ALLOW: '127.0.0.1' };
   if (crashAt) env.TELLTALE_CRASH_AT = crashAt;
   else delete env.TELLTALE_CRASH_AT;
-  const child = spawn(NODE, [CLI, 'serve', '--db', db, '--port', '0', '--alert-rules', rules], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, [CLI, 'serve', '--db', db, '--port', '0', '--alert-rules', rules, '--admin-key-file', `${db}.key`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = new Promise<string>((resolve, reject) => {
     const look = (d: Buffer) => {
@@ -113,9 +114,11 @@ function rulesFile(name: string, url: string): string {
 }
 
 /** Posts the uploads in order until one is not acknowledged (the server was killed); returns how many were. */
-async function postAll(url: string, bodies: readonly string[]): Promise<number> {
+async function postAll(url: string, bodies: readonly string[], db: string): Promise<number> {
+  // With the admin key the server wrote next to its database (serve --admin-key-file).
+  const key = readFileSync(`${db}.key`, 'utf8').trim();
   for (const [k, body] of bodies.entries()) {
-    const res = await fetch(`${url}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body }).catch(() => undefined);
+    const res = await fetch(`${url}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${key}` }, body }).catch(() => undefined);
     if (!res) return k;
     expect(res.status).toBe(200);
     const summary = (await res.json()) as { accepted: number; duplicates: number };
@@ -137,7 +140,7 @@ beforeAll(async () => {
     const db = join(dir, 'reference.duckdb');
     const rules = rulesFile('reference', receiver.url);
     const first = serve(db, rules);
-    expect(await postAll(await first.url, BODIES)).toBe(BODIES.length);
+    expect(await postAll(await first.url, BODIES, db)).toBe(BODIES.length);
     await stop(first);
     const queued = await derivedState(db);
     const second = serve(db, rules);
@@ -171,7 +174,7 @@ describe('telltale serve killed after acknowledging a batch', () => {
         const rules = rulesFile(point.replace(':', '-'), receiver.url);
         const first = serve(db, rules, point);
         // At least one upload is acknowledged before the kill: what follows is the pipeline's to keep.
-        const acked = await postAll(await first.url, BODIES);
+        const acked = await postAll(await first.url, BODIES, db);
         expect(acked).toBeGreaterThan(0);
         expect((await first.exited).signal).toBe('SIGKILL');
         const cut = await derivedState(db);
@@ -183,7 +186,7 @@ describe('telltale serve killed after acknowledging a batch', () => {
 
         const second = serve(db, rules);
         // The client sends again what was not acknowledged, as any client would.
-        expect(await postAll(await second.url, BODIES.slice(acked))).toBe(BODIES.length - acked);
+        expect(await postAll(await second.url, BODIES.slice(acked), db)).toBe(BODIES.length - acked);
         await receiver.waitFor(reference.webhooks.length);
         await stop(second);
         const after = await derivedState(db);

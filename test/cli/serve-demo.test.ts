@@ -12,6 +12,8 @@ import { CLI, NODE, ROOT } from './run-cli.ts';
 const dir = mkdtempSync(join(tmpdir(), 'telltale-demo-'));
 let child: ChildProcess;
 let base: string;
+let key: string;
+const api = (url: string) => fetch(url, { headers: { authorization: `Bearer ${key}` } });
 /** Resolves when the server logs that everything derived from the demo data is stored. */
 let derived: Promise<void>;
 
@@ -39,6 +41,7 @@ beforeAll(async () => {
   derived = logged('detection was idle', new RegExp(`"msg":"${DEMO_DERIVED_MESSAGE}"`)).then(() => undefined);
   derived.catch(() => undefined);
   base = (await logged('listening', /"url":"(http:\/\/[^"]+)"/))[1]!;
+  key = (await logged('the admin key', /admin key \(replaced at each start\): (tt_\S+)/))[1]!;
 }, 150_000);
 
 afterAll(() => {
@@ -47,14 +50,17 @@ afterAll(() => {
 });
 
 async function eventsOf(deviceId: string): Promise<StoredEvent[]> {
-  const res = await fetch(`${base}/v1/devices/${deviceId}/events`);
+  const res = await api(`${base}/v1/devices/${deviceId}/events`);
   expect(res.status).toBe(200);
   return (await res.json()) as StoredEvent[];
 }
 
 describe('npm start (telltale serve --demo)', () => {
   it('serves the bundled trips and the Model S fixture, with the moments of truth detected live after loading', async () => {
-    const devices = (await (await fetch(`${base}/v1/devices`)).json()) as { deviceId: string; rowCount: number }[];
+    // Auth is never silently off: without the printed key, nothing but /healthz answers.
+    expect((await fetch(`${base}/v1/devices`)).status).toBe(401);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const devices = (await (await api(`${base}/v1/devices`)).json()) as { deviceId: string; rowCount: number }[];
     expect(devices.map((d) => d.deviceId).sort()).toEqual(['model-s-2013', 'twizy-rsk']);
 
     // Detection follows the demo load the way it follows any upload; the server says when it is done.
@@ -69,9 +75,9 @@ describe('npm start (telltale serve --demo)', () => {
     const twizy = await eventsOf('twizy-rsk');
     expect(twizy.filter((e) => e.kind !== 'anomaly')).toEqual([]);
 
-    const claims = (await (await fetch(`${base}/v1/devices/model-s-2013/claims`)).json()) as unknown[];
+    const claims = (await (await api(`${base}/v1/devices/model-s-2013/claims`)).json()) as unknown[];
     expect(claims.length).toBeGreaterThan(0);
-    const png = await fetch(`${base}/v1/devices/model-s-2013/chart.png?x=distance`);
+    const png = await api(`${base}/v1/devices/model-s-2013/chart.png?x=distance`);
     expect(png.status).toBe(200);
     expect(png.headers.get('content-type')).toContain('image/png');
   }, 180_000);

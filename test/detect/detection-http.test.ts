@@ -8,6 +8,7 @@ import { openTempStore } from '../temp-store.ts';
 import { createHardStopDetector } from './hard-stop-detector.ts';
 import { mulberry32 as seeded } from '../../src/domain/seeded-random.ts';
 import { normal, syntheticSeries } from './synthetic-series.ts';
+import { api, listenWithAdminKey } from '../api-key.ts';
 
 const H = 3600;
 const detectors = [createChannelAnomalyDetector(), createHardStopDetector()];
@@ -32,16 +33,16 @@ function ndjson(s: TelemetrySeries, from: number, to: number): string {
 async function serve(): Promise<{ app: FastifyInstance; base: string; store: Awaited<ReturnType<typeof openTempStore>> }> {
   const store = await openTempStore();
   const app = await buildApp({ store, detectors });
-  return { app, store, base: await app.listen({ port: 0, host: '127.0.0.1' }) };
+  return { app, store, base: await listenWithAdminKey(app) };
 }
 
 const upload = (base: string, body: string) =>
-  fetch(`${base}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body }).then(async (r) => {
+  api(`${base}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body }).then(async (r) => {
     expect(r.status).toBe(200);
   });
 const postJson = (base: string, path: string, body: unknown) =>
-  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const getEvents = async (base: string, query = ''): Promise<StoredEvent[]> => (await fetch(`${base}/v1/devices/car/events${query}`)).json() as Promise<StoredEvent[]>;
+  api(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const getEvents = async (base: string, query = ''): Promise<StoredEvent[]> => (await api(`${base}/v1/devices/car/events${query}`)).json() as Promise<StoredEvent[]>;
 const shape = (events: StoredEvent[]) => events.map((e) => ({ eventId: e.eventId, kind: e.kind, subkind: e.subkind, startMs: e.startMs, endMs: e.endMs }));
 
 let live: Awaited<ReturnType<typeof serve>>;
@@ -109,7 +110,7 @@ describe('detection service', () => {
     const late = await getEvents(live.base, `?from=${series.tsMs[10 * H]}`);
     expect(late.length).toBeLessThan(all.length);
     expect(late.every((e) => (e.endMs ?? e.startMs) >= series.tsMs[10 * H]!)).toBe(true);
-    expect((await fetch(`${live.base}/v1/devices/nope/events`)).status).toBe(404);
+    expect((await api(`${live.base}/v1/devices/nope/events`)).status).toBe(404);
     const unknown = await postJson(live.base, '/v1/detect', { deviceId: 'nope' });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { message: string }).message).toMatch(/nope/);
@@ -117,7 +118,7 @@ describe('detection service', () => {
     const badTime = await postJson(live.base, '/v1/detect', { deviceId: 'car', from: 'yesterday' });
     expect(badTime.status).toBe(400);
     expect(((await badTime.json()) as { message: string }).message).toMatch(/^from/);
-    expect((await fetch(`${live.base}/v1/devices/car/events?kind=bogus`)).status).toBe(400);
+    expect((await api(`${live.base}/v1/devices/car/events?kind=bogus`)).status).toBe(400);
   });
 
   it('a window run replaces only that window', async () => {
@@ -139,7 +140,7 @@ describe('chargers API', () => {
       { chargerId: 'ipswich-1', name: 'Ipswich', lat: 52.05, lon: 1.15, powerKw: null },
     ]);
     expect(await many.json()).toEqual({ created: 1, updated: 1 });
-    const list = (await (await fetch(`${live.base}/v1/chargers`)).json()) as { chargerId: string; name: string; powerKw: number | null }[];
+    const list = (await (await api(`${live.base}/v1/chargers`)).json()) as { chargerId: string; name: string; powerKw: number | null }[];
     expect(list).toEqual([
       { chargerId: 'ipswich-1', name: 'Ipswich', lat: 52.05, lon: 1.15, powerKw: null },
       { chargerId: 'norwich-1', name: 'Norwich Park and Ride', lat: 52.63, lon: 1.29, powerKw: 150 },
@@ -150,7 +151,7 @@ describe('chargers API', () => {
     const res = await postJson(live.base, '/v1/chargers', [{ chargerId: 'ok', name: 'Fine', lat: 52, lon: 1, powerKw: 7 }, { chargerId: 'bad', name: 'Bad', lat: 123, lon: 1, powerKw: 7 }]);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toMatch(/lat/);
-    const list = (await (await fetch(`${live.base}/v1/chargers`)).json()) as { chargerId: string }[];
+    const list = (await (await api(`${live.base}/v1/chargers`)).json()) as { chargerId: string }[];
     expect(list.map((c) => c.chargerId)).not.toContain('ok');
   });
 });

@@ -6,6 +6,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { simulateFleet } from '../../src/simulate/simulate-fleet.ts';
 import { openTempStore } from '../temp-store.ts';
 import { mulberry32 as seeded } from '../../src/domain/seeded-random.ts';
+import { api, listenWithAdminKey } from '../api-key.ts';
 
 /**
  * Two simulated days (seed 1) of a device that falls short of charge once and of one with a
@@ -35,17 +36,17 @@ interface Served { app: FastifyInstance; base: string; store: Awaited<ReturnType
 async function serve(): Promise<Served> {
   const store = await openTempStore();
   const app = await buildApp({ store });
-  const base = await app.listen({ port: 0, host: '127.0.0.1' });
-  const res = await fetch(`${base}/v1/chargers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fleet.chargers) });
+  const base = await listenWithAdminKey(app);
+  const res = await api(`${base}/v1/chargers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fleet.chargers) });
   expect(res.status).toBe(200);
   return { app, store, base };
 }
 const upload = async (base: string, body: string) => {
-  const res = await fetch(`${base}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+  const res = await api(`${base}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
   expect(res.status).toBe(200);
   expect(((await res.json()) as { rejected: number }).rejected).toBe(0);
 };
-const events = async (s: Served, deviceId: string): Promise<StoredEvent[]> => (await fetch(`${s.base}/v1/devices/${deviceId}/events`)).json() as Promise<StoredEvent[]>;
+const events = async (s: Served, deviceId: string): Promise<StoredEvent[]> => (await api(`${s.base}/v1/devices/${deviceId}/events`)).json() as Promise<StoredEvent[]>;
 const shape = (list: StoredEvent[]) => list.map((e) => ({ eventId: e.eventId, kind: e.kind, subkind: e.subkind, startMs: e.startMs, endMs: e.endMs }));
 
 let live: Served;
@@ -83,7 +84,7 @@ describe('live and batch detection on a simulated device', () => {
   it('give the same events (ids, kinds, start and end)', async () => {
     let total = 0;
     for (const d of devices) {
-      const res = await fetch(`${batch.base}/v1/detect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: d.deviceId }) });
+      const res = await api(`${batch.base}/v1/detect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: d.deviceId }) });
       expect(res.status).toBe(200);
       const batchEvents = await events(batch, d.deviceId);
       total += batchEvents.length;

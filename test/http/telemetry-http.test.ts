@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { TelemetryStore } from '../../src/store/telemetry-store.ts';
+import { api, listenWithAdminKey } from '../api-key.ts';
 
 const BODY_LIMIT = 256 * 1024;
 let dir: string;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'telltale-http-'));
   store = await TelemetryStore.open(join(dir, 'telltale.duckdb'));
   app = await buildApp({ store, bodyLimitBytes: BODY_LIMIT });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  base = await listenWithAdminKey(app);
 });
 
 afterAll(async () => {
@@ -30,7 +31,7 @@ afterAll(async () => {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = (res: Response): Promise<any> => res.json();
 const post = (path: string, contentType: string, body: string | Uint8Array) =>
-  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  api(`${base}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
 
 const csv = [
   'ts,speed_kph,soc_pct,state,error_codes',
@@ -98,7 +99,7 @@ describe('POST /v1/telemetry', () => {
     const declared = await post('/v1/telemetry?device=car-big', 'text/csv', big);
     expect(declared.status).toBe(413);
     const bytes = new TextEncoder().encode(big);
-    const streamed = await fetch(`${base}/v1/telemetry?device=car-big`, {
+    const streamed = await api(`${base}/v1/telemetry?device=car-big`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv' },
       body: new ReadableStream({
@@ -122,40 +123,40 @@ async function countRows(): Promise<number> {
 
 describe('read back', () => {
   it('lists devices with their span and row count', async () => {
-    const res = await fetch(`${base}/v1/devices`);
+    const res = await api(`${base}/v1/devices`);
     const devices = (await json(res)) as { deviceId: string; rowCount: number; firstTs: string }[];
     const car1 = devices.find((d) => d.deviceId === 'car-1');
     expect(car1).toMatchObject({ rowCount: 3, firstTs: '2024-01-01T00:00:00.000Z' });
   });
 
   it('keeps device metadata (model, firmware, fleet) beside the data', async () => {
-    const put = await fetch(`${base}/v1/devices/car-1`, {
+    const put = await api(`${base}/v1/devices/car-1`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'Model S 85', fleet: 'press' }),
     });
     expect(await json(put)).toMatchObject({ deviceId: 'car-1', model: 'Model S 85', fleet: 'press', firmware: null, rowCount: 3 });
-    const bad = await fetch(`${base}/v1/devices/car-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"model":{"name":"S"}}' });
+    const bad = await api(`${base}/v1/devices/car-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"model":{"name":"S"}}' });
     expect(bad.status).toBe(400);
-    expect(await json(await fetch(`${base}/v1/devices/car-1`))).toMatchObject({ model: 'Model S 85' });
+    expect(await json(await api(`${base}/v1/devices/car-1`))).toMatchObject({ model: 'Model S 85' });
   });
 
   it('serves a range as JSON rows and as Arrow by Accept', async () => {
-    const asJson = await fetch(`${base}/v1/devices/car-1/telemetry?from=2024-01-01T00:00:01Z&columns=ts,speed_kph,error_codes`);
+    const asJson = await api(`${base}/v1/devices/car-1/telemetry?from=2024-01-01T00:00:01Z&columns=ts,speed_kph,error_codes`);
     const body = await json(asJson);
     expect(body.count).toBe(2);
     expect(body.rows[0]).toMatchObject({ ts: '2024-01-01T00:00:01.000Z', speed_kph: 12, error_codes: ['P0A1F', 'U0100'] });
-    const arrow = await fetch(`${base}/v1/devices/car-3/telemetry?columns=ts,speed_kph`, { headers: { accept: 'application/vnd.apache.arrow.stream' } });
+    const arrow = await api(`${base}/v1/devices/car-3/telemetry?columns=ts,speed_kph`, { headers: { accept: 'application/vnd.apache.arrow.stream' } });
     expect(arrow.headers.get('content-type')).toContain('application/vnd.apache.arrow.stream');
     const table = tableFromIPC(new Uint8Array(await arrow.arrayBuffer()));
     expect(table.numRows).toBe(500);
     expect(table.getChild('speed_kph')?.get(1)).toBe(1.5);
-    const missing = await fetch(`${base}/v1/devices/nope/telemetry`);
+    const missing = await api(`${base}/v1/devices/nope/telemetry`);
     expect(missing.status).toBe(404);
   });
 
   it('exports Parquet over HTTP', async () => {
-    const res = await fetch(`${base}/v1/devices/car-3/export?format=parquet`);
+    const res = await api(`${base}/v1/devices/car-3/export?format=parquet`);
     expect(res.status).toBe(200);
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('PAR1');
@@ -164,12 +165,12 @@ describe('read back', () => {
 
 describe('operations', () => {
   it('has /healthz, Prometheus /metrics with ingest counters, and OpenAPI at /docs', async () => {
-    expect(await json(await fetch(`${base}/healthz`))).toEqual({ status: "ok", schemaVersion: MIGRATIONS.at(-1)!.version });
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(await json(await api(`${base}/healthz`))).toEqual({ status: "ok", schemaVersion: MIGRATIONS.at(-1)!.version });
+    const metrics = await (await api(`${base}/metrics`)).text();
     expect(metrics).toMatch(/telltale_ingest_rows_total\{outcome="accepted"\} \d+/);
-    const doc = await json(await fetch(`${base}/docs/json`));
+    const doc = await json(await api(`${base}/docs/json`));
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/telemetry', '/v1/devices', '/v1/devices/{id}/telemetry']));
-    expect((await fetch(`${base}/docs`, { redirect: 'follow' })).status).toBe(200);
+    expect((await api(`${base}/docs`, { redirect: 'follow' })).status).toBe(200);
   });
 });
 

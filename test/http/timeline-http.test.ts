@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
 import { openTempStore } from '../temp-store.ts';
+import { api, listenWithAdminKey } from '../api-key.ts';
 
 const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
 let store: Awaited<ReturnType<typeof openTempStore>>;
@@ -17,7 +18,7 @@ beforeAll(async () => {
     await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: 'twizy', profile: 'twizy-rsk', onCommitted: (t) => app?.sessions.schedule(t) });
   }
   app = await buildApp({ store });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  base = await listenWithAdminKey(app);
 });
 
 afterAll(async () => {
@@ -27,8 +28,8 @@ afterAll(async () => {
 
 describe('GET /v1/devices/:id/timeline', () => {
   it('reduces a range to maxPoints keeping extremes, first and last samples, and the hole between the trips', async () => {
-    const full = (await (await fetch(`${base}/v1/devices/twizy/telemetry?columns=ts,speed_kph,soc_pct`)).json()) as { rows: { ts: string; speed_kph: number; soc_pct: number }[] };
-    const res = await fetch(`${base}/v1/devices/twizy/timeline?columns=ts,speed_kph,soc_pct&maxPoints=300`);
+    const full = (await (await api(`${base}/v1/devices/twizy/telemetry?columns=ts,speed_kph,soc_pct`)).json()) as { rows: { ts: string; speed_kph: number; soc_pct: number }[] };
+    const res = await api(`${base}/v1/devices/twizy/timeline?columns=ts,speed_kph,soc_pct&maxPoints=300`);
     const body = (await res.json()) as { totalRows: number; count: number; reduced: boolean; rows: { ts: string; speed_kph: number | null; soc_pct: number | null }[] };
     expect(body.totalRows).toBe(full.rows.length);
     expect(body.reduced).toBe(true);
@@ -47,7 +48,7 @@ describe('GET /v1/devices/:id/timeline', () => {
   });
 
   it('answers in Arrow too, and returns a short range whole', async () => {
-    const arrow = await fetch(`${base}/v1/devices/twizy/timeline?from=2021-04-22T08:43:00Z&to=2021-04-22T08:44:00Z&maxPoints=2000`, {
+    const arrow = await api(`${base}/v1/devices/twizy/timeline?from=2021-04-22T08:43:00Z&to=2021-04-22T08:44:00Z&maxPoints=2000`, {
       headers: { accept: 'application/vnd.apache.arrow.stream' },
     });
     const table = tableFromIPC(new Uint8Array(await arrow.arrayBuffer()));

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { Table, Utf8, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IngestError } from '../../src/ingest/ingest-error.ts';
 import { ingest, type IngestRequest } from '../../src/ingest/ingest-pipeline.ts';
@@ -88,6 +88,22 @@ describe('bad rows are quarantined with row, field and reason; good rows of the 
     expect(s2.errors[0]!.reason).toMatch(/truncated after row 1/);
   });
 
+  it('timestamps by a real grammar: prose, a bare number with Z, a NUL inside and 9e15 ms are rows of their own', async () => {
+    const lines = [
+      JSON.stringify({ device_id: 'ts', ts: '2024-06-02T00:00:00Z', speed_kph: 1 }),
+      JSON.stringify({ device_id: 'ts', ts: '1 Z' }),
+      JSON.stringify({ device_id: 'ts', ts: 'March 7 2024 Z' }),
+      JSON.stringify({ device_id: 'ts', ts: '2024-06-02T00:00:01\u0000Z' }),
+      JSON.stringify({ device_id: 'ts', ts: 9e15 }),
+      JSON.stringify({ device_id: 'ts', ts: -9e15 }),
+      JSON.stringify({ device_id: 'ts', ts: '2024-06-02T00:00:02Z', speed_kph: 2 }),
+    ];
+    const s = await send(lines.join('\n'), { format: 'ndjson' });
+    expect(s).toMatchObject({ accepted: 2, rejected: 5 });
+    expect(s.errors.map((e) => [e.row, e.field])).toEqual([[2, 'ts'], [3, 'ts'], [4, 'ts'], [5, 'ts'], [6, 'ts']]);
+    expect(s.errors[3]!.reason).toMatch(/9000000000000000 ms lies more than 24 h in the future/);
+  });
+
   it('duplicates inside one batch: the first row wins and the rest count as duplicates', async () => {
     const s = await send('device_id,ts,speed_kph\ncar,2024-06-02T00:00:00Z,1\ncar,2024-06-02T00:00:00Z,2\ncar,2024-06-02T00:00:01Z,3\n');
     expect(s).toMatchObject({ accepted: 2, duplicates: 1 });
@@ -138,13 +154,21 @@ describe('batches that cannot be read are refused whole, and nothing stored chan
     });
   }
 
-  it('a truncated Arrow stream keeps its complete batches and reports where it was cut', async () => {
-    const table = tableFromArrays({ device_id: ['a', 'a', 'a'], ts: Float64Array.from([1, 2, 3], (i) => Date.UTC(2024, 5, 2) + i * 1000) });
-    const ipc = tableToIPC(table, 'stream');
-    const s = await ingest(store, { input: bytes(ipc.subarray(0, ipc.length - 40)), format: 'arrow', source: 'cut' });
-    expect(s.accepted).toBe(0);
-    expect(s.errors[0]).toMatchObject({ field: '(file)' });
-    expect(s.errors[0]!.reason).toMatch(/truncated/);
+  it('a truncated Arrow stream is refused whole: the file is one batch, nothing of it is stored', async () => {
+    // Five record batches of 1,000 rows; the cut falls inside the third, or exactly after the second.
+    const tables = Array.from({ length: 5 }, (_, b) => new Table({
+      device_id: vectorFromArray(Array.from({ length: 1000 }, () => 'cut'), new Utf8()),
+      ts: vectorFromArray(Float64Array.from({ length: 1000 }, (_, i) => Date.UTC(2024, 5, 2) + (b * 1000 + i) * 1000)),
+    }));
+    const whole = tables.slice(1).reduce((all, t) => all.concat(t), tables[0]!);
+    expect(whole.batches.length).toBe(5);
+    const ipc = tableToIPC(whole, 'stream');
+    const countCut = async () => Number((await store.db.runAndReadAll("SELECT count(*) FROM telemetry WHERE device_id = 'cut'")).getRows()[0]![0]);
+    for (const end of [Math.floor(ipc.length / 2), ipc.length - 8, ipc.length - 40]) {
+      await expect(ingest(store, { input: bytes(ipc.subarray(0, end)), format: 'arrow', source: 'cut' })).rejects.toMatchObject({ code: 'MALFORMED', message: expect.stringMatching(/truncated/) });
+      expect(await countCut()).toBe(0);
+    }
+    expect(await ingest(store, { input: bytes(ipc), format: 'arrow', source: 'whole' })).toMatchObject({ accepted: 5000 });
   });
 
   it('records every batch with its counts and status', async () => {

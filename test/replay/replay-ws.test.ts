@@ -9,6 +9,7 @@ import { eventId } from '../../src/domain/events/event-id.ts';
 import { replaceEvents } from '../../src/store/event-repository.ts';
 import { listSessions } from '../../src/store/session-repository.ts';
 import { openTempStore } from '../temp-store.ts';
+import { adminKeyOf, listenWithAdminKey } from '../api-key.ts';
 
 const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
 let store: Awaited<ReturnType<typeof openTempStore>>;
@@ -22,7 +23,7 @@ class Client {
   private waiters: (() => void)[] = [];
 
   constructor() {
-    this.ws = new WebSocket(wsUrl);
+    this.ws = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${adminKeyOf(wsUrl.replace(/^ws/, 'http'))}` } });
     this.ws.on('message', (data) => {
       this.messages.push(JSON.parse(String(data)) as ServerMessage);
       for (const w of this.waiters.splice(0)) w();
@@ -68,7 +69,7 @@ beforeAll(async () => {
     await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: 'twizy', profile: 'twizy-rsk', onCommitted: (t) => app.sessions.schedule(t) });
   }
   await app.sessions.idle();
-  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = await listenWithAdminKey(app);
   wsUrl = `${base.replace('http', 'ws')}/v1/replay`;
 });
 

@@ -1,13 +1,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
 import { eventId } from '../../src/domain/events/event-id.ts';
 import { replaceEvents } from '../../src/store/event-repository.ts';
 import { openTempStore } from '../temp-store.ts';
+import { adminKeyOf, api, listenWithAdminKey } from '../api-key.ts';
 
 // The callbacks given to page.evaluate/waitForFunction run in the browser; these name its globals
 // for the type checker without pulling the DOM library into the server's program.
@@ -26,6 +27,10 @@ let store: Awaited<ReturnType<typeof openTempStore>>;
 let app: FastifyInstance;
 let base: string;
 let browser: Browser;
+let key: string;
+/** Each page opens in a fresh context signed in with the key (the cookie the login form sets). */
+let signedIn: BrowserContext;
+const violations: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM) && !process.env.CI) return;
@@ -35,14 +40,27 @@ beforeAll(async () => {
     await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: 'twizy', profile: 'twizy-rsk', onCommitted: (t) => app.sessions.schedule(t) });
   }
   await app.sessions.idle();
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  base = await listenWithAdminKey(app);
+  key = adminKeyOf(base);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  signedIn = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  // Any script, style or socket the content policy blocks shows up here; the last test asserts none did.
+  signedIn.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+  });
+  const page = await signedIn.newPage();
+  await page.goto(`${base}/`);
+  await page.locator('input[name=key]').fill(key);
+  await page.locator('button[type=submit]').click();
+  await page.locator('a', { hasText: 'replay' }).first().waitFor();
+  await page.close();
 });
 
 afterAll(async () => {
+  await signedIn?.close();
   await browser?.close();
   await app?.close();
   await store?.dispose();
@@ -54,8 +72,31 @@ const frameTimes = (page: Page) => page.evaluate(() => (window as unknown as { t
 const monotonic = (t: number[]) => t.every((v, i) => i === 0 || v > t[i - 1]!);
 
 run('the web player in a real browser', () => {
+  it('asks a visitor without a key to sign in, then keeps the key in an HttpOnly, SameSite=Strict cookie', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const first = await page.goto(`${base}/replay/twizy`);
+    expect(first?.status()).toBe(401);
+    const headers = first!.headers();
+    expect(headers['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['x-frame-options']).toBe('SAMEORIGIN');
+    await page.locator('input[name=key]').fill('tt_0000000000000000_wrongwrongwrongwrongwrongwrongwrongwrongwro');
+    await page.locator('button[type=submit]').click();
+    await page.locator('form.login').waitFor();
+    expect(await page.locator('form.login p').innerText()).toMatch(/not valid/);
+    await page.locator('input[name=key]').fill(key);
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL(`${base}/replay/twizy`);
+    const cookies = await context.cookies();
+    expect(cookies).toEqual([expect.objectContaining({ name: 'telltale_key', httpOnly: true, sameSite: 'Strict' })]);
+    // The key never reaches page scripts.
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    await context.close();
+  });
+
   it('lists devices with their drives, each linking to a replay', async () => {
-    const page = await browser.newPage();
+    const page = await signedIn.newPage();
     await page.goto(`${base}/`);
     await page.locator('a', { hasText: 'replay' }).first().waitFor();
     expect(await page.locator('h2').first().innerText()).toBe('twizy');
@@ -64,7 +105,7 @@ run('the web player in a real browser', () => {
   });
 
   it('opens at a deep-linked time, plays, changes speed, seeks, with read-outs moving and frames in order', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const page = await signedIn.newPage();
     const deepLink = '2021-04-22T08:50:00.000Z';
     await page.goto(`${base}/replay/twizy?t=${deepLink}`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('paused'));
@@ -110,7 +151,7 @@ run('the web player in a real browser', () => {
   });
   it('shows a detected event and an annotation as markers on the strip (tooltips: summary, claim verdict) and seeks to the annotation on a click', async () => {
     const atMs = Date.parse('2021-04-22T08:55:00.000Z');
-    const res = await fetch(`${base}/v1/devices/twizy/annotations`, {
+    const res = await api(`${base}/v1/devices/twizy/annotations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ annotationId: 'e2e-note', startMs: atMs, text: 'never above 90 km/h here', author: 'e2e', claim: { kind: 'value_at', channel: 'speed', atMs, op: '<=', value: 90, unit: 'km/h' } }),
@@ -122,7 +163,7 @@ run('the web player in a real browser', () => {
       eventId: id, deviceId: 'twizy', kind: 'breakdown', subkind: 'e2e_stop', severity: 'critical', detector: 'e2e@1',
       startMs: eventMs, endMs: eventMs + 60_000, lat: null, lon: null, summary: 'stopped on the ring road', score: null, evidence: [],
     }], Date.now()));
-    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const page = await signedIn.newPage();
     await page.goto(`${base}/replay/twizy?t=2021-04-22T08:45:00.000Z`);
     const event = page.locator(`#strip rect.marker.event[data-event-id="${id}"]`);
     await event.waitFor();
@@ -138,5 +179,15 @@ run('the web player in a real browser', () => {
     await page.waitForFunction((t) => (window as unknown as { telltale: { positionMs: number } }).telltale.positionMs === t, atMs);
     expect(await text(page, 'clock')).toBe('2021-04-22 08:55:00 UTC');
     await page.close();
+  });
+  it('the API docs render under their own policy, and no page broke the content policy', async () => {
+    const page = await signedIn.newPage();
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(`${base}/docs`);
+    await page.locator('.swagger-ui .title', { hasText: 'Telltale' }).waitFor();
+    await page.close();
+    expect(violations).toEqual([]);
   });
 });

@@ -12,8 +12,8 @@ export const AnnotationIdSchema = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9
 
 export const AnnotationInputSchema = Type.Object({
   annotationId: Type.Optional(AnnotationIdSchema),
-  startMs: Type.Integer({ description: 'Epoch ms, UTC: the moment, or the start of the range' }),
-  endMs: Type.Optional(Type.Integer({ description: 'Epoch ms, UTC: the end of the range (absent for a moment)' })),
+  startMs: Type.Integer({ minimum: -8.64e15, maximum: 8.64e15, description: 'Epoch ms, UTC: the moment, or the start of the range' }),
+  endMs: Type.Optional(Type.Integer({ minimum: -8.64e15, maximum: 8.64e15, description: 'Epoch ms, UTC: the end of the range (absent for a moment)' })),
   text: Type.String({ minLength: 1, maxLength: 4000 }),
   author: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 })),

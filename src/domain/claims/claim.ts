@@ -27,7 +27,7 @@ export type ClaimUnit = Static<typeof ClaimUnit>;
 export const ClaimOp = Type.Union([Type.Literal('<='), Type.Literal('>='), Type.Literal('<'), Type.Literal('>')]);
 export type ClaimOp = Static<typeof ClaimOp>;
 
-const TimeMs = Type.Integer({ description: 'Epoch milliseconds, UTC' });
+const TimeMs = Type.Integer({ minimum: -8.64e15, maximum: 8.64e15, description: 'Epoch milliseconds, UTC' });
 
 export const BoundClaimSchema = Type.Object({
   kind: Type.Literal('bound'),

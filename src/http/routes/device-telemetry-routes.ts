@@ -7,6 +7,7 @@ import { announceNextPage, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 import { TelemetryColumnsSchema, TelemetryRowOutSchema } from '../schemas/telemetry-row-schema.ts';
 import { parseTimeParam } from '../time-param.ts';
+import { POSITION_COLUMNS } from '../auth/public-mode.ts';
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
 const EXPORT_TYPES = { parquet: 'application/vnd.apache.parquet', csv: 'text/csv', arrow: 'application/vnd.apache.arrow.file', arrows: ARROW_STREAM, ndjson: 'application/x-ndjson' } as const;
@@ -87,6 +88,8 @@ export async function deviceTelemetryRoutes(fastify: FastifyInstance): Promise<v
         fromMs: parseTimeParam(request.query.from, 'from'),
         toMs: parseTimeParam(request.query.to, 'to'),
         format,
+        // Analysts' exports carry no positions (public mode, see the auth plugin).
+        omitColumns: request.principal?.role === 'analyst' ? POSITION_COLUMNS : undefined,
       });
       return reply
         .type(EXPORT_TYPES[format])

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Value } from 'typebox/value';
 import { Counter } from 'prom-client';
+import { MESSAGES, type ErrorCode } from '../../domain/errors/error-catalogue.ts';
 import { FrameMemo } from '../../replay/frame-memo.ts';
 import { systemClock, type ReplayClock } from '../../replay/replay-clock.ts';
 import { ReplayPlayer } from '../../replay/replay-player.ts';
 import { ClientCommand, type ServerMessage } from '../../replay/replay-protocol.ts';
-import { MESSAGES, type ErrorCode } from '../../domain/errors/error-catalogue.ts';
 
 import { SharedWindows } from '../../replay/shared-windows.ts';
 
@@ -33,7 +33,7 @@ export async function replayRoute(app: FastifyInstance, options: ReplayRouteOpti
     if (sent) rows.inc({ outcome: 'sent' }, sent);
     if (dropped) rows.inc({ outcome: 'dropped' }, dropped);
   };
-  app.get('/v1/replay', { websocket: true, schema: { summary: 'Replay a device or a session over WebSocket (see replay-protocol.ts)' } }, (socket) => {
+  app.get('/v1/replay', { websocket: true, schema: { summary: 'Replay a device or a session over WebSocket (see replay-protocol.ts)' } }, (socket, request) => {
     let player: ReplayPlayer | undefined;
     let queue: Promise<void> = Promise.resolve();
     const send = (message: ServerMessage): void => {
@@ -54,7 +54,14 @@ export async function replayRoute(app: FastifyInstance, options: ReplayRouteOpti
       }
       if (command.type === 'open') {
         if (player) return player.handle(command);
+        // Another fleet's device answers as an unknown one does (the auth plugin's rule for routes).
+        if (!(await app.deviceVisible(request.principal, command.deviceId))) return sendError('NOT_FOUND', MESSAGES.noDataForDevice(command.deviceId));
         const opened = await app.services.replay.open(command, windows);
+        app.audit.record({
+          keyId: request.principal?.keyId ?? null, role: request.principal?.role ?? null, action: 'replay', method: 'WS', route: '/v1/replay',
+          deviceId: command.deviceId, fromMs: command.fromMs ?? null, toMs: command.toMs ?? null, target: command.sessionId ?? null,
+          status: 'error' in opened ? 404 : 200, detail: null,
+        });
         if ('error' in opened) return sendError(opened.error.code, opened.error.message);
         player = new ReplayPlayer(opened.source, clock, send, {
           speed: command.speed,
@@ -72,12 +79,18 @@ export async function replayRoute(app: FastifyInstance, options: ReplayRouteOpti
     };
     socket.on('message', (data) => {
       const text = String(data);
+      if (text.length > 4096) return sendError('BAD_COMMAND', 'a command is at most 4096 characters');
       // As over HTTP: the details of an unexpected failure go to the log, not to the client.
       queue = queue.then(() => handle(text)).catch((err: unknown) => {
         app.log.error({ err }, 'replay command failed');
         sendError('INTERNAL', MESSAGES.internal());
       });
     });
-    socket.on('close', () => player?.close());
+    // Counted against the key's cap on open replay sockets until it closes.
+    const release = app.holdSocket(request);
+    socket.on('close', () => {
+      release();
+      player?.close();
+    });
   });
 }

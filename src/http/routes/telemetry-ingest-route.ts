@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import { IngestError } from '../../ingest/ingest-error.ts';
 import { IngestSummarySchema } from '../../ingest/ingest-summary.ts';
 import type { TelemetryFormat } from '../../ingest/sources/source.ts';
-import { limitBytes } from '../byte-limit.ts';
+import { countingBytes, limitBytes, limitInflation } from '../byte-limit.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
 export const INGEST_CONTENT_TYPES: Record<string, TelemetryFormat> = {
@@ -52,8 +52,11 @@ export async function telemetryIngestRoute(app: FastifyInstance, opts: { bodyLim
       const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
       if (encoding !== 'identity' && encoding !== 'gzip') throw new IngestError('UNKNOWN_FORMAT', `content-encoding '${encoding}' is not supported (use gzip or none)`);
       // The limit applies to the bytes received and again to the decompressed bytes (no zip bombs).
-      const received = limitBytes(request.body as Readable, opts.bodyLimitBytes);
-      const body = encoding === 'gzip' ? limitBytes(Readable.from(received).pipe(createGunzip()), opts.bodyLimitBytes) : received;
+      const received = countingBytes(limitBytes(request.body as Readable, opts.bodyLimitBytes));
+      // Inflated bytes are checked as they come out of gunzip: against the limit and against the ratio to what arrived.
+      const body = encoding === 'gzip'
+        ? limitInflation(limitBytes(Readable.from(received.stream).pipe(createGunzip()), opts.bodyLimitBytes), received.bytes)
+        : received.stream;
       try {
         const summary = await app.services.ingest.ingest({
           input: body,

@@ -28,14 +28,31 @@ function rowAsText(batch: RecordBatch, i: number): string {
   return JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : plainValue(v)));
 }
 
+function lastBytes(previous: Uint8Array, piece: Uint8Array, n: number): Uint8Array {
+  if (piece.length >= n) return piece.slice(piece.length - n);
+  const joined = new Uint8Array(previous.length + piece.length);
+  joined.set(previous);
+  joined.set(piece, previous.length);
+  return joined.slice(Math.max(0, joined.length - n));
+}
+
+/** An IPC stream ends with 0xFFFFFFFF 0x00000000, a file with ARROW1 (the pre-0.15 4-byte marker is not taken: padding looks the same). */
+function endsComplete(tail: Uint8Array): boolean {
+  const hex = Buffer.from(tail).toString('hex');
+  return hex.endsWith('ffffffff00000000') || Buffer.from(tail).toString('latin1').endsWith('ARROW1');
+}
+
 /** An Arrow IPC stream (or file); columns are mapped whole, rows are numbered across batches. */
 export async function* readArrow(input: AsyncIterable<Uint8Array>, options: SourceOptions): AsyncGenerator<SourcePiece> {
   let bytes = 0;
   let seenBytes = false;
+  // The last bytes seen: a complete stream ends with the end-of-stream marker (a file with ARROW1).
+  let tail: Uint8Array = new Uint8Array(0);
   async function* counted(): AsyncGenerator<Uint8Array> {
     for await (const piece of input) {
       bytes += piece.length;
       if (piece.length) seenBytes = true;
+      tail = lastBytes(tail, piece, 8);
       options.onBytes?.(bytes);
       yield piece;
     }
@@ -59,12 +76,13 @@ export async function* readArrow(input: AsyncIterable<Uint8Array>, options: Sour
     try {
       next = await iterator.next();
     } catch (err) {
-      yield {
-        rejections: [{ row: rowsSoFar + 1, field: '(file)', reason: `the Arrow stream is malformed or truncated after row ${rowsSoFar}: ${(err as Error).message}`, raw: '' }],
-      };
-      return;
+      // The file is one batch, stored whole or not at all: a broken stream refuses all of it.
+      throw new IngestError('MALFORMED', `the Arrow stream is malformed or truncated after row ${rowsSoFar}: ${(err as Error).message}; nothing of it was stored`);
     }
-    if (next.done) break;
+    if (next.done) {
+      if (!endsComplete(tail)) throw new IngestError('MALFORMED', `the Arrow stream is truncated after row ${rowsSoFar} (no end-of-stream marker); nothing of it was stored`);
+      break;
+    }
     const batch = next.value;
     const length = batch.numRows;
     if (length === 0) continue;

@@ -3,8 +3,10 @@ import { parse, CsvError } from 'csv-parse';
 import { resolveMapping } from '../column-mapping.ts';
 import { IngestError } from '../ingest-error.ts';
 import { RowChunker } from '../row-chunker.ts';
+import { ROWS_PER_YIELD, yieldToEventLoop } from '../yield-to-event-loop.ts';
 import type { SourceOptions, SourcePiece } from './source.ts';
 import { decodeText, REPLACEMENT_CHARACTER } from './text-decoding.ts';
+import { guardLineLength, MAX_CSV_LINE_CHARS } from './line-splitter.ts';
 import type { RowRejection } from '../../domain/validate-chunk.ts';
 
 interface ParsedRecord {
@@ -40,7 +42,9 @@ export async function* readCsv(input: AsyncIterable<Uint8Array>, options: Source
       return undefined;
     },
   });
-  const text = Readable.from(decodeText(input, options.encoding, options.onBytes));
+  // csv-parse rescans a growing record (a 50 MB header took 75 s): a line past the limit refuses
+  // the file before it reaches the parser.
+  const text = Readable.from(guardLineLength(decodeText(input, options.encoding, options.onBytes), MAX_CSV_LINE_CHARS));
   text.on('error', (err) => parser.destroy(err));
   text.pipe(parser);
 
@@ -60,6 +64,7 @@ export async function* readCsv(input: AsyncIterable<Uint8Array>, options: Source
         continue;
       }
       rowNumber++;
+      if (rowNumber % ROWS_PER_YIELD === 0) await yieldToEventLoop();
       if (skipped.length) rejections.push(...skipped.splice(0));
       const rawText = raw.replace(/\r?\n$/, '');
       if (record.length !== header.length) {

@@ -1,23 +1,10 @@
 import { resolveMapping } from '../column-mapping.ts';
 import { RowChunker } from '../row-chunker.ts';
+import { ROWS_PER_YIELD, yieldToEventLoop } from '../yield-to-event-loop.ts';
+import { MAX_LINE_CHARS, splitLines } from './line-splitter.ts';
 import type { SourceOptions, SourcePiece } from './source.ts';
 import { decodeText, REPLACEMENT_CHARACTER } from './text-decoding.ts';
 import type { RowRejection } from '../../domain/validate-chunk.ts';
-
-async function* lines(input: AsyncIterable<string>): AsyncGenerator<string> {
-  let rest = '';
-  for await (const text of input) {
-    rest += text;
-    let start = 0;
-    let nl: number;
-    while ((nl = rest.indexOf('\n', start)) !== -1) {
-      yield rest.slice(start, nl);
-      start = nl + 1;
-    }
-    rest = rest.slice(start);
-  }
-  if (rest.length > 0) yield rest;
-}
 
 /** Newline-delimited JSON objects; row N is the N-th non-blank line. */
 export async function* readNdjson(input: AsyncIterable<Uint8Array>, options: SourceOptions): AsyncGenerator<SourcePiece> {
@@ -26,10 +13,16 @@ export async function* readNdjson(input: AsyncIterable<Uint8Array>, options: Sou
   const chunker = new RowChunker(mapping, options.chunkRows);
   let rejections: RowRejection[] = [];
   let rowNumber = 0;
-  for await (const line of lines(decodeText(input, options.encoding, options.onBytes))) {
-    const text = line.trim();
+  for await (const line of splitLines(decodeText(input, options.encoding, options.onBytes))) {
+    if ('tooLongChars' in line) {
+      rowNumber++;
+      rejections.push({ row: rowNumber, field: '(row)', reason: `is ${line.tooLongChars} characters long, over the limit of ${MAX_LINE_CHARS}`, raw: line.head });
+      continue;
+    }
+    const text = line.text.trim();
     if (text === '') continue;
     rowNumber++;
+    if (rowNumber % ROWS_PER_YIELD === 0) await yieldToEventLoop();
     let value: unknown;
     try {
       value = JSON.parse(text);

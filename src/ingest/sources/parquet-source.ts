@@ -22,6 +22,8 @@ export async function* readParquet(path: string, conn: StoreConnection, options:
   const header = schema.map((c) => c.name);
   const mapping = resolveMapping(options.profile, options.overrides, header, options.fieldContext);
   options.onMapping?.(mapping);
+  // DuckDB's messages quote the query they failed in; only their first line (the reason) is shown.
+  const unreadable = (err: unknown) => new IngestError('MALFORMED', `${path}: the columns cannot be read (${(err as Error).message.split('\n')[0]}); nothing of the file was stored`);
   let rowsSoFar = 0;
   const target = options.chunkRows ?? 16_384;
   let pending: { columns: unknown[][]; length: number }[] = [];
@@ -49,7 +51,16 @@ export async function* readParquet(path: string, conn: StoreConnection, options:
       JSON.stringify(Object.fromEntries(header.map((name) => [name, columnsBySource.get(name)?.[i] ?? null])));
     return { chunk: { length, rowNumbers, columns, rawText }, rejections: [] };
   };
-  for await (const chunk of streamParquetColumns(conn, path, schema)) {
+  const chunks = streamParquetColumns(conn, path, schema);
+  for (;;) {
+    let next: IteratorResult<{ columns: unknown[][]; rowCount: number }>;
+    try {
+      next = await chunks.next();
+    } catch (err) {
+      throw unreadable(err);
+    }
+    if (next.done) break;
+    const chunk = next.value;
     pending.push({ columns: chunk.columns, length: chunk.rowCount });
     pendingRows += chunk.rowCount;
     options.onBytes?.(rowsSoFar + pendingRows);
