@@ -76,6 +76,7 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
   let bdTimer = 0;
   const plan = bd?.plan;
   const thermalTarget = plan?.thermalShutdownC ?? 65;
+  let thermalRateCPerS = plan?.thermalRateCPerS ?? 0;
   // Look-alike state.
   let dropLeft = 0;
   let dropping = false;
@@ -173,6 +174,8 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
           result.breakdownStartMs = v.tsMs;
           coastDecel = plan.decelMps2;
           bdTimer = plan.warningS;
+          // Even the fastest runaway seen in real data (2 → 71 °C) took 2.5 min from onset to shutdown.
+          thermalRateCPerS = Math.min(plan.thermalRateCPerS, Math.max(0.01, (thermalTarget - v.packTempC) / 150));
           if (plan.subkind === 'loss_of_propulsion' || plan.subkind === 'ramp_shutdown') {
             if (plan.coded) v.errorCodes = ['P0A0F'];
             if (plan.offAfter) v.state = 'off';
@@ -197,7 +200,7 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
           }
         } else if (plan!.subkind === 'thermal_fault') {
           // Faster than any load can heat a pack (physics allows about 1 °C a minute): a cell fault.
-          v.packTempC += plan!.thermalRateCPerS;
+          v.packTempC += thermalRateCPerS;
           if (plan!.coded && v.packTempC > 55) v.errorCodes = ['P0A7E'];
           if (v.packTempC >= thermalTarget) {
             if (plan!.offAfter) v.state = 'off';
@@ -321,6 +324,22 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
         result.outcome = 'stranded';
         result.endMs = v.tsMs;
         v.state = 'off';
+        return result;
+      }
+      if (!crawling && remainingM - dsM <= 3 && speed < 0.3 && bdPhase === 'signature') {
+        // A fault that started runs its course even though the car reached its destination: the
+        // hot pack is shut down as the car parks, the failing 12 V supply takes the unit with it.
+        if (plan!.subkind === 'thermal_fault') {
+          result.shutdownMs = v.tsMs;
+          if (plan!.offAfter) v.state = 'off';
+          // Shut down before the pack was hot enough for its code: none reached the telemetry.
+          if (!v.errorCodes?.includes('P0A7E')) plan!.coded = false;
+        } else {
+          result.lastSampleMs = v.tsMs;
+          ctx.silent = true;
+        }
+        result.outcome = 'broken_down';
+        result.endMs = v.tsMs;
         return result;
       }
       if (!crawling && remainingM - dsM <= 3 && speed < 0.3) {

@@ -174,3 +174,19 @@ describe('a powerless hard stop on a cold pack', () => {
     expect(findBreakdownCandidates(cold().stand(40, 'driving').tow(20, 50).stand(30, 'off').build())).toMatchObject([{ fault: 'braked_without_power' }]);
   });
 });
+
+describe('net battery power in the cold', () => {
+  it('braking at ~2 m/s² with the net power ≈ 0 because the heaters draw what regeneration gives, then the heaters still on at the stop: the driver arriving', () => {
+    const b = drive(50).decelerate(2, 0, { powerKw: 0.1 });
+    for (let s = 0; s < 20; s++) b.cruise(1, 6.5);
+    b.stand(120, 'parked');
+    expect(findBreakdownCandidates(b.build())).toEqual([]);
+  });
+
+  it('the same stop with only the 12 V draw left at the standstill is a dead drivetrain', () => {
+    const b = drive(50).decelerate(2, 0, { powerKw: 0.1 });
+    for (let s = 0; s < 20; s++) b.cruise(1, 0.2);
+    b.stand(120, 'parked');
+    expect(findBreakdownCandidates(b.build())).toMatchObject([{ fault: 'coast_down' }]);
+  });
+});

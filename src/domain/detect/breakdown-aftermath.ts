@@ -36,6 +36,12 @@ export interface Aftermath {
   creptUnderPower: boolean;
   /** Within `judgeMs` of the stop it charged where it stood (charging state or SoC rising). */
   chargedThere: boolean;
+  /**
+   * Median battery power over the first minute standing after the stop (before any 'off'), kW
+   * (NaN unknown): the car's heating, cooling and auxiliaries, which the net power while braking
+   * includes too.
+   */
+  loadAfterStopKw: number;
 }
 
 const finite = (v: number) => Number.isFinite(v);
@@ -43,6 +49,8 @@ const CAP_REST_MS = 4 * 3_600_000;
 /** Battery power at or below this at a standstill is charging (the smallest AC charger gives ~1.4 kW). */
 const CHARGE_KW = -1;
 const CHARGE_MIN_MS = 60_000;
+/** The standstill right after a stop over which the car's own loads are read. */
+const LOAD_WINDOW_MS = 60_000;
 
 /** From the stop (or the last sample before the data stopped) forward. */
 export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stopIndex: number, R: AftermathRules): Aftermath {
@@ -109,6 +117,14 @@ export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stop
   function tow() {
     return towStart >= 0;
   }
+  const loads: number[] = [];
+  for (let k = stopIndex; k < n && tsMs[k]! - stopMs <= LOAD_WINDOW_MS && !gapAfterStop; k++) {
+    const p = series.powerKw[k]!;
+    if (stateClass(state[k]!) === 'off' || speedKph[k]! >= R.stillKph) break;
+    if (finite(p)) loads.push(p);
+  }
+  loads.sort((a, b) => a - b);
+  const loadAfterStopKw = loads.length ? loads[loads.length >> 1]! : Number.NaN;
   const recovered = recoveredAt >= 0;
   const restMs = Math.min(CAP_REST_MS, (recovered ? tsMs[recoveredAt]! : lastMs) - stopMs - gapMs);
   // A tow ends elsewhere: a GPS fix that jumps away and back is not one.
@@ -130,6 +146,7 @@ export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stop
     tow: towed,
     creptUnderPower,
     chargedThere,
+    loadAfterStopKw,
   };
 }
 

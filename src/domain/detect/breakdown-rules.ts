@@ -37,6 +37,8 @@ export const BREAKDOWN_RULES = {
   maxCoastMs: 180_000,
   /** |power| below this is "no propulsion and no regeneration": the 12 V / auxiliary draw of a car is 0.1–0.5 kW. */
   zeroPowerKw: 0.5,
+  /** Standing after the stop, a median power at or above this is heating/cooling on a live high-voltage system (the 12 V draw is 0.1–0.5 kW). */
+  hvLoadKw: 1,
   /** power below this is regenerative braking: the drivetrain still works. */
   regenKw: -1,
   /** Power at or above this while creeping at walking pace is propulsion: the drivetrain works. */
@@ -274,6 +276,12 @@ function faultSign(c: BreakdownCandidate, silenceMs: number): FaultSign | null {
   // A sample or two near 0 kW is power crossing from traction to regeneration, as in any stop.
   // Regeneration on more than a sample says the drivetrain still worked.
   const powerless = c.powerKnown && c.powerSamples >= R.minPowerlessSamples && c.coastFraction >= R.coastFraction && c.regenFraction * c.powerSamples <= 1 && c.speedAtLossKph >= R.drivingKph;
+  // The power channel is the battery's net: braking with regeneration while heating, cooling
+  // and auxiliaries draw as much (the cabin and pack heaters take up to ~9 kW in the cold) reads
+  // ≈ 0 kW. When those loads still draw after the stop, the high-voltage system was alive and the
+  // ≈ 0 kW was regeneration; a dead drivetrain leaves only the 12 V draw.
+  const loadsOn = c.loadAfterStopKw >= R.hvLoadKw;
+  if (c.trigger === 'stop' && powerless && loadsOn) return null;
   if (c.trigger === 'stop' && powerless) {
     if (c.decelMps2 <= R.maxCoastDecelMps2) return 'coast_down';
     // Braked hard with neither propulsion nor regeneration: the drivetrain was dead, unless the

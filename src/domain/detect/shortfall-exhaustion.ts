@@ -61,5 +61,36 @@ export function energyExhaustedAt(series: TelemetrySeries, i: number, device?: D
   const known = facts.cutoffSocPct !== undefined && Number.isFinite(facts.cutoffSocPct);
   const cutoffSocPct = known ? facts.cutoffSocPct! : DEFAULT_CUTOFF_SOC_PCT;
   const limitPct = cutoffSocPct + socResolutionPct(series, at);
-  return { exhausted: Number.isFinite(socPct) && socPct <= limitPct, socPct, limitPct, cutoffSocPct, basis: known ? 'device' : 'default' };
+  let exhausted = Number.isFinite(socPct) && socPct <= limitPct;
+  // Without the car's own cut-off, a stop above the last half % is an empty battery only if the car
+  // limped there: power limited over the last few %, so it could no longer hold its speed.
+  if (exhausted && !known && socPct > EMPTY_ANYWAY_SOC_PCT) exhausted = limpedBefore(series, at, socPct);
+  return { exhausted, socPct, limitPct, cutoffSocPct, basis: known ? 'device' : 'default' };
+}
+
+/** At or below this displayed SoC any car that stops is out of energy. */
+const EMPTY_ANYWAY_SOC_PCT = 0.5;
+/** The limp mode of real cars spans the last 2–3 % before the cut-off. */
+const LIMP_BAND_PCT = 2.5;
+/** In limp mode the car settles at the speed the power limit pays for: clearly below its speed before. */
+const LIMP_SPEED_RATIO = 0.85;
+
+/** Did the car drive its last LIMP_BAND_PCT before `stop` clearly slower than the 10 min before that? */
+function limpedBefore(series: TelemetrySeries, stop: number, stopSocPct: number): boolean {
+  let bandStart = stop;
+  while (bandStart > 0 && !(series.socPct[bandStart - 1]! >= stopSocPct + LIMP_BAND_PCT)) bandStart--;
+  if (bandStart === 0) return true;
+  const mean = (from: number, to: number) => {
+    let sum = 0;
+    let n = 0;
+    for (let i = from; i < to; i++) if (series.speedKph[i]! > 2) (sum += series.speedKph[i]!), n++;
+    return n > 0 ? sum / n : Number.NaN;
+  };
+  let earlyFrom = bandStart;
+  while (earlyFrom > 0 && series.tsMs[bandStart]! - series.tsMs[earlyFrom - 1]! <= 10 * 60_000) earlyFrom--;
+  const early = mean(earlyFrom, bandStart);
+  const late = mean(bandStart, stop);
+  // No speed to compare (a gap, a car that sat): the gauge decides.
+  if (!Number.isFinite(early) || !Number.isFinite(late)) return true;
+  return late <= LIMP_SPEED_RATIO * early;
 }

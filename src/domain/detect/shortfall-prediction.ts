@@ -5,7 +5,7 @@ import { eventId } from '../events/event-id.ts';
 import { haversineKm } from '../geo-distance.ts';
 import type { Charger } from '../chargers/charger.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
-import { bearingDeg, indexAtOrAfter, nearestCharger, nextChargerTarget, plannedChargerAhead, positionAt, robustValueAt, usableChargers, type ChargerTarget } from './shortfall-signals.ts';
+import { AHEAD_CONE_DEG, bearingDeg, indexAtOrAfter, nearestCharger, nextChargerTarget, plannedChargerAhead, positionAt, robustValueAt, usableChargers, type ChargerTarget } from './shortfall-signals.ts';
 
 export interface PredictionSettings {
   detector: string;
@@ -76,6 +76,13 @@ const JOURNEY_STOP_MS = 4 * 3_600_000;
 const MIN_SOC_FOR_CAPACITY_PCT = 5;
 
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/** Is charger `c` within the cone behind a car at `here` that was travelling at `headingDeg`? */
+function behindOf(here: { lat: number; lon: number }, c: { lat: number; lon: number }, headingDeg: number): boolean {
+  const back = (headingDeg + 180) % 360;
+  const off = Math.abs(((bearingDeg(here.lat, here.lon, c.lat, c.lon) - back + 540) % 360) - 180);
+  return off <= AHEAD_CONE_DEG;
+}
 
 /**
  * Usable capacity from the device's own driving: battery energy integrated from power over drives
@@ -190,6 +197,17 @@ export function predictLegShortfall(
   const journeyKm = journey.reduce((s, w) => s + w.distanceKm, 0);
   const journeySpeedKph = enRoute && journeyKm >= 10 ? journeyKm / journey.reduce((s, w) => s + w.hours, 0) : Number.NaN;
   const measuredKwh = capacityFromPowerKwh(windows, t0);
+  // A journey goes on the way it came: before the leg has a heading of its own, the direction of
+  // the last few km into the charger stands for it.
+  let arrivalHeading: number | null = null;
+  if (enRoute && before.length > 0) {
+    let w = before.length - 1;
+    let km = before[w]!.distanceKm;
+    while (w > 0 && km < HEADING_BASE_KM && before[w]!.startMs - before[w - 1]!.endMs < 60_000) km += before[--w]!.distanceKm;
+    const a = positionAt(series, indexAtOrAfter(series, before[w]!.startMs), historyFrom);
+    const b = positionAt(series, Math.min(series.length - 1, indexAtOrAfter(series, arrivedBy!.endMs)), historyFrom);
+    if (a && b && haversineKm(a.lat, a.lon, b.lat, b.lon) > MIN_HEADING_DISPLACEMENT_KM) arrivalHeading = bearingDeg(a.lat, a.lon, b.lat, b.lon);
+  }
   const optimisticQuartile = model.error.calibratedRatioQuantiles?.p25 ?? model.error.ratioQuantiles.p25;
 
   // Distance driven since departure, per sample of the leg.
@@ -224,7 +242,10 @@ export function predictLegShortfall(
     // Unplugged at home or at work, before the car moves: its day may well end back at this charger,
     // so only a journey is judged against the next charger before there is a heading.
     if (heading === null && !enRoute && left !== null && left.km <= 1) continue;
-    let target = nextChargerTarget(usable, here, heading, departure, { enRoute });
+    // Before the leg has a heading, a journey does not go back the way it came: the chargers behind
+    // the direction of the last few km into the stop are not its next one.
+    const onward = heading === null && enRoute && arrivalHeading !== null ? usable.filter((c) => !behindOf(here, c, arrivalHeading!)) : usable;
+    let target = nextChargerTarget(onward, here, heading, departure, { enRoute });
     if (!target) continue;
     const socPct = robustValueAt(series.socPct, i, 5, historyFrom);
     if (!Number.isFinite(socPct)) continue;
@@ -246,7 +267,9 @@ export function predictLegShortfall(
     const pctPerKm = kwhPerKm * basis.k;
     // A charger ahead that even a full battery would not reach with the reserve left is not where a
     // journey goes next: a charger in between is missing from the list, or the destination is nearer.
-    if (enRoute && target.how === 'ahead' && pctPerKm * target.roadKm > 100 - settings.reservePct) {
+    if (enRoute && pctPerKm * target.roadKm > 100 - settings.reservePct) {
+      // (Before a heading, the day-out rule judges nothing at the charger just left.)
+      if (heading === null) continue;
       target = nextChargerTarget(usable, here, heading, departure, { enRoute: false });
       if (!target) continue;
     }

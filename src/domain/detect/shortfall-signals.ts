@@ -138,7 +138,8 @@ export function nextChargerTarget(
       const ahead = km < 0.5 || angleBetween(bearingDeg(here.lat, here.lon, c.lat, c.lon), headingDeg) <= coneDeg;
       if (ahead && (!best || km * ROAD_FACTOR < best.roadKm)) best = { charger: c, roadKm: km * ROAD_FACTOR, how: 'ahead' };
     }
-    if (enRoute) return best ?? otherTarget;
+    // On a journey the charger ahead is the target; with none ahead the car is judged as on a day out.
+    if (enRoute && best) return best;
     const behind = nearestCharger(chargers, here.lat, here.lon);
     if (best && (!behind || best.roadKm <= 1.5 * behind.km * ROAD_FACTOR + 10)) return best;
     if (behind) return { charger: behind.charger, roadKm: behind.km * ROAD_FACTOR, how: 'nearest' };
