@@ -4,6 +4,7 @@ import { placeVisits } from '../domain/chart/place-visits.ts';
 import { listChartAnnotations } from '../store/chart-annotations-repository.ts';
 import { listChargerPlaces } from '../store/chart-places-repository.ts';
 import { listEvents } from '../store/event-repository.ts';
+import { listFeedback } from '../store/feedback-repository.ts';
 import { readSeries } from '../store/series-repository.ts';
 import { getSession, listSessions } from '../store/session-repository.ts';
 import { claimVerdict } from './claim-verdicts.ts';
@@ -49,6 +50,7 @@ export async function loadChartData(store: TelemetryStore, q: ChartDataQuery): P
     const periods = await listSessions(conn, { deviceId: q.deviceId, fromMs, toMs });
     const events = await listEvents(conn, { deviceId: q.deviceId, fromMs, toMs });
     const chargers = await listChargerPlaces(conn);
+    const feedback = await listFeedback(conn, { deviceId: q.deviceId, fromMs, toMs });
     const annotations = [];
     for (const a of await listChartAnnotations(conn, q.deviceId, fromMs, toMs)) {
       annotations.push({ ...a, verdict: await claimVerdict(a.claim, (from, to) => readSeries(conn, { deviceId: q.deviceId, fromMs: from, toMs: to })) });
@@ -60,6 +62,7 @@ export async function loadChartData(store: TelemetryStore, q: ChartDataQuery): P
       events: events.map((e) => ({ eventId: e.eventId, kind: e.kind, subkind: e.subkind, severity: e.severity, startMs: e.startMs, summary: e.summary })),
       places: placeVisits(series, chargers),
       callouts: annotationCallouts(annotations, q.calloutTags),
+      feedback: feedback.map((f) => ({ tsMs: f.tsMs, kind: f.kind, score: f.score, channel: f.channel, text: f.text })),
     };
   });
 }

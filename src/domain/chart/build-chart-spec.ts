@@ -6,6 +6,7 @@ import { buildXAxis } from './chart-x-axis.ts';
 import { eventMarkers } from './event-markers.ts';
 import { periodBands } from './period-bands.ts';
 import { placeMarkers } from './place-markers.ts';
+import { feedbackMarkers } from './feedback-markers.ts';
 import { powerPanel } from './power-panel.ts';
 import { socRangePanel } from './soc-range-panel.ts';
 import { speedPanel } from './speed-panel.ts';
@@ -55,7 +56,7 @@ export function buildChartSpec(input: ChartInput, options: ChartOptions): VegaLi
   // 3. overlays
   const bands = periodBands(input.periods, xAxis);
   const under: ChartOverlay[] = [bands];
-  const over: ChartOverlay[] = [eventMarkers(input.events, xAxis, (bands.datasets.periods ?? []).length > 0), placeMarkers(input.places, xAxis), callouts(input.callouts, input.series, xAxis)];
+  const over: ChartOverlay[] = [eventMarkers(input.events, xAxis, (bands.datasets.periods ?? []).length > 0), placeMarkers(input.places, xAxis), feedbackMarkers(input.feedback ?? [], xAxis), callouts(input.callouts, input.series, xAxis)];
 
   // 4. layout
   const plotWidthPx = Math.round(options.widthPx - LEFT_AXIS_PX - (panels.some((p) => p.rightAxis) ? RIGHT_AXIS_PX : 12) - 2 * PADDING_PX);

@@ -39,6 +39,15 @@ export interface ChartCallout {
   verdict?: string | undefined;
 }
 
+/** A customer's answer, ticket or review about the vehicle, at the time it came in. */
+export interface ChartFeedback {
+  tsMs: number;
+  kind: string;
+  score: number | null;
+  channel: string | null;
+  text: string | null;
+}
+
 export interface ChartInput {
   deviceId: string;
   series: ChartSeries;
@@ -46,6 +55,8 @@ export interface ChartInput {
   events: readonly ChartEvent[];
   places: readonly ChartPlace[];
   callouts: readonly ChartCallout[];
+  /** Feedback markers (optional: charts without feedback are drawn exactly as before). */
+  feedback?: readonly ChartFeedback[];
 }
 
 export type ChartXAxis = 'time' | 'distance';
