@@ -15,12 +15,14 @@ describe('telltale keys / audit', () => {
     const created = await runCli(['keys', 'create', '--role', 'support', '--fleet', 'north', '--fleet', 'south', '--expires', '2099-01-01T00:00:00Z', '--json', '--db', db]);
     expect(created.code, created.stderr).toBe(0);
     const { token, key } = JSON.parse(created.stdout) as { token: string; key: { keyId: string; role: string; fleets: string[]; expiresAtMs: number } };
-    expect(token).toMatch(/^tt_[0-9a-f]{16}_/);
+    expect(token).toMatch(/^tt_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    // The secret may itself contain '_': it is everything after the id.
+    expect(token.slice('tt_'.length + 17)).toHaveLength(43);
     expect(key).toMatchObject({ role: 'support', fleets: ['north', 'south'], expiresAtMs: Date.parse('2099-01-01T00:00:00Z') });
 
     const listed = await runCli(['keys', 'list', '--db', db]);
     expect(listed.stdout).toContain(key.keyId);
-    expect(listed.stdout).not.toContain(token.split('_')[2]!);
+    expect(listed.stdout).not.toContain(token.slice('tt_'.length + 17));
 
     // The token is checked by the server against the stored hash.
     const store = await TelemetryStore.open(db);
@@ -28,7 +30,7 @@ describe('telltale keys / audit', () => {
     try {
       expect((await app.inject({ url: '/v1/devices', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
       const raw = await store.db.runAndReadAll('SELECT secret_sha256 FROM api_keys');
-      expect(JSON.stringify(raw.getRows())).not.toContain(token.split('_')[2]!);
+      expect(JSON.stringify(raw.getRows())).not.toContain(token.slice('tt_'.length + 17));
     } finally {
       await app.close();
       await store.close();

@@ -5,6 +5,7 @@ import { ERROR_CATALOGUE, MESSAGES } from '../../src/domain/errors/error-catalog
 import { TelltaleError } from '../../src/domain/errors/telltale-error.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { openTempStore } from '../temp-store.ts';
+import { adminKeyOf, api, listenWithAdminKey } from '../api-key.ts';
 
 let store: Awaited<ReturnType<typeof openTempStore>>;
 let app: FastifyInstance;
@@ -13,7 +14,7 @@ let base: string;
 beforeAll(async () => {
   store = await openTempStore();
   app = await buildApp({ store, detectors: [] });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  base = await listenWithAdminKey(app);
   await app.services.devices.setMetadata('car-1', { model: 'Zoe' });
 });
 afterAll(async () => {
@@ -22,7 +23,7 @@ afterAll(async () => {
 });
 
 function firstMessage(command: object): Promise<{ type: string; code?: string; message?: string }> {
-  const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/replay`);
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/replay`, { headers: { authorization: `Bearer ${adminKeyOf(base)}` } });
   return new Promise((resolve, reject) => {
     ws.once('open', () => ws.send(typeof command === 'string' ? command : JSON.stringify(command)));
     ws.once('message', (data) => {
@@ -43,18 +44,18 @@ describe('one error catalogue for HTTP, WebSocket and the CLI', () => {
   });
 
   it('answers HTTP with the code and the catalogue message', async () => {
-    const missing = await fetch(`${base}/v1/devices/nope/annotations`);
+    const missing = await api(`${base}/v1/devices/nope/annotations`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'NOT_FOUND', message: MESSAGES.noDevice('nope') });
 
     const body = JSON.stringify({ annotationId: 'n-1', startMs: Date.UTC(2024, 0, 1), text: 'x' });
-    const post = () => fetch(`${base}/v1/devices/car-1/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const post = () => api(`${base}/v1/devices/car-1/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect((await post()).status).toBe(201);
     const again = await post();
     expect(again.status).toBe(409);
     expect(await again.json()).toEqual({ error: 'CONFLICT', message: MESSAGES.annotationExists('n-1') });
 
-    const gone = await fetch(`${base}/v1/devices/car-1/annotations/n-2`, { method: 'DELETE' });
+    const gone = await api(`${base}/v1/devices/car-1/annotations/n-2`, { method: 'DELETE' });
     expect(await gone.json()).toEqual({ error: 'NOT_FOUND', message: MESSAGES.noAnnotation('car-1', 'n-2') });
   });
 
