@@ -75,6 +75,20 @@ const PROBES: Probe[] = [
   { route: 'POST /v1/keys', method: 'POST', path: '/v1/keys', body: { role: 'nobody' }, roles: ADMIN, scoped: 'refused' },
   { route: 'DELETE /v1/keys/:id', method: 'DELETE', path: '/v1/keys/none', roles: ADMIN, scoped: 'refused' },
   { route: 'GET /v1/audit', method: 'GET', path: '/v1/audit', roles: ADMIN, scoped: 'refused' },
+  { route: 'POST /v1/cohorts/query', method: 'POST', path: '/v1/cohorts/query', body: {}, roles: EXPORT, scoped: 'refused' },
+  { route: 'GET /v1/cohorts', method: 'GET', path: '/v1/cohorts', roles: EXPORT, scoped: 'refused' },
+  { route: 'GET /v1/cohorts/:name', method: 'GET', path: '/v1/cohorts/none', roles: EXPORT, scoped: 'refused' },
+  { route: 'PUT /v1/cohorts/:name', method: 'PUT', path: '/v1/cohorts/none', body: {}, roles: EXPORT, scoped: 'refused' },
+  { route: 'DELETE /v1/cohorts/:name', method: 'DELETE', path: '/v1/cohorts/none', roles: EXPORT, scoped: 'refused' },
+  { route: 'POST /v1/cohorts/:name/query', method: 'POST', path: '/v1/cohorts/none/query', roles: EXPORT, scoped: 'refused' },
+  { route: 'POST /v1/cohorts/:name/check', method: 'POST', path: '/v1/cohorts/none/check', roles: EXPORT, scoped: 'refused' },
+  { route: 'POST /v1/feedback', method: 'POST', path: '/v1/feedback?device=DEV', body: 'ts,kind,score\n2024-01-01T00:00:00Z,nps,9\n', contentType: 'text/csv', roles: INGEST, scoped: 'refused' },
+  { route: 'GET /v1/devices/:id/feedback', method: 'GET', path: '/v1/devices/DEV/feedback', roles: READ, scoped: 'hidden' },
+  { route: 'GET /v1/devices/:id/health', method: 'GET', path: '/v1/devices/DEV/health', roles: READ, scoped: 'hidden' },
+  { route: 'GET /v1/devices/:id/health/history', method: 'GET', path: '/v1/devices/DEV/health/history', roles: READ, scoped: 'hidden' },
+  { route: 'GET /v1/health', method: 'GET', path: '/v1/health', roles: READ, scoped: 'refused' },
+  { route: 'PUT /v1/health/watches/:watchId', method: 'PUT', path: '/v1/health/watches/none', body: {}, roles: ADMIN, scoped: 'refused' },
+  { route: 'POST /v1/health/check', method: 'POST', path: '/v1/health/check', roles: ADMIN, scoped: 'refused' },
 ];
 /** Routes reached otherwise than by a plain request: the WebSocket below, the sign-in form in the browser test. */
 const OTHERWISE = ['GET /v1/replay', 'POST /login', 'POST /logout', 'GET /docs/', 'GET /docs/static/index.html', 'GET /docs/static/swagger-initializer.js', 'GET /docs/*', 'GET /docs/static/*', 'GET /docs/yaml', 'GET /docs/json'];
@@ -193,7 +207,8 @@ describe('key-scope matrix: every route × role × fleet scope', () => {
     expect(exported.split('\n')[0]).not.toMatch(/\blat\b|\blon\b|alt_m/);
     expect((await (await fetch(`${base}/v1/devices/car-a/export?format=csv`, { headers: admin })).text()).split('\n')[0]).toMatch(/\blat\b/);
     const rows = (await (await fetch(`${base}/v1/devices/car-a/telemetry?columns=ts,lat,speed_kph`, { headers: analyst })).json()) as { rows: object[] };
-    expect(Object.keys(rows.rows[0]!).sort()).toEqual(['device_id', 'speed_kph', 'ts']);
+    // Exactly the columns asked for (issue 16), less the position.
+    expect(Object.keys(rows.rows[0]!).sort()).toEqual(['speed_kph', 'ts']);
     const spec = await (await fetch(`${base}/v1/devices/car-a/chart.vl.json`, { headers: analyst })).text();
     expect(spec).not.toContain('car-a');
   });

@@ -6,6 +6,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { startReceiver } from '../alerts/webhook-receiver.ts';
 import { openTempStore } from '../temp-store.ts';
 import { NOW_MS, writeHandFleet, type HandVehicle } from './cohort-fleet.ts';
+import { api, listenWithAdminKey } from '../api-key.ts';
 
 /** One vehicle a day for 35 days, an hour a day; six breakdowns in the last week, one in the four weeks before. */
 const RISING: HandVehicle[] = [
@@ -46,8 +47,8 @@ describe('saved and watched cohorts over HTTP', () => {
     receiver = await startReceiver();
     store = await openTempStore({ now: () => NOW_MS });
     await writeHandFleet(store, RISING);
-    app = await buildApp({ store, detectors: [] });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    app = await buildApp({ store, detectors: [], webhookAllow: ['127.0.0.1'] });
+    base = await listenWithAdminKey(app);
   });
   afterAll(async () => {
     await app.close();
@@ -56,7 +57,7 @@ describe('saved and watched cohorts over HTTP', () => {
   });
 
   const send = (method: string, path: string, body?: unknown) =>
-    fetch(`${base}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    api(`${base}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
 
   it('saves a named cohort, masks the secret, runs it, fires one signed webhook on a rise and not again the same day', async () => {
     const put = await send('PUT', '/v1/cohorts/w-highway', {

@@ -5,6 +5,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { openTempStore } from '../temp-store.ts';
 import { NOW_MS, writeHandFleet } from './cohort-fleet.ts';
 import { HAND_FLEET } from './hand-fleet.ts';
+import { api, listenWithAdminKey } from '../api-key.ts';
 
 let store: Awaited<ReturnType<typeof openTempStore>>;
 let app: FastifyInstance;
@@ -14,7 +15,7 @@ beforeAll(async () => {
   store = await openTempStore({ now: () => NOW_MS });
   await writeHandFleet(store, HAND_FLEET);
   app = await buildApp({ store, detectors: [] });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  base = await listenWithAdminKey(app);
 });
 afterAll(async () => {
   await app.close();
@@ -24,7 +25,7 @@ afterAll(async () => {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = (res: Response): Promise<any> => res.json();
 const query = (body: unknown, qs = '') =>
-  fetch(`${base}/v1/cohorts/query${qs}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  api(`${base}/v1/cohorts/query${qs}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('POST /v1/cohorts/query', () => {
   it('answers rates per group as JSON', async () => {

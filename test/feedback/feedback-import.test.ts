@@ -6,6 +6,7 @@ import { validateFeedbackRow } from '../../src/domain/feedback/validate-feedback
 import { buildApp } from '../../src/http/app.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { openTempStore } from '../temp-store.ts';
+import { api, listenWithAdminKey } from '../api-key.ts';
 
 const SAMPLE = join(import.meta.dirname, '../../fixtures/feedback/feedback-sample.csv');
 const NOW = Date.UTC(2026, 10, 30);
@@ -31,7 +32,7 @@ describe('POST /v1/feedback and telltale feedback import', () => {
   beforeAll(async () => {
     store = await openTempStore({ now: () => NOW });
     app = await buildApp({ store, detectors: [] });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    base = await listenWithAdminKey(app);
   });
   afterAll(async () => {
     await app.close();
@@ -40,7 +41,7 @@ describe('POST /v1/feedback and telltale feedback import', () => {
 
   it('stores the good rows, quarantines the bad ones with row, field and raw text, and counts a resend as duplicates', async () => {
     const body = readFileSync(SAMPLE, 'utf8');
-    const post = () => fetch(`${base}/v1/feedback?source=sample.csv`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body });
+    const post = () => api(`${base}/v1/feedback?source=sample.csv`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body });
     const first = (await (await post()).json()) as { accepted: number; rejected: number; duplicates: number; errors: { row: number; field: string; reason: string }[] };
     expect(first).toMatchObject({ accepted: 5, duplicates: 0, rejected: 4 });
     expect(first.errors.map((e) => [e.row, e.field])).toEqual([[5, 'score'], [6, 'device_id'], [7, 'ts'], [9, '(row)']]);
@@ -51,16 +52,16 @@ describe('POST /v1/feedback and telltale feedback import', () => {
     const again = (await (await post()).json()) as { accepted: number; duplicates: number };
     expect(again).toMatchObject({ accepted: 0, duplicates: 5 });
 
-    const list = (await (await fetch(`${base}/v1/devices/model-s-2013/feedback`)).json()) as { kind: string; score: number; text: string }[];
+    const list = (await (await api(`${base}/v1/devices/model-s-2013/feedback`)).json()) as { kind: string; score: number; text: string }[];
     expect(list.map((f) => [f.kind, f.score])).toEqual([['nps', 3], ['review', 4.5]]);
     expect(list[1]!.text).toBe('Great car, "supercharger" network thin then');
   });
 
   it('takes NDJSON with a device from the query; a line that is not JSON is a bad row; a wrong content type is 415', async () => {
     const ndjson = ['{"ts":"2024-05-01T10:00:00Z","kind":"nps","score":10}', 'not json', '{"ts":"2024-05-02T10:00:00Z","kind":"csat","score":2,"text":"slow charger"}'].join('\n');
-    const res = await fetch(`${base}/v1/feedback?device=car-9`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: ndjson });
+    const res = await api(`${base}/v1/feedback?device=car-9`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: ndjson });
     expect(await res.json()).toMatchObject({ accepted: 2, rejected: 1, errors: [{ row: 2, field: '(row)' }] });
-    expect((await fetch(`${base}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(415);
+    expect((await api(`${base}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(415);
   });
 
   it('the CLI imports the same file with the same result', async () => {

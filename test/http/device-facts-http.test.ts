@@ -4,6 +4,7 @@ import type { DetectContext, Detector } from '../../src/domain/detect/detector.t
 import { detectDevice } from '../../src/detect/detect-device.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { openTempStore } from '../temp-store.ts';
+import { api, listenWithAdminKey } from '../api-key.ts';
 
 let store: Awaited<ReturnType<typeof openTempStore>>;
 let app: FastifyInstance;
@@ -12,7 +13,7 @@ let base: string;
 beforeAll(async () => {
   store = await openTempStore();
   app = await buildApp({ store, detectors: [] });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  base = await listenWithAdminKey(app);
 });
 
 afterAll(async () => {
@@ -22,7 +23,7 @@ afterAll(async () => {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const put = async (id: string, body: unknown): Promise<{ status: number; body: any }> => {
-  const res = await fetch(`${base}/v1/devices/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await api(`${base}/v1/devices/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 };
 
@@ -33,7 +34,7 @@ describe('PUT /v1/devices/:id: device facts', () => {
     expect(first.body).toMatchObject({ deviceId: 'van-7', model: 'Volta Tourer 60', batteryKwh: 58.5, reserveSocPct: 8, cutoffSocPct: 1.5, heatPump: false, rowCount: 0 });
     const second = await put('van-7', { firmware: '2.1', heatPump: true });
     expect(second.body).toMatchObject({ firmware: '2.1', batteryKwh: 58.5, cutoffSocPct: 1.5, heatPump: true });
-    const got = await (await fetch(`${base}/v1/devices/van-7`)).json();
+    const got = await (await api(`${base}/v1/devices/van-7`)).json();
     expect(got).toMatchObject({ batteryKwh: 58.5, reserveSocPct: 8 });
   });
 
@@ -42,7 +43,7 @@ describe('PUT /v1/devices/:id: device facts', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/unknown field 'batteryKWh'/);
     expect(bad.body.message).toMatch(/batteryKwh/);
-    const got = await (await fetch(`${base}/v1/devices/van-7`)).json();
+    const got = await (await api(`${base}/v1/devices/van-7`)).json();
     expect(got).toMatchObject({ model: 'Volta Tourer 60', batteryKwh: 58.5 });
   });
 
@@ -52,7 +53,7 @@ describe('PUT /v1/devices/:id: device facts', () => {
     expect(zero.body.message).toMatch(/batteryKwh/);
     expect((await put('van-8', { cutoffSocPct: -1 })).status).toBe(400);
     expect((await put('van-8', { heatPump: 'yes' })).status).toBe(400);
-    expect((await fetch(`${base}/v1/devices/van-8`)).status).toBe(404);
+    expect((await api(`${base}/v1/devices/van-8`)).status).toBe(404);
   });
 
   it('detection run from the store hands the registered facts to the detectors as ctx.device', async () => {

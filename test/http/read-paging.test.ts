@@ -5,6 +5,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { TELEMETRY_DEFAULT_LIMIT } from '../../src/services/telemetry-read-service.ts';
 import { SeededRandom } from '../../src/simulate/seeded-random.ts';
 import { openTempStore } from '../temp-store.ts';
+import { api, listenWithAdminKey } from '../api-key.ts';
 
 const ARROW = 'application/vnd.apache.arrow.stream';
 const T0 = Date.UTC(2024, 2, 1);
@@ -22,14 +23,14 @@ async function upload(deviceId: string, ts: number[], speed: (i: number) => numb
     speed_kph: Float64Array.from(ts, (_, i) => speed(i)),
     state: ts.map((_, i) => (i % 7 === 0 ? null : i % 2 ? 'driving' : 'parked')),
   });
-  const res = await fetch(`${base}/v1/telemetry`, { method: 'POST', headers: { 'content-type': ARROW }, body: tableToIPC(table, 'stream') });
+  const res = await api(`${base}/v1/telemetry`, { method: 'POST', headers: { 'content-type': ARROW }, body: tableToIPC(table, 'stream') });
   expect(res.status).toBe(200);
 }
 
 beforeAll(async () => {
   store = await openTempStore();
   app = await buildApp({ store, detectors: [] });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  base = await listenWithAdminKey(app);
   const random = new SeededRandom(16);
   walkTs = [];
   let t = T0;
@@ -52,7 +53,7 @@ async function walk(format: Format, query: string, between?: (page: number) => P
   let pages = 0;
   do {
     const url = `${base}/v1/devices/walk/telemetry?${query}${format === 'columns' ? '&shape=columns' : ''}${cursor ? `&cursor=${cursor}` : ''}`;
-    const res = await fetch(url, format === 'arrow' ? { headers: { accept: ARROW } } : {});
+    const res = await api(url, format === 'arrow' ? { headers: { accept: ARROW } } : {});
     expect(res.status).toBe(200);
     const header = res.headers.get('x-next-cursor');
     if (format === 'arrow') {
@@ -93,7 +94,7 @@ describe('GET /v1/devices/:id/telemetry paging', () => {
   });
 
   it('without a range or a limit answers one default page, not the whole history', async () => {
-    const res = await fetch(`${base}/v1/devices/walk/telemetry?columns=ts`);
+    const res = await api(`${base}/v1/devices/walk/telemetry?columns=ts`);
     const body = (await res.json()) as { count: number; rows: unknown[]; nextCursor: string | null };
     expect(body.count).toBe(TELEMETRY_DEFAULT_LIMIT);
     expect(body.rows).toHaveLength(TELEMETRY_DEFAULT_LIMIT);
@@ -102,7 +103,7 @@ describe('GET /v1/devices/:id/telemetry paging', () => {
   });
 
   it('rejects a cursor it did not give out', async () => {
-    const res = await fetch(`${base}/v1/devices/walk/telemetry?cursor=not-a-cursor`);
+    const res = await api(`${base}/v1/devices/walk/telemetry?cursor=not-a-cursor`);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: 'BAD_CURSOR' });
   });
@@ -112,21 +113,21 @@ describe('columns are honoured exactly', () => {
   const query = `columns=speed_kph,ts,state&limit=20&from=${walkTs?.[0] ?? T0}`;
 
   it('in JSON rows and columns: no device_id unless asked for, values as stored', async () => {
-    const rows = (await (await fetch(`${base}/v1/devices/walk/telemetry?${query}`)).json()) as { rows: Record<string, unknown>[] };
+    const rows = (await (await api(`${base}/v1/devices/walk/telemetry?${query}`)).json()) as { rows: Record<string, unknown>[] };
     expect(rows.rows).toHaveLength(20);
     for (const row of rows.rows) expect(Object.keys(row).sort()).toEqual(['speed_kph', 'state', 'ts']);
     expect(rows.rows[0]).toEqual({ ts: new Date(walkTs[0]!).toISOString(), speed_kph: 0, state: null });
     expect(rows.rows[1]).toEqual({ ts: new Date(walkTs[1]!).toISOString(), speed_kph: 1, state: 'driving' });
-    const cols = (await (await fetch(`${base}/v1/devices/walk/telemetry?${query}&shape=columns`)).json()) as { columns: Record<string, unknown[]> };
+    const cols = (await (await api(`${base}/v1/devices/walk/telemetry?${query}&shape=columns`)).json()) as { columns: Record<string, unknown[]> };
     expect(Object.keys(cols.columns).sort()).toEqual(['speed_kph', 'state', 'ts']);
     expect(cols.columns.ts!.slice(0, 2)).toEqual(walkTs.slice(0, 2));
     expect(cols.columns.state!.slice(0, 3)).toEqual([null, 'driving', 'parked']);
-    const withDevice = (await (await fetch(`${base}/v1/devices/walk/telemetry?columns=device_id,ts&limit=1`)).json()) as { rows: Record<string, unknown>[] };
+    const withDevice = (await (await api(`${base}/v1/devices/walk/telemetry?columns=device_id,ts&limit=1`)).json()) as { rows: Record<string, unknown>[] };
     expect(withDevice.rows[0]).toEqual({ device_id: 'walk', ts: new Date(walkTs[0]!).toISOString() });
   });
 
   it('in Arrow: exactly the asked-for fields, nulls kept', async () => {
-    const res = await fetch(`${base}/v1/devices/walk/telemetry?${query}`, { headers: { accept: ARROW } });
+    const res = await api(`${base}/v1/devices/walk/telemetry?${query}`, { headers: { accept: ARROW } });
     const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
     expect(table.schema.fields.map((f) => f.name)).toEqual(['ts', 'speed_kph', 'state']);
     expect(table.getChild('state')!.get(0)).toBeNull();
@@ -137,12 +138,12 @@ describe('columns are honoured exactly', () => {
 
 describe('list routes page by keyset', () => {
   it('GET /v1/devices walks every device once with limit and cursor', async () => {
-    const all = ((await (await fetch(`${base}/v1/devices?limit=5000`)).json()) as { deviceId: string }[]).map((d) => d.deviceId);
+    const all = ((await (await api(`${base}/v1/devices?limit=5000`)).json()) as { deviceId: string }[]).map((d) => d.deviceId);
     expect(all.length).toBeGreaterThan(5);
     const seen: string[] = [];
     let url: string | null = `/v1/devices?limit=2`;
     while (url) {
-      const res: Response = await fetch(`${base}${url}`);
+      const res: Response = await api(`${base}${url}`);
       const page = (await res.json()) as { deviceId: string }[];
       expect(page.length).toBeLessThanOrEqual(2);
       seen.push(...page.map((d) => d.deviceId));
@@ -154,24 +155,24 @@ describe('list routes page by keyset', () => {
   it('GET …/annotations and …/claims page in time order', async () => {
     for (let i = 0; i < 7; i++) {
       const body = { annotationId: `note-${i}`, startMs: walkTs[i % 3]!, text: `note ${i}`, ...(i % 2 ? { claim: { kind: 'bound', channel: 'speed', op: '<=', value: 200, unit: 'km/h', fromMs: walkTs[0]!, toMs: walkTs[100]! } } : {}) };
-      const res = await fetch(`${base}/v1/devices/walk/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await api(`${base}/v1/devices/walk/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(res.status).toBe(201);
     }
-    const all = ((await (await fetch(`${base}/v1/devices/walk/annotations`)).json()) as { annotationId: string }[]).map((a) => a.annotationId);
+    const all = ((await (await api(`${base}/v1/devices/walk/annotations`)).json()) as { annotationId: string }[]).map((a) => a.annotationId);
     expect(all.length).toBeGreaterThanOrEqual(7);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: Response = await fetch(`${base}/v1/devices/walk/annotations?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: Response = await api(`${base}/v1/devices/walk/annotations?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
       seen.push(...((await res.json()) as { annotationId: string }[]).map((a) => a.annotationId));
       cursor = res.headers.get('x-next-cursor');
     } while (cursor);
     expect(seen).toEqual(all);
-    const claims = ((await (await fetch(`${base}/v1/devices/walk/claims?limit=2`)).json()) as { annotationId: string }[]).map((a) => a.annotationId);
+    const claims = ((await (await api(`${base}/v1/devices/walk/claims?limit=2`)).json()) as { annotationId: string }[]).map((a) => a.annotationId);
     expect(claims.every((id) => ['note-1', 'note-3', 'note-5'].includes(id))).toBe(true);
-    const sessions = await fetch(`${base}/v1/devices/walk/sessions?limit=1`);
+    const sessions = await api(`${base}/v1/devices/walk/sessions?limit=1`);
     expect(sessions.status).toBe(200);
-    const events = await fetch(`${base}/v1/devices/walk/events?limit=1&cursor=${encodeURIComponent('bad')}`);
+    const events = await api(`${base}/v1/devices/walk/events?limit=1&cursor=${encodeURIComponent('bad')}`);
     expect(events.status).toBe(400);
   });
 });

@@ -6,6 +6,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { parseMapOptions } from '../../src/ingest/column-mapping.ts';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
 import { openTempStore } from '../temp-store.ts';
+import { api, listenWithAdminKey } from '../api-key.ts';
 
 const LAB = join(import.meta.dirname, '../../fixtures/lab-10hz/bench-run.csv');
 const START = '2024-05-01T08:00:00Z';
@@ -47,10 +48,10 @@ describe('a 10 Hz lab log with ;, Latin-1 and relative seconds', () => {
   it('the same over HTTP with ?delimiter=;&encoding=latin1&start=…', async () => {
     const app: FastifyInstance = await buildApp({ store, detectors: [] });
     try {
-      const base = await app.listen({ port: 0, host: '127.0.0.1' });
+      const base = await listenWithAdminKey(app);
       const qs = new URLSearchParams({ device: 'dyno-2', delimiter: ';', encoding: 'latin1', start: START });
       for (const m of MAPS) qs.append('map', m);
-      const res = await fetch(`${base}/v1/telemetry?${qs}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: readFileSync(LAB) });
+      const res = await api(`${base}/v1/telemetry?${qs}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: readFileSync(LAB) });
       expect(await res.json()).toMatchObject({ accepted: 600, rejected: 0 });
       expect(await rows('dyno-2')).toEqual(await rows('dyno-1'));
     } finally {

@@ -10,6 +10,7 @@ import { ReplayPlayer } from '../../src/replay/replay-player.ts';
 import type { ServerMessage } from '../../src/replay/replay-protocol.ts';
 import { SeriesReplaySource } from '../../src/replay/replay-source.ts';
 import { openTempStore } from '../temp-store.ts';
+import { adminKeyOf, api, listenWithAdminKey } from '../api-key.ts';
 
 const T0 = Date.UTC(2024, 4, 1);
 const ROWS = 86_400; // a day at 1 Hz: ~20 MB of frames, more than loopback buffers hold
@@ -31,14 +32,14 @@ describe('a WebSocket client that stops reading', () => {
     app = await buildApp({ store, detectors: [],
     // No lateness budget here: the manual clock runs ahead of real store reads, and this test is about the client.
     replay: { clock, congestedBytes: 64 * 1024, maxLatenessMs: Number.POSITIVE_INFINITY } });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    base = await listenWithAdminKey(app);
     const table = tableFromArrays({
       device_id: Array.from({ length: ROWS }, () => 'slow'),
       ts: Float64Array.from({ length: ROWS }, (_, i) => T0 + i * 1000),
       speed_kph: Float64Array.from({ length: ROWS }, (_, i) => i % 120),
       soc_pct: Float64Array.from({ length: ROWS }, (_, i) => 90 - i / 2000),
     });
-    const res = await fetch(`${base}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/vnd.apache.arrow.stream' }, body: tableToIPC(table, 'stream') });
+    const res = await api(`${base}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/vnd.apache.arrow.stream' }, body: tableToIPC(table, 'stream') });
     expect(res.status).toBe(200);
   });
 
@@ -53,7 +54,7 @@ describe('a WebSocket client that stops reading', () => {
   }
 
   it('is not buffered for: its frames are skipped, then a lag notice says exactly how many rows it missed', async () => {
-    const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/replay`);
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/replay`, { headers: { authorization: `Bearer ${adminKeyOf(base)}` } });
     const messages: ServerMessage[] = [];
     let notify = () => {};
     ws.on('message', (data) => {

@@ -170,7 +170,9 @@ export const authPlugin = fp<AuthOptions>(
 function applyPublicMode(request: FastifyRequest, url: string): void {
   const query = request.query as Record<string, unknown>;
   if (/\/chart\.[a-z.]+$/.test(url)) query.public = 'true';
-  if (url.endsWith('/telemetry') || url.endsWith('/timeline')) query.columns = publicColumns(query.columns as string | undefined);
+  if (url.endsWith('/telemetry')) query.columns = publicColumns(query.columns as string | undefined);
+  // The timeline's own default columns carry no position; named ones lose theirs.
+  if (url.endsWith('/timeline') && query.columns !== undefined) query.columns = publicColumns(query.columns as string);
 }
 
 /** A range bound for the audit line (the route itself validates it; a bad one is simply not recorded). */
