@@ -44,16 +44,7 @@ module.exports = {
       name: 'only-store-imports-duckdb',
       comment: 'Only src/store talks to DuckDB: SQL lives in repositories.',
       severity: 'error',
-      from: {
-        path: '^src/',
-        pathNot: [
-          '^src/store/',
-          // TEMPORARY (issue 10, in progress on this branch): the Parquet source (the streaming
-          // fallback of src/store/file-stage-sql.ts) still takes a DuckDB connection; remove the
-          // line when it no longer imports @duckdb/node-api.
-          '^src/ingest/sources/parquet-source[.]ts$',
-        ],
-      },
+      from: { path: '^src/', pathNot: '^src/store/' },
       to: { path: '@duckdb/node-api' },
     },
     {

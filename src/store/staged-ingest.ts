@@ -318,6 +318,17 @@ export class StagedIngest {
 
   /** De-duplicates against the batch itself and the store, then writes it all in one transaction. */
   async commit(): Promise<IngestCounts> {
+    try {
+      return await this.commitOnce();
+    } catch (err) {
+      // A commit that fails is rolled back, recorded as failed with its reason, and its connection
+      // closed, which drops the batch's temporary tables (they live only on that connection).
+      await this.abort((err as Error).message).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async commitOnce(): Promise<IngestCounts> {
     if (!this.preparedInSql) {
       await this.writeDictionaries();
       await this.prepare();
@@ -375,12 +386,11 @@ export class StagedIngest {
           [this.batchId, counts.received, counts.accepted, counts.duplicates, counts.rejected, this.store.now()],
         );
         await conn.run('COMMIT');
+        await this.release();
         return counts;
       } catch (err) {
         await conn.run('ROLLBACK').catch(() => undefined);
         throw err;
-      } finally {
-        await this.release();
       }
     });
   }

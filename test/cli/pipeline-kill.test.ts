@@ -148,7 +148,7 @@ beforeAll(async () => {
   } finally {
     await receiver.close();
   }
-}, 120_000);
+}, 240_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -196,6 +196,6 @@ describe('telltale serve killed after acknowledging a batch', () => {
       } finally {
         await receiver.close();
       }
-    }, 120_000);
+    }, 240_000);
   }
 });

@@ -9,12 +9,6 @@ const ROOT = join(import.meta.dirname, '../..');
 const SRC = join(ROOT, 'src');
 const STATEMENT_CALL = /\.(run|runAndReadAll|runAndRead|stream|streamAndReadAll|createAppender|prepare)\(\s*[`'"]/;
 
-/**
- * TEMPORARY, issue 10 in progress on this branch: files whose SQL is still being moved into
- * src/store. The last test fails when an entry no longer has SQL, so the list only shrinks.
- */
-const NOT_YET_MOVED = ['src/ingest/sources/parquet-source.ts'];
-
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
@@ -37,11 +31,7 @@ describe('SQL lives only in src/store', () => {
   });
 
   it('no file outside src/store hands SQL to DuckDB', () => {
-    const found = outside.filter((f) => !NOT_YET_MOVED.includes(relative(ROOT, f))).flatMap(statementLines);
+    const found = outside.flatMap(statementLines);
     expect(found).toEqual([]);
-  });
-
-  it('every file still excused has SQL left (remove it from NOT_YET_MOVED once it has none)', () => {
-    for (const file of NOT_YET_MOVED) expect(statementLines(join(ROOT, file)), file).not.toEqual([]);
   });
 });

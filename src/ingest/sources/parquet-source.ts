@@ -1,41 +1,27 @@
 import { existsSync } from 'node:fs';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { MESSAGES } from '../../domain/errors/error-catalogue.ts';
 import type { ColumnName } from '../../domain/telemetry-schema.ts';
+import { describeParquet, streamParquetColumns } from '../../store/parquet-repository.ts';
+import type { StoreConnection } from '../../store/telemetry-store.ts';
 import { resolveMapping } from '../column-mapping.ts';
 import { IngestError } from '../ingest-error.ts';
 import type { SourceOptions, SourcePiece } from './source.ts';
-
-const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-const quoteLiteral = (text: string): string => `'${text.replaceAll("'", "''")}'`;
-
-/** Each Parquet column as a plain JS value: times as epoch ms, lists joined by '|'. */
-function columnExpression(name: string, type: string): string {
-  const id = quoteIdent(name);
-  if (/^TIMESTAMP|^DATE/i.test(type)) return `epoch_ms(CAST(${id} AS TIMESTAMP))::DOUBLE AS ${id}`;
-  if (/\[\]$/.test(type)) return `array_to_string(${id}, '|') AS ${id}`;
-  if (/INT|DECIMAL|FLOAT|DOUBLE|REAL/i.test(type)) return `CAST(${id} AS DOUBLE) AS ${id}`;
-  return `CAST(${id} AS VARCHAR) AS ${id}`;
-}
 
 /**
  * A Parquet file, read by DuckDB in vector-sized chunks (never whole) and handed to the same
  * mapping and validation as every other format.
  */
-export async function* readParquet(path: string, conn: DuckDBConnection, options: SourceOptions): AsyncGenerator<SourcePiece> {
-  if (!existsSync(path)) throw new IngestError('FILE_NOT_FOUND', `${path}: no such file`);
-  let described;
+export async function* readParquet(path: string, conn: StoreConnection, options: SourceOptions): AsyncGenerator<SourcePiece> {
+  if (!existsSync(path)) throw new IngestError('FILE_NOT_FOUND', MESSAGES.noSuchFile(path));
+  let schema;
   try {
-    described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(path)})`);
+    schema = await describeParquet(conn, path);
   } catch (err) {
     throw new IngestError('MALFORMED', `${path} is not a readable Parquet file: ${(err as Error).message.split('\n')[0]}`);
   }
-  const schema = described.getRows().map((r) => ({ name: String(r[0]), type: String(r[1]) }));
   const header = schema.map((c) => c.name);
   const mapping = resolveMapping(options.profile, options.overrides, header, options.fieldContext);
   options.onMapping?.(mapping);
-  const result = await conn.stream(
-    `SELECT ${schema.map((c) => columnExpression(c.name, c.type)).join(', ')} FROM read_parquet(${quoteLiteral(path)})`,
-  );
   let rowsSoFar = 0;
   const target = options.chunkRows ?? 16_384;
   let pending: { columns: unknown[][]; length: number }[] = [];
@@ -63,10 +49,8 @@ export async function* readParquet(path: string, conn: DuckDBConnection, options
       JSON.stringify(Object.fromEntries(header.map((name) => [name, columnsBySource.get(name)?.[i] ?? null])));
     return { chunk: { length, rowNumbers, columns, rawText }, rejections: [] };
   };
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    pending.push({ columns: chunk.getColumns() as unknown[][], length: chunk.rowCount });
+  for await (const chunk of streamParquetColumns(conn, path, schema)) {
+    pending.push({ columns: chunk.columns, length: chunk.rowCount });
     pendingRows += chunk.rowCount;
     options.onBytes?.(rowsSoFar + pendingRows);
     if (pendingRows >= target) yield flush();
