@@ -10,7 +10,8 @@
  * every player runs, --window seconds are measured:
  *   - rows scheduled: the samples whose time to be shown (anchor wall time + (ts − anchor
  *     position) / speed, from each client's own frames) falls in the window;
- *   - rows delivered: those of them that arrived (within a second after the window);
+ *   - rows delivered: those of them that arrived (waiting after the window until each client got a
+ *     frame due after it, so the clients' own backlog on the shared cores is not counted missing);
  *   - lateness p50/p99 of each frame's last row against its schedule;
  *   - lag notices and the rows they said were skipped (by reason), and peak server RSS.
  * Prints a table, then ONE line of JSON with every figure.
@@ -53,6 +54,8 @@ interface ClientTally {
   toMs: number;
   anchor?: { wallMs: number; positionMs: number; speed: number };
   delivered: number;
+  /** A frame due after the window arrived: everything the server sent for the window is in. */
+  caughtUp: boolean;
 }
 
 interface RunFigures {
@@ -61,6 +64,7 @@ interface RunFigures {
   share: number;
   opened: number;
   playing: number;
+  drained: number;
   rowsScheduled: number;
   rowsDelivered: number;
   latenessP50Ms: number;
@@ -102,7 +106,7 @@ async function replayRun(url: string, n: number, speed: number, rss: PeakRss): P
         // Clients of one group (k / share) watch the same device and hour; groups differ by device, then hour.
         const group = Math.floor(k / share) % ranges;
         const fromMs = T0 + ((Math.floor(group / devices) * 3600 * 1000) % Math.max(1, (seconds - 3600) * 1000));
-        const tally: ClientTally = { fromMs, toMs: T0 + seconds * 1000, delivered: 0 };
+        const tally: ClientTally = { fromMs, toMs: T0 + seconds * 1000, delivered: 0, caughtUp: false };
         tallies.push(tally);
         ws.on('error', reject);
         ws.on('open', () => ws.send(JSON.stringify({ type: 'open', deviceId: deviceName(group % devices), fromMs, toMs: tally.toMs, speed, autoplay: false })));
@@ -124,6 +128,7 @@ async function replayRun(url: string, n: number, speed: number, rss: PeakRss): P
             const ts = m.rows!.ts;
             for (const t of ts) if (due(t) >= w0 && due(t) <= w1) tally.delivered++;
             const lastDue = due(ts[ts.length - 1]!);
+            if (lastDue > w1) tally.caughtUp = true;
             if (lastDue >= w0 && lastDue <= w1) {
               lateness.push(now - lastDue);
               frames++;
@@ -141,7 +146,12 @@ async function replayRun(url: string, n: number, speed: number, rss: PeakRss): P
   counting = true;
   w0 = Date.now();
   w1 = w0 + windowS * 1000;
-  await new Promise((r) => setTimeout(r, windowS * 1000 + 1000)); // the window, then a second for its last rows to arrive
+  await new Promise((r) => setTimeout(r, windowS * 1000));
+  // Then until every client has a frame due after the window (the clients share the server's
+  // cores: their own backlog must not count as rows missing), at most a minute.
+  const drainBy = Date.now() + 60_000;
+  while (tallies.some((t) => !t.caughtUp) && Date.now() < drainBy) await new Promise((r) => setTimeout(r, 100));
+  const drained = tallies.filter((t) => t.caughtUp).length;
   counting = false;
   for (const ws of sockets) ws.close();
   await new Promise((r) => setTimeout(r, 500));
@@ -156,6 +166,7 @@ async function replayRun(url: string, n: number, speed: number, rss: PeakRss): P
     rowsDelivered: tallies.reduce((s, t) => s + t.delivered, 0),
     latenessP50Ms: Math.round(p50),
     latenessP99Ms: Math.round(p99),
+    drained,
     lagNotices,
     lagRowsClient: lagRows.client,
     lagRowsServer: lagRows.server,
@@ -198,6 +209,7 @@ try {
         clients_per_range: r.share,
         opened: r.opened,
         playing: r.playing,
+        caught_up_after_window: r.drained,
         rows_scheduled: r.rowsScheduled,
         rows_delivered: r.rowsDelivered,
         delivered_share: Number((r.rowsDelivered / Math.max(1, r.rowsScheduled)).toFixed(3)),
