@@ -29,6 +29,11 @@ export interface CycleOptions {
   stage: 'fast' | 'slow';
   /** ctx.nowMs for the detectors (the injectable clock). */
   nowMs?: number | undefined;
+  /**
+   * Per device, the data time silence is judged at, given the series' last row: how long we have
+   * not heard from the device, counted from its last row (default: nowMs for every device).
+   */
+  silenceNowMs?: ((deviceId: string, lastTsMs: number) => number) | undefined;
   /** Where the series come from: the store by default; the pipeline's in-memory tails for fast cycles. */
   readSeries?: (conn: StoreConnection, reads: readonly { deviceId: string; fromMs: number; newRowsFromMs: number }[]) => Promise<Map<string, TelemetrySeries>>;
 }
@@ -105,7 +110,9 @@ export async function runDerivedCycle(store: TelemetryStore, work: readonly Cycl
     for (const win of windows) {
       const s = series.get(win.work.deviceId)!;
       const device = facts.get(win.work.deviceId);
-      const ctx = { deviceId: win.work.deviceId, chargers, fromMs: win.fromMs, ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }), ...(device ? { device } : {}) };
+      const lastTsMs = s.length > 0 ? s.tsMs[s.length - 1]! : undefined;
+      const nowMs = options.silenceNowMs && lastTsMs !== undefined ? options.silenceNowMs(win.work.deviceId, lastTsMs) : options.nowMs;
+      const ctx = { deviceId: win.work.deviceId, chargers, fromMs: win.fromMs, ...(nowMs === undefined ? {} : { nowMs }), ...(device ? { device } : {}) };
       const found = s.length === 0 ? [] : await win.detector.detect(s, ctx);
       win.found = found.filter((e) => e.startMs >= win.fromMs);
       const wake = s.length === 0 ? undefined : win.detector.wakeAtMs?.(s, ctx);

@@ -71,6 +71,9 @@ const merge = (map: Map<string, Pending>, deviceId: string, fromMs: number, keys
  * judges silence (`wakeAtMs`) is re-run from a timer with `ctx.nowMs = clock()`. Nothing polls:
  * with no data and no silence to judge, no timer is armed.
  */
+/** A unit's rows reach us within this of being recorded when it reports live (modem buffering, retries). */
+const LIVE_DELAY_MS = 5 * 60_000;
+
 export class DerivedPipeline {
   readonly detectors: readonly Detector[];
   private readonly store: TelemetryStore;
@@ -82,6 +85,8 @@ export class DerivedPipeline {
   private readonly slowRunAtMs = new Map<string, number>();
   private readonly tails = new Map<string, DeviceTail>();
   private readonly wakes = new Map<string, { atMs: number; lastTsMs: number }>();
+  /** When each device last delivered rows (wall clock), so its silence counts from then (silenceNowMs). */
+  private readonly heardAtMs = new Map<string, number>();
   private cancelSlowTimer: (() => void) | undefined;
   private cancelWakeTimer: (() => void) | undefined;
   private flushing = 0;
@@ -118,7 +123,9 @@ export class DerivedPipeline {
   /** Live: called with what an ingest commit touched (its work rows are already recorded). */
   schedule(touched: readonly TouchedRange[]): void {
     if (this.closed) return;
+    const heardAtMs = this.clock();
     for (const t of touched) {
+      this.heardAtMs.set(t.deviceId, heardAtMs);
       const keys = t.batchId ? [{ batchId: t.batchId, deviceId: t.deviceId }] : [];
       merge(this.pending, t.deviceId, t.fromMs, keys, [t.fromMs]);
     }
@@ -129,6 +136,8 @@ export class DerivedPipeline {
   async resume(): Promise<number> {
     const work = await this.store.withConnection(listUnfinishedWork);
     for (const w of work) {
+      // Its rows arrived when the work was recorded: silence counts from then (silenceNowMs).
+      this.heardAtMs.set(w.deviceId, Math.max(this.heardAtMs.get(w.deviceId) ?? -Infinity, w.recordedAtMs));
       const key = [{ batchId: w.batchId, deviceId: w.deviceId }];
       if (w.fastDone) merge(this.slowPending, w.deviceId, w.fromMs, key, []);
       else merge(this.pending, w.deviceId, w.fromMs, key, [w.fromMs]);
@@ -276,6 +285,27 @@ export class DerivedPipeline {
     }, dueAtMs - this.clock());
   }
 
+  /**
+   * Silence is how long we have not heard from a device: a log uploaded long after it was recorded
+   * has not been silent since its last row, only since it arrived. A device whose last row came
+   * more than LIVE_DELAY_MS after it was recorded is a backlog: its silence is judged at its last
+   * row plus the wall time since that commit. A live device (and one not heard since a restart, as
+   * in a batch run) is judged at the clock.
+   */
+  private backlogMs(deviceId: string, lastTsMs: number): number {
+    const heard = this.heardAtMs.get(deviceId);
+    return heard !== undefined && heard - lastTsMs > LIVE_DELAY_MS ? heard - lastTsMs : 0;
+  }
+
+  private silenceNowMs(deviceId: string, lastTsMs: number, clockMs: number): number {
+    return clockMs - this.backlogMs(deviceId, lastTsMs);
+  }
+
+  /** The wall time at which a device's data-time wake-up comes due. */
+  private wakeClockMs(deviceId: string, wakeAtMs: number, lastTsMs: number): number {
+    return wakeAtMs + this.backlogMs(deviceId, lastTsMs);
+  }
+
   /** One timer for the earliest silence wake-up of any device; it re-judges the devices due. */
   private armWakeTimer(): void {
     this.cancelWakeTimer?.();
@@ -304,16 +334,17 @@ export class DerivedPipeline {
       ? (conn: StoreConnection, reads: readonly { deviceId: string; fromMs: number }[]) => this.readFromTails(conn, reads, ranges ?? new Map())
       : undefined;
     const nowMs = this.clock();
+    const silenceNowMs = (deviceId: string, lastTsMs: number) => this.silenceNowMs(deviceId, lastTsMs, nowMs);
     let results: CycleResult[];
     try {
-      results = await this.serialise(work.map((w) => w.deviceId), () => runDerivedCycle(this.store, work, { stage, nowMs, readSeries }));
+      results = await this.serialise(work.map((w) => w.deviceId), () => runDerivedCycle(this.store, work, { stage, nowMs, readSeries, silenceNowMs }));
     } catch {
       // One device's bad data must not hold up the fleet: each alone, reporting its own error.
       results = [];
       for (const w of work) {
         this.tails.delete(w.deviceId);
         try {
-          results.push(...(await this.serialise([w.deviceId], () => runDerivedCycle(this.store, [w], { stage, nowMs }))));
+          results.push(...(await this.serialise([w.deviceId], () => runDerivedCycle(this.store, [w], { stage, nowMs, silenceNowMs }))));
         } catch (err) {
           this.options.onError?.(err, w.deviceId);
         }
@@ -325,8 +356,9 @@ export class DerivedPipeline {
       done.add(r.deviceId);
       this.options.onDetected?.(r);
       // A wake-up at or before the judgement's own time was already judged; only a later one is armed.
-      if (r.wakeAtMs !== undefined && r.wakeAtMs > nowMs && r.lastTsMs !== undefined) {
-        this.wakes.set(r.deviceId, { atMs: r.wakeAtMs, lastTsMs: r.lastTsMs });
+      const wakeClock = r.wakeAtMs !== undefined && r.lastTsMs !== undefined ? this.wakeClockMs(r.deviceId, r.wakeAtMs, r.lastTsMs) : undefined;
+      if (wakeClock !== undefined && wakeClock > nowMs && r.lastTsMs !== undefined) {
+        this.wakes.set(r.deviceId, { atMs: wakeClock, lastTsMs: r.lastTsMs });
         wakesChanged = true;
       } else if (judgedByFast.has(r.deviceId) && this.wakes.delete(r.deviceId)) {
         // A judgement by the every-cycle detectors that asks for no wake-up cancels the last one.

@@ -11,6 +11,8 @@ export interface DerivedWork extends WorkKey {
   toMs: number;
   /** The every-cycle detectors have judged it; sessions and the throttled detectors have not. */
   fastDone: boolean;
+  /** When the batch was committed (the store clock): when its rows arrived. */
+  recordedAtMs: number;
 }
 
 /**
@@ -28,9 +30,9 @@ export async function recordDerivedWork(conn: DuckDBConnection, batchId: string,
 /** Everything recorded and not finished (a crash or kill cut it off): resumed at start. */
 export async function listUnfinishedWork(conn: DuckDBConnection): Promise<DerivedWork[]> {
   const reader = await conn.runAndReadAll(
-    `SELECT batch_id, device_id, epoch_ms(from_ts)::DOUBLE, epoch_ms(to_ts)::DOUBLE, fast_done FROM derived_work ORDER BY recorded_at, device_id`,
+    `SELECT batch_id, device_id, epoch_ms(from_ts)::DOUBLE, epoch_ms(to_ts)::DOUBLE, fast_done, epoch_ms(recorded_at)::DOUBLE FROM derived_work ORDER BY recorded_at, device_id`,
   );
-  return reader.getRows().map(([b, d, from, to, fast]) => ({ batchId: String(b), deviceId: String(d), fromMs: Number(from), toMs: Number(to), fastDone: Boolean(fast) }));
+  return reader.getRows().map(([b, d, from, to, fast, at]) => ({ batchId: String(b), deviceId: String(d), fromMs: Number(from), toMs: Number(to), fastDone: Boolean(fast), recordedAtMs: Number(at) }));
 }
 
 const keysRelation = `(SELECT unnest($1::VARCHAR[]) AS batch_id, unnest($2::VARCHAR[]) AS device_id)`;

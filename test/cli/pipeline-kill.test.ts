@@ -39,6 +39,12 @@ function fleetNdjson(): string[] {
         powerKw = 0;
         codes = s - 600 < 30 ? ['P0A0F'] : null;
         state = speedKph > 0 ? 'driving' : 'off';
+      } else if (s >= 1140) {
+        // car-b ends its drive with a regenerating stop and parks: data that ends at speed would
+        // be a provisional breakdown after the silence (breakdown@1) and a second incident.
+        speedKph = Math.max(0, speedKph - 2);
+        powerKw = speedKph > 0 ? -5 : 0.2;
+        state = speedKph > 0 ? 'driving' : 'parked';
       } else {
         speedKph = 80 + 10 * Math.sin(s / 40 + k);
         powerKw = 8 + speedKph * 0.18;

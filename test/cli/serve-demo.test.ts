@@ -71,9 +71,14 @@ describe('npm start (telltale serve --demo)', () => {
     expect(modelS.some((e) => e.subkind === 'predicted_shortfall' && Math.abs(e.startMs - norwichLegStartMs) < 5 * 60_000)).toBe(true);
     expect(modelS.some((e) => e.subkind === 'arrived_below_reserve')).toBe(true);
 
-    // The real Twizy trips share the store (and its charger table) with the Model S: nothing fires on them.
+    // The real Twizy trips share the store (and its charger table) with the Model S. One recording
+    // (T1_07_01_2021) stops mid-drive at 35 km/h: its shape is a unit that died at speed, so it
+    // stands as a provisional silence breakdown (a known false alarm of recorded files, in the
+    // README); nothing else fires.
     const twizy = await eventsOf('twizy-rsk');
-    expect(twizy.filter((e) => e.kind !== 'anomaly')).toEqual([]);
+    const other = twizy.filter((e) => e.kind !== 'anomaly');
+    expect(other.filter((e) => !e.evidence.some((x: { signal: string }) => x.signal === 'silence_min'))).toEqual([]);
+    expect(other.length).toBeLessThanOrEqual(1);
 
     const claims = (await (await api(`${base}/v1/devices/model-s-2013/claims`)).json()) as unknown[];
     expect(claims.length).toBeGreaterThan(0);

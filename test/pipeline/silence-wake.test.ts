@@ -103,4 +103,20 @@ describe('silence is judged from a timer on the injectable clock', () => {
     expect(armed()).toEqual([]);
     await pipeline.close();
   });
+
+  it('a log uploaded long after it was recorded is silent only from its upload: no provisional breakdown at once, one after the silence', async () => {
+    const pipeline = new DerivedPipeline(store, [silenceDetector], { clock: () => nowMs, setTimer, heavyIntervalMs: 0 });
+    // Recorded at T0, uploaded a day later: its last row is at speed.
+    const uploadMs = T0 + 86_400_000;
+    nowMs = uploadMs;
+    pipeline.schedule([await rows('backlog', 0, 30, () => 80)]);
+    await pipeline.settled();
+    expect(await store.withConnection((c) => listEvents(c, { deviceId: 'backlog' }))).toEqual([]);
+    // The wake-up is the silence threshold after the upload, not after the (day-old) last row.
+    expect(armed().map((t) => t.atMs)).toEqual([uploadMs + SILENCE_MS]);
+    advanceTo(uploadMs + SILENCE_MS);
+    await pipeline.settled();
+    expect((await store.withConnection((c) => listEvents(c, { deviceId: 'backlog' }))).map((e) => e.startMs)).toEqual([T0 + 29_000]);
+    await pipeline.close();
+  });
 });

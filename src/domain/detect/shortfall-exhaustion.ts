@@ -70,8 +70,8 @@ export function energyExhaustedAt(series: TelemetrySeries, i: number, device?: D
 
 /** At or below this displayed SoC any car that stops is out of energy. */
 const EMPTY_ANYWAY_SOC_PCT = 0.5;
-/** The limp mode of real cars spans the last 2–3 % before the cut-off. */
-const LIMP_BAND_PCT = 2.5;
+/** The limp mode of real cars spans the last 2–3 % before the cut-off: the band is its upper end, so the speed before it is the car at full power. */
+const LIMP_BAND_PCT = 3;
 /** In limp mode the car settles at the speed the power limit pays for: clearly below its speed before. */
 const LIMP_SPEED_RATIO = 0.85;
 
