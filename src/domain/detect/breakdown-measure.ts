@@ -18,11 +18,13 @@ export type MomentTrigger = 'stop' | 'data_gap' | 'data_end';
 
 /** What the rules measure up to the stop (or the last row before the silence). */
 export interface Moment {
+  /** Index and time of the moment propulsion was lost / the car shut down. */
   anchorIndex: number;
   startMs: number;
   lat: number | null;
   lon: number | null;
   speedAtLossKph: number;
+  /** State of charge at the moment (NaN if unknown): an empty battery is a shortfall, not a breakdown. */
   socAtLossPct: number;
   maxSpeedBeforeKph: number;
   decelMps2: number;
@@ -33,12 +35,15 @@ export interface Moment {
   coastFraction: number;
   regenFraction: number;
   offWhileMoving: boolean;
+  /** Codes of the moment, without the standing ones. */
   codes: string[];
+  /** Codes that were there before the moment (context, not evidence). */
   standingCodes: string[];
   powertrainCode: boolean;
   lowVoltageCode: boolean;
   thermalCode: boolean;
   maxBatteryTempC: number;
+  /** Pack temperature at the moment (NaN unknown): a cold pack cannot take regeneration. */
   batteryTempAtLossC: number;
 }
 

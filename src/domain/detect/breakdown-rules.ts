@@ -2,7 +2,7 @@ import type { DeviceFacts } from '../devices/device-facts.ts';
 import { haversineKm } from '../geo-distance.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
 import { aftermathOf, positionNear, type Aftermath } from './breakdown-aftermath.ts';
-import { measureMoment } from './breakdown-measure.ts';
+import { measureMoment, type Moment } from './breakdown-measure.ts';
 import { energyExhaustedAt } from './shortfall-exhaustion.ts';
 import { packHeatingFlagTimes } from './thermal-precursor.ts';
 
@@ -114,38 +114,12 @@ export const BREAKDOWN_RULES = {
 export type BreakdownTrigger = 'stop' | 'data_gap' | 'data_end';
 
 /** What the rules measured around one candidate moment; the features and the evidence come from this. */
-export interface BreakdownCandidate extends Aftermath {
+/** The moment's measures (anchor, speeds, power fractions, codes, pack temperature) are a Moment (breakdown-measure.ts). */
+export interface BreakdownCandidate extends Aftermath, Moment {
   trigger: BreakdownTrigger;
   subkind: 'loss_of_propulsion' | 'shutdown' | 'twelve_volt_failure' | 'thermal_fault';
-  /** Index and time of the moment propulsion was lost / the car shut down. */
-  anchorIndex: number;
-  startMs: number;
   /** Index of the first sample at rest (stop), or of the last sample before the data stopped. */
   stopIndex: number;
-  lat: number | null;
-  lon: number | null;
-  speedAtLossKph: number;
-  /** State of charge at the moment (NaN if unknown): an empty battery is a shortfall, not a breakdown. */
-  socAtLossPct: number;
-  maxSpeedBeforeKph: number;
-  decelMps2: number;
-  powerKnown: boolean;
-  /** Moving samples with power logged, from the moment to the stop (or over the run before a silence). */
-  powerSamples: number;
-  powerlessDropKph: number;
-  coastFraction: number;
-  regenFraction: number;
-  offWhileMoving: boolean;
-  /** Codes of the moment, without the standing ones. */
-  codes: string[];
-  /** Codes that were there before the moment (context, not evidence). */
-  standingCodes: string[];
-  powertrainCode: boolean;
-  lowVoltageCode: boolean;
-  thermalCode: boolean;
-  maxBatteryTempC: number;
-  /** Pack temperature at the moment (NaN unknown): a cold pack cannot take regeneration. */
-  batteryTempAtLossC: number;
   /** For data_end: how long the device has been silent at `nowMs` (0 when not judged). */
   silenceMs: number;
   /** The pack heated faster than physics allows (thermal-precursor@1's bound) shortly before or at the moment. */
