@@ -109,5 +109,5 @@ describe('telltale serve killed between detecting and delivering', () => {
     } finally {
       await receiver.close();
     }
-  });
+  }, 240_000); // two server starts with detectors and models: about 20 s on a quiet machine, over 60 s on a loaded one
 });
