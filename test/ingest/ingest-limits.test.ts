@@ -54,7 +54,7 @@ describe('ingest limits: a giant line, a compression bomb and a flood of bad row
     expect(res.status).toBe(400);
     const text = await res.text();
     expect(text.length).toBeLessThan(1000);
-    expect(JSON.parse(text)).toMatchObject({ error: 'MALFORMED', message: expect.stringMatching(/line 1 is longer than 262144 characters/) });
+    expect(JSON.parse(text)).toMatchObject({ error: 'MALFORMED', message: expect.stringMatching(/line 1 is longer than 65536 characters/) });
     expect(await count("SELECT count(*) FROM telemetry WHERE device_id = 'wide'")).toBe(0);
   });
 
