@@ -21,6 +21,8 @@ export interface RowRejection {
   field: string;
   reason: string;
   raw: string;
+  /** Whose row it was, when that can be read (the row's device_id, else the batch's): a purge removes it. */
+  deviceId?: string | undefined;
 }
 
 export interface ValidationContext {
@@ -269,7 +271,7 @@ export function validateChunk(chunk: MappedChunk, ctx: ValidationContext): Valid
 
   const rejections: RowRejection[] = [];
   for (const [i, { field, reason }] of [...verdicts.reasons].sort((a, b) => a[0] - b[0])) {
-    rejections.push({ row: rowNumbers[i]!, field, reason, raw: chunk.rawText(i) });
+    rejections.push({ row: rowNumbers[i]!, field, reason, raw: chunk.rawText(i), deviceId: deviceIds[i] ?? ctx.deviceId });
   }
   let batch: TelemetryBatch = { length: n, rowNumbers, deviceId: deviceIds as string[], tsMs, numbers, text: { state }, lists: { error_codes: errorCodes, flags } };
   if (rejections.length > 0) {

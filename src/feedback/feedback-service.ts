@@ -38,7 +38,7 @@ export class FeedbackService {
     const nowMs = this.store.now();
     const { rows, rejections } = readFeedbackRows(input.text, input.format, input.delimiter);
     const records: FeedbackRecord[] = [];
-    const bad: RowRejection[] = [...rejections];
+    const bad: RowRejection[] = rejections.map((r) => ({ ...r, deviceId: input.deviceId }));
     for (const r of rows) {
       const v = validateFeedbackRow(r.row, r.rowNumber, r.raw, { nowMs, deviceId: input.deviceId, kind: input.kind });
       if (isRejection(v)) bad.push(v);

@@ -176,7 +176,7 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
   const parquetConn = request.format === 'parquet' ? await store.connect() : undefined;
   try {
     for await (const piece of pieces(request, store, options, parquetConn)) {
-      const rejections = [...piece.rejections];
+      const rejections = piece.rejections.map((r) => (r.deviceId === undefined && request.deviceId !== undefined ? { ...r, deviceId: request.deviceId } : r));
       if (piece.chunk) {
         const validated = validateChunk(piece.chunk, { nowMs: store.now(), deviceId: request.deviceId, localToUtc });
         rejections.push(...validated.rejections);

@@ -55,7 +55,10 @@ export async function writeFeedbackBatch(conn: DuckDBConnection, b: FeedbackBatc
     );
     const accepted = inserted.rowsChanged;
     for (const r of b.rejections) {
-      await conn.run(`INSERT INTO quarantine VALUES ($1, $2, $3, $4, $5, $6, ${ts('$7')})`, [b.batchId, b.source, r.row, r.field, r.reason, r.raw, b.nowMs]);
+      await conn.run(
+        `INSERT INTO quarantine (batch_id, source, row_number, field, reason, raw_text, quarantined_at, device_id) VALUES ($1, $2, $3, $4, $5, $6, ${ts('$7')}, $8)`,
+        [b.batchId, b.source, r.row, r.field, r.reason, r.raw, b.nowMs, r.deviceId ?? null],
+      );
     }
     const duplicates = b.records.length - accepted;
     await conn.run(

@@ -294,4 +294,9 @@ CREATE TABLE audit_log (
   detail JSON
 );`,
   },
+  {
+    version: 12,
+    name: "quarantine rows carry their device where it can be read, so a person's purge removes them too",
+    sql: `ALTER TABLE quarantine ADD COLUMN device_id VARCHAR;`,
+  },
 ];

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 /** Rows removed per table by a purge. */
-export type PurgeCounts = Record<'telemetry' | 'sessions' | 'events' | 'annotations' | 'incidents' | 'outbox' | 'derivedWork' | 'device', number>;
+export type PurgeCounts = Record<'telemetry' | 'sessions' | 'events' | 'annotations' | 'incidents' | 'outbox' | 'derivedWork' | 'quarantine' | 'feedback' | 'healthState' | 'device', number>;
 
 const before = (column: string, n: number) => `(CAST($${n} AS BIGINT) IS NULL OR ${column} < epoch_ms(CAST($${n} AS BIGINT)))`;
 
@@ -32,6 +32,12 @@ export async function purgeDeviceRows(conn: DuckDBConnection, deviceId: string, 
     incidents: await count('incidents', `device_id = $1 AND ${before('start_ts', 2)}`),
     outbox,
     derivedWork: beforeMs === null ? await count('derived_work', 'device_id = $1 AND $2::BIGINT IS NULL') : 0,
+    // A quarantined row is the raw text of a bad row: the device it names (or its batch named), or,
+    // where neither could be read (a row older than the device column), any row whose text has the
+    // id. Its time is unreadable by definition, so a partial purge goes by when it arrived.
+    quarantine: await count('quarantine', `(device_id = $1 OR (device_id IS NULL AND contains(raw_text, $1))) AND ${before('quarantined_at', 2)}`),
+    feedback: await count('feedback', `device_id = $1 AND ${before('ts', 2)}`),
+    healthState: beforeMs === null ? await count('health_state', 'device_id = $1 AND $2::BIGINT IS NULL') : 0,
     device: 0,
   };
   if (beforeMs === null) {

@@ -110,7 +110,7 @@ export class StagedIngest {
     const ingest = new StagedIngest(store, conn, meta);
     await conn.run(STAGE_SQL);
     await conn.run('CREATE TEMP TABLE stage_lists (row_no DOUBLE, error_codes VARCHAR, flags VARCHAR)');
-    await conn.run('CREATE TEMP TABLE stage_rejects (row_number DOUBLE, field VARCHAR, reason VARCHAR, raw_text VARCHAR)');
+    await conn.run('CREATE TEMP TABLE stage_rejects (row_number DOUBLE, field VARCHAR, reason VARCHAR, raw_text VARCHAR, device_id VARCHAR)');
     await conn.run('CREATE TEMP TABLE stage_dict (dict VARCHAR, ix DOUBLE, value VARCHAR)');
     await conn.run(
       "INSERT INTO ingest_batches (batch_id, source, format, profile, status, started_at) VALUES ($1, $2, $3, $4, 'running', epoch_ms(CAST($5 AS BIGINT)))",
@@ -270,6 +270,8 @@ export class StagedIngest {
         appender.appendVarchar(r.field);
         appender.appendVarchar(r.reason);
         appender.appendVarchar(r.raw.length > 4096 ? `${r.raw.slice(0, 4096)}…` : r.raw);
+        if (r.deviceId === undefined) appender.appendNull();
+        else appender.appendVarchar(r.deviceId);
         appender.endRow();
         // The appender's calls are synchronous: 8,192 rejections in one go held the loop ~100 ms.
         if (i % REJECTS_PER_YIELD === REJECTS_PER_YIELD - 1) await setImmediate();
@@ -374,7 +376,8 @@ export class StagedIngest {
         );
         if (this.rejected > 0) {
           await conn.run(
-            `INSERT INTO quarantine SELECT $1, $2, CAST(row_number AS BIGINT), field, reason, raw_text, epoch_ms(CAST($3 AS BIGINT)) FROM stage_rejects`,
+            `INSERT INTO quarantine (batch_id, source, row_number, field, reason, raw_text, quarantined_at, device_id)
+             SELECT $1, $2, CAST(row_number AS BIGINT), field, reason, raw_text, epoch_ms(CAST($3 AS BIGINT)), device_id FROM stage_rejects`,
             [this.batchId, this.meta.source, this.store.now()],
           );
         }

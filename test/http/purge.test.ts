@@ -75,6 +75,32 @@ describe('purge: a person\'s data removed everywhere, audited', () => {
   });
 });
 
+describe('purge reaches the quarantine and the feedback', () => {
+  const quarantined = async (needle: string) =>
+    Number((await store.db.runAndReadAll('SELECT count(*) FROM quarantine WHERE contains(raw_text, $1)', [needle])).getRows()[0]![0]);
+  const feedbackOf = async (deviceId: string) => Number((await store.db.runAndReadAll('SELECT count(*) FROM feedback WHERE device_id = $1', [deviceId])).getRows()[0]![0]);
+
+  it("removes the bad rows kept of a person's uploads (named by ?device= or by the row) and their feedback; others keep theirs", async () => {
+    for (const deviceId of ['q-gone', 'q-kept']) {
+      // A bad row of a batch named by ?device=: its text does not name the device.
+      const csv = `ts,speed_kph,lat\n${new Date(T0).toISOString()},1,48.1\nnever,2,48.8566-${deviceId === 'q-gone' ? 'home' : 'work'}\n`;
+      expect((await api(`${base}/v1/telemetry?device=${deviceId}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv })).status).toBe(200);
+      // A bad row that names its device itself.
+      const ndjson = `${JSON.stringify({ device_id: deviceId, ts: 'soon', lat: 1 })}\n`;
+      expect((await api(`${base}/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: ndjson })).status).toBe(200);
+      const feedback = `device_id,ts,kind,score,text\n${deviceId},${new Date(T0).toISOString()},nps,3,"it stopped"\n${deviceId},nope,nps,3,"my address"\n`;
+      expect((await api(`${base}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: feedback })).status).toBe(200);
+    }
+    expect([await quarantined('48.8566-home'), await quarantined('"q-gone"'), await quarantined('q-gone,nope'), await feedbackOf('q-gone')]).toEqual([1, 1, 1, 1]);
+
+    const purge = await api(`${base}/v1/devices/q-gone`, { method: 'DELETE' });
+    expect(purge.status).toBe(200);
+    expect(await purge.json()).toMatchObject({ quarantine: 3, feedback: 1, device: 1 });
+    expect([await quarantined('48.8566-home'), await quarantined('"q-gone"'), await quarantined('q-gone,nope'), await feedbackOf('q-gone')]).toEqual([0, 0, 0, 0]);
+    expect([await quarantined('48.8566-work'), await quarantined('"q-kept"'), await quarantined('q-kept,nope'), await feedbackOf('q-kept')]).toEqual([1, 1, 1, 1]);
+  });
+});
+
 describe('telltale purge', () => {
   it('purges from the CLI and says what it removed', async () => {
     const db = store.path;

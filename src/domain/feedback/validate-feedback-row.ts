@@ -38,9 +38,9 @@ const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'st
  * its field: the caller quarantines the row with its number and keeps going.
  */
 export function validateFeedbackRow(row: Record<string, unknown>, rowNumber: number, raw: string, ctx: FeedbackContext): FeedbackRecord | RowRejection {
-  const reject = (field: string, reason: string): RowRejection => ({ row: rowNumber, field, reason, raw: raw.slice(0, 4096) });
   const deviceRaw = pick(row, 'device_id');
   const deviceId = blank(deviceRaw) ? ctx.deviceId : String(deviceRaw).trim();
+  const reject = (field: string, reason: string): RowRejection => ({ row: rowNumber, field, reason, raw: raw.slice(0, 4096), deviceId: deviceId || undefined });
   if (!deviceId) return reject('device_id', 'is missing (add a device_id column or pass --device/?device=)');
   if (deviceId.length > 128) return reject('device_id', 'is longer than 128 characters');
   const ts = coerceTimestamp(pick(row, 'ts'), { nowMs: ctx.nowMs });

@@ -6,7 +6,8 @@ import { parseTimeParam } from '../time-param.ts';
 
 const Counts = Type.Object({
   telemetry: Type.Integer(), sessions: Type.Integer(), events: Type.Integer(), annotations: Type.Integer(),
-  incidents: Type.Integer(), outbox: Type.Integer(), derivedWork: Type.Integer(), device: Type.Integer(),
+  incidents: Type.Integer(), outbox: Type.Integer(), derivedWork: Type.Integer(),
+  quarantine: Type.Integer({ description: 'bad rows kept of its uploads' }), feedback: Type.Integer(), healthState: Type.Integer(), device: Type.Integer(),
 });
 
 /** DELETE /v1/devices/:id (admin): a person's data removed everywhere, or only before `before`; audited. */
