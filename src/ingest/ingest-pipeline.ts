@@ -24,6 +24,8 @@ export interface IngestRequest {
   /** Where the data came from, recorded with the batch and its quarantined rows. */
   source: string;
   deviceId?: string | undefined;
+  /** A fleet-scoped key's fleets: the batch is stored only if all its devices are registered in them. */
+  fleets?: readonly string[] | undefined;
   profile?: string | undefined;
   tz?: string | undefined;
   maps?: readonly string[] | undefined;
@@ -154,7 +156,7 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
       request.onProgress?.({ bytes: bytesRead, rows: rowsRead });
     },
   };
-  const staged = await StagedIngest.begin(store, { source: request.source, format: request.format, profile: profile?.name });
+  const staged = await StagedIngest.begin(store, { source: request.source, format: request.format, profile: profile?.name, fleets: request.fleets });
   // A file in the schema's own columns goes through DuckDB's own reader when every row is good;
   // a file with a bad row is streamed instead, so each bad row is quarantined with its reason.
   if ('path' in request.input && !profile && !tz && !shape.custom && (request.maps ?? []).length === 0 && (request.format === 'parquet' || request.format === 'csv')) {

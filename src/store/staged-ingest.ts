@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
-import { DOUBLE, DuckDBDataChunk, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { DOUBLE, DuckDBDataChunk, listValue, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { TelltaleError } from '../domain/errors/telltale-error.ts';
 import type { TelemetryBatch } from '../domain/telemetry-batch.ts';
 import { NUMBER_COLUMN_NAMES, TELEMETRY_COLUMNS } from '../domain/telemetry-schema.ts';
 import type { RowRejection } from '../domain/validate-chunk.ts';
@@ -12,6 +13,11 @@ export interface BatchMeta {
   source: string;
   format: string;
   profile?: string | undefined;
+  /**
+   * A fleet-scoped key's fleets: every device of the batch must already be registered in one of
+   * them, or nothing is stored. Absent: any device (an unscoped key, the CLI).
+   */
+  fleets?: readonly string[] | undefined;
 }
 
 /** Where a committed batch added rows: what derived data (sessions, events) must be brought up to date. */
@@ -336,6 +342,22 @@ export class StagedIngest {
     }
   }
 
+  /**
+   * Refuses the batch when a device is not registered in the key's fleets. An unknown device and
+   * another fleet's device get the same answer, so a scoped key cannot learn what exists elsewhere.
+   */
+  private async refuseOutsideFleets(fleets: readonly string[]): Promise<void> {
+    const outside = await this.conn.runAndReadAll(
+      `SELECT r.device_id FROM ready_ranges r LEFT JOIN devices d USING (device_id)
+       WHERE d.fleet IS NULL OR NOT list_contains($1::VARCHAR[], d.fleet) ORDER BY r.device_id LIMIT 1`,
+      [listValue([...fleets])],
+    );
+    const deviceId = outside.getRows()[0]?.[0];
+    if (deviceId !== undefined) {
+      throw new TelltaleError('FORBIDDEN', `device '${String(deviceId)}' is not registered in this key's fleets (an admin registers it: PUT /v1/devices/:id with its fleet); nothing of the batch was stored`);
+    }
+  }
+
   private async commitOnce(): Promise<IngestCounts> {
     if (!this.preparedInSql) {
       await this.writeDictionaries();
@@ -345,6 +367,7 @@ export class StagedIngest {
       const conn = this.conn;
       await conn.run('BEGIN TRANSACTION');
       try {
+        if (this.meta.fleets) await this.refuseOutsideFleets(this.meta.fleets);
         // Only devices whose stored time range overlaps the batch need the (costlier) anti-join.
         const overlap = await conn.runAndReadAll(`
           SELECT count(*) FROM ready_ranges r JOIN devices d USING (device_id)

@@ -26,8 +26,11 @@ interface Probe {
   body?: unknown;
   contentType?: string;
   roles: Role[] | 'public' | 'page';
-  /** How a key scoped to fleet A fares on fleet B's device: 'hidden' = the unknown-device 404; 'refused' = 403 (spans fleets); 'filtered' = list without B. */
-  scoped: 'hidden' | 'refused' | 'filtered' | 'none';
+  /**
+ * How a key scoped to fleet A fares on fleet B's device: 'hidden' = the unknown-device 404; 'refused' = 403 (spans fleets);
+ * 'filtered' = list without B; 'writes-own' = writes to A's devices, and B's device is refused exactly as an unregistered one.
+ */
+  scoped: 'hidden' | 'refused' | 'filtered' | 'writes-own' | 'none';
 }
 
 const csv = 'ts,speed_kph,soc_pct\n2024-01-01T00:00:00Z,10,80\n2024-01-01T00:00:01Z,11,80\n';
@@ -38,7 +41,7 @@ const PROBES: Probe[] = [
   { route: 'GET /', method: 'GET', path: '/', roles: 'page', scoped: 'none' },
   { route: 'GET /replay/:deviceId', method: 'GET', path: '/replay/DEV', roles: 'page', scoped: 'hidden' },
   { route: 'GET /metrics', method: 'GET', path: '/metrics', roles: ADMIN, scoped: 'refused' },
-  { route: 'POST /v1/telemetry', method: 'POST', path: '/v1/telemetry?device=DEV', body: csv, contentType: 'text/csv', roles: INGEST, scoped: 'refused' },
+  { route: 'POST /v1/telemetry', method: 'POST', path: '/v1/telemetry?device=DEV', body: csv, contentType: 'text/csv', roles: INGEST, scoped: 'writes-own' },
   { route: 'GET /v1/devices', method: 'GET', path: '/v1/devices', roles: READ, scoped: 'filtered' },
   { route: 'GET /v1/devices/:id', method: 'GET', path: '/v1/devices/DEV', roles: READ, scoped: 'hidden' },
   { route: 'PUT /v1/devices/:id', method: 'PUT', path: '/v1/devices/DEV', body: { model: 'x' }, roles: ADMIN, scoped: 'hidden' },
@@ -186,6 +189,10 @@ describe('key-scope matrix: every route × role × fleet scope', () => {
           // Fleet B's device is indistinguishable from one that does not exist.
           expect(other.text.replaceAll('car-b', 'X').replaceAll('inc-car-b', 'X'), p.route).toBe(ghost.text.replaceAll('car-z', 'X').replaceAll('inc-car-z', 'X'));
           unknown.set(p.route, other);
+        } else if (p.scoped === 'writes-own') {
+          expect(own.status, `${role}@A ${p.route} (own fleet): ${own.text.slice(0, 200)}`).toBe(200);
+          expect(other.status, `${role}@A ${p.route}`).toBe(403);
+          expect(other.text.replaceAll('car-b', 'X'), p.route).toBe(ghost.text.replaceAll('car-z', 'X'));
         } else if (p.scoped === 'filtered') {
           expect(own.status).toBe(200);
           expect(own.text, p.route).toContain('car-a');
@@ -264,5 +271,23 @@ describe('hosts and origins', () => {
     expect(cross.status).toBe(403);
     const same = await fetch(`${base}/v1/devices`, { headers: { authorization: `Bearer ${admin}`, origin: base } });
     expect(same.status).toBe(200);
+  });
+});
+
+describe('a fleet-scoped ingest key', () => {
+  const rowsOf = async (deviceId: string) => Number((await store.db.runAndReadAll('SELECT count(*) FROM telemetry WHERE device_id = $1', [deviceId])).getRows()[0]![0]);
+  const post = (key: string, body: string) =>
+    fetch(`${base}/v1/telemetry`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' }, body });
+
+  it("stores a batch of its fleet's devices, and refuses whole a batch with any other device (nothing stored)", async () => {
+    const key = keys.get('ingest@A')!;
+    const before = await rowsOf('car-a');
+    expect((await post(key, 'device_id,ts,speed_kph\ncar-a,2024-01-02T00:00:00Z,5\n')).status).toBe(200);
+    expect(await rowsOf('car-a')).toBe(before + 1);
+    const mixed = await post(key, 'device_id,ts,speed_kph\ncar-a,2024-01-03T00:00:00Z,5\ncar-b,2024-01-03T00:00:00Z,5\n');
+    expect(mixed.status).toBe(403);
+    expect(await mixed.json()).toMatchObject({ error: 'FORBIDDEN', message: expect.stringMatching(/device 'car-b' is not registered in this key's fleets/) });
+    expect(await rowsOf('car-a')).toBe(before + 1);
+    expect(await rowsOf('car-b')).toBe(2);
   });
 });

@@ -43,7 +43,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /replay/:deviceId': { roles: 'page', device: 'deviceId' },
   'GET /metrics': { roles: ADMIN, scoped: 'unscoped-only' },
 
-  'POST /v1/telemetry': { roles: INGEST, scoped: 'unscoped-only' },
+  // Fleet-scoped ingest keys write only to devices registered in their fleets (checked at commit).
+  'POST /v1/telemetry': { roles: INGEST },
   'GET /v1/devices': { roles: READ, scoped: 'filter' },
   'GET /v1/devices/:id': { roles: READ, device: 'id' },
   'PUT /v1/devices/:id': { roles: ADMIN, device: 'id', audit: 'change' },

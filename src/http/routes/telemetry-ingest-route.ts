@@ -63,6 +63,7 @@ export async function telemetryIngestRoute(app: FastifyInstance, opts: { bodyLim
           format,
           source: `http:${request.ip}`,
           deviceId: q.device,
+          fleets: request.principal?.fleets ?? undefined,
           profile: q.profile,
           tz: q.tz,
           maps: q.map === undefined ? [] : ([] as string[]).concat(q.map),
