@@ -82,7 +82,7 @@ for (const sim of simulateDevices(options)) {
       const l = sim.labels.find((x) => matches(e, x)) ?? null;
       header(`BREAKDOWN FALSE ALARM (inside ${l ? `${l.kind}` : 'nothing'})`, l);
       out(`    event: ${brief(e)}`);
-      rowsAround(series, e.startMs - 4 * 60_000, e.endMs + 4 * 60_000, Number(args.rows));
+      rowsAround(series, e.startMs - 4 * 60_000, (e.endMs ?? e.startMs) + 4 * 60_000, Number(args.rows));
     }
   }
   if (only.has('legs')) {
