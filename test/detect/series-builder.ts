@@ -106,6 +106,13 @@ export class SeriesBuilder {
     return this;
   }
 
+  /** No data for `seconds` while the car is carried `km` east on a truck: the wheels (and the odometer) do not turn. */
+  silentTow(seconds: number, km: number): this {
+    this.speedKph = 0;
+    this.advance(seconds, (km / seconds) * 3600, false);
+    return this;
+  }
+
   /** On a tow truck: wheels at 0, off, the GPS moving at kph, a sample every 10 s. */
   tow(minutes: number, kph = 40): this {
     this.speedKph = 0;

@@ -225,7 +225,11 @@ function dropReason(series: TelemetrySeries, c: BreakdownCandidate, options: Bre
   // A car that goes 'off' for good right at the stop, or is towed from it, with a fault showing
   // did shut down.
   // A car towed away from where it stopped did not drive on either.
-  const shutAtStop = (c.offAfterFraction >= 0.5 || c.tow !== null) && !(c.recovered && c.restMs <= R.judgeMs);
+  // So did one that reported a failing 12 V supply (lost-communication or low-voltage codes new
+  // at the moment) and whose unit then fell silent where it stopped for longer than a dropout:
+  // the supply that feeds the unit is the one that failed.
+  const twelveVoltDied = c.lowVoltageCode && c.silenceAfterStopMs >= (options.silenceMs ?? R.silenceMs);
+  const shutAtStop = (c.offAfterFraction >= 0.5 || c.tow !== null || twelveVoltDied) && !(c.recovered && c.restMs <= R.judgeMs);
   if (c.trigger === 'stop' && !c.offWhileMoving && c.powerKnown && c.coastFraction < R.coastFraction && !shutAtStop) return 'driver_stop';
   // The end of the data is "now" in a live window: only a failing 12 V supply (lost-communication
   // codes), a car switched off while moving, or silence at speed since say the silence is a breakdown.
