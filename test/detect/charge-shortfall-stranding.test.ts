@@ -67,6 +67,15 @@ describe('charge-shortfall: strandings at a real cut-off (0–2 % after a limp m
     expect(powerCapped(rows(Array(900).fill(15)), 0, 600, 900)).toBe(false);
   });
 
+  it('ran out 700 m short of a charger and not charged there: stranded; in the charger\'s car park (100 m) it arrived, below the reserve', async () => {
+    const series = runOut({ cutoffSocPct: 1.5, limpPct: 2.5, socStepPct: 1 });
+    const cut = series.state.indexOf('off', 31);
+    const charger = (km: number): Charger => ({ chargerId: `c${km}`, name: `Charger at ${km} km`, lat: northKm(series.lat[cut]!, km), lon: LON, powerKw: 50 });
+    const at = async (km: number) => (await detector.detect(series, { deviceId: 'car-1', chargers: [home, far, charger(km)], fromMs: 0 })).filter((e) => e.subkind === 'stranded' || e.subkind === 'arrived_below_reserve').map((e) => e.subkind);
+    expect(await at(0.7)).toEqual(['stranded']);
+    expect(await at(0.1)).toEqual(['arrived_below_reserve']);
+  });
+
   it('uses the registered cut-off: 0.8 % on a 0.1 % gauge is empty for a car that cuts at 0.8 %', async () => {
     const series = runOut({ cutoffSocPct: 0.8, limpPct: 2, socStepPct: 0.1 });
     expect(await strandings(series, { cutoffSocPct: 0.8 })).toHaveLength(1);
