@@ -90,6 +90,16 @@ export class SeriesBuilder {
     return this;
   }
 
+  /** Standing still at 1 Hz in `state`, drawing `powerKw` (the 12 V system alone: 0.1–0.5 kW). */
+  hold(seconds: number, state: string, powerKw: number): this {
+    this.speedKph = 0;
+    for (let s = 0; s < seconds; s++) {
+      this.advance(1, 0);
+      this.push(state, powerKw);
+    }
+    return this;
+  }
+
   /** Standing at a light: 1 Hz, power ≈ auxiliaries. */
   wait(seconds: number): this {
     this.speedKph = 0;

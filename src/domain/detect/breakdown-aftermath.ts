@@ -49,6 +49,10 @@ export interface Aftermath {
    * (0: none): a unit whose 12 V supply failed stops reporting right where the car stopped.
    */
   silenceAfterStopMs: number;
+  /** Every row of that first standing minute said the car was in gear (driving class): not parked, not off. */
+  inGearAfterStop: boolean;
+  /** Cabin setpoint minus outside temperature at the stop, K (NaN unknown): what a live car heats against. */
+  heatingDemandK: number;
 }
 
 const finite = (v: number) => Number.isFinite(v);
@@ -141,11 +145,14 @@ export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stop
     return towStart >= 0;
   }
   const loads: number[] = [];
+  let inGear = true;
   for (let k = stopIndex; k < n && tsMs[k]! - stopMs <= LOAD_WINDOW_MS && !gapAfterStop; k++) {
     const p = series.powerKw[k]!;
     if (stateClass(state[k]!) === 'off' || speedKph[k]! >= R.stillKph) break;
+    if (stateClass(state[k]!) !== 'driving') inGear = false;
     if (finite(p)) loads.push(p);
   }
+  const heatingDemandK = series.cabinSetpointC[stopIndex]! - series.outsideTempC[stopIndex]!;
   loads.sort((a, b) => a - b);
   const loadAfterStopKw = loads.length ? loads[loads.length >> 1]! : Number.NaN;
   const recovered = recoveredAt >= 0;
@@ -171,6 +178,8 @@ export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stop
     chargedThere,
     loadAfterStopKw,
     silenceAfterStopMs,
+    inGearAfterStop: inGear && loads.length > 0,
+    heatingDemandK: finite(heatingDemandK) ? heatingDemandK : Number.NaN,
   };
 }
 

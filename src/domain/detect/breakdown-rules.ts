@@ -71,6 +71,11 @@ export const BREAKDOWN_RULES = {
   regenFullSocPct: 95,
   coldPackC: 5,
   /**
+   * Cabin setpoint minus outside temperature from which a live car standing in gear heats: a cabin
+   * loses ~100 W/K, so 20 K is ≥ 2 kW of heat, ≥ 0.7 kW electric even from a heat pump (COP ≤ 3).
+   */
+  heatingDemandK: 20,
+  /**
    * …judged on at least this many moving samples (at 1 Hz, 3 s: a hard stop from 40 km/h lasts
    * ~3 s); power passes through 0 kW for a sample whenever traction turns into regeneration.
    */
@@ -265,8 +270,11 @@ function faultSign(c: BreakdownCandidate, silenceMs: number): FaultSign | null {
     // Braked hard with neither propulsion nor regeneration: the drivetrain was dead, unless the
     // pack could not take regeneration anyway (full or cold).
     const regenExpected = !(c.socAtLossPct >= R.regenFullSocPct) && !(c.batteryTempAtLossC < R.coldPackC);
-    // A full or cold pack explains the missing regeneration, not a car that then has to be towed.
-    if (regenExpected || c.tow) return 'braked_without_power';
+    // A full or cold pack explains the missing regeneration, not a car that then has to be towed,
+    // nor one left standing in gear with only the 12 V draw where a live car heats its cabin
+    // (kilowatts against a 20 K difference, even with a heat pump): its high-voltage system is dead.
+    const deadInGear = c.inGearAfterStop && c.loadAfterStopKw < R.zeroPowerKw && c.heatingDemandK >= R.heatingDemandK;
+    if (regenExpected || c.tow || deadInGear) return 'braked_without_power';
     return null;
   }
   // Into a silence: rolling without power must also have slowed the car (a coast-down loses speed;
