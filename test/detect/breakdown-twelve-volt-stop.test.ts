@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBreakdownDetector } from '../../src/domain/detect/breakdown.ts';
-import { findBreakdownCandidates } from '../../src/domain/detect/breakdown-rules.ts';
+import { breakdownWakeAtMs, findBreakdownCandidates } from '../../src/domain/detect/breakdown-rules.ts';
 import { SeriesBuilder } from './series-builder.ts';
 
 /** Lost communication with a module and a low-voltage body code: what a failing 12 V supply logs. */
@@ -53,5 +53,27 @@ describe('a 12 V failure at a stop: the unit reports the failing supply, then fa
   it('a silence shorter than a dropout after the codes proves nothing: back 2 min later where it stopped, standing', () => {
     const b = failingAtCitySpeed(LOW_12V).gap(120, 0).stand(90, 'parked');
     expect(findBreakdownCandidates(b.build())).toEqual([]);
+  });
+
+  it('codes at the stop and the data ends there: a provisional breakdown once silent 4 min (judged at now), with the timer set for it', async () => {
+    // The unit writes a few seconds standing, then nothing: the series ends.
+    const b = failingAtCitySpeed(LOW_12V);
+    const s = b.build();
+    const lastMs = s.tsMs[s.length - 1]!;
+    expect(breakdownWakeAtMs(s, { nowMs: lastMs })).toBe(lastMs + 4 * 60_000);
+    expect(findBreakdownCandidates(s, { nowMs: lastMs + 3 * 60_000 })).toEqual([]);
+    const late = findBreakdownCandidates(s, { nowMs: lastMs + 5 * 60_000 });
+    expect(late).toHaveLength(1);
+    expect(late[0]).toMatchObject({ silenceOngoing: true, subkind: 'twelve_volt_failure' });
+    // Judged by the rules alone, as a silence at speed is: a scorer that says no cannot veto it.
+    const veto = { score: async (_x: Float32Array, rows: number) => new Float32Array(rows) };
+    const events = await createBreakdownDetector({ scorer: veto }).detect(s, { ...ctx, nowMs: lastMs + 5 * 60_000 });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.summary).toMatch(/^Provisional/);
+    expect(events[0]!.evidence.find((e) => e.signal === 'provisional')?.value).toBe(true);
+    // Without the codes an ending at a stop is a parked car, and no timer is set for its silence.
+    const parked = failingAtCitySpeed(null).build();
+    expect(findBreakdownCandidates(parked, { nowMs: lastMs + 60 * 60_000 })).toEqual([]);
+    expect(breakdownWakeAtMs(parked, { nowMs: parked.tsMs[parked.length - 1]! })).toBeUndefined();
   });
 });

@@ -63,7 +63,7 @@ const CHARGE_MIN_MS = 60_000;
 /** The standstill right after a stop over which the car's own loads are read. */
 const LOAD_WINDOW_MS = 60_000;
 /** A silence that begins this soon after the stop began with it (a unit writes its last rows for a minute or so). */
-const SILENT_SOON_MS = 120_000;
+export const SILENT_SOON_MS = 120_000;
 
 /** From the stop (or the last sample before the data stopped) forward. */
 export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stopIndex: number, R: AftermathRules): Aftermath {
