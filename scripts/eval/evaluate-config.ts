@@ -32,6 +32,8 @@ export interface ConfigRun {
   seed: number;
   devices: number;
   days: number;
+  /** Withhold every device's facts (what the CLI path, which registers none, sees). */
+  noFacts?: boolean;
 }
 
 /** What the service would know of a device: its facts only when they are registered. */
@@ -71,7 +73,7 @@ export async function runConfig(detectors: readonly Detector[], run: ConfigRun):
   let detectMs = 0;
   for (const sim of simulateDevices(options)) {
     const { series, deviceId } = sim.device;
-    const extras: EvalContextExtras = { windowEndMs, device: deviceFactsOf(sim.device) };
+    const extras: EvalContextExtras = { windowEndMs, device: run.noFacts ? undefined : deviceFactsOf(sim.device) };
     out.rows += series.length;
     out.hours += drivingHours(series);
     out.labels.push(...sim.labels);

@@ -9,7 +9,11 @@
  * Tune on `train` (another seed than the eval's); a held-out configuration is for measuring.
  */
 import { parseArgs } from 'node:util';
-import { loadDetectors } from '../../src/detect/load-detectors.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadDetectors, MODELS_DIR } from '../../src/detect/load-detectors.ts';
+import { createBreakdownDetector } from '../../src/domain/detect/breakdown.ts';
+import { loadBreakdownScorer } from '../../src/models/onnx-breakdown-scorer.ts';
 import { findBreakdownCandidates } from '../../src/domain/detect/breakdown-rules.ts';
 import { energyExhaustedAt } from '../../src/domain/detect/shortfall-exhaustion.ts';
 import type { DetectedEvent } from '../../src/domain/events/detected-event.ts';
@@ -27,6 +31,9 @@ const options = { seed: Number(args.seed), devices: Number(args.devices), days: 
 const chargers = fleetChargers(options);
 const windowEndMs = DEFAULT_START_MS + options.days * 86_400_000;
 const detectors = await loadDetectors();
+// Every rules candidate with its model score (threshold 0): a candidate the model turned down shows here.
+const modelPath = join(MODELS_DIR, 'breakdown.onnx');
+const allCandidates = createBreakdownDetector({ scorer: existsSync(modelPath) ? await loadBreakdownScorer(modelPath) : null, threshold: 0 });
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const iso = (ms: number) => new Date(ms).toISOString().slice(5, 19);
 const r1 = (v: number) => (Number.isFinite(v) ? Math.round(v * 10) / 10 : 'nan');
@@ -49,6 +56,7 @@ for (const sim of simulateDevices(options)) {
   const { series, deviceId } = sim.device;
   const device = deviceFactsOf(sim.device);
   const found = await detectAll(detectors, series, deviceId, chargers, { windowEndMs, ...(device ? { device } : {}) });
+  const scored = await allCandidates.detect(series, { deviceId, chargers, fromMs: -8.64e15, nowMs: windowEndMs, ...(device ? { device } : {}) });
   const dropped: { startMs: number; reason: string; text: string }[] = [];
   findBreakdownCandidates(series, { nowMs: windowEndMs, device, onDropped: (c, reason) => dropped.push({ startMs: c.startMs, reason, text: `${c.trigger} at ${iso(c.startMs)} v=${r1(c.speedAtLossKph)} coast=${r1(c.coastFraction)} regen=${r1(c.regenFraction)} decel=${r1(c.decelMps2)} rest=${r1(c.restMs / 60_000)}min rec=${c.recovered} tow=${c.tow ? r1(c.tow.distanceKm) : '-'} codes=${c.codes.join('|')} standing=${c.standingCodes.join('|')} loadAfter=${r1(c.loadAfterStopKw)} gap=${r1(c.gapMs / 60_000)}min` }) });
   const header = (what: string, l: MomentLabel | null) =>
@@ -64,6 +72,7 @@ for (const sim of simulateDevices(options)) {
       bump(isBd ? `missed_${l.subkind}` : 'stranding_not_stranded');
       header(isBd ? 'MISSED BREAKDOWN' : 'STRANDING NOT STRANDED', l);
       for (const e of near(l)) out(`    event: ${brief(e)}`);
+      if (isBd) for (const e of scored.filter((x) => matches(x, l))) out(`    candidate kept by the rules, model score ${e.score}: ${brief(e)}`);
       for (const d of dropped.filter((x) => x.startMs >= l.startMs - 5 * 60_000 && x.startMs <= l.endMs + 5 * 60_000)) out(`    dropped ${d.reason}: ${d.text}`);
       if (strand) {
         const leg = sim.legs.find((g) => g.strandedMs !== null && g.strandedMs >= l.startMs && g.strandedMs <= l.endMs)!;
