@@ -61,7 +61,10 @@ export function createBreakdownDetector(options: BreakdownDetectorOptions): Dete
         // A silence still going on (at speed, or right after a stop with 12 V codes) is judged by
         // the rules alone: the model has never seen what follows, and the alert that matters most
         // must not wait for it.
-        if (score !== null && score < threshold && c.fault !== 'silence_at_speed' && !c.silenceOngoing) return;
+        // The model may only overrule a sign the rules inferred from the power channel: what the
+        // car itself reported (off, codes, a hot or over-heating pack), a tow and a silence are
+        // direct evidence a classifier fitted on a simulated fleet cannot outweigh.
+        if (score !== null && score < threshold && VETOABLE.has(c.fault) && !c.tow && !c.silenceOngoing) return;
         events.push(toEvent(ctx.deviceId, series, c, score, threshold, options.silenceMs ?? BREAKDOWN_RULES.silenceMs));
       });
       return events;
@@ -71,6 +74,9 @@ export function createBreakdownDetector(options: BreakdownDetectorOptions): Dete
     },
   };
 }
+
+/** Fault signs inferred from power and speed alone, which the model's score may veto. */
+const VETOABLE: ReadonlySet<BreakdownCandidate['fault']> = new Set(['coast_down', 'braked_without_power', 'stopped_in_silence']);
 
 const FAULT_NOTE: Record<BreakdownCandidate['fault'], string> = {
   off_while_moving: 'the vehicle reported itself off while moving',
