@@ -50,7 +50,7 @@ const viaCli = args['via-cli'];
 out(
   viaCli
     ? `Mode: the real path — each fleet written as the project's CSV files, \`telltale chargers import\`, \`telltale ingest\` into a DuckDB file, \`telltale detect --all --json\` (no device facts registered; no delay measurement); detectors: ${detectors.map((d) => d.name).join(', ')}`
-    : `Mode: batch detection in-process on each device's whole simulated series (no store), "now" = the end of the window; detectors: ${detectors.map((d) => d.name).join(', ')}`,
+    : `Mode: batch detection in-process on each device's whole simulated series (no store), "now" = the end of the window, ${args['no-facts'] ? 'no device facts' : "registered devices' facts"}; detectors: ${detectors.map((d) => d.name).join(', ')}`,
 );
 for (const w of warnings) out(`warning: ${w}`);
 
