@@ -16,7 +16,6 @@ import {
   contextAt,
   drivingHours,
   firstSeenMs,
-  isStranding,
   isThermalFlag,
   matches,
   median,
@@ -24,6 +23,7 @@ import {
   scoreDepartures,
   scoreKind,
   scorePredictive,
+  strandingsInData,
   type EvalContextExtras,
 } from './score-detection.ts';
 
@@ -32,6 +32,8 @@ export interface ConfigRun {
   seed: number;
   devices: number;
   days: number;
+  /** Withhold every device's facts (what the CLI path, which registers none, sees). */
+  noFacts?: boolean;
 }
 
 /** What the service would know of a device: its facts only when they are registered. */
@@ -71,7 +73,7 @@ export async function runConfig(detectors: readonly Detector[], run: ConfigRun):
   let detectMs = 0;
   for (const sim of simulateDevices(options)) {
     const { series, deviceId } = sim.device;
-    const extras: EvalContextExtras = { windowEndMs, device: deviceFactsOf(sim.device) };
+    const extras: EvalContextExtras = { windowEndMs, device: run.noFacts ? undefined : deviceFactsOf(sim.device) };
     out.rows += series.length;
     out.hours += drivingHours(series);
     out.labels.push(...sim.labels);
@@ -109,7 +111,7 @@ export function scoreFleet(f: ScoredFleet) {
   const { labels, events, legs, hours } = f;
   const breakdown = scoreKind('breakdown', labels, events, hours, f.breakdownDelaysS);
   const shortfall = scoreKind('charge_shortfall', labels, events, hours, []);
-  const strandings = labels.filter(isStranding);
+  const strandings = strandingsInData(labels, legs);
   const strandedEvents = events.filter((e) => e.kind === 'charge_shortfall' && e.subkind === 'stranded');
   const reportedStranded = strandings.filter((l) => strandedEvents.some((e) => matches(e, l))).length;
   const outside = anomaliesOutsideMoments(labels, events);
@@ -139,7 +141,7 @@ export function scoreFleet(f: ScoredFleet) {
       byShape: recallBy(labels, events, 'breakdown', (l) => l.shapes),
     },
     strandings: { labels: strandings.length, reportedStranded, share: share(reportedStranded, strandings.length), byShape: recallByStranded(strandings, strandedEvents) },
-    confusion: breakdownStrandingConfusion(labels, events),
+    confusion: breakdownStrandingConfusion(labels, events, legs),
     shortfall: { ...shortfall, bySubkind: recallBy(labels, events, 'charge_shortfall', (l) => [l.subkind]) },
     departures: scoreDepartures(legs, labels, events),
     strandedLegs: scorePredictive(legs, events),

@@ -3,6 +3,7 @@
  *   npm run eval                                   # every held-out configuration at its default size
  *   npm run eval -- --config holdout-cold --devices 10 --days 2   # a quick run of one
  *   npm run eval -- --via-cli --config holdout-cold                # through CSV files, ingest and detect --all
+ *   npm run eval -- --no-facts --config holdout-cold               # in-process, no device's facts registered (as on the CLI path)
  * Phases: load the detectors the service loads → per configuration (never used for fitting or
  * thresholds: the models are fitted and tuned on `train`): simulate, detect in-process, score per
  * kind and per shape (evaluate-config.ts) → the Model S 2013 fixture and every real twizy-rsk
@@ -26,13 +27,13 @@ const DEFAULT_RUNS: Record<string, { seed: number; devices: number; days: number
 };
 
 const { values: args } = parseArgs({
-  options: { config: { type: 'string', multiple: true }, devices: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, 'skip-real': { type: 'boolean', default: false }, 'via-cli': { type: 'boolean', default: false } },
+  options: { config: { type: 'string', multiple: true }, devices: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, 'skip-real': { type: 'boolean', default: false }, 'via-cli': { type: 'boolean', default: false }, 'no-facts': { type: 'boolean', default: false } },
 });
 const names = (args.config ?? [...HELD_OUT_CONFIG_NAMES]).flatMap((c) => c.split(',')).filter(Boolean);
 const runs: ConfigRun[] = names.map((config) => {
   simulatorConfig(config);
   const d = DEFAULT_RUNS[config] ?? { seed: 3, devices: 40, days: 3 };
-  return { config, seed: args.seed ? Number(args.seed) : d.seed, devices: args.devices ? Number(args.devices) : d.devices, days: args.days ? Number(args.days) : d.days };
+  return { config, seed: args.seed ? Number(args.seed) : d.seed, devices: args.devices ? Number(args.devices) : d.devices, days: args.days ? Number(args.days) : d.days, noFacts: args['no-facts'] };
 });
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)} %`);
@@ -49,7 +50,7 @@ const viaCli = args['via-cli'];
 out(
   viaCli
     ? `Mode: the real path — each fleet written as the project's CSV files, \`telltale chargers import\`, \`telltale ingest\` into a DuckDB file, \`telltale detect --all --json\` (no device facts registered; no delay measurement); detectors: ${detectors.map((d) => d.name).join(', ')}`
-    : `Mode: batch detection in-process on each device's whole simulated series (no store), "now" = the end of the window; detectors: ${detectors.map((d) => d.name).join(', ')}`,
+    : `Mode: batch detection in-process on each device's whole simulated series (no store), "now" = the end of the window, ${args['no-facts'] ? 'no device facts' : "registered devices' facts"}; detectors: ${detectors.map((d) => d.name).join(', ')}`,
 );
 for (const w of warnings) out(`warning: ${w}`);
 
@@ -110,7 +111,7 @@ const allMet = Object.values(targets).every((t) => Object.values(t).every((m) =>
 out(
   JSON.stringify({
     eval: 'detection',
-    mode: viaCli ? 'csv files → telltale ingest → telltale detect --all' : 'in-process batch',
+    mode: viaCli ? 'csv files → telltale ingest → telltale detect --all' : args['no-facts'] ? 'in-process batch, no device facts' : 'in-process batch',
     trainingConfig: TRAIN_CONFIG_NAME,
     detectors: detectors.map((d) => d.name),
     warnings,

@@ -171,6 +171,16 @@ export function recallBy(labels: readonly MomentLabel[], events: readonly Detect
 /** A labelled moment in which the car ran out of energy away from a charger. */
 export const isStranding = (l: MomentLabel): boolean => l.kind === 'charge_shortfall' && l.shapes.includes('limp_cutoff');
 
+/**
+ * Strandings that happened inside the data: a leg of the device strands within the moment. A
+ * cold soak's label starts when the car parks for the night, so one whose morning drive (and its
+ * stranding) falls after the window's end is clipped there and carries the shape of a stranding
+ * no detector could see; the simulator keeps only legs whose outcome is inside the window.
+ */
+export function strandingsInData(labels: readonly MomentLabel[], legs: readonly LegLabel[]): MomentLabel[] {
+  return labels.filter((l) => isStranding(l) && legs.some((g) => g.deviceId === l.deviceId && g.strandedMs !== null && g.strandedMs >= l.startMs && g.strandedMs <= l.endMs));
+}
+
 export interface Confusion {
   /** truth → what the detectors said inside the moment. */
   breakdown: { breakdown: number; stranded: number; both: number; neither: number };
@@ -178,13 +188,14 @@ export interface Confusion {
 }
 
 /** Breakdowns and strandings against breakdown and `stranded` events inside them. */
-export function breakdownStrandingConfusion(labels: readonly MomentLabel[], events: readonly DetectedEvent[]): Confusion {
+export function breakdownStrandingConfusion(labels: readonly MomentLabel[], events: readonly DetectedEvent[], legs: readonly LegLabel[]): Confusion {
   const cell = () => ({ breakdown: 0, stranded: 0, both: 0, neither: 0 });
   const out: Confusion = { breakdown: cell(), stranding: cell() };
   const bd = events.filter((e) => e.kind === 'breakdown');
   const st = events.filter((e) => e.kind === 'charge_shortfall' && e.subkind === 'stranded');
+  const strandings = new Set(strandingsInData(labels, legs));
   for (const l of labels) {
-    const row = l.kind === 'breakdown' ? out.breakdown : isStranding(l) ? out.stranding : null;
+    const row = l.kind === 'breakdown' ? out.breakdown : strandings.has(l) ? out.stranding : null;
     if (!row) continue;
     const b = bd.some((e) => matches(e, l));
     const s = st.some((e) => matches(e, l));

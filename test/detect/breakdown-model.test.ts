@@ -115,8 +115,14 @@ describe('the breakdown detector', () => {
     expect(rules[0]).toMatchObject({ subkind: 'shutdown', score: null });
     expect(rules[0]!.evidence.some((x) => x.signal === 'model_score')).toBe(false);
     const constant = { score: async (_f: Float32Array, n: number) => new Float32Array(n).fill(0.7) };
-    expect(await createBreakdownDetector({ scorer: constant, threshold: 0.8 }).detect(b.build(), { deviceId: 'x', chargers: [], fromMs: 0 })).toEqual([]);
-    expect(await createBreakdownDetector({ scorer: constant }).detect(b.build(), { deviceId: 'x', chargers: [], fromMs: 0 })).toHaveLength(1);
+    // 'off' while moving is the car's own report: a score under the threshold does not veto it.
+    const offEvents = await createBreakdownDetector({ scorer: constant, threshold: 0.8 }).detect(b.build(), { deviceId: 'x', chargers: [], fromMs: 0 });
+    expect(offEvents.map((e) => [e.evidence.find((x) => x.signal === 'fault_sign')?.value, e.score])).toEqual([['off_while_moving', 0.7]]);
+    // A coast-down (inferred from the power channel alone) is the model's to veto.
+    const coast = new SeriesBuilder().stand(5).accelerate(80).cruise(100).decelerate(0.7, 0, { powerKw: 0.2 }).stand(30, 'parked').build();
+    expect(await createBreakdownDetector({ scorer: null }).detect(coast, { deviceId: 'x', chargers: [], fromMs: 0 })).toHaveLength(1);
+    expect(await createBreakdownDetector({ scorer: constant, threshold: 0.8 }).detect(coast, { deviceId: 'x', chargers: [], fromMs: 0 })).toEqual([]);
+    expect(await createBreakdownDetector({ scorer: constant }).detect(coast, { deviceId: 'x', chargers: [], fromMs: 0 })).toHaveLength(1);
   });
 });
 

@@ -94,6 +94,28 @@ describe('no-code look-alikes', () => {
     expect(findBreakdownCandidates(b.build())).toEqual([]);
   });
 
+  it('a hard powerless stop on a cold pack, then standing in gear on the 12 V draw alone at −21 °C, restarted 80 min later: a breakdown', () => {
+    // A live car in gear at −21 °C with the cabin set to 21 °C heats (kilowatts); 0.3 kW is the 12 V system alone.
+    const coldStop = (after: (b: SeriesBuilder) => SeriesBuilder, outsideC = -21) => {
+      const b = drive(75);
+      b.batteryTempC = 4;
+      after(b.cruise(30).decelerate(2.9, 0, { powerKw: 0.3 })).accelerate(50).cruise(300, 10);
+      const s = b.build();
+      s.outsideTempC.fill(outsideC);
+      s.cabinSetpointC.fill(21);
+      return findBreakdownCandidates(s);
+    };
+    const dead = coldStop((b) => b.hold(120, 'driving', 0.3).stand(78, 'driving'));
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ fault: 'braked_without_power', inGearAfterStop: true, recovered: true });
+    // Parked after the stop: the driver, whose cold pack explains the missing regeneration.
+    expect(coldStop((b) => b.hold(120, 'parked', 0.3).stand(78, 'parked'))).toEqual([]);
+    // In gear with the heater drawing: the high-voltage system is alive.
+    expect(coldStop((b) => b.hold(120, 'driving', 4.5).stand(78, 'parked'))).toEqual([]);
+    // In gear on 0.3 kW in mild weather: nothing to heat, so the low draw proves nothing.
+    expect(coldStop((b) => b.hold(120, 'driving', 0.3).stand(78, 'driving'), 15)).toEqual([]);
+  });
+
   it('coasting to a light with no power, waiting 2.5 min, driving on: a traffic signal, not a breakdown', () => {
     const b = drive(50).decelerate(0.8, 0, { powerKw: 0.2 }).wait(150).accelerate(50).cruise(120);
     expect(findBreakdownCandidates(b.build())).toEqual([]);

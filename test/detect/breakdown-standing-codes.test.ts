@@ -69,4 +69,23 @@ describe('standing codes on a unit that is silent while parked', () => {
     const s = b.build();
     expect([...standingCodes(s, s.length - 1)]).toEqual(['U0155']);
   });
+
+  it('a unit silent while parked wakes as the car sets off with the code already showing: a stop 2 min later is no fault', () => {
+    const b = new SeriesBuilder();
+    b.socPct = 55;
+    // Its last row yesterday, then nothing until the car sets off at walking pace.
+    b.stand(3, 'off').gap(20 * 3600, 0);
+    b.crawl(1, 6).accelerate(45).cruise(60, 6);
+    // Slowing to a light with light power (no regeneration to see), standing a minute, driving on.
+    b.decelerate(1.1, 0, { powerKw: 0.2 }).wait(60).accelerate(60).cruise(300, 12);
+    const s = withStandingCode(b).build();
+    const wake = b.samples.findIndex((x) => x.speedKph === 6);
+    expect(standingCodes(s, wake + 80).has(HARMLESS)).toBe(true);
+    expect(findBreakdownCandidates(s)).toEqual([]);
+    // The same code appearing fresh at the stop (not on the first rows) is still the moment's evidence.
+    const fresh = b.build();
+    const stop = b.samples.findIndex((x, i) => i > wake + 60 && x.speedKph < 40 && x.powerKw === 0.2);
+    for (let i = stop; i < fresh.length; i++) fresh.errorCodes[i] = ['P0A0F'];
+    expect(findBreakdownCandidates(fresh).map((c) => c.codes)).toEqual([['P0A0F']]);
+  });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Charger } from '../../src/domain/chargers/charger.ts';
 import { createChargeShortfallDetector } from '../../src/domain/detect/charge-shortfall.ts';
-import { energyExhaustedAt, socResolutionPct } from '../../src/domain/detect/shortfall-exhaustion.ts';
+import { energyExhaustedAt, powerCapped, socResolutionPct } from '../../src/domain/detect/shortfall-exhaustion.ts';
 import type { DeviceFacts } from '../../src/domain/devices/device-facts.ts';
 import { predictKwhPerKm } from '../../src/domain/energy/energy-model.ts';
-import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
+import { emptySeries, type TelemetrySeries } from '../../src/domain/telemetry-series.ts';
 import { mergeStands } from '../../src/domain/detect/shortfall-stands.ts';
 import { segmentPeriods } from '../../src/domain/segmentation/segment-periods.ts';
 import { northKm, scenarioSeries, testEnergyModel, type Scenario } from './shortfall-series.ts';
@@ -39,6 +39,41 @@ describe('charge-shortfall: strandings at a real cut-off (0–2 % after a limp m
     // The limp mode is in the evidence: the last minutes' peak power is a third of the drive's.
     const limp = found[0]!.evidence.find((e) => e.signal === 'power_kw_last_5_min_peak')!;
     expect(limp.value).toBeCloseTo(kw80 / 3, 1);
+  });
+
+  it('a limp mode that caps the power while the car still holds its speed (downhill, light car) is a limp mode too', async () => {
+    // Power pinned at a third of the drive's, speed 95 % of it: the speed test alone would not see it.
+    const series = runOut({ cutoffSocPct: 1.2, limpPct: 2.5, socStepPct: 1, limpSpeedFactor: 0.95 });
+    const cut = series.state.indexOf('off', 31);
+    expect(energyExhaustedAt(series, cut)).toMatchObject({ exhausted: true, basis: 'default' });
+    expect(await strandings(series)).toHaveLength(1);
+    // Without the limp mode the same stop at 1.2 % (shown 1 %) is not known to be an empty battery.
+    const noLimp = runOut({ cutoffSocPct: 1.2, limpPct: 0, socStepPct: 1 });
+    expect(energyExhaustedAt(noLimp, noLimp.state.indexOf('off', 31)).exhausted).toBe(false);
+  });
+
+  it('powerCapped: a plateau under the earlier peak, not the varying power of ordinary driving or a flat cruise', () => {
+    const rows = (powers: number[]) => {
+      const s = emptySeries(powers.length);
+      powers.forEach((p, i) => ((s.tsMs[i] = i * 1000), (s.speedKph[i] = 80), (s.powerKw[i] = p)));
+      return s;
+    };
+    const varying = (n: number, peak: number) => Array.from({ length: n }, (_, i) => (peak / 2) * (1 + Math.sin(i / 3)));
+    // 10 min of driving that peaks at 40 kW, then 5 min pinned at 15 kW.
+    expect(powerCapped(rows([...varying(600, 40), ...Array(300).fill(15)]), 0, 600, 900)).toBe(true);
+    // Ordinary driving in the band: a lower peak, but no plateau.
+    expect(powerCapped(rows([...varying(600, 40), ...varying(300, 25)]), 0, 600, 900)).toBe(false);
+    // A flat cruise at the same power as before: a plateau at the earlier peak is no limit.
+    expect(powerCapped(rows(Array(900).fill(15)), 0, 600, 900)).toBe(false);
+  });
+
+  it('ran out 700 m short of a charger and not charged there: stranded; in the charger\'s car park (100 m) it arrived, below the reserve', async () => {
+    const series = runOut({ cutoffSocPct: 1.5, limpPct: 2.5, socStepPct: 1 });
+    const cut = series.state.indexOf('off', 31);
+    const charger = (km: number): Charger => ({ chargerId: `c${km}`, name: `Charger at ${km} km`, lat: northKm(series.lat[cut]!, km), lon: LON, powerKw: 50 });
+    const at = async (km: number) => (await detector.detect(series, { deviceId: 'car-1', chargers: [home, far, charger(km)], fromMs: 0 })).filter((e) => e.subkind === 'stranded' || e.subkind === 'arrived_below_reserve').map((e) => e.subkind);
+    expect(await at(0.7)).toEqual(['stranded']);
+    expect(await at(0.1)).toEqual(['arrived_below_reserve']);
   });
 
   it('uses the registered cut-off: 0.8 % on a 0.1 % gauge is empty for a car that cuts at 0.8 %', async () => {

@@ -90,6 +90,16 @@ export class SeriesBuilder {
     return this;
   }
 
+  /** Standing still at 1 Hz in `state`, drawing `powerKw` (the 12 V system alone: 0.1–0.5 kW). */
+  hold(seconds: number, state: string, powerKw: number): this {
+    this.speedKph = 0;
+    for (let s = 0; s < seconds; s++) {
+      this.advance(1, 0);
+      this.push(state, powerKw);
+    }
+    return this;
+  }
+
   /** Standing at a light: 1 Hz, power ≈ auxiliaries. */
   wait(seconds: number): this {
     this.speedKph = 0;
@@ -103,6 +113,13 @@ export class SeriesBuilder {
   /** No data for `seconds`; the car keeps moving at the current speed meanwhile (or at `kph`). */
   gap(seconds: number, kph = this.speedKph): this {
     this.advance(seconds, kph);
+    return this;
+  }
+
+  /** No data for `seconds` while the car is carried `km` east on a truck: the wheels (and the odometer) do not turn. */
+  silentTow(seconds: number, km: number): this {
+    this.speedKph = 0;
+    this.advance(seconds, (km / seconds) * 3600, false);
     return this;
   }
 

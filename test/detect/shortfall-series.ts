@@ -40,6 +40,8 @@ export interface Scenario {
   cutoffSocPct?: number;
   /** Limp mode over this many % above the cut-off: power limited to a third, speed falls with it. */
   limpPct?: number;
+  /** Speed in limp mode as a share of the drive's (default 0.6); near 1: the road lets it hold its speed on the limited power. */
+  limpSpeedFactor?: number;
   /** The gauge's step (default 0.01 %): 1 for a car that shows whole %. */
   socStepPct?: number;
 }
@@ -69,7 +71,7 @@ export function scenarioSeries(s: Scenario): TelemetrySeries {
         }
         const limping = soc <= cutoff + limp;
         const kw = limping ? part.kw / 3 : part.kw;
-        const v = limping ? part.speedKph * 0.6 : part.speedKph;
+        const v = limping ? part.speedKph * (s.limpSpeedFactor ?? 0.6) : part.speedKph;
         rows.push({ t, v, soc, lat, lon, p: kw, state: 'driving' });
         soc -= (kw / 3600 / s.batteryKwh) * 100;
         lat += (v / 3600 / 111.2) * Math.cos(rad);

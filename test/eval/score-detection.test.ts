@@ -3,7 +3,7 @@ import type { DetectContext, Detector } from '../../src/domain/detect/detector.t
 import type { DetectedEvent } from '../../src/domain/events/detected-event.ts';
 import { emptySeries } from '../../src/domain/telemetry-series.ts';
 import type { LegLabel, MomentLabel } from '../../src/simulate/moment-label.ts';
-import { anomaliesOutsideMoments, breakdownStrandingConfusion, firstSeenMs, recallBy, scoreDepartures } from '../../scripts/eval/score-detection.ts';
+import { anomaliesOutsideMoments, breakdownStrandingConfusion, firstSeenMs, recallBy, scoreDepartures, strandingsInData } from '../../scripts/eval/score-detection.ts';
 
 const MIN = 60_000;
 const label = (over: Partial<MomentLabel>): MomentLabel => ({
@@ -31,10 +31,21 @@ describe('evaluation scoring', () => {
       label({ kind: 'charge_shortfall', subkind: 'arrived_below_reserve', startMs: 300 * MIN, endMs: 310 * MIN }),
     ];
     const events = [event({ startMs: 1 * MIN }), event({ startMs: 110 * MIN }), event({ kind: 'charge_shortfall', subkind: 'stranded', startMs: 210 * MIN })];
-    expect(breakdownStrandingConfusion(labels, events)).toEqual({
+    const legs = [leg({ departMs: 50 * MIN, arriveMs: null, strandedMs: 110 * MIN }), leg({ departMs: 150 * MIN, arriveMs: null, strandedMs: 212 * MIN })];
+    expect(breakdownStrandingConfusion(labels, events, legs)).toEqual({
       breakdown: { breakdown: 1, stranded: 0, both: 0, neither: 0 },
       stranding: { breakdown: 1, stranded: 1, both: 0, neither: 0 },
     });
+  });
+
+  it('a stranding is scored only when its stranded leg is inside the data (a cold soak clipped at the window end before the drive home is not)', () => {
+    const inside = label({ kind: 'charge_shortfall', subkind: 'stranded', startMs: 100 * MIN, endMs: 130 * MIN, shapes: ['limp_cutoff'] });
+    const clipped = label({ kind: 'charge_shortfall', subkind: 'cold_soak', startMs: 200 * MIN, endMs: 900 * MIN, shapes: ['limp_cutoff'] });
+    const otherDevice = label({ deviceId: 'e', kind: 'charge_shortfall', subkind: 'stranded', startMs: 100 * MIN, endMs: 130 * MIN, shapes: ['limp_cutoff'] });
+    const legs = [leg({ departMs: 50 * MIN, arriveMs: null, strandedMs: 110 * MIN }), leg({ departMs: 210 * MIN, arriveMs: 260 * MIN })];
+    expect(strandingsInData([inside, clipped, otherDevice], legs)).toEqual([inside]);
+    // Both are strandings once the morning leg that strands is in the data.
+    expect(strandingsInData([inside, clipped], [...legs, leg({ departMs: 800 * MIN, arriveMs: null, strandedMs: 880 * MIN })])).toEqual([inside, clipped]);
   });
 
   it('departure-short legs: warned at the unplug and ≥ 10 min ahead; normal legs warned; legs inside a shortfall are not normal', () => {

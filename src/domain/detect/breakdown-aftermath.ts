@@ -13,6 +13,8 @@ export interface AftermathRules {
   propulsionKw: number;
   /** The weakest deceleration of a car rolling without power (how far it can roll into a silence). */
   rollDecelMps2: number;
+  /** Samples further apart than this are a silence. */
+  gapMs: number;
 }
 
 /** What happened after the stop (or after the data resumed). */
@@ -42,6 +44,15 @@ export interface Aftermath {
    * includes too.
    */
   loadAfterStopKw: number;
+  /**
+   * The longest silence that began within SILENT_SOON_MS of the stop, before the car moved on, ms
+   * (0: none): a unit whose 12 V supply failed stops reporting right where the car stopped.
+   */
+  silenceAfterStopMs: number;
+  /** Every row of that first standing minute said the car was in gear (driving class): not parked, not off. */
+  inGearAfterStop: boolean;
+  /** Cabin setpoint minus outside temperature at the stop, K (NaN unknown): what a live car heats against. */
+  heatingDemandK: number;
 }
 
 const finite = (v: number) => Number.isFinite(v);
@@ -51,6 +62,8 @@ const CHARGE_KW = -1;
 const CHARGE_MIN_MS = 60_000;
 /** The standstill right after a stop over which the car's own loads are read. */
 const LOAD_WINDOW_MS = 60_000;
+/** A silence that begins this soon after the stop began with it (a unit writes its last rows for a minute or so). */
+export const SILENT_SOON_MS = 120_000;
 
 /** From the stop (or the last sample before the data stopped) forward. */
 export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stopIndex: number, R: AftermathRules): Aftermath {
@@ -75,6 +88,13 @@ export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stop
   let creptUnderPower = false;
   let chargedThere = false;
   let chargingMs = 0;
+  // Silences are measured past the look-ahead's horizon: the row that ends one may be hours later.
+  let silenceAfterStopMs = 0;
+  for (let k = stopIndex + 1; k < n && tsMs[k - 1]! - stopMs <= SILENT_SOON_MS; k++) {
+    if (finite(speedKph[k - 1]!) && speedKph[k - 1]! >= R.ownPowerKph) break;
+    const silentMs = tsMs[k]! - tsMs[k - 1]!;
+    if (silentMs > R.gapMs) silenceAfterStopMs = Math.max(silenceAfterStopMs, silentMs);
+  }
   // Look up to CAP_REST_MS past the first sample after the stop (for a gap, after the silence).
   const horizonMs = (stopIndex + 1 < n ? tsMs[stopIndex + 1]! : stopMs) + CAP_REST_MS;
   const judgeUntilMs = (stopIndex + 1 < n ? tsMs[stopIndex + 1]! : stopMs) + R.judgeMs;
@@ -86,6 +106,7 @@ export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stop
       break;
     }
     lastMs = tsMs[k]!;
+    const silentMs = tsMs[k]! - tsMs[k - 1]!;
     if (tsMs[k]! < judgeUntilMs) {
       const heldMs = Math.min(k + 1 < n ? tsMs[k + 1]! : tsMs[k]!, judgeUntilMs) - tsMs[k]!;
       samples += heldMs;
@@ -108,7 +129,13 @@ export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stop
       // Across a silence: further than the car could roll without power, and not on its own
       // wheels (the odometer, when there is one, did not advance as far).
       const acrossGap = gapAfterStop && k === stopIndex + 1 && moved >= Math.max(R.towKm, rollKm) && !(odoAdvanceKm >= 0.5 * moved);
-      if (moved > 0.002 && (acrossGap || moved / hours >= R.towMinKph) && !(v >= R.stillKph)) {
+      // A later silence (the unit slept, or lost its supply, while the car stood): it reappeared
+      // elsewhere with the odometer where it was, so the wheels did not drive it there. Only a
+      // known odometer can say so: a car driven off while its unit slept would look the same.
+      const odoBefore = series.odometerKm[k - 1]!;
+      const odoAfter = series.odometerKm[k]!;
+      const acrossSilence = !acrossGap && silentMs > R.gapMs && moved >= R.towKm && finite(odoBefore) && finite(odoAfter) && odoAfter - odoBefore < 0.5 * moved;
+      if (moved > 0.002 && (acrossGap || acrossSilence || moved / hours >= R.towMinKph) && !(v >= R.stillKph)) {
         if (towStart < 0) towStart = k - 1;
         towEnd = k;
       }
@@ -118,11 +145,14 @@ export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stop
     return towStart >= 0;
   }
   const loads: number[] = [];
+  let inGear = true;
   for (let k = stopIndex; k < n && tsMs[k]! - stopMs <= LOAD_WINDOW_MS && !gapAfterStop; k++) {
     const p = series.powerKw[k]!;
     if (stateClass(state[k]!) === 'off' || speedKph[k]! >= R.stillKph) break;
+    if (stateClass(state[k]!) !== 'driving') inGear = false;
     if (finite(p)) loads.push(p);
   }
+  const heatingDemandK = series.cabinSetpointC[stopIndex]! - series.outsideTempC[stopIndex]!;
   loads.sort((a, b) => a - b);
   const loadAfterStopKw = loads.length ? loads[loads.length >> 1]! : Number.NaN;
   const recovered = recoveredAt >= 0;
@@ -147,6 +177,9 @@ export function aftermathOf(series: TelemetrySeries, gapAfterStop: boolean, stop
     creptUnderPower,
     chargedThere,
     loadAfterStopKw,
+    silenceAfterStopMs,
+    inGearAfterStop: inGear && loads.length > 0,
+    heatingDemandK: finite(heatingDemandK) ? heatingDemandK : Number.NaN,
   };
 }
 

@@ -1,7 +1,8 @@
 import type { DeviceFacts } from '../devices/device-facts.ts';
 import { haversineKm } from '../geo-distance.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
-import { aftermathOf, positionNear, type Aftermath } from './breakdown-aftermath.ts';
+import { aftermathOf, positionNear, SILENT_SOON_MS, type Aftermath } from './breakdown-aftermath.ts';
+import { LOW_VOLTAGE_CODE } from './breakdown-signals.ts';
 import { measureMoment, type Moment } from './breakdown-measure.ts';
 import { energyExhaustedAt } from './shortfall-exhaustion.ts';
 import { packHeatingFlagTimes } from './thermal-precursor.ts';
@@ -71,6 +72,11 @@ export const BREAKDOWN_RULES = {
   regenFullSocPct: 95,
   coldPackC: 5,
   /**
+   * Cabin setpoint minus outside temperature from which a live car standing in gear heats: a cabin
+   * loses ~100 W/K, so 20 K is ≥ 2 kW of heat, ≥ 0.7 kW electric even from a heat pump (COP ≤ 3).
+   */
+  heatingDemandK: 20,
+  /**
    * …judged on at least this many moving samples (at 1 Hz, 3 s: a hard stop from 40 km/h lasts
    * ~3 s); power passes through 0 kW for a sample whenever traction turns into regeneration.
    */
@@ -122,6 +128,12 @@ export interface BreakdownCandidate extends Aftermath, Moment {
   stopIndex: number;
   /** For data_end: how long the device has been silent at `nowMs` (0 when not judged). */
   silenceMs: number;
+  /**
+   * A stop with new 12 V codes whose data ends within SILENT_SOON_MS of it and has been silent at
+   * `nowMs` for at least the silence threshold: like a silence at speed, judged provisionally by
+   * the rules alone (silenceAfterStopMs has it).
+   */
+  silenceOngoing: boolean;
   /** The pack heated faster than physics allows (thermal-precursor@1's bound) shortly before or at the moment. */
   packHeating: boolean;
   /** Which physical sign kept it (for the evidence). */
@@ -203,8 +215,19 @@ export function breakdownWakeAtMs(series: TelemetrySeries, options: BreakdownRul
   let at: number | undefined;
   if (finite(v) && v >= R.silenceKph) at = lastMs + (options.silenceMs ?? R.silenceMs);
   else if (finite(v) && v < R.stillKph && n > 1 && series.speedKph[n - 2]! >= R.stillKph) at = lastMs + R.minRestMs;
+  // Standing just after a stop with a failing 12 V supply reported: its silence is judged like one at speed.
+  if (finite(v) && v < R.stillKph && (series.errorCodes[n - 1] ?? []).some((code) => LOW_VOLTAGE_CODE.test(code)) && stoppedWithin(series, SILENT_SOON_MS)) {
+    at = Math.max(at ?? 0, lastMs + (options.silenceMs ?? R.silenceMs));
+  }
   if (at === undefined) return undefined;
   return options.nowMs !== undefined && options.nowMs >= at ? undefined : at;
+}
+
+/** Was the car moving (≥ stillKph) within `ms` before the last row? */
+function stoppedWithin(series: TelemetrySeries, ms: number): boolean {
+  const lastMs = series.tsMs[series.length - 1]!;
+  for (let k = series.length - 1; k >= 0 && lastMs - series.tsMs[k]! <= ms; k--) if (series.speedKph[k]! >= BREAKDOWN_RULES.stillKph) return true;
+  return false;
 }
 
 /** Rule 3 and 4: null to keep the candidate, else why it is dropped (reported to `onDropped`). */
@@ -225,7 +248,11 @@ function dropReason(series: TelemetrySeries, c: BreakdownCandidate, options: Bre
   // A car that goes 'off' for good right at the stop, or is towed from it, with a fault showing
   // did shut down.
   // A car towed away from where it stopped did not drive on either.
-  const shutAtStop = (c.offAfterFraction >= 0.5 || c.tow !== null) && !(c.recovered && c.restMs <= R.judgeMs);
+  // So did one that reported a failing 12 V supply (lost-communication or low-voltage codes new
+  // at the moment) and whose unit then fell silent where it stopped for longer than a dropout:
+  // the supply that feeds the unit is the one that failed.
+  const twelveVoltDied = c.lowVoltageCode && c.silenceAfterStopMs >= (options.silenceMs ?? R.silenceMs);
+  const shutAtStop = (c.offAfterFraction >= 0.5 || c.tow !== null || twelveVoltDied) && !(c.recovered && c.restMs <= R.judgeMs);
   if (c.trigger === 'stop' && !c.offWhileMoving && c.powerKnown && c.coastFraction < R.coastFraction && !shutAtStop) return 'driver_stop';
   // The end of the data is "now" in a live window: only a failing 12 V supply (lost-communication
   // codes), a car switched off while moving, or silence at speed since say the silence is a breakdown.
@@ -261,8 +288,11 @@ function faultSign(c: BreakdownCandidate, silenceMs: number): FaultSign | null {
     // Braked hard with neither propulsion nor regeneration: the drivetrain was dead, unless the
     // pack could not take regeneration anyway (full or cold).
     const regenExpected = !(c.socAtLossPct >= R.regenFullSocPct) && !(c.batteryTempAtLossC < R.coldPackC);
-    // A full or cold pack explains the missing regeneration, not a car that then has to be towed.
-    if (regenExpected || c.tow) return 'braked_without_power';
+    // A full or cold pack explains the missing regeneration, not a car that then has to be towed,
+    // nor one left standing in gear with only the 12 V draw where a live car heats its cabin
+    // (kilowatts against a 20 K difference, even with a heat pump): its high-voltage system is dead.
+    const deadInGear = c.inGearAfterStop && c.loadAfterStopKw < R.zeroPowerKw && c.heatingDemandK >= R.heatingDemandK;
+    if (regenExpected || c.tow || deadInGear) return 'braked_without_power';
     return null;
   }
   // Into a silence: rolling without power must also have slowed the car (a coast-down loses speed;
@@ -323,8 +353,14 @@ function measure(series: TelemetrySeries, trigger: BreakdownTrigger, stopIndex: 
   const m = measureMoment(series, trigger, stopIndex, R);
   const next = aftermathOf(series, trigger === 'data_gap', stopIndex, R);
   const lastMs = series.tsMs[stopIndex]!;
-  const silenceMs = trigger === 'data_end' && options.nowMs !== undefined && options.nowMs - lastMs >= (options.silenceMs ?? R.silenceMs) ? options.nowMs - lastMs : 0;
-  const c: BreakdownCandidate = { trigger, stopIndex, ...m, ...next, silenceMs, packHeating: false, subkind: 'loss_of_propulsion', fault: 'codes' };
+  const threshold = options.silenceMs ?? R.silenceMs;
+  const silenceMs = trigger === 'data_end' && options.nowMs !== undefined && options.nowMs - lastMs >= threshold ? options.nowMs - lastMs : 0;
+  // The data ends standing just after the stop: the silence since is judged at nowMs, as at speed.
+  const endMs = series.tsMs[series.length - 1]!;
+  const silentSinceEnd = options.nowMs !== undefined ? options.nowMs - endMs : 0;
+  const silenceOngoing = trigger === 'stop' && m.lowVoltageCode && endMs - lastMs <= SILENT_SOON_MS && silentSinceEnd >= threshold;
+  if (silenceOngoing) next.silenceAfterStopMs = Math.max(next.silenceAfterStopMs, silentSinceEnd);
+  const c: BreakdownCandidate = { trigger, stopIndex, ...m, ...next, silenceMs, silenceOngoing, packHeating: false, subkind: 'loss_of_propulsion', fault: 'codes' };
   c.subkind = subkindOf(c);
   return c;
 }

@@ -48,6 +48,8 @@ export const STANDING_LOOKBACK_MS = 30 * 60_000;
 export const STANDING_RECENT_MS = 5 * 60_000;
 /** Standing at least this long is a park: what came before it is an earlier trip. */
 const PARK_MS = 5 * 60_000;
+/** A unit's first row after a silence below this speed (the car's own-power threshold) is a car setting off. */
+const SETTING_OFF_KPH = 8;
 /** A code on at least this share of the rows 5–30 min before the moment was there all along. */
 export const STANDING_SHARE = 0.8;
 /** …judged only when those rows span at least this long (a short history proves nothing). */
@@ -82,7 +84,10 @@ export function standingCodes(series: TelemetrySeries, anchorIndex: number): Set
       // Parked for 5 min.
       if (!beforeDrive && stillUntilMs - tsMs[k]! >= PARK_MS && anchorMs - tsMs[k]! > STANDING_RECENT_MS) beforeDrive = true;
     } else if (Number.isFinite(v)) stillUntilMs = Number.NaN;
-    if (!beforeDrive && woke && anchorMs - tsMs[k]! > STANDING_RECENT_MS) beforeDrive = true;
+    // Woken at walking pace or standing, the car was setting off: its first row is before this
+    // drive however soon the moment follows (a code it set off with is no warning of the moment).
+    const settingOff = woke && Number.isFinite(v) && v < SETTING_OFF_KPH;
+    if (!beforeDrive && woke && (anchorMs - tsMs[k]! > STANDING_RECENT_MS || settingOff)) beforeDrive = true;
     const codes = errorCodes[k];
     if (beforeDrive && codes) for (const c of codes) standing.add(c);
     if (tsMs[k]! <= untilMs) {

@@ -58,9 +58,13 @@ export function createBreakdownDetector(options: BreakdownDetectorOptions): Dete
       const events: DetectedEvent[] = [];
       candidates.forEach((c, i) => {
         const score = scores ? roundScore(scores[i]!) : null;
-        // A silence still going on is judged by the rules alone: the model has never seen what
-        // follows, and the alert that matters most must not wait for it.
-        if (score !== null && score < threshold && c.fault !== 'silence_at_speed') return;
+        // A silence still going on (at speed, or right after a stop with 12 V codes) is judged by
+        // the rules alone: the model has never seen what follows, and the alert that matters most
+        // must not wait for it.
+        // The model may only overrule a sign the rules inferred from the power channel: what the
+        // car itself reported (off, codes, a hot or over-heating pack), a tow and a silence are
+        // direct evidence a classifier fitted on a simulated fleet cannot outweigh.
+        if (score !== null && score < threshold && VETOABLE.has(c.fault) && !c.tow && !c.silenceOngoing) return;
         events.push(toEvent(ctx.deviceId, series, c, score, threshold, options.silenceMs ?? BREAKDOWN_RULES.silenceMs));
       });
       return events;
@@ -70,6 +74,9 @@ export function createBreakdownDetector(options: BreakdownDetectorOptions): Dete
     },
   };
 }
+
+/** Fault signs inferred from power and speed alone, which the model's score may veto. */
+const VETOABLE: ReadonlySet<BreakdownCandidate['fault']> = new Set(['coast_down', 'braked_without_power', 'stopped_in_silence']);
 
 const FAULT_NOTE: Record<BreakdownCandidate['fault'], string> = {
   off_while_moving: 'the vehicle reported itself off while moving',
@@ -105,6 +112,10 @@ function toEvent(deviceId: string, series: TelemetrySeries, c: BreakdownCandidat
     evidence.push({ signal: 'silence_min', value: round(c.silenceMs / 60_000, 1), threshold: round((silenceMs) / 60_000, 1), atMs: series.tsMs[c.stopIndex]!, note: `no data since the last row at ${round(c.speedAtLossKph, 0)} kph (judged at ${new Date(series.tsMs[c.stopIndex]! + c.silenceMs).toISOString()})` });
     evidence.push({ signal: 'provisional', value: true, note: 'withdrawn if the data returns with the car still driving further on, confirmed if it returns standing or towed' });
   } else if (c.trigger === 'data_end') evidence.push({ signal: 'data_end', value: true, atMs: series.tsMs[c.stopIndex]!, note: 'data stopped while moving' });
+  if (c.silenceOngoing) {
+    evidence.push({ signal: 'silence_min', value: round(c.silenceAfterStopMs / 60_000, 1), threshold: round(silenceMs / 60_000, 1), atMs: series.tsMs[series.length - 1]!, note: 'no data since just after the stop' });
+    evidence.push({ signal: 'provisional', value: true, note: 'withdrawn if the data returns within a dropout\'s length, confirmed if the unit stays silent or the car is towed' });
+  }
   if (c.standingCodes.length > 0) evidence.push({ signal: 'standing_codes', value: c.standingCodes.join(','), note: 'present before the moment (before this drive or on most rows of the previous 30 min): context, not evidence' });
   evidence.push({ signal: 'fault_sign', value: c.fault, note: FAULT_NOTE[c.fault] });
   evidence.push({ signal: 'rest_min', value: round(c.restMs / 60_000, 1), threshold: R.minRestMs / 60_000, note: c.recovered ? 'stood still, then moved on under its own power' : 'did not move on under its own power' });
@@ -121,7 +132,7 @@ function toEvent(deviceId: string, series: TelemetrySeries, c: BreakdownCandidat
     endMs: c.endMs,
     lat: c.lat,
     lon: c.lon,
-    summary: `${c.fault === 'silence_at_speed' ? 'Provisional: data lost at speed, possible breakdown' : SUMMARY[c.subkind]} at ${round(c.speedAtLossKph, 0)} kph${c.tow ? `, towed ${round(c.tow.distanceKm, 1)} km` : ''}`,
+    summary: `${c.fault === 'silence_at_speed' ? 'Provisional: data lost at speed, possible breakdown' : c.silenceOngoing ? 'Provisional: 12 V fault codes, then no data since the stop' : SUMMARY[c.subkind]} at ${round(c.speedAtLossKph, 0)} kph${c.tow ? `, towed ${round(c.tow.distanceKm, 1)} km` : ''}`,
     score,
     evidence,
   };

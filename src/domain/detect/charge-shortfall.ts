@@ -26,6 +26,11 @@ export const CHARGE_SHORTFALL_DETECTOR = 'charge-shortfall@1';
 const HOUR_MS = 3_600_000;
 /** A car standing this close to a charger is at it. */
 const AT_CHARGER_KM = 1;
+/**
+ * …but one that ran out and is not charged within CHARGE_AFTER_MS stopped short of it unless it is
+ * in the charger's car park: a few hundred metres covers the bays, the listing's and the GPS's error.
+ */
+const AT_CHARGER_EMPTY_KM = 0.3;
 /** A later drive this long without a charge in between shows the car was not out of energy after all. */
 const DROVE_ON_KM = 1;
 /** How far past a stop to look for the car driving on by itself (a tow and a charge come sooner). */
@@ -128,7 +133,7 @@ function driveEnding(series: TelemetrySeries, periods: readonly Period[], k: num
     { signal: 'nearest_charger_km', value: near ? round(near.km, 2) : null, threshold: AT_CHARGER_KM, note: near ? near.charger.name : 'no chargers known' },
   ];
   const empty = energyExhaustedAt(series, stop, device);
-  if (empty.exhausted && !atCharger && !chargeFollows) {
+  if (empty.exhausted && !(near !== null && near.km <= AT_CHARGER_EMPTY_KM) && !chargeFollows) {
     // Stopped for good: it stands after running out (or the data ends there, the 12 V gone with it).
     const standsMs = (next ? next.endMs : series.tsMs[series.length - 1]!) - stopMs;
     const lastSpeed = series.speedKph[series.length - 1]!;

@@ -74,8 +74,20 @@ const EMPTY_ANYWAY_SOC_PCT = 0.5;
 const LIMP_BAND_PCT = 3;
 /** In limp mode the car settles at the speed the power limit pays for: clearly below its speed before. */
 const LIMP_SPEED_RATIO = 0.85;
-
-/** Did the car drive its last LIMP_BAND_PCT before `stop` clearly slower than the 10 min before that? */
+/**
+ * …or, where the road still lets it hold its speed (downhill, a light car), its power sits at the
+ * limiter's ceiling: a plateau (a share of the band's readings within a few % of one level; the
+ * first moments of the band may still be above the limit) clearly below the peak of the 10 min
+ * before, a level the car often exceeded then. Unlimited driving has no such plateau, and a
+ * steady cruise at the power it held before is no limit.
+ */
+const LIMP_POWER_RATIO = 0.8;
+const CEILING_TOLERANCE = 0.05;
+const CEILING_SHARE = 0.3;
+const ABOVE_BEFORE_SHARE = 0.25;
+/** …judged on at least this many moving samples with power in the band (a handful proves nothing). */
+const MIN_BAND_SAMPLES = 5;
+/** Did the car drive its last LIMP_BAND_PCT before `stop` clearly slower, or power-limited, against the 10 min before that? */
 function limpedBefore(series: TelemetrySeries, stop: number, stopSocPct: number): boolean {
   let bandStart = stop;
   while (bandStart > 0 && !(series.socPct[bandStart - 1]! >= stopSocPct + LIMP_BAND_PCT)) bandStart--;
@@ -92,5 +104,40 @@ function limpedBefore(series: TelemetrySeries, stop: number, stopSocPct: number)
   const late = mean(bandStart, stop);
   // No speed to compare (a gap, a car that sat): the gauge decides.
   if (!Number.isFinite(early) || !Number.isFinite(late)) return true;
-  return late <= LIMP_SPEED_RATIO * early;
+  return late <= LIMP_SPEED_RATIO * early || powerCapped(series, earlyFrom, bandStart, stop);
+}
+
+/** Moving samples of [bandStart, stop) pinned at a ceiling clearly under what the car drew in [earlyFrom, bandStart). */
+export function powerCapped(series: TelemetrySeries, earlyFrom: number, bandStart: number, stop: number): boolean {
+  const moving = (from: number, to: number) => {
+    const out: number[] = [];
+    for (let i = from; i < to; i++) if (series.speedKph[i]! > 2 && Number.isFinite(series.powerKw[i]!)) out.push(series.powerKw[i]!);
+    return out;
+  };
+  const early = moving(earlyFrom, bandStart);
+  const band = moving(bandStart, stop).sort((x, y) => y - x);
+  if (early.length === 0 || band.length < MIN_BAND_SAMPLES) return false;
+  const ceiling = plateauLevel(band);
+  if (ceiling === null || !(ceiling > 0)) return false;
+  const earlyPeak = Math.max(...early);
+  const aboveBefore = early.filter((p) => p > (1 + CEILING_TOLERANCE) * ceiling).length / early.length;
+  return ceiling <= LIMP_POWER_RATIO * earlyPeak && aboveBefore >= ABOVE_BEFORE_SHARE;
+}
+
+/** The highest level with at least CEILING_SHARE of the (descending) readings within ±CEILING_TOLERANCE of it, or null. */
+function plateauLevel(descending: readonly number[]): number | null {
+  const need = Math.ceil(CEILING_SHARE * descending.length);
+  let lo = 0;
+  let end = 0;
+  // Both bounds only move down the list as the level falls: one pass.
+  for (let hi = 0; hi < descending.length; hi++) {
+    const level = descending[hi]!;
+    if (level <= 0) return null;
+    // Readings within the tolerance of `level`: [first ≤ level·(1+tol), last ≥ level·(1−tol)].
+    while (descending[lo]! > level * (1 + CEILING_TOLERANCE)) lo++;
+    end = Math.max(end, hi);
+    while (end + 1 < descending.length && descending[end + 1]! >= level * (1 - CEILING_TOLERANCE)) end++;
+    if (end - lo + 1 >= need) return level;
+  }
+  return null;
 }
