@@ -112,7 +112,7 @@ export function svgTexts(svg: string): SvgText[] {
 export function svgPlots(svg: string): Box[] {
   const plots: Box[] = [];
   walk(parse(svg), (n) => {
-    if (n.tag !== 'g' || !/role-scope concat_\d+_group/.test(attr(n, 'class') ?? '')) return;
+    if (n.tag !== 'g' || !/role-scope (concat_\d+|chart_note)_group/.test(attr(n, 'class') ?? '')) return;
     const inner = n.children.find((k): k is Node => typeof k !== 'string' && k.tag === 'g')!;
     const bg = inner.children.find((k): k is Node => typeof k !== 'string' && k.tag === 'path' && attr(k, 'class') === 'background')!;
     const d = /M([-\d.]+),([-\d.]+)h([-\d.]+)v([-\d.]+)/.exec(attr(bg, 'd') ?? '')!;

@@ -7,6 +7,9 @@ import type { ChartXAxis } from './chart-x-axis.ts';
 const VERDICT_COLORS: Record<string, string> = { supported: '#2a7d2e', contradicted: '#d62728', refuted: '#d62728', not_enough_data: '#f0a30a' };
 const PAD_X_PX = 5;
 const PAD_Y_PX = 3;
+/** The point a call-out points at: a filled circle of area 18 px². */
+const DOT_SIZE_PX2 = 18;
+const DOT_RADIUS_PX = 2.5;
 
 /** The call-out's text with the verdict of a checked claim last. */
 export function calloutText(c: Pick<ChartCallout, 'text' | 'verdict'>): string {
@@ -32,8 +35,9 @@ export function calloutAnchors(items: readonly ChartCallout[], series: ChartSeri
     if (Number.isNaN(raw) || x < x0 || x > x1) return;
     const [y0, y1] = channel.domain;
     const y = Math.min(y1, Math.max(y0, channel.convert(raw)));
-    const round = (v: number) => Math.round(v * 10) / 10;
-    anchors.push({ key: keyOf(k), atMs: c.atMs, xPx: round(((x - x0) / (x1 - x0)) * plotWidthPx), yPx: round((1 - (y - y0) / (y1 - y0)) * plotHeightPx), text: calloutText(c) });
+    // The point is kept its radius inside the plot: a dot on the edge would reach out of the view and push the panels apart.
+    const inside = (v: number, size: number) => Math.round(Math.min(size - DOT_RADIUS_PX, Math.max(DOT_RADIUS_PX, v)) * 10) / 10;
+    anchors.push({ key: keyOf(k), atMs: c.atMs, xPx: inside(((x - x0) / (x1 - x0)) * plotWidthPx, plotWidthPx), yPx: inside((1 - (y - y0) / (y1 - y0)) * plotHeightPx, plotHeightPx), text: calloutText(c) });
   });
   return anchors.sort((a, b) => a.atMs - b.atMs).map(({ atMs: _, ...a }) => a);
 }
@@ -61,7 +65,7 @@ export function calloutLayers(panelId: string, items: readonly ChartCallout[], p
     const data = { name };
     layers.push(
       { data, mark: { type: 'rule', color: '#333333', strokeWidth: 1 }, encoding: { x: px('ax'), y: px('ay'), x2: { field: 'ex' }, y2: { field: 'ey' } } },
-      { data, mark: { type: 'point', filled: true, size: 18, color: '#333333', opacity: 1 }, encoding: { x: px('ax'), y: px('ay') } },
+      { data, mark: { type: 'point', filled: true, size: DOT_SIZE_PX2, color: '#333333', opacity: 1 }, encoding: { x: px('ax'), y: px('ay') } },
       { name: `callout_box_${panelId}`, data, mark: { type: 'rect', fill: 'white', strokeWidth: 1 }, encoding: { x: px('left'), x2: { field: 'right' }, y: px('top'), y2: { field: 'bottom' }, stroke: { field: 'stroke', type: 'nominal', scale: null } } },
       {
         name: `callout_text_${panelId}`,
@@ -80,7 +84,7 @@ export function calloutLayers(panelId: string, items: readonly ChartCallout[], p
     const data = { name };
     const tagged = { filter: 'isValid(datum.left)' };
     layers.push(
-      { data, mark: { type: 'point', filled: true, size: 18, color: '#333333', opacity: 1 }, encoding: { x: px('ax'), y: px('ay') } },
+      { data, mark: { type: 'point', filled: true, size: DOT_SIZE_PX2, color: '#333333', opacity: 1 }, encoding: { x: px('ax'), y: px('ay') } },
       { name: `callout_tag_${panelId}`, data, transform: [tagged], mark: { type: 'rect', fill: 'white', strokeWidth: 1 }, encoding: { x: px('left'), x2: { field: 'right' }, y: px('top'), y2: { field: 'bottom' }, stroke: { field: 'stroke', type: 'nominal', scale: null } } },
       {
         name: `callout_number_${panelId}`,
