@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { CHART_FONT } from '../domain/chart/chart-input.ts';
+import { textWidthPx } from '../domain/chart/text-width.ts';
 
 export type ChartFormat = 'svg' | 'png' | 'vl.json';
 
@@ -19,6 +21,28 @@ export interface RenderOptions {
 const require = createRequire(import.meta.url);
 const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'].map((f) => join(FONT_DIR, f));
+
+/** DejaVu Sans Bold is about this much wider than the regular face the width table measures. */
+const BOLD_WIDTH_FACTOR = 1.1;
+
+// Without a canvas, Vega guesses every text at 0.8 em a character, about 1.5 times DejaVu's real
+// width: its layout then reserves room for text that is not there and the picture shrinks to fit.
+// It measures with the font's own widths instead (the same table the label layout uses).
+interface TextItem {
+  fontSize?: number;
+  limit?: number;
+  fontWeight?: string | number;
+}
+// vega re-exports vega-scenegraph's textMetrics at run time; its typings leave it out.
+const textMetrics = (vega as unknown as { textMetrics?: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
+if (!textMetrics) throw new Error('vega no longer exports textMetrics: the chart layout needs it to measure text');
+textMetrics.width = (item: TextItem, text: unknown) => {
+  const line = text == null ? '' : String(text).trim();
+  const width = textWidthPx(line, item.fontSize != null ? Number(item.fontSize) || 0 : 11);
+  const drawn = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600 ? width * BOLD_WIDTH_FACTOR : width;
+  // Vega cuts a text longer than its limit with "…" (calling this to find where): it is never wider.
+  return item.limit !== undefined && item.limit > 0 ? Math.min(drawn, item.limit) : drawn;
+};
 
 /**
  * Vega-Lite warns when layers restate the same explicit domain (it merges them, with the same

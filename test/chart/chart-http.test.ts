@@ -48,7 +48,7 @@ describe('GET /v1/devices/:id/chart.*', () => {
     const spec = (await res.json()) as { datasets: Record<string, Record<string, unknown>[]> };
     expect(spec.datasets.periods!.some((p) => p.kind === 'drive')).toBe(true);
     expect(spec.datasets.places!.map((p) => p.name)).toEqual(['Test charger']);
-    expect(spec.datasets['callouts-soc-socPct']!.map((c) => c.text)).toEqual([['Driver says the charge fell here — refuted'], ['Never below 5 % — supported']]);
+    expect(spec.datasets['callouts-soc']!.map((c) => c.text)).toEqual([['Driver says the charge fell here — refuted'], ['Never below 5 % — supported']]);
     expect(JSON.stringify(spec)).toContain('distance travelled (km)');
   });
 

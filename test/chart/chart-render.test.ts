@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { describe, expect, it } from 'vitest';
 import { syntheticDrive } from '../../scripts/charts/synthetic-drive.ts';
@@ -5,23 +6,11 @@ import { renderChart } from '../../src/chart/render-chart.ts';
 import { buildChartSpec } from '../../src/domain/chart/build-chart-spec.ts';
 import { IMPERIAL_UNITS, METRIC_UNITS, type ChartInput, type ChartOptions } from '../../src/domain/chart/chart-input.ts';
 import { publicChartInput } from '../../src/domain/chart/public-chart-input.ts';
+import { expectGolden, normalizeSvg } from './golden.ts';
 
 const SIZE = { widthPx: 640, heightPx: 420 };
 const drive = syntheticDrive({ seconds: 7200, events: 4, seed: 7 });
 const plain: ChartInput = { ...drive, events: [], places: [], callouts: [], periods: [] };
-
-/** Golden files compare structure, not float noise: numbers rounded, generated ids renumbered. */
-function normalize(svg: string): string {
-  const ids = new Map<string, string>();
-  return svg
-    .replace(/\b(clip|gradient|pattern|mask)(\d+)\b/g, (_m, kind: string, n: string) => {
-      const key = `${kind}${n}`;
-      if (!ids.has(key)) ids.set(key, `${kind}${ids.size + 1}`);
-      return ids.get(key)!;
-    })
-    .replace(/-?\d+\.\d+/g, (n) => String(Math.round(Number(n) * 10) / 10))
-    .replace(/></g, '>\n<');
-}
 
 const kinds: [string, ChartInput, ChartOptions][] = [
   ['time-axis', plain, { x: 'time', units: METRIC_UNITS, ...SIZE, title: 'time axis' }],
@@ -35,7 +24,7 @@ describe('renderChart', () => {
     const svg = (await renderChart(buildChartSpec(input, options), { format: 'svg', ...SIZE })) as string;
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain(`width="${SIZE.widthPx}" height="${SIZE.heightPx}"`);
-    await expect(normalize(svg)).toMatchFileSnapshot(`./__snapshots__/${name}.svg`);
+    expectGolden(normalizeSvg(svg), join(import.meta.dirname, 'golden', `${name}.svg`));
   });
 
   it('writes a PNG of exactly width × height × scale that is not blank', async () => {

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { syntheticDrive } from '../../scripts/charts/synthetic-drive.ts';
 import { annotationCallouts } from '../../src/domain/chart/annotation-callouts.ts';
 import { buildChartSpec, ChartInputError } from '../../src/domain/chart/build-chart-spec.ts';
-import { calloutLines } from '../../src/domain/chart/callouts.ts';
+import { wrapText } from '../../src/domain/chart/callout-layout.ts';
+import { calloutText } from '../../src/domain/chart/callouts.ts';
 import { IMPERIAL_UNITS, METRIC_UNITS, type ChartOptions, type ChartSeries } from '../../src/domain/chart/chart-input.ts';
 import { cumulativeDistance } from '../../src/domain/chart/distance-axis.ts';
 import { placeVisits } from '../../src/domain/chart/place-visits.ts';
@@ -36,7 +37,8 @@ describe('buildChartSpec', () => {
     const ok = validate(spec);
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
-    expect((spec.vconcat as unknown[]).length).toBe(4);
+    // The strip (bands, events, places) above speed, charge, temperatures and power.
+    expect((spec.vconcat as unknown[]).length).toBe(5);
   });
 
   it('reduces each line to about four points per pixel column and keeps the extremes', () => {
@@ -80,8 +82,8 @@ describe('buildChartSpec', () => {
     expect(d.periods!.map((p) => p.kind)).toEqual(['drive', 'charge', 'drive', 'gap', 'drive']);
     expect(d.events).toHaveLength(20);
     expect(d.places!.map((p) => p.name)).toEqual(['Depot', 'Supercharger A']);
-    expect(d['callouts-soc-socPct']![0]!.text).toEqual(['charged for 30 min — supported']);
-    expect(d['callouts-soc-socPct']![0]!.stroke).toBe('#2a7d2e');
+    expect(d['callouts-soc']![0]!.text).toEqual(['charged for 30 min — supported']);
+    expect(d['callouts-soc']![0]!.stroke).toBe('#2a7d2e');
     // On a distance axis a charge has no width: the band disappears, the stop is squeezed.
     const byDistance = datasets(buildChartSpec(drive, { ...options, x: 'distance' })) as unknown as Record<string, Record<string, unknown>[]>;
     const charge = byDistance.periods!.find((p) => p.kind === 'charge');
@@ -130,15 +132,26 @@ describe('distance travelled', () => {
 });
 
 describe('public export', () => {
-  it('removes positions, shifts time to zero and hides the device id', () => {
+  it('removes positions, places, free text and the clock, shifts time to zero and hides the device id', () => {
     const drive = syntheticDrive({ seconds: 600, events: 2 });
-    const pub = publicChartInput({ ...drive, events: drive.events.map((e) => ({ ...e, summary: `synthetic-1 did ${e.eventId}` })) });
+    const pub = publicChartInput({
+      ...drive,
+      events: drive.events.map((e) => ({ ...e, summary: `synthetic-1 did ${e.eventId}` })),
+      places: [{ name: 'Depot on Elm Street', kind: 'stop', atMs: drive.series.tsMs[100]! }],
+      callouts: [
+        { atMs: drive.series.tsMs[50]!, channel: 'socPct', text: 'Charged at Elm Street', publicText: 'state of charge ≥ 90 %', verdict: 'supported' },
+        { atMs: drive.series.tsMs[60]!, channel: 'socPct', text: 'Met Ann at Elm Street' },
+      ],
+    });
     expect(pub.deviceId).toBe('vehicle');
     expect(pub.series.tsMs[0]).toBe(0);
     expect([...pub.series.lat].every(Number.isNaN)).toBe(true);
     expect([...pub.series.lon].every(Number.isNaN)).toBe(true);
     expect(pub.series.odometerKm[0]).toBe(0);
-    expect(pub.events.map((e) => e.summary)).toEqual(['vehicle did e0', 'vehicle did e1']);
+    expect(pub.events.map((e) => e.summary)).toEqual(drive.events.map((e) => `${e.kind}/${e.subkind}`));
+    expect(pub.places).toEqual([{ name: 'stop', kind: 'stop', atMs: drive.series.tsMs[100]! - drive.series.tsMs[0]! }]);
+    expect(pub.callouts.map((c) => c.text)).toEqual(['state of charge ≥ 90 %']);
+    expect(JSON.stringify(pub.callouts)).not.toContain('Elm');
     expect(JSON.stringify(buildChartSpec(pub, { ...options, elapsedTime: true }))).not.toContain('synthetic-1');
   });
 });
@@ -168,12 +181,19 @@ describe('annotations, places and call-out text', () => {
     expect(visits.map((v) => v.atMs / 60_000)).toEqual([10, 89]);
   });
 
-  it('wraps long call-outs and cuts them at three lines', () => {
-    expect(calloutLines({ text: 'short' })).toEqual(['short']);
-    const lines = calloutLines({ text: 'word '.repeat(60), verdict: 'refuted' });
-    expect(lines).toHaveLength(3);
+  it('wraps long call-outs and cuts them at six lines', () => {
+    expect(wrapText(calloutText({ text: 'short' }), 46)).toEqual(['short']);
+    const lines = wrapText(calloutText({ text: 'word '.repeat(60), verdict: 'refuted' }), 46);
+    expect(lines).toHaveLength(6);
     expect(lines.every((l) => l.length <= 46)).toBe(true);
-    expect(lines[2]!.endsWith('…')).toBe(true);
+    expect(lines[5]!.endsWith('…')).toBe(true);
+  });
+
+  it('describes a checkable claim from its fields alone, for public charts', () => {
+    const [c] = annotationCallouts([
+      { startMs: 1, text: 'Cruise at 54 mph past Elm Street', tags: [], claim: { kind: 'bound', channel: 'speed', op: '<=', value: 54, unit: 'mph', fromMs: 0, toMs: 4_320_000, share: 0.9 } },
+    ]);
+    expect(c!.publicText).toBe('speed ≤ 54 mph for 72 min, 90 % of the time');
   });
 });
 

@@ -1,3 +1,6 @@
+import { Value } from 'typebox/value';
+import { ClaimSchema } from '../claims/claim.ts';
+import { describeClaim } from '../claims/describe-claim.ts';
 import { fieldOf } from '../telemetry-frame.ts';
 import type { ChartCallout, ChartChannel } from './chart-input.ts';
 
@@ -39,6 +42,7 @@ export function annotationCallouts(annotations: readonly AnnotationLike[], tags:
       const claim = a.claim;
       const channel = (typeof claim?.channel === 'string' && CLAIM_CHANNELS[claim.channel]) || 'socPct';
       const atMs = typeof claim?.atMs === 'number' ? claim.atMs : a.startMs;
-      return { atMs, channel, text: a.text, verdict: a.verdict ?? verdictOf(claim) };
+      const publicText = claim !== null && Value.Check(ClaimSchema, claim) ? describeClaim(claim) : undefined;
+      return { atMs, channel, text: a.text, ...(publicText ? { publicText } : {}), verdict: a.verdict ?? verdictOf(claim) };
     });
 }

@@ -35,6 +35,8 @@ export interface ChartCallout {
   atMs: number;
   channel: ChartChannel;
   text: string;
+  /** The claim in words made from its fields only (describe-claim.ts): what a public chart shows instead of `text`. */
+  publicText?: string | undefined;
   /** Verdict of a checked claim, shown in the box ('supported', 'refuted', …). */
   verdict?: string | undefined;
 }

@@ -1,8 +1,9 @@
 import type { ChartPanel } from './chart-panel.ts';
 
-/** Where a panel sits in the stack and how big its plot area is: overlays place boxes in pixels. */
+/** Where a view sits in the stack and how big its plot area is. `isTop`: the strip above the panels (or the first panel when there is no strip), which carries the labels, markers and legends. */
 export interface PanelPlacement {
-  panel: ChartPanel;
+  /** Undefined for the strip. */
+  panel: ChartPanel | undefined;
   isTop: boolean;
   plotWidthPx: number;
   plotHeightPx: number;

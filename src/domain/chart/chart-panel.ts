@@ -1,4 +1,6 @@
 import type { ChartChannel, ChartInput, ChartOptions } from './chart-input.ts';
+import type { LineRow } from './chart-rows.ts';
+import type { Rect } from './label-layout.ts';
 import type { ChartXAxis } from './chart-x-axis.ts';
 import type { PixelScale } from './simplify-line.ts';
 
@@ -23,6 +25,26 @@ export interface ChartPanel {
   channels: Partial<Record<ChartChannel, PanelChannel>>;
   /** Extra pixels taken on the right (a second y-axis). */
   rightAxis: boolean;
+  /** The lines drawn, with their y domains: call-outs avoid hiding them. */
+  traces: { rows: readonly LineRow[]; domain: [number, number] }[];
+  /** A box inside the plot that call-outs must leave clear (the legend), in plot pixels. */
+  keepClear?: Rect;
+}
+
+/** Every point of the panel's lines in plot pixels, as x/y pairs (y down). */
+export function tracePointsPx(panel: ChartPanel, plotWidthPx: number, plotHeightPx: number, xDomain: [number, number]): Float64Array {
+  const n = panel.traces.reduce((sum, t) => sum + t.rows.length, 0);
+  const out = new Float64Array(2 * n);
+  let k = 0;
+  const [x0, x1] = xDomain;
+  for (const { rows, domain: [y0, y1] } of panel.traces) {
+    for (const r of rows) {
+      if (r.v === null) continue;
+      out[k++] = ((r.x - x0) / (x1 - x0)) * plotWidthPx;
+      out[k++] = (1 - (r.v - y0) / (y1 - y0)) * plotHeightPx;
+    }
+  }
+  return out.subarray(0, k);
 }
 
 export interface PanelContext {

@@ -15,6 +15,8 @@ export interface ChartXAxis {
 }
 
 const HOUR_MS = 3_600_000;
+/** About one clock label per this many pixels (a label with the day is wider). */
+const TICK_SPACING_PX: Record<string, number> = { '%d %b %H:%M': 110, '%H:%M': 60 };
 
 export function buildXAxis(input: ChartInput, options: ChartOptions): ChartXAxis {
   const { tsMs } = input.series;
@@ -46,6 +48,6 @@ export function buildXAxis(input: ChartInput, options: ChartOptions): ChartXAxis
   return {
     toX: (atMs) => atMs,
     domain,
-    encoding: (show) => ({ field: 'x', type: 'temporal', scale: { type: 'utc', domain, nice: false }, axis: axis('time (UTC)', show, { format, labelOverlap: true }) }),
+    encoding: (show) => ({ field: 'x', type: 'temporal', scale: { type: 'utc', domain, nice: false }, axis: axis('time (UTC)', show, { format, labelOverlap: true, tickCount: Math.max(2, Math.floor(options.widthPx / TICK_SPACING_PX[format]!)) }) }),
   };
 }

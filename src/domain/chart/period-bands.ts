@@ -4,6 +4,10 @@ import type { ChartXAxis } from './chart-x-axis.ts';
 
 const KINDS = ['drive', 'charge', 'park', 'gap'] as const;
 const COLORS = ['#edf3fa', '#d5efcf', '#ececec', '#f8d7d7'];
+/** The legends' row above the top view: placed there explicitly (a 'top' legend would go above every other legend and take a row of its own). */
+export const LEGEND_ROW_PX = 15;
+/** Where a legend beside the period legend starts. */
+export const PERIOD_LEGEND_WIDTH_PX = 210;
 
 /**
  * Drive/charge/park/gap periods as background bands. A gap band marks where nothing was logged;
@@ -29,7 +33,7 @@ export function periodBands(periods: readonly ChartPeriod[], xAxis: ChartXAxis):
                   field: 'kind',
                   type: 'nominal',
                   scale: { domain: [...KINDS], range: COLORS },
-                  legend: isTop ? { title: null, orient: 'top', direction: 'horizontal', offset: 4 } : null,
+                  legend: isTop ? { title: null, orient: 'none', legendX: 0, legendY: -LEGEND_ROW_PX, direction: 'horizontal' } : null,
                 },
               },
             },

@@ -10,10 +10,12 @@ export function powerPanel(ctx: PanelContext): ChartPanel | undefined {
   if (!options.power || !hasValues(series.powerKw)) return undefined;
   const identity = (v: number) => v;
   const domain = niceDomain(extentOf(series.powerKw, identity), true);
+  const rows = channelRows(series.tsMs, series.powerKw, xAxis, identity, options.widthPx, options.reduce !== false, pixelScale(ctx, domain));
   return {
     id: 'power',
     heightWeight: 0.8,
-    datasets: { power: channelRows(series.tsMs, series.powerKw, xAxis, identity, options.widthPx, options.reduce !== false, pixelScale(ctx, domain)) },
+    traces: [{ rows, domain }],
+    datasets: { power: rows },
     layers: [lineLayer('power', domain, { title: 'power (kW)', titleColor: POWER_COLOR }, { color: POWER_COLOR })],
     channels: { powerKw: { convert: identity, domain } },
     rightAxis: false,

@@ -19,5 +19,6 @@ export function speedPanel(ctx: PanelContext): ChartPanel | undefined {
     layers: [lineLayer('speed', domain, { title: `speed (${unit.label})`, titleColor: SPEED_COLOR }, { color: SPEED_COLOR })],
     channels: { speedKph: { convert: unit.convert, domain } },
     rightAxis: false,
+    traces: [{ rows, domain }],
   };
 }

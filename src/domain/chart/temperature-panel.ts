@@ -1,6 +1,10 @@
 import { channelRows, extentOf, niceDomain, type LineRow } from './chart-rows.ts';
 import { hasValues, lineLayer, pixelScale, type ChartPanel, type PanelContext } from './chart-panel.ts';
 import { temperatureIn } from './display-units.ts';
+import { textWidthPx } from './text-width.ts';
+
+/** Vega's default offset of a legend inside the plot ('top-left'). */
+const LEGEND_OFFSET_PX = 18;
 
 const LINES: { channel: 'outsideTempC' | 'batteryTempC' | 'cabinSetpointC'; label: string; color: string; dash?: number[] }[] = [
   { channel: 'outsideTempC', label: 'outside', color: '#1f77b4' },
@@ -42,5 +46,7 @@ export function temperaturePanel(ctx: PanelContext): ChartPanel | undefined {
     ],
     channels: Object.fromEntries(present.map((l) => [l.channel, { convert: unit.convert, domain }])),
     rightAxis: false,
+    traces: [{ rows, domain }],
+    keepClear: { left: 0, top: 0, right: LEGEND_OFFSET_PX + 10 + labels.reduce((w, l) => w + textWidthPx(l, 10) + 26, 0), bottom: LEGEND_OFFSET_PX + 22 },
   };
 }
