@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor, pageOf, type CursorKey } from '../domain/pa
 import type { PeriodKind } from '../domain/segmentation/period-stats.ts';
 import { listAlertRules } from '../store/alert-rule-repository.ts';
 import { listChargers } from '../store/charger-repository.ts';
-import { listEvents } from '../store/event-repository.ts';
+import { listEvents, listFleetEvents, type FleetEventQuery } from '../store/event-repository.ts';
 import { listIncidents } from '../store/incident-repository.ts';
 import { listOutbox, type OutboxItem, type OutboxStatus } from '../store/outbox-repository.ts';
 import { listSessions } from '../store/session-repository.ts';
@@ -86,6 +86,15 @@ export function pageEvents(store: TelemetryStore, req: RangeRequest & { kind?: s
   return store.withConnection(async (conn) => {
     if (!(await getDevice(conn, req.deviceId))) return undefined;
     const items = await listEvents(conn, { ...req, limit: req.limit + 1, after: after && { startMs: after[0] as number, eventId: after[1] as string } });
+    return finish(items, req.limit, (e) => [e.startMs, e.eventId]);
+  });
+}
+
+/** Every device's events, newest first (a scoped key's fleets only). */
+export function pageFleetEvents(store: TelemetryStore, req: PageRequest & Omit<FleetEventQuery, 'after' | 'limit' | 'fleets'> & { fleets?: readonly string[] | null | undefined }) {
+  const after = decodeCursor(req.cursor, 'ns');
+  return store.withConnection(async (conn) => {
+    const items = await listFleetEvents(conn, { ...req, fleets: req.fleets ?? undefined, limit: req.limit + 1, after: after && { startMs: after[0] as number, eventId: after[1] as string } });
     return finish(items, req.limit, (e) => [e.startMs, e.eventId]);
   });
 }

@@ -47,7 +47,7 @@ export async function listDeviceOverviews(conn: DuckDBConnection, q: DeviceOverv
        GROUP BY t.device_id
      ),
      last_sessions AS (
-       SELECT s.device_id, arg_max(s.kind, s.end_ts) AS kind, arg_max(TRY_CAST(s.period->>'socEndPct' AS DOUBLE), s.end_ts) AS soc_end,
+       SELECT s.device_id, arg_max(s.kind, s.end_ts) AS kind, arg_max(TRY_CAST(json_extract_string(s.period, '$.socEndPct') AS DOUBLE), s.end_ts) AS soc_end,
               epoch_ms(max(s.end_ts))::DOUBLE AS end_ms
        FROM sessions s JOIN page p ON s.device_id = p.device_id GROUP BY s.device_id
      ),
