@@ -94,3 +94,17 @@ function toOverview(r: DuckDBValue[], nowMs: number): DeviceOverview {
     openIncidents: Number(r[18]), breakdowns24h: Number(r[19]), breakdowns7d: Number(r[20]), chargeShortfalls24h: Number(r[21]), chargeShortfalls7d: Number(r[22]),
   };
 }
+
+/** The fleets, models and firmwares devices have (the overview's filter choices), each sorted; only these fleets when given. */
+export async function listDeviceFacets(conn: DuckDBConnection, fleets: readonly string[] | undefined): Promise<{ fleets: string[]; models: string[]; firmwares: string[] }> {
+  const reader = await conn.runAndReadAll(
+    `SELECT coalesce(list(DISTINCT fleet ORDER BY fleet) FILTER (WHERE fleet IS NOT NULL), []),
+            coalesce(list(DISTINCT model ORDER BY model) FILTER (WHERE model IS NOT NULL), []),
+            coalesce(list(DISTINCT firmware ORDER BY firmware) FILTER (WHERE firmware IS NOT NULL), [])
+     FROM devices WHERE ($1::VARCHAR[] IS NULL OR list_contains($1::VARCHAR[], fleet))`,
+    [fleets === undefined ? null : listValue([...fleets])],
+  );
+  const row = reader.getRows()[0]!;
+  const items = (v: DuckDBValue | undefined) => ((v as { items: unknown[] } | null)?.items ?? []).map(String);
+  return { fleets: items(row[0]), models: items(row[1]), firmwares: items(row[2]) };
+}

@@ -116,4 +116,11 @@ describe('GET /v1/devices: the fleet overview', () => {
     expect(page.items.map((d) => d.deviceId)).toEqual(['car-2']);
     expect(page.next).toBeNull();
   });
+
+  it('offers the filter choices (GET /v1/device-facets), only its own fleets’ to a scoped key', async () => {
+    expect(await (await api(`${base}/v1/device-facets`)).json()).toEqual({ fleets: ['north', 'south'], models: ['Leaf', 'Model 3'], firmwares: ['1.0', '2024.2'] });
+    const key = await createKey(app, 'support', ['south']);
+    const scoped = await fetch(`${base}/v1/device-facets`, { headers: { authorization: `Bearer ${key}` } });
+    expect(await scoped.json()).toEqual({ fleets: ['south'], models: ['Leaf'], firmwares: ['1.0'] });
+  });
 });

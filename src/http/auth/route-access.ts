@@ -41,11 +41,16 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /logout': { roles: 'public' },
   'GET /': { roles: 'page' },
   'GET /replay/:deviceId': { roles: 'page', device: 'deviceId' },
+  'GET /devices/:deviceId': { roles: 'page', device: 'deviceId' },
+  'GET /incidents': { roles: 'page' },
+  'GET /incidents/:id': { roles: 'page', incident: 'id' },
   'GET /metrics': { roles: ADMIN, scoped: 'unscoped-only' },
 
   'POST /v1/telemetry': { roles: INGEST, scoped: 'unscoped-only' },
   'GET /v1/devices': { roles: READ, scoped: 'filter' },
   'GET /v1/devices/:id': { roles: READ, device: 'id' },
+  // Fleet-scoped keys get their fleets' values only (the service is given the key's fleets).
+  'GET /v1/device-facets': { roles: READ },
   'PUT /v1/devices/:id': { roles: ADMIN, device: 'id', audit: 'change' },
   // Audited by the privacy service itself, with what was removed.
   'DELETE /v1/devices/:id': { roles: ADMIN, device: 'id' },

@@ -80,6 +80,12 @@ export async function devicesRoutes(fastify: FastifyInstance): Promise<void> {
     },
   );
 
+  app.get(
+    '/v1/device-facets',
+    { schema: { summary: 'The fleets, models and firmwares of the devices (the fleet overview\'s filter choices)', response: { 200: Type.Object({ fleets: Type.Array(Type.String()), models: Type.Array(Type.String()), firmwares: Type.Array(Type.String()) }) } } },
+    async (request) => app.services.devices.facets(request.principal?.fleets),
+  );
+
   app.get('/v1/devices/:id', { schema: { summary: 'One device', params: DeviceParams, response: { 200: DeviceSchema, 404: ErrorSchema } } }, async (request) =>
     app.services.devices.require(request.params.id),
   );
