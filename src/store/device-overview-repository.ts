@@ -23,8 +23,9 @@ export interface DeviceOverviewQuery {
 /**
  * One page of devices with everything the fleet overview shows, in one query: the page of
  * `devices` is cut first (filters, keyset, limit), then each per-device aggregate joins only that
- * page. The SoC and last row state read only the last hour of each device's rows (telemetry is
- * clustered by device and time, so zone maps skip the rest).
+ * page. The SoC and last row state read only the last 15 minutes of each device's rows (telemetry
+ * is clustered by device and time, so zone maps skip the rest; at 1 Hz that is 900 rows a device,
+ * and a logger that sends SoC more rarely falls back to its latest session's end SoC).
  */
 export async function listDeviceOverviews(conn: DuckDBConnection, q: DeviceOverviewQuery): Promise<DeviceOverview[]> {
   const params: DuckDBValue[] = [
@@ -43,7 +44,7 @@ export async function listDeviceOverviews(conn: DuckDBConnection, q: DeviceOverv
        SELECT t.device_id, arg_max(t.soc_pct, t.ts) FILTER (WHERE t.soc_pct IS NOT NULL) AS soc_pct,
               epoch_ms(max(t.ts) FILTER (WHERE t.soc_pct IS NOT NULL))::DOUBLE AS soc_ms,
               arg_max(t.state, t.ts) FILTER (WHERE t.state IS NOT NULL) AS row_state
-       FROM telemetry t JOIN page p ON t.device_id = p.device_id AND t.ts >= p.last_ts - INTERVAL 1 HOUR
+       FROM telemetry t JOIN page p ON t.device_id = p.device_id AND t.ts >= p.last_ts - INTERVAL 15 MINUTE
        GROUP BY t.device_id
      ),
      last_sessions AS (

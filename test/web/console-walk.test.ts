@@ -16,8 +16,11 @@ declare const window: any;
 declare const document: any;
 
 const CHROMIUM = '/usr/bin/chromium';
-/** Committed: the README shows them. Viewport-sized PNGs (1366×768), not full pages, to stay small. */
-const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
+/**
+ * Viewport-sized PNGs (1366×768), not full pages, to stay small. Into test-output/ on every run;
+ * `npm run screenshots` writes the README's copies in docs/screenshots/ (committed) instead.
+ */
+const SHOTS = process.env.TELLTALE_SCREENSHOTS_DIR ?? join(import.meta.dirname, '../../test-output/screenshots');
 // CI installs Debian's chromium (.ci/run); elsewhere the browser test runs when it is there.
 const run = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
 

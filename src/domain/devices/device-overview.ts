@@ -15,7 +15,7 @@ export const DeviceOverviewFields = {
   lastActivity: Type.Union([Type.Union([Type.Literal('driving'), Type.Literal('charging'), Type.Literal('parked'), Type.Literal('off')]), Type.Null()], {
     description: 'What it was doing when last heard: the latest session, or an explicit off in its last rows',
   }),
-  socPct: Type.Union([Type.Number(), Type.Null()], { description: 'Latest logged state of charge (last hour of data), else the end SoC of its latest session' }),
+  socPct: Type.Union([Type.Number(), Type.Null()], { description: 'Latest logged state of charge (last 15 min of data), else the end SoC of its latest session' }),
   socAtMs: NullableNumber,
   openIncidents: Type.Integer({ description: 'Incidents not resolved (open or acknowledged)' }),
   breakdowns24h: Type.Integer(),
