@@ -5,7 +5,7 @@ import type { Severity } from '../domain/events/detected-event.ts';
 import { placeEvent } from '../domain/alerts/place-event.ts';
 import { ruleMatches } from '../domain/alerts/rule-matches.ts';
 import { insertIncidentAnnotation } from '../store/alert-annotation-repository.ts';
-import { eventsUpdatedSince, readAlertCursor, writeAlertCursor } from '../store/alert-cursor-repository.ts';
+import { eventsUpdatedSince, readAlertCursor, writeAlertCursor, type ScannedEvent } from '../store/alert-cursor-repository.ts';
 import { listAlertRules } from '../store/alert-rule-repository.ts';
 import {
   advanceIncident, getIncident, getIncidents, incidentLinks, incidentSpans, insertIncident, linkEvents, spanKey, updateIncidentSpans,
@@ -180,54 +180,10 @@ export class AlertEngine {
       let acted = 0;
       let cursor = this.cursorMs ?? undefined;
       await inTransaction(conn, async () => {
-        // Updates of existing incidents and the links are written in bulk at the end of the scan,
-        // merged per incident (widest span, highest severity, latest summary) and per link.
-        const spanUpdates = new Map<string, { incidentId: string; startMs: number; endMs: number; severity: Severity; summary: string }>();
-        const newLinks = new Map<string, { incidentId: string; ruleId: string; eventId: string; eventUpdatedAtMs: number }>();
-        if (events.length > 0 && rules.length > 0) {
-          const links = await incidentLinks(conn, events.map((e) => e.eventId));
-          const maxHysteresis = Math.max(...rules.map((r) => r.hysteresisMs ?? DEFAULT_HYSTERESIS_MS));
-          const minStart = Math.min(...events.map((e) => e.startMs));
-          const spans = await incidentSpans(conn, events.map((e) => e.deviceId), minStart - maxHysteresis);
-          for (const event of events) {
-            for (const rule of rules) {
-              if (!ruleMatches(rule, event)) continue;
-              const link = links.get(`${rule.ruleId}\u0000${event.eventId}`);
-              if (link && link.eventUpdatedAtMs === event.updatedAtMs) continue;
-              acted++;
-              const key = spanKey(rule.ruleId, event.deviceId, event.kind);
-              const list = spans.get(key) ?? [];
-              const endMs = event.endMs ?? event.startMs;
-              const placement = placeEvent(event, link?.incidentId, list, rule.hysteresisMs ?? DEFAULT_HYSTERESIS_MS);
-              let incidentId: string;
-              if (placement.action === 'open') {
-                incidentId = incidentIdFor(rule.ruleId, event.eventId);
-                await insertIncident(conn, { incidentId, ruleId: rule.ruleId, deviceId: event.deviceId, kind: event.kind, severity: event.severity,
-                  summary: event.summary, startMs: event.startMs, endMs, lat: event.lat, lon: event.lon }, nowMs);
-                queued += await this.queueLadder(conn, rule, incidentId, event, nowMs);
-                list.push({ incidentId, state: 'open', startMs: event.startMs, endMs });
-                spans.set(key, list);
-              } else {
-                incidentId = placement.incidentId;
-                const before = spanUpdates.get(incidentId);
-                spanUpdates.set(incidentId, {
-                  incidentId, startMs: Math.min(before?.startMs ?? Infinity, event.startMs), endMs: Math.max(before?.endMs ?? -Infinity, endMs),
-                  severity: before && SEVERITY_RANK[before.severity] > SEVERITY_RANK[event.severity] ? before.severity : event.severity, summary: event.summary,
-                });
-                const span = list.find((s) => s.incidentId === incidentId);
-                if (span) {
-                  span.startMs = Math.min(span.startMs, event.startMs);
-                  span.endMs = Math.max(span.endMs, endMs);
-                }
-              }
-              newLinks.set(`${rule.ruleId}\u0000${event.eventId}`, { incidentId, ruleId: rule.ruleId, eventId: event.eventId, eventUpdatedAtMs: event.updatedAtMs });
-              links.set(`${rule.ruleId}\u0000${event.eventId}`, { incidentId, eventUpdatedAtMs: event.updatedAtMs });
-              changed.add(incidentId);
-            }
-          }
-        }
-        await updateIncidentSpans(conn, [...spanUpdates.values()], nowMs);
-        await linkEvents(conn, [...newLinks.values()]);
+        const placed = await this.place(conn, events, rules, nowMs);
+        for (const id of placed.changed) changed.add(id);
+        queued += placed.queued;
+        acted += placed.acted;
         const lastMs = Math.max(...events.map((e) => e.updatedAtMs));
         if (cursor === undefined || lastMs > cursor) {
           await writeAlertCursor(conn, lastMs);
@@ -247,6 +203,83 @@ export class AlertEngine {
       for (const inc of incidents) this.emit(inc);
     }
     return acted;
+  }
+
+  /**
+   * Places each event under each rule that matches it (attach to an incident or open one, queueing
+   * the new incident's ladder), inside the caller's transaction.
+   */
+  private async place(conn: Parameters<typeof enqueueOutbox>[0], events: readonly ScannedEvent[], rules: readonly AlertRule[], nowMs: number): Promise<{ changed: Set<string>; queued: number; acted: number }> {
+    const changed = new Set<string>();
+    let queued = 0;
+    let acted = 0;
+    // Updates of existing incidents and the links are written in bulk at the end of the scan,
+    // merged per incident (widest span, highest severity, latest summary) and per link.
+    const spanUpdates = new Map<string, { incidentId: string; startMs: number; endMs: number; severity: Severity; summary: string }>();
+    const newLinks = new Map<string, { incidentId: string; ruleId: string; eventId: string; eventUpdatedAtMs: number }>();
+    if (events.length > 0 && rules.length > 0) {
+      const links = await incidentLinks(conn, events.map((e) => e.eventId));
+      const maxHysteresis = Math.max(...rules.map((r) => r.hysteresisMs ?? DEFAULT_HYSTERESIS_MS));
+      const minStart = Math.min(...events.map((e) => e.startMs));
+      const spans = await incidentSpans(conn, events.map((e) => e.deviceId), minStart - maxHysteresis);
+      for (const event of events) {
+        for (const rule of rules) {
+          if (!ruleMatches(rule, event)) continue;
+          const link = links.get(`${rule.ruleId}\u0000${event.eventId}`);
+          if (link && link.eventUpdatedAtMs === event.updatedAtMs) continue;
+          acted++;
+          const key = spanKey(rule.ruleId, event.deviceId, event.kind);
+          const list = spans.get(key) ?? [];
+          const endMs = event.endMs ?? event.startMs;
+          const placement = placeEvent(event, link?.incidentId, list, rule.hysteresisMs ?? DEFAULT_HYSTERESIS_MS);
+          let incidentId: string;
+          if (placement.action === 'open') {
+            incidentId = incidentIdFor(rule.ruleId, event.eventId);
+            await insertIncident(conn, { incidentId, ruleId: rule.ruleId, deviceId: event.deviceId, kind: event.kind, severity: event.severity,
+              summary: event.summary, startMs: event.startMs, endMs, lat: event.lat, lon: event.lon }, nowMs);
+            queued += await this.queueLadder(conn, rule, incidentId, event, nowMs);
+            list.push({ incidentId, state: 'open', startMs: event.startMs, endMs });
+            spans.set(key, list);
+          } else {
+            incidentId = placement.incidentId;
+            const before = spanUpdates.get(incidentId);
+            spanUpdates.set(incidentId, {
+              incidentId, startMs: Math.min(before?.startMs ?? Infinity, event.startMs), endMs: Math.max(before?.endMs ?? -Infinity, endMs),
+              severity: before && SEVERITY_RANK[before.severity] > SEVERITY_RANK[event.severity] ? before.severity : event.severity, summary: event.summary,
+            });
+            const span = list.find((s) => s.incidentId === incidentId);
+            if (span) {
+              span.startMs = Math.min(span.startMs, event.startMs);
+              span.endMs = Math.max(span.endMs, endMs);
+            }
+          }
+          newLinks.set(`${rule.ruleId}\u0000${event.eventId}`, { incidentId, ruleId: rule.ruleId, eventId: event.eventId, eventUpdatedAtMs: event.updatedAtMs });
+          links.set(`${rule.ruleId}\u0000${event.eventId}`, { incidentId, eventUpdatedAtMs: event.updatedAtMs });
+          changed.add(incidentId);
+        }
+      }
+    }
+    await updateIncidentSpans(conn, [...spanUpdates.values()], nowMs);
+    await linkEvents(conn, [...newLinks.values()]);
+    return { changed, queued, acted };
+  }
+
+  /**
+   * Applies one rule to every event already stored (a rule is otherwise applied only to events
+   * that change after it is created): what POST /v1/alert-rules?applyToExisting=true and
+   * `alert-rules add --apply-to-existing` ask for. New incidents queue their ladder like any other.
+   * Serialised with scans by the alert lock; events a scan already placed under this rule are skipped.
+   */
+  async applyToStored(rule: AlertRule): Promise<number> {
+    if (rule.enabled === false) return 0;
+    const events = await this.store.withConnection((conn) => eventsUpdatedSince(conn, -8.64e15));
+    const placed = await this.lock.run(() => this.store.withConnection((conn) => inTransaction(conn, () => this.place(conn, events, [rule], this.now()))));
+    if (placed.queued > 0) for (const l of this.queuedListeners) l();
+    if (placed.changed.size > 0 && this.listeners.size > 0) {
+      const incidents = await this.store.withConnection((conn) => getIncidents(conn, [...placed.changed]));
+      for (const inc of incidents) this.emit(inc);
+    }
+    return placed.acted;
   }
 
   private async queueLadder(conn: Parameters<typeof enqueueOutbox>[0], rule: AlertRule, incidentId: string, event: Parameters<typeof buildNotice>[2], nowMs: number): Promise<number> {

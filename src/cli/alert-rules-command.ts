@@ -8,7 +8,7 @@ export async function runAlertRulesList(opts: { db: string }): Promise<void> {
   process.stdout.write(`${JSON.stringify(masked, null, 2)}\n`);
 }
 
-export async function runAlertRulesAdd(file: string, opts: { db: string }): Promise<void> {
+export async function runAlertRulesAdd(file: string, opts: { db: string; applyToExisting?: boolean }): Promise<void> {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
@@ -19,8 +19,8 @@ export async function runAlertRulesAdd(file: string, opts: { db: string }): Prom
   const config = parseAlertConfig({ rules }, file);
   await withServices(opts.db, {}, async (services) => {
     for (const rule of config.rules) {
-      const created = await services.alertRules.put(rule);
-      process.stdout.write(`${created ? 'added' : 'replaced'} ${rule.ruleId}\n`);
+      const { created, applied } = await services.alertRules.put(rule, { applyToExisting: opts.applyToExisting });
+      process.stdout.write(`${created ? 'added' : 'replaced'} ${rule.ruleId}${opts.applyToExisting ? `, applied to ${applied} stored events` : ''}\n`);
     }
   });
 }

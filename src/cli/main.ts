@@ -53,7 +53,8 @@ alertRules
   .description('Add or replace rules from a JSON file: one rule, an array of rules, or a rules file ({ "rules": [...] })')
   .argument('<file>', 'JSON file')
   .addOption(dbOption())
-  .action(async (file: string, opts: { db: string }) => (await import('./alert-rules-command.ts')).runAlertRulesAdd(file, opts));
+  .option('--apply-to-existing', 'also apply the rules to the events already stored (off by default: a rule acts on events that change after it is added)')
+  .action(async (file: string, opts: { db: string; applyToExisting?: boolean }) => (await import('./alert-rules-command.ts')).runAlertRulesAdd(file, opts));
 alertRules
   .command('remove')
   .description('Remove a rule (its incidents and queued notices stay)')

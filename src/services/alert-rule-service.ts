@@ -2,6 +2,11 @@ import type { AlertRule } from '../domain/alerts/alert-rule.ts';
 import { deleteAlertRule, getAlertRule, listAlertRules, upsertAlertRule } from '../store/alert-rule-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 
+export interface ApplyOptions {
+  /** Also apply the rule to the events already stored. */
+  applyToExisting?: boolean | undefined;
+}
+
 /**
  * Alert rules in the store. Every change calls `onChanged` (the running alert engine re-reads its
  * rules); a CLI without an engine leaves it empty, and the server reads the rules on every scan.
@@ -9,9 +14,12 @@ import type { TelemetryStore } from '../store/telemetry-store.ts';
 export class AlertRuleService {
   private readonly store: TelemetryStore;
   private readonly listeners: (() => void)[] = [];
+  private readonly applyToStored: (rule: AlertRule) => Promise<number>;
 
-  constructor(store: TelemetryStore) {
+  /** `applyToStored` places the events already stored under a rule (the alert engine's). */
+  constructor(store: TelemetryStore, applyToStored: (rule: AlertRule) => Promise<number>) {
     this.store = store;
+    this.applyToStored = applyToStored;
   }
 
   onChanged(listener: () => void): void {
@@ -26,18 +34,25 @@ export class AlertRuleService {
     return this.store.withConnection((conn) => getAlertRule(conn, ruleId));
   }
 
-  /** Stores a rule whose id is new; false (nothing stored) when the id is taken. */
-  async create(rule: AlertRule): Promise<boolean> {
+  /**
+   * Stores a rule whose id is new; false (nothing stored) when the id is taken. A rule acts on
+   * events that change after it is stored; with `applyToExisting` it is also applied to every
+   * event already stored (off by default: in production a new rule would otherwise page people
+   * about last year's breakdowns). `applied` counts the (rule, event) pairs acted on.
+   */
+  async create(rule: AlertRule, options: ApplyOptions = {}): Promise<{ created: boolean; applied: number }> {
     const created = await this.store.withConnection(async (conn) => ((await getAlertRule(conn, rule.ruleId)) ? false : upsertAlertRule(conn, rule, this.store.now())));
     this.changed();
-    return created;
+    const applied = created && options.applyToExisting ? await this.applyToStored(rule) : 0;
+    return { created, applied };
   }
 
-  /** Creates or replaces by id; true when it was new. */
-  async put(rule: AlertRule): Promise<boolean> {
+  /** Creates or replaces by id (`created`: it was new); `applyToExisting` as for create. */
+  async put(rule: AlertRule, options: ApplyOptions = {}): Promise<{ created: boolean; applied: number }> {
     const created = await this.store.withConnection((conn) => upsertAlertRule(conn, rule, this.store.now()));
     this.changed();
-    return created;
+    const applied = options.applyToExisting ? await this.applyToStored(rule) : 0;
+    return { created, applied };
   }
 
   /** True when there was such a rule (its incidents and queued notices stay). */

@@ -128,7 +128,7 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
   pipeline.onEventsChanged(() => void engine.nudge());
 
   const devices = new DeviceService(store);
-  const alertRules = new AlertRuleService(store);
+  const alertRules = new AlertRuleService(store, (rule) => engine.applyToStored(rule));
   alertRules.onChanged(() => engine.rulesChanged());
   const cohorts = new CohortService(store);
   const health = new HealthService(store);

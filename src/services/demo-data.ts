@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readAnnotationsFile } from '../annotations/read-annotations-file.ts';
+import { loadAlertConfig } from '../alerts/alert-config.ts';
 import { parseChargersCsv } from '../chargers/parse-chargers-csv.ts';
+import type { AlertRuleService } from './alert-rule-service.ts';
 import type { AnnotationService } from './annotation-service.ts';
 import type { ChargerService } from './charger-service.ts';
 import type { IngestService } from './ingest-service.ts';
@@ -15,10 +17,26 @@ export interface DemoTarget {
   ingest: IngestService;
   chargers: ChargerService;
   annotations: Pick<AnnotationService, 'import'>;
+  alertRules: Pick<AlertRuleService, 'put'>;
+}
+
+/**
+ * The demo's alert rule (fixtures/demo-alert-rules.json: breakdowns and charge shortfalls), so
+ * `npm start` has incidents. Stored before the data, and applied to events already stored, so a
+ * store that had the data before the rule (an earlier start) gets its incidents too. Its webhook
+ * points at a closed loopback port: the outbox shows each notice refused, and nothing leaves the machine.
+ */
+export async function loadDemoAlertRules(target: Pick<DemoTarget, 'alertRules'>, log: (msg: string) => void, fixturesDir = FIXTURES_DIR): Promise<void> {
+  const config = loadAlertConfig(join(fixturesDir, 'demo-alert-rules.json'));
+  for (const rule of config.rules) {
+    const { applied } = await target.alertRules.put(rule, { applyToExisting: true });
+    log(`demo alert rule ${rule.ruleId}: applied to ${applied} stored events`);
+  }
 }
 
 /** The bundled real trips and the Model S drive, loaded on `serve --demo` (idempotent: a second load is all duplicates). */
 export async function loadDemoData(target: DemoTarget, log: (msg: string) => void, fixturesDir = FIXTURES_DIR): Promise<void> {
+  await loadDemoAlertRules(target, log, fixturesDir);
   const dir = join(fixturesDir, 'twizy-rsk');
   for (const file of readdirSync(dir).filter((f) => /\.csv(\.gz)?$/.test(f)).sort()) {
     const s = await target.ingest.ingest({
@@ -38,7 +56,7 @@ export async function loadDemoData(target: DemoTarget, log: (msg: string) => voi
  * route and the annotated claims. Idempotent: a second load is all duplicates and replacements.
  * Chargers go in before the telemetry so detection after the commit already knows them.
  */
-export async function loadModelSDemoData(target: DemoTarget, fixturesDir: string, log: (msg: string) => void): Promise<void> {
+export async function loadModelSDemoData(target: Omit<DemoTarget, 'alertRules'>, fixturesDir: string, log: (msg: string) => void): Promise<void> {
   const dir = join(fixturesDir, MODEL_S_DEVICE);
   const { chargers, errors } = parseChargersCsv(readFileSync(join(dir, 'chargers.csv'), 'utf8'));
   if (errors.length) throw new Error(`fixtures/${MODEL_S_DEVICE}/chargers.csv line ${errors[0]!.line}: ${errors[0]!.field} ${errors[0]!.reason}`);

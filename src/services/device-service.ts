@@ -1,6 +1,7 @@
 import type { DeviceFacts } from '../domain/devices/device-facts.ts';
 import { MESSAGES } from '../domain/errors/error-catalogue.ts';
 import { TelltaleError } from '../domain/errors/telltale-error.ts';
+import { listDeviceFacets } from '../store/device-overview-repository.ts';
 import { getDevice, listDevices, upsertDeviceMetadata, type DeviceSummary } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 
@@ -17,6 +18,11 @@ export class DeviceService {
 
   list(): Promise<DeviceSummary[]> {
     return this.store.withConnection(listDevices);
+  }
+
+  /** The filter choices of the fleet overview; a fleet-scoped caller sees only its fleets' values. */
+  facets(fleets: readonly string[] | null | undefined): Promise<{ fleets: string[]; models: string[]; firmwares: string[] }> {
+    return this.store.withConnection((conn) => listDeviceFacets(conn, fleets ?? undefined));
   }
 
   find(deviceId: string): Promise<DeviceSummary | undefined> {

@@ -3,11 +3,12 @@ import { decodeCursor, encodeCursor, pageOf, type CursorKey } from '../domain/pa
 import type { PeriodKind } from '../domain/segmentation/period-stats.ts';
 import { listAlertRules } from '../store/alert-rule-repository.ts';
 import { listChargers } from '../store/charger-repository.ts';
-import { listEvents } from '../store/event-repository.ts';
+import { listEvents, listFleetEvents, type FleetEventQuery } from '../store/event-repository.ts';
 import { listIncidents } from '../store/incident-repository.ts';
 import { listOutbox, type OutboxItem, type OutboxStatus } from '../store/outbox-repository.ts';
 import { listSessions } from '../store/session-repository.ts';
-import { getDevice, listDevices, type DeviceSummary } from '../store/telemetry-repository.ts';
+import { listDeviceOverviews, type DeviceOverview } from '../store/device-overview-repository.ts';
+import { getDevice } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 
 /**
@@ -36,10 +37,24 @@ function finish<T>(items: T[], limit: number, keyOf: (item: T) => CursorKey): Li
   return { items: page.items, nextCursor: page.nextKey ? encodeCursor(page.nextKey) : null };
 }
 
-export function pageDevices(store: TelemetryStore, req: PageRequest): Promise<ListPage<DeviceSummary>> {
+export interface DevicePageRequest extends PageRequest {
+  fleet?: string | undefined;
+  model?: string | undefined;
+  firmware?: string | undefined;
+  q?: string | undefined;
+  /** The caller's fleets (a fleet-scoped key): the page is cut from those only, so it is never short. */
+  fleets?: readonly string[] | null | undefined;
+}
+
+/** Devices by id with the fleet overview's fields (state, SoC, open incidents, moments of truth of 24 h / 7 d from `store.now()`). */
+export function pageDevices(store: TelemetryStore, req: DevicePageRequest): Promise<ListPage<DeviceOverview>> {
   const after = decodeCursor(req.cursor, 's');
   return store.withConnection(async (conn) =>
-    finish(await listDevices(conn, { afterId: after?.[0] as string | undefined, limit: req.limit + 1 }), req.limit, (d) => [d.deviceId]),
+    finish(
+      await listDeviceOverviews(conn, { ...req, fleets: req.fleets ?? undefined, afterId: after?.[0] as string | undefined, limit: req.limit + 1, nowMs: store.now() }),
+      req.limit,
+      (d) => [d.deviceId],
+    ),
   );
 }
 
@@ -71,6 +86,15 @@ export function pageEvents(store: TelemetryStore, req: RangeRequest & { kind?: s
   return store.withConnection(async (conn) => {
     if (!(await getDevice(conn, req.deviceId))) return undefined;
     const items = await listEvents(conn, { ...req, limit: req.limit + 1, after: after && { startMs: after[0] as number, eventId: after[1] as string } });
+    return finish(items, req.limit, (e) => [e.startMs, e.eventId]);
+  });
+}
+
+/** Every device's events, newest first (a scoped key's fleets only). */
+export function pageFleetEvents(store: TelemetryStore, req: PageRequest & Omit<FleetEventQuery, 'after' | 'limit' | 'fleets'> & { fleets?: readonly string[] | null | undefined }) {
+  const after = decodeCursor(req.cursor, 'ns');
+  return store.withConnection(async (conn) => {
+    const items = await listFleetEvents(conn, { ...req, fleets: req.fleets ?? undefined, limit: req.limit + 1, after: after && { startMs: after[0] as number, eventId: after[1] as string } });
     return finish(items, req.limit, (e) => [e.startMs, e.eventId]);
   });
 }

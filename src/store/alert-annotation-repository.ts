@@ -26,3 +26,13 @@ export async function insertIncidentAnnotation(conn: DuckDBConnection, a: Incide
   );
   return annotationId;
 }
+
+/** The notes `advance` wrote for an incident (its acknowledgement and resolution), oldest first. */
+export async function listIncidentNotes(conn: DuckDBConnection, incidentId: string): Promise<{ state: 'acknowledged' | 'resolved'; atMs: number; by: string | null; text: string }[]> {
+  const reader = await conn.runAndReadAll(
+    `SELECT json_extract_string(claim, '$.state') AS state, epoch_ms(created_at)::DOUBLE, author, text FROM annotations
+     WHERE json_extract_string(claim, '$.incidentId') = $1 AND json_extract_string(claim, '$.state') IN ('acknowledged', 'resolved') ORDER BY created_at, annotation_id`,
+    [incidentId],
+  );
+  return reader.getRows().map((r) => ({ state: String(r[0]) as 'acknowledged' | 'resolved', atMs: Number(r[1]), by: r[2] === null ? null : String(r[2]), text: String(r[3]) }));
+}

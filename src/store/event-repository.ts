@@ -140,6 +140,38 @@ export async function listEvents(conn: DuckDBConnection, q: EventQuery): Promise
   return reader.getRows().map(toStoredEvent);
 }
 
+export interface FleetEventQuery {
+  fromMs?: number | undefined;
+  toMs?: number | undefined;
+  kind?: string | undefined;
+  minSeverity?: 'info' | 'warning' | 'critical' | undefined;
+  /** Only devices of this fleet. */
+  fleet?: string | undefined;
+  /** Only devices of these fleets (a fleet-scoped key); undefined = all. */
+  fleets?: readonly string[] | undefined;
+  /** Keyset cursor: only events after this one (newest first, then id). */
+  after?: { startMs: number; eventId: string } | undefined;
+  limit?: number | undefined;
+}
+
+/** Every device's events overlapping [fromMs, toMs), newest first: the fleet-wide feed. */
+export async function listFleetEvents(conn: DuckDBConnection, q: FleetEventQuery): Promise<StoredEvent[]> {
+  const reader = await conn.runAndReadAll(
+    `SELECT e.event_id, e.device_id, e.kind, e.subkind, e.severity, e.detector, epoch_ms(e.start_ts)::DOUBLE, epoch_ms(e.end_ts)::DOUBLE, e.lat, e.lon,
+            e.summary, e.score, e.evidence::VARCHAR, epoch_ms(e.detected_at)::DOUBLE, epoch_ms(e.updated_at)::DOUBLE
+     FROM events e LEFT JOIN devices d ON d.device_id = e.device_id
+     WHERE coalesce(e.end_ts, e.start_ts) >= epoch_ms(CAST($1 AS BIGINT)) AND e.start_ts < epoch_ms(CAST($2 AS BIGINT))
+       AND ($3::VARCHAR IS NULL OR e.kind = $3)
+       AND (CASE e.severity WHEN 'critical' THEN ${SEVERITY_RANK.critical} WHEN 'warning' THEN ${SEVERITY_RANK.warning} ELSE ${SEVERITY_RANK.info} END) >= $4
+       AND ($5::VARCHAR IS NULL OR d.fleet = $5) AND ($6::VARCHAR[] IS NULL OR list_contains($6::VARCHAR[], d.fleet))
+       AND ${afterKeySql({ sort: 'e.start_ts', id: 'e.event_id', sortValue: 'epoch_ms(CAST($7 AS BIGINT))', nullParam: '$7::DOUBLE', idParam: '$8', descending: true })}
+     ORDER BY e.start_ts DESC, e.event_id LIMIT $9`,
+    [q.fromMs ?? MIN_MS, q.toMs ?? MAX_MS, q.kind ?? null, SEVERITY_RANK[q.minSeverity ?? 'info'], q.fleet ?? null,
+      q.fleets === undefined ? null : listValue([...q.fleets]), q.after?.startMs ?? null, q.after?.eventId ?? null, limitValue(q.limit)],
+  );
+  return reader.getRows().map(toStoredEvent);
+}
+
 function toStoredEvent(r: DuckDBValue[]): StoredEvent {
   return {
     eventId: String(r[0]),
@@ -181,4 +213,11 @@ export async function listEventsOfDevices(conn: DuckDBConnection, windows: reado
     else out.set(e.deviceId, [e]);
   }
   return out;
+}
+
+/** Events by id, in time order (an incident's evidence). */
+export async function getEvents(conn: DuckDBConnection, eventIds: readonly string[]): Promise<StoredEvent[]> {
+  if (eventIds.length === 0) return [];
+  const reader = await conn.runAndReadAll(`SELECT ${EVENT_COLUMNS} FROM events WHERE list_contains($1::VARCHAR[], event_id) ORDER BY start_ts, event_id`, [listValue([...eventIds])]);
+  return reader.getRows().map(toStoredEvent);
 }

@@ -1,26 +1,104 @@
-// Lists devices and their sessions; each links to the replay page (deep links: ?session=, ?t=).
-const root = document.getElementById('devices');
-const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-const when = (ms) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+// The fleet overview: every device with its state, charge, open incidents and moments of truth,
+// filtered and paged by the server (GET /v1/devices), the filters and page in the URL.
+import { ago, esc, getJson, pct, showError, when } from '/assets/format.js';
 
-const devices = await fetch('/v1/devices').then((r) => r.json());
-root.innerHTML = devices.length ? '' : '<p>No devices yet: ingest some telemetry (see the README).</p>';
-for (const d of devices) {
-  const section = document.createElement('section');
+const form = document.getElementById('filters');
+const body = document.querySelector('#fleet tbody');
+const status = document.getElementById('status');
+const prev = document.getElementById('prev');
+const next = document.getElementById('next');
+const FILTERS = ['fleet', 'model', 'firmware', 'q', 'limit'];
+/** Cursors of the pages before this one (keyset paging only knows the way forward). */
+const behind = [];
+
+const STATE_LABEL = { driving: 'driving', charging: 'charging', parked: 'parked', off: 'off', silent: 'silent' };
+
+function stateCell(d) {
+  if (!d.state) return '<span class="muted">no data</span>';
+  const was = d.state === 'silent' && d.lastActivity ? `<br><span class="muted small">was ${esc(d.lastActivity)}</span>` : '';
+  return `<span class="badge state-${esc(d.state)}">${esc(STATE_LABEL[d.state] ?? d.state)}</span>${was}`;
+}
+
+const counts = (a, b) => `<span class="${a > 0 ? 'hot' : b > 0 ? 'warm' : 'muted'}">${a} / ${b}</span>`;
+
+function row(d) {
   const id = encodeURIComponent(d.deviceId);
-  section.innerHTML = `<h2><a href="/replay/${id}">${esc(d.deviceId)}</a></h2>
-    <p>${d.rowCount.toLocaleString()} samples, ${esc(d.firstTs ?? '')} – ${esc(d.lastTs ?? '')}${d.model ? ` · ${esc(d.model)}` : ''}</p>
-    <table><thead><tr><th>kind</th><th>start</th><th>duration</th><th>distance</th><th>SoC</th><th></th></tr></thead><tbody></tbody></table>`;
-  root.appendChild(section);
-  const sessions = await fetch(`/v1/devices/${id}/sessions`).then((r) => r.json());
-  const body = section.querySelector('tbody');
-  for (const s of sessions.filter((x) => x.kind !== 'park').slice(-200)) {
-    const row = document.createElement('tr');
-    row.className = s.kind;
-    row.innerHTML = `<td>${s.kind}</td><td>${when(s.startMs)}</td><td>${Math.round(s.durationS / 60)} min</td>
-      <td>${s.distanceKm == null ? '' : `${s.distanceKm.toFixed(1)} km`}</td>
-      <td>${s.socStartPct == null ? '' : `${s.socStartPct.toFixed(0)} → ${s.socEndPct.toFixed(0)} %`}</td>
-      <td>${s.kind === 'gap' ? '' : `<a href="/replay/${id}?session=${s.sessionId}">replay</a>`}</td>`;
-    body.appendChild(row);
+  const incidents = d.openIncidents > 0 ? `<a class="hot" href="/incidents?device=${id}">${d.openIncidents}</a>` : '<span class="muted">0</span>';
+  return `<tr data-device-id="${esc(d.deviceId)}">
+    <th scope="row"><a href="/devices/${id}">${esc(d.deviceId)}</a></th>
+    <td>${esc(d.model)}</td><td>${esc(d.fleet)}</td><td>${esc(d.firmware)}</td>
+    <td>${stateCell(d)}</td>
+    <td class="num" ${d.socAtMs == null ? '' : `title="at ${new Date(d.socAtMs).toISOString().replace('T', ' ').slice(0, 19)} UTC"`}>${pct(d.socPct)}</td>
+    <td>${d.lastSeenMs == null ? '<span class="muted">never</span>' : `${when(d.lastSeenMs)}<br><span class="muted small">${esc(ago(d.lastSeenMs))}</span>`}</td>
+    <td class="num">${incidents}</td>
+    <td class="num">${counts(d.breakdowns24h, d.breakdowns7d)}</td>
+    <td class="num">${counts(d.chargeShortfalls24h, d.chargeShortfalls7d)}</td>
+    <td>${d.lastSeenMs == null ? '' : `<a href="/replay/${id}" aria-label="replay ${esc(d.deviceId)}">replay</a>`}</td>
+  </tr>`;
+}
+
+function fillSelect(name, values, chosen) {
+  const select = document.getElementById(`f-${name}`);
+  select.innerHTML = '<option value="">all</option>' + values.map((v) => `<option${v === chosen ? ' selected' : ''}>${esc(v)}</option>`).join('');
+}
+
+async function load() {
+  const params = new URLSearchParams(location.search);
+  const query = new URLSearchParams();
+  for (const k of [...FILTERS, 'cursor']) if (params.get(k)) query.set(k, params.get(k));
+  if (!query.has('limit')) query.set('limit', '100');
+  status.removeAttribute('role');
+  status.textContent = 'loading…';
+  try {
+    const { body: devices, next: cursor } = await getJson(`/v1/devices?${query}`);
+    body.innerHTML = devices.map(row).join('');
+    const first = behind.length * Number(query.get('limit'));
+    status.textContent = devices.length
+      ? `Devices ${first + 1}–${first + devices.length}${cursor ? '' : ' (last page)'}`
+      : query.has('cursor') || FILTERS.some((k) => k !== 'limit' && query.has(k)) ? 'No device matches.' : 'No devices yet: ingest some telemetry (see the README).';
+    next.disabled = !cursor;
+    next.dataset.cursor = cursor ?? '';
+    prev.disabled = !query.has('cursor');
+    // The benchmark (scripts/bench/web-fleet.ts) reads when the rows were laid out for the next frame.
+    requestAnimationFrame(() => (document.body.dataset.renderedMs = performance.now().toFixed(1)));
+  } catch (err) {
+    showError(status, err);
   }
 }
+
+function go(changes, push = true) {
+  const params = new URLSearchParams(location.search);
+  for (const [k, v] of Object.entries(changes)) (v ? params.set(k, v) : params.delete(k));
+  history[push ? 'pushState' : 'replaceState']({ behind: [...behind] }, '', `/?${params}`);
+  return load();
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  behind.length = 0;
+  const data = new FormData(form);
+  go({ ...Object.fromEntries(FILTERS.map((k) => [k, String(data.get(k) ?? '').trim()])), cursor: '' });
+});
+form.addEventListener('reset', () => {
+  behind.length = 0;
+  setTimeout(() => go({ fleet: '', model: '', firmware: '', q: '', cursor: '' }));
+});
+next.addEventListener('click', () => {
+  behind.push(new URLSearchParams(location.search).get('cursor') ?? '');
+  go({ cursor: next.dataset.cursor });
+});
+prev.addEventListener('click', () => go({ cursor: behind.pop() ?? '' }));
+window.addEventListener('popstate', (e) => {
+  behind.length = 0;
+  behind.push(...(e.state?.behind ?? []));
+  load();
+});
+
+const params = new URLSearchParams(location.search);
+for (const k of ['q', 'limit']) if (params.get(k)) document.getElementById(`f-${k}`).value = params.get(k);
+getJson('/v1/device-facets').then(({ body: f }) => {
+  fillSelect('fleet', f.fleets, params.get('fleet'));
+  fillSelect('model', f.models, params.get('model'));
+  fillSelect('firmware', f.firmwares, params.get('firmware'));
+}, (err) => showError(status, err));
+load();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Role } from '../../src/domain/auth/role.ts';
 import { buildApp } from '../../src/http/app.ts';
+import { replaceEvents } from '../../src/store/event-repository.ts';
 import { insertIncident } from '../../src/store/incident-repository.ts';
 import { api, createKey, listenWithAdminKey } from '../api-key.ts';
 import { openTempStore } from '../temp-store.ts';
@@ -40,10 +41,14 @@ const PROBES: Probe[] = [
   { route: 'GET /assets/:file', method: 'GET', path: '/assets/telltale.css', roles: 'public', scoped: 'none' },
   { route: 'GET /', method: 'GET', path: '/', roles: 'page', scoped: 'none' },
   { route: 'GET /replay/:deviceId', method: 'GET', path: '/replay/DEV', roles: 'page', scoped: 'hidden' },
+  { route: 'GET /devices/:deviceId', method: 'GET', path: '/devices/DEV', roles: 'page', scoped: 'hidden' },
+  { route: 'GET /incidents', method: 'GET', path: '/incidents', roles: 'page', scoped: 'none' },
+  { route: 'GET /incidents/:id', method: 'GET', path: '/incidents/INC', roles: 'page', scoped: 'hidden' },
   { route: 'GET /metrics', method: 'GET', path: '/metrics', roles: ADMIN, scoped: 'refused' },
   { route: 'POST /v1/telemetry', method: 'POST', path: '/v1/telemetry?device=DEV', body: csv, contentType: 'text/csv', roles: INGEST, scoped: 'writes-own' },
   { route: 'GET /v1/devices', method: 'GET', path: '/v1/devices', roles: READ, scoped: 'filtered' },
   { route: 'GET /v1/devices/:id', method: 'GET', path: '/v1/devices/DEV', roles: READ, scoped: 'hidden' },
+  { route: 'GET /v1/device-facets', method: 'GET', path: '/v1/device-facets', roles: READ, scoped: 'none' },
   { route: 'PUT /v1/devices/:id', method: 'PUT', path: '/v1/devices/DEV', body: { model: 'x' }, roles: ADMIN, scoped: 'hidden' },
   // Purges only what lies before 2000: nothing, so the matrix keeps its devices.
   { route: 'DELETE /v1/devices/:id', method: 'DELETE', path: '/v1/devices/DEV?before=2000-01-01T00:00:00Z', roles: ADMIN, scoped: 'hidden' },
@@ -51,6 +56,7 @@ const PROBES: Probe[] = [
   { route: 'GET /v1/devices/:id/timeline', method: 'GET', path: '/v1/devices/DEV/timeline', roles: READ, scoped: 'hidden' },
   { route: 'GET /v1/devices/:id/export', method: 'GET', path: '/v1/devices/DEV/export?format=csv', roles: EXPORT, scoped: 'hidden' },
   { route: 'GET /v1/devices/:id/events', method: 'GET', path: '/v1/devices/DEV/events', roles: READ, scoped: 'hidden' },
+  { route: 'GET /v1/events', method: 'GET', path: '/v1/events', roles: READ, scoped: 'filtered' },
   { route: 'GET /v1/devices/:id/sessions', method: 'GET', path: '/v1/devices/DEV/sessions', roles: READ, scoped: 'hidden' },
   { route: 'GET /v1/devices/:id/annotations', method: 'GET', path: '/v1/devices/DEV/annotations', roles: READ, scoped: 'hidden' },
   { route: 'POST /v1/devices/:id/annotations', method: 'POST', path: '/v1/devices/DEV/annotations', body: { startMs: 1704067200000, text: 'note' }, roles: READ, scoped: 'hidden' },
@@ -70,6 +76,7 @@ const PROBES: Probe[] = [
   { route: 'GET /v1/incidents', method: 'GET', path: '/v1/incidents', roles: READ, scoped: 'filtered' },
   { route: 'GET /v1/incidents/stream', method: 'GET', path: '/v1/incidents/stream', roles: READ, scoped: 'refused' },
   { route: 'GET /v1/incidents/:id', method: 'GET', path: '/v1/incidents/INC', roles: READ, scoped: 'hidden' },
+  { route: 'GET /v1/incidents/:id/detail', method: 'GET', path: '/v1/incidents/INC/detail', roles: READ, scoped: 'hidden' },
   { route: 'POST /v1/incidents/:id/ack', method: 'POST', path: '/v1/incidents/INC/ack', body: { by: 'x' }, roles: SUPPORT, scoped: 'hidden' },
   { route: 'POST /v1/incidents/:id/resolve', method: 'POST', path: '/v1/incidents/INC/resolve', body: {}, roles: SUPPORT, scoped: 'hidden' },
   { route: 'GET /v1/outbox', method: 'GET', path: '/v1/outbox', roles: ADMIN, scoped: 'refused' },
@@ -111,6 +118,10 @@ beforeAll(async () => {
     expect((await api(`${base}/v1/devices/${device}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fleet }) })).status).toBe(200);
     await store.withConnection((conn) =>
       insertIncident(conn, { incidentId: `inc-${device}`, ruleId: 'r', deviceId: device, kind: 'breakdown', severity: 'critical', summary: 's', startMs: 1704067200000, endMs: 1704067201000, lat: 1, lon: 2 }, Date.now()),
+    );
+    // An event per device, so the fleet-wide feed has something of each fleet to show or hide.
+    await store.withConnection((conn) =>
+      replaceEvents(conn, { deviceId: device }, ['matrix@1'], [{ eventId: `ev-${device}`, deviceId: device, kind: 'breakdown', subkind: 'stop', severity: 'critical', detector: 'matrix@1', startMs: 1704067200000, endMs: null, lat: 1, lon: 2, summary: 's', score: null, evidence: [] }], Date.now()),
     );
   }
   for (const role of ROLES) {

@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replaceEvents } from '../../src/store/event-repository.ts';
+import { listIncidents } from '../../src/store/incident-repository.ts';
+import { TelemetryStore } from '../../src/store/telemetry-store.ts';
 import { runCli } from './run-cli.ts';
 
 let dir: string;
@@ -42,6 +45,26 @@ describe('telltale alert-rules', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("/rules/0/escalation/0/receiver: no receiver named 'nobody'");
     expect(JSON.parse((await runCli(['alert-rules', 'list', '--db', db])).stdout).map((r: { ruleId: string }) => r.ruleId)).toEqual(['b']);
+  });
+
+  it('applies a new rule to the events already stored only with --apply-to-existing', async () => {
+    const store = await TelemetryStore.open(db);
+    const startMs = Date.parse('2024-03-01T10:00:00Z');
+    await store.withConnection((conn) => replaceEvents(conn, { deviceId: 'van-9' }, ['cli@1'], [{
+      eventId: 'ev-cli', deviceId: 'van-9', kind: 'breakdown', subkind: 'stop', severity: 'critical', detector: 'cli@1', startMs, endMs: null, lat: null, lon: null, summary: 'stopped', score: null, evidence: [],
+    }], Date.now()));
+    await store.close();
+    const plain = join(dir, 'plain.json');
+    writeFileSync(plain, JSON.stringify(rule('plain')));
+    expect((await runCli(['alert-rules', 'add', plain, '--db', db])).stdout).toBe('added plain\n');
+    const applied = join(dir, 'applied.json');
+    writeFileSync(applied, JSON.stringify(rule('applied')));
+    const result = await runCli(['alert-rules', 'add', applied, '--apply-to-existing', '--db', db]);
+    expect(result.stdout).toBe('added applied, applied to 1 stored events\n');
+    const after = await TelemetryStore.open(db);
+    const incidents = await after.withConnection((conn) => listIncidents(conn));
+    await after.close();
+    expect(incidents.map((i) => [i.ruleId, i.deviceId, i.eventIds])).toEqual([['applied', 'van-9', ['ev-cli']]]);
   });
 
   it('serve refuses a bad rules file before it opens the store', async () => {

@@ -80,6 +80,18 @@ describe('npm start (telltale serve --demo)', () => {
     expect(other.filter((e) => !e.evidence.some((x: { signal: string }) => x.signal === 'silence_min'))).toEqual([]);
     expect(other.length).toBeLessThanOrEqual(1);
 
+    // The demo's alert rule (fixtures/demo-alert-rules.json) turns the Model S breakdown into an
+    // incident; the engine scans after detection commits, so wait for it rather than for a time.
+    const breakdown = modelS.find((e) => e.kind === 'breakdown')!;
+    let incidents: { kind: string; eventIds: string[]; ruleId: string; state: string }[] = [];
+    while (!incidents.some((i) => i.eventIds.includes(breakdown.eventId))) {
+      incidents = (await (await api(`${base}/v1/incidents?deviceId=model-s-2013`)).json()) as typeof incidents;
+      if (!incidents.some((i) => i.eventIds.includes(breakdown.eventId))) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(incidents.find((i) => i.eventIds.includes(breakdown.eventId))).toMatchObject({ kind: 'breakdown', ruleId: 'demo-moments-of-truth', state: 'open' });
+    const fleet = (await (await api(`${base}/v1/devices?q=model-s`)).json()) as { deviceId: string; openIncidents: number }[];
+    expect(fleet[0]!.openIncidents).toBeGreaterThanOrEqual(1);
+
     const claims = (await (await api(`${base}/v1/devices/model-s-2013/claims`)).json()) as unknown[];
     expect(claims.length).toBeGreaterThan(0);
     const png = await api(`${base}/v1/devices/model-s-2013/chart.png?x=distance`);

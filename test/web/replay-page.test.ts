@@ -95,12 +95,15 @@ run('the web player in a real browser', () => {
     await context.close();
   });
 
-  it('lists devices with their drives, each linking to a replay', async () => {
+  it('lists devices (the fleet overview), and a device page its drives, each linking to a replay', async () => {
     const page = await signedIn.newPage();
     await page.goto(`${base}/`);
-    await page.locator('a', { hasText: 'replay' }).first().waitFor();
-    expect(await page.locator('h2').first().innerText()).toBe('twizy');
-    expect(await page.locator('tr.drive').count()).toBe(2);
+    await page.locator('#fleet tr[data-device-id="twizy"]').waitFor();
+    expect(await page.locator('#fleet tbody tr').count()).toBe(1);
+    await page.locator('#fleet tr[data-device-id="twizy"] th a').click();
+    await page.waitForURL(`${base}/devices/twizy`);
+    await page.locator('#sessions tr.drive a', { hasText: 'replay' }).first().waitFor();
+    expect(await page.locator('#sessions tr.drive').count()).toBe(2);
     await page.close();
   });
 

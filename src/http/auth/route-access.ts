@@ -41,12 +41,17 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /logout': { roles: 'public' },
   'GET /': { roles: 'page' },
   'GET /replay/:deviceId': { roles: 'page', device: 'deviceId' },
+  'GET /devices/:deviceId': { roles: 'page', device: 'deviceId' },
+  'GET /incidents': { roles: 'page' },
+  'GET /incidents/:id': { roles: 'page', incident: 'id' },
   'GET /metrics': { roles: ADMIN, scoped: 'unscoped-only' },
 
   // Fleet-scoped ingest keys write only to devices registered in their fleets (checked at commit).
   'POST /v1/telemetry': { roles: INGEST },
   'GET /v1/devices': { roles: READ, scoped: 'filter' },
   'GET /v1/devices/:id': { roles: READ, device: 'id' },
+  // Fleet-scoped keys get their fleets' values only (the service is given the key's fleets).
+  'GET /v1/device-facets': { roles: READ },
   'PUT /v1/devices/:id': { roles: ADMIN, device: 'id', audit: 'change' },
   // Audited by the privacy service itself, with what was removed.
   'DELETE /v1/devices/:id': { roles: ADMIN, device: 'id' },
@@ -54,6 +59,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /v1/devices/:id/timeline': { roles: READ, device: 'id', audit: 'read' },
   'GET /v1/devices/:id/export': { roles: EXPORT, device: 'id', audit: 'export' },
   'GET /v1/devices/:id/events': { roles: READ, device: 'id', audit: 'read' },
+  'GET /v1/events': { roles: READ, scoped: 'filter', audit: 'read' },
   'GET /v1/devices/:id/sessions': { roles: READ, device: 'id', audit: 'read' },
   'GET /v1/devices/:id/annotations': { roles: READ, device: 'id' },
   'POST /v1/devices/:id/annotations': { roles: READ, device: 'id', audit: 'change' },
@@ -75,6 +81,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /v1/incidents': { roles: READ, scoped: 'filter' },
   'GET /v1/incidents/stream': { roles: READ, scoped: 'unscoped-only' },
   'GET /v1/incidents/:id': { roles: READ, incident: 'id' },
+  'GET /v1/incidents/:id/detail': { roles: READ, incident: 'id' },
   'POST /v1/incidents/:id/ack': { roles: SUPPORT, incident: 'id', audit: 'change' },
   'POST /v1/incidents/:id/resolve': { roles: SUPPORT, incident: 'id', audit: 'change' },
   'GET /v1/outbox': { roles: ADMIN, scoped: 'unscoped-only' },

@@ -8,6 +8,9 @@ import { announceNextPage, DEFAULT_PAGE_LIMIT, pagingQuery } from '../paging.ts'
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const ApplyQuery = Type.Object({
+  applyToExisting: Type.Optional(Type.Boolean({ default: false, description: 'Also apply the rule to events already stored (off by default); the count is in x-applied-events' })),
+});
 
 /** Receivers' secrets are write-only: responses show that one is set, never what it is. */
 const masked = (rule: AlertRule): AlertRule => ({ ...rule, receivers: rule.receivers.map((r) => ({ ...r, secret: '********' })) });
@@ -28,20 +31,21 @@ export async function alertRulesRoutes(fastify: FastifyInstance): Promise<void> 
     const rule = await app.services.alertRules.find(request.params.id);
     return rule ? masked(rule) : reply.notFound(`no alert rule '${request.params.id}'`);
   });
-  app.post('/v1/alert-rules', { schema: { summary: 'Create an alert rule', body: Type.Unknown(), response: { 201: AlertRuleSchema, 400: ErrorSchema, 409: ErrorSchema } } }, async (request, reply) => {
+  app.post('/v1/alert-rules', { schema: { summary: 'Create an alert rule', querystring: ApplyQuery, body: Type.Unknown(), response: { 201: AlertRuleSchema, 400: ErrorSchema, 409: ErrorSchema } } }, async (request, reply) => {
     const problems = alertRuleErrors(request.body);
     if (problems.length > 0) throw badRequest(problems);
     const rule = request.body as AlertRule;
-    const created = await app.services.alertRules.create(rule);
+    const { created, applied } = await app.services.alertRules.create(rule, request.query);
     if (!created) return reply.conflict(`alert rule '${rule.ruleId}' exists; PUT /v1/alert-rules/${rule.ruleId} replaces it`);
-    return reply.status(201).send(masked(rule));
+    return reply.status(201).header('x-applied-events', String(applied)).send(masked(rule));
   });
-  app.put('/v1/alert-rules/:id', { schema: { summary: 'Create or replace an alert rule', params: Params, body: Type.Unknown(), response: { 200: AlertRuleSchema, 400: ErrorSchema } } }, async (request) => {
+  app.put('/v1/alert-rules/:id', { schema: { summary: 'Create or replace an alert rule', params: Params, querystring: ApplyQuery, body: Type.Unknown(), response: { 200: AlertRuleSchema, 400: ErrorSchema } } }, async (request, reply) => {
     const problems = alertRuleErrors(request.body);
     const rule = request.body as AlertRule;
     if (problems.length === 0 && rule.ruleId !== request.params.id) problems.push(`/ruleId: '${rule.ruleId}' does not match the path ('${request.params.id}')`);
     if (problems.length > 0) throw badRequest(problems);
-    await app.services.alertRules.put(rule);
+    const { applied } = await app.services.alertRules.put(rule, request.query);
+    reply.header('x-applied-events', String(applied));
     return masked(rule);
   });
   app.delete('/v1/alert-rules/:id', { schema: { summary: 'Delete an alert rule (its incidents and queued notices stay)', params: Params, response: { 204: Type.Null(), 404: ErrorSchema } } }, async (request, reply) => {

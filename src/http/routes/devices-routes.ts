@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { DeviceOverviewFields } from '../../domain/devices/device-overview.ts';
 import { pageDevices } from '../../services/list-pages.ts';
 import { announceNextPage, DEFAULT_PAGE_LIMIT, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
@@ -20,6 +21,15 @@ const DeviceSchema = Type.Object({
   cutoffSocPct: Nullable(Type.Number()),
   heatPump: Nullable(Type.Boolean()),
   region: Nullable(Type.String()),
+});
+/** A device as the list shows it: the summary plus the fleet overview's fields (domain/devices/device-overview.ts). */
+const DeviceOverviewSchema = Type.Object({ ...DeviceSchema.properties, ...DeviceOverviewFields });
+const ListQuery = Type.Object({
+  fleet: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Only this fleet' })),
+  model: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Only this model' })),
+  firmware: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Only this firmware' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Device ids containing this (any case)' })),
+  ...pagingQuery(),
 });
 const DeviceParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 /** The device facts detection uses (src/domain/devices/device-facts.ts); an unknown field is a 400, never dropped. */
@@ -56,12 +66,24 @@ export async function devicesRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v1/devices',
-    { schema: { summary: 'Devices by id with their time span, row count and metadata; paged (x-next-cursor, link rel=next)', querystring: Type.Object(pagingQuery()), response: { 200: Type.Array(DeviceSchema) } } },
+    {
+      schema: {
+        summary: 'Devices by id with their time span, row count, metadata, last seen, state, SoC, open incidents and moments of truth of the last 24 h / 7 d; filtered by fleet, model, firmware, id; paged (x-next-cursor, link rel=next)',
+        querystring: ListQuery,
+        response: { 200: Type.Array(DeviceOverviewSchema) },
+      },
+    },
     async (request, reply) => {
-      const page = await pageDevices(app.store, { limit: request.query.limit ?? DEFAULT_PAGE_LIMIT, cursor: request.query.cursor });
+      const page = await pageDevices(app.store, { ...request.query, limit: request.query.limit ?? DEFAULT_PAGE_LIMIT, fleets: request.principal?.fleets });
       announceNextPage(request, reply, page.nextCursor);
       return page.items;
     },
+  );
+
+  app.get(
+    '/v1/device-facets',
+    { schema: { summary: 'The fleets, models and firmwares of the devices (the fleet overview\'s filter choices)', response: { 200: Type.Object({ fleets: Type.Array(Type.String()), models: Type.Array(Type.String()), firmwares: Type.Array(Type.String()) }) } } },
+    async (request) => app.services.devices.facets(request.principal?.fleets),
   );
 
   app.get('/v1/devices/:id', { schema: { summary: 'One device', params: DeviceParams, response: { 200: DeviceSchema, 404: ErrorSchema } } }, async (request) =>

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { IncidentDetailSchema } from '../../domain/alerts/incident-detail.ts';
 import { IncidentSchema, IncidentState } from '../../domain/alerts/incident.ts';
 import { pageIncidents } from '../../services/list-pages.ts';
 import { announceNextPage, pagingQuery } from '../paging.ts';
@@ -49,6 +50,12 @@ export async function incidentsRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get('/v1/incidents/:id', { schema: { summary: 'One incident', params: Params, response: { 200: IncidentSchema, 404: ErrorSchema } } }, async (request, reply) =>
     (await app.services.incidents.find(request.params.id)) ?? reply.notFound(`no incident '${request.params.id}'`),
+  );
+
+  app.get(
+    '/v1/incidents/:id/detail',
+    { schema: { summary: 'One incident with its evidence (events), escalation steps and their webhook deliveries, and its history with the notes', params: Params, response: { 200: IncidentDetailSchema, 404: ErrorSchema } } },
+    async (request, reply) => (await app.services.incidents.detail(request.params.id)) ?? reply.notFound(`no incident '${request.params.id}'`),
   );
 
   for (const [action, state] of [['ack', 'acknowledged'], ['resolve', 'resolved']] as const) {

@@ -1,14 +1,22 @@
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 const WEB = new URL('../../web/', import.meta.url);
 const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 /** The only files served: read once at start-up, so no path from a request ever reaches the disk. */
-const FILES = new Map(['index.html', 'replay.html', 'index.js', 'replay.js', 'telltale.css'].map((name) => [name, readFileSync(new URL(name, WEB))]));
+const FILES = new Map(['index.html', 'replay.html', 'device.html', 'incidents.html', 'incident.html', 'index.js', 'replay.js', 'device.js', 'incidents.js', 'incident.js', 'format.js', 'telltale.css', 'console.css'].map((name) => [name, readFileSync(new URL(name, WEB))]));
 
-/** The web pages: `/` lists devices and sessions, `/replay/:deviceId` plays one (no map tiles: offline). */
+const page = (name: string) => async (_request: unknown, reply: FastifyReply) => reply.type('text/html; charset=utf-8').send(FILES.get(name));
+
+/**
+ * The web pages: `/` the fleet, `/devices/:deviceId` a device's story, `/incidents` and
+ * `/incidents/:id` the incidents, `/replay/:deviceId` the player (no map tiles: offline).
+ */
 export async function webRoutes(app: FastifyInstance): Promise<void> {
   app.get('/', { schema: { hide: true } as object }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(FILES.get('index.html')));
+  app.get('/devices/:deviceId', { schema: { hide: true } as object }, page('device.html'));
+  app.get('/incidents', { schema: { hide: true } as object }, page('incidents.html'));
+  app.get('/incidents/:id', { schema: { hide: true } as object }, page('incident.html'));
   app.get('/replay/:deviceId', { schema: { hide: true } as object }, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(FILES.get('replay.html')),
   );
