@@ -5,6 +5,7 @@ import { readAnnotationsFile } from '../annotations/read-annotations-file.ts';
 import { parseChargersCsv } from '../chargers/parse-chargers-csv.ts';
 import type { AnnotationService } from './annotation-service.ts';
 import type { ChargerService } from './charger-service.ts';
+import type { DeviceService } from './device-service.ts';
 import type { IngestService } from './ingest-service.ts';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -15,6 +16,7 @@ export interface DemoTarget {
   ingest: IngestService;
   chargers: ChargerService;
   annotations: Pick<AnnotationService, 'import'>;
+  devices: Pick<DeviceService, 'setMetadata'>;
 }
 
 /** The bundled real trips and the Model S drive, loaded on `serve --demo` (idempotent: a second load is all duplicates). */
@@ -49,6 +51,8 @@ export async function loadModelSDemoData(target: DemoTarget, fixturesDir: string
     source: `fixtures/${MODEL_S_DEVICE}/telemetry.csv.gz`,
     deviceId: MODEL_S_DEVICE,
   });
+  // Driven in Connecticut: its pages read in miles, mph and °F (domain/replay/unit-system.ts).
+  await target.devices.setMetadata(MODEL_S_DEVICE, { region: 'US-CT' });
   const notes = readAnnotationsFile(join(dir, 'annotations.json'));
   const a = await target.annotations.import(MODEL_S_DEVICE, notes);
   log(`demo data ${MODEL_S_DEVICE}: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected} rejected; `
