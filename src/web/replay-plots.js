@@ -99,9 +99,9 @@ export function createPlot(target, definition, data, { range, bands, onSeek, syn
     ],
     axes: [
       { show: showTimeAxis, stroke: '#555', grid: { stroke: '#eee' }, ticks: { stroke: '#ddd' }, space: 70, values: (u, splits) => timeLabels(splits) },
-      ...definition.axes.map((a) => ({ scale: a.scale, label: a.label, side: a.side ?? 3, size: AXIS_WIDTH, labelSize: 16, stroke: '#555', grid: { show: a.side !== 1, stroke: '#eee' }, ticks: { stroke: '#ddd' } })),
+      ...definition.axes.map((a) => ({ scale: a.scale, label: a.label, side: a.side ?? 3, size: AXIS_WIDTH, labelSize: 20, stroke: '#555', grid: { show: a.side !== 1, stroke: '#eee' }, ticks: { stroke: '#ddd' } })),
       // Every plot keeps room for a right-hand axis, so one time is at the same x on all of them.
-      ...(definition.axes.some((a) => a.side === 1) ? [] : [{ scale: definition.axes[0].scale, side: 1, size: AXIS_WIDTH, label: ' ', labelSize: 16, stroke: 'transparent', grid: { show: false }, ticks: { show: false }, values: () => [] }]),
+      ...(definition.axes.some((a) => a.side === 1) ? [] : [{ scale: definition.axes[0].scale, side: 1, size: AXIS_WIDTH, label: ' ', labelSize: 20, stroke: 'transparent', grid: { show: false }, ticks: { show: false }, values: () => [] }]),
     ],
     hooks: {
       // Bands under the lines: drawn when the plot redraws (data, size), not on every playback tick.

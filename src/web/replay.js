@@ -213,7 +213,8 @@ async function loadContext() {
 
 function annotationMark(a) {
   return {
-    id: a.annotationId, startMs: a.startMs, endMs: a.endMs, color: CLAIM_COLORS[a.verdict?.verdict ?? 'note'], fill: 'rgba(123,79,179,0.16)',
+    // A note at a moment is a clear line; a claim over a long stretch only tints it, under the moments.
+    id: a.annotationId, startMs: a.startMs, endMs: a.endMs, color: CLAIM_COLORS[a.verdict?.verdict ?? 'note'], fill: a.endMs == null ? 'rgba(123,79,179,0.45)' : 'rgba(123,79,179,0.07)',
     cls: a.verdict ? `claim ${a.verdict.verdict}` : 'note',
     title: `“${a.text}”${a.author ? ` — ${a.author}` : ''} ${utc(a.startMs)}${a.verdict ? `\nclaim ${a.verdict.verdict.replace(/_/g, ' ')}: ${a.verdict.explanation}` : ''}`,
   };
