@@ -60,6 +60,19 @@ export function trackSegments(rows, maxStepMs) {
   return lines;
 }
 
+/**
+ * One plot series from timeline rows: null where the row is one of the timeline's hole rows (every
+ * fetched channel empty: the line breaks there), undefined where only this channel has no sample
+ * (a channel logged more sparsely than the others: uPlot draws across it), else the value converted.
+ */
+export function plotColumn(rows, column, channels, convert) {
+  return rows.map((r) => {
+    const v = r[column];
+    if (v !== null && v !== undefined) return convert(v);
+    return channels.every((c) => r[c] === null || r[c] === undefined) ? null : undefined;
+  });
+}
+
 /** Moments sorted by start; the next one starting after positionMs (direction 1) or the previous one before it (−1). */
 export function adjacentMoment(moments, positionMs, direction) {
   const sorted = [...moments].sort((a, b) => a.startMs - b.startMs);

@@ -2,6 +2,7 @@
 // cursor synchronised between them, moments and annotations drawn as bands behind the lines, and a
 // playhead that moves with playback (a DOM line over each plot, so playing never redraws a canvas).
 import uPlot from '/assets/uplot.esm.js';
+import { plotColumn } from './replay-model.js';
 
 const PLOT_HEIGHT = 104;
 /** The bottom plot carries the time axis for the stack. */
@@ -57,10 +58,11 @@ export function plotDefinitions(units) {
   ];
 }
 
-/** Timeline rows (ISO ts, schema units) as uPlot columns: ms, then one converted array per series; null breaks a line. */
+/** Timeline rows (ISO ts, schema units) as uPlot columns: ms, then one converted array per series (null breaks a line, undefined is drawn across). */
 export function plotData(definition, rows) {
   const ts = rows.map((r) => Date.parse(r.ts));
-  const columns = definition.series.map((s) => rows.map((r) => (r[s.column] === null || r[s.column] === undefined ? null : s.convert(r[s.column]))));
+  const channels = definition.series.map((s) => s.column);
+  const columns = definition.series.map((s) => plotColumn(rows, s.column, channels, s.convert));
   return [ts, ...columns];
 }
 
@@ -70,7 +72,7 @@ export function plotData(definition, rows) {
  */
 export function createPlot(target, definition, data, { range, bands, onSeek, syncKey, showBandLabels, showTimeAxis }) {
   const height = PLOT_HEIGHT + (showTimeAxis ? AXIS_HEIGHT : 0);
-  const logged = definition.series.map((s, i) => data[i + 1].some((v) => v !== null));
+  const logged = definition.series.map((s, i) => data[i + 1].some((v) => v !== null && v !== undefined));
   const drawn = { bands: [] };
   const opts = {
     width: Math.max(300, target.clientWidth),
@@ -83,11 +85,11 @@ export function createPlot(target, definition, data, { range, bands, onSeek, syn
       ...Object.fromEntries(definition.axes.map((a) => [a.scale, { range: (_u, min, max) => (min == null || max == null ? [0, 1] : uPlot.rangeNum(min, max, 0.1, true)) }])),
     },
     cursor: { sync: { key: syncKey }, drag: { x: false, y: false }, points: { size: 5 } },
-    legend: { live: false },
+    legend: { show: false },
     series: [
       { label: 'UTC', value: (_u, v) => (v == null ? '–' : new Date(v).toISOString().slice(5, 19).replace('T', ' ')) },
       ...definition.series.map((s, i) => ({
-        label: logged[i] ? s.label : `${s.label} (not logged)`,
+        label: s.label,
         scale: s.scale,
         stroke: s.stroke,
         width: 1.5,
@@ -127,16 +129,29 @@ export function createPlot(target, definition, data, { range, bands, onSeek, syn
       ],
     },
   };
-  const plot = new uPlot(opts, data, target);
-  plot.root.setAttribute('aria-label', `${definition.title}: plot of the replayed range; click to move playback there`);
-  plot.root.setAttribute('role', 'img');
+  // The title and the series keys above the plot, not over its data.
+  const head = document.createElement('div');
+  head.className = 'plot-head';
   const title = document.createElement('span');
   title.className = 'plot-title';
   title.textContent = definition.title;
-  plot.over.appendChild(title);
-  const head = document.createElement('div');
-  head.className = 'playhead';
-  plot.over.appendChild(head);
+  head.appendChild(title);
+  definition.series.forEach((s, i) => {
+    const key = document.createElement('span');
+    key.className = `plot-key${logged[i] ? '' : ' absent'}`;
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = s.stroke;
+    key.append(swatch, logged[i] ? s.label : `${s.label}: not logged`);
+    head.appendChild(key);
+  });
+  target.appendChild(head);
+  const plot = new uPlot(opts, data, target);
+  plot.root.setAttribute('aria-label', `${definition.title}: plot of the replayed range; click to move playback there`);
+  plot.root.setAttribute('role', 'img');
+  const playhead = document.createElement('div');
+  playhead.className = 'playhead';
+  plot.over.appendChild(playhead);
   const labels = document.createElement('div');
   labels.className = 'band-labels';
   plot.over.appendChild(labels);
@@ -167,7 +182,7 @@ export function createPlot(target, definition, data, { range, bands, onSeek, syn
     /** Moves the playhead (CSS only: the canvas is not redrawn). Returns its x in CSS px. */
     moveHead(tMs) {
       const x = plot.valToPos(tMs, 'x');
-      head.style.transform = `translateX(${x.toFixed(1)}px)`;
+      playhead.style.transform = `translateX(${x.toFixed(1)}px)`;
       return x;
     },
     redraw() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adjacentMoment, bandOnStrip, displayUnits, formatValue, interpolatedPosition, momentAt, trackSegments, unitOfSignal } from '../../src/web/replay-model.js';
+import { adjacentMoment, bandOnStrip, displayUnits, formatValue, interpolatedPosition, momentAt, plotColumn, trackSegments, unitOfSignal } from '../../src/web/replay-model.js';
 
 describe('the replay page model', () => {
   it('shows speeds, distances and temperatures in the device units', () => {
@@ -31,6 +31,18 @@ describe('the replay page model', () => {
     expect(lines.map((l) => l.map((p) => p[2]))).toEqual([[0, 1000], [100_000, 101_000], [900_000, 901_000]]);
     expect(lines[0]![0]).toEqual([1, 1, 0]); // lon first: x, then y
     expect(trackSegments([{ ts: 0, lat: null, lon: null }], 1000)).toEqual([]);
+  });
+
+  it('breaks a plot line at the hole rows only, drawing across a sparser channel\'s own missing samples', () => {
+    const rows = [
+      { ts: 0, soc_pct: 90, range_km: 100 },
+      { ts: 1, soc_pct: null, range_km: 99 }, // SoC logged less often than range
+      { ts: 2, soc_pct: null, range_km: null }, // the timeline's row in a hole
+      { ts: 3, soc_pct: 89, range_km: null },
+    ];
+    const channels = ['soc_pct', 'range_km'];
+    expect(plotColumn(rows, 'soc_pct', channels, (v) => v)).toEqual([90, undefined, null, 89]);
+    expect(plotColumn(rows, 'range_km', channels, (v) => v / 2)).toEqual([50, 49.5, null, undefined]);
   });
 
   it('jumps to the next and previous moment, moving on from one it sits on', () => {
