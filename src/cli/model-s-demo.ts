@@ -13,8 +13,9 @@ export { MODEL_S_DEVICE };
  * the composition root builds, with the post-commit step the caller chooses (none by default).
  */
 export async function loadModelSDemo(store: TelemetryStore, fixturesDir: string, log: (msg: string) => void, onCommitted?: (touched: TouchedRange[]) => void): Promise<void> {
+  const devices = new DeviceService(store);
   await loadModelSDemoData(
-    { ingest: new IngestService(store, onCommitted ?? (() => undefined)), chargers: new ChargerService(store), annotations: new AnnotationService(store, new DeviceService(store)) },
+    { ingest: new IngestService(store, onCommitted ?? (() => undefined)), chargers: new ChargerService(store), annotations: new AnnotationService(store, devices), devices },
     fixturesDir,
     log,
   );

@@ -1,4 +1,6 @@
-import { listEvents } from '../store/event-repository.ts';
+import { eventReplaySpan } from '../domain/replay/event-replay-span.ts';
+import { unitSystemFor } from '../domain/replay/unit-system.ts';
+import { getEvent, listEvents } from '../store/event-repository.ts';
 import { getSession, listSessions } from '../store/session-repository.ts';
 import type { DeviceSummary } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
@@ -9,7 +11,7 @@ import { StoreReplaySource } from './store-replay-source.ts';
 
 export type OpenResult = { source: StoreReplaySource } | { error: { code: ErrorCode; message: string } };
 
-/** Resolves an `open` command (device + range, or a session) into a replay source with its marks; `device` is what the device check found. */
+/** Resolves an `open` command (device + range, a session, or a moment of truth with its aftermath) into a replay source with its marks; `device` is what the device check found. */
 export async function openReplaySource(store: TelemetryStore, command: OpenCommand, device: DeviceSummary | undefined, windows?: SharedWindows): Promise<OpenResult> {
   return store.withConnection(async (conn) => {
     if (!device || device.firstTs === null || device.lastTs === null) return { error: { code: 'NOT_FOUND', message: MESSAGES.noDataForDevice(command.deviceId) } };
@@ -21,6 +23,17 @@ export async function openReplaySource(store: TelemetryStore, command: OpenComma
       startMs = session.startMs;
       endMs = session.endMs;
     }
+    let focus: { eventId: string; startMs: number; endMs: number } | undefined;
+    if (command.eventId) {
+      const event = await getEvent(conn, command.deviceId, command.eventId);
+      if (!event) return { error: { code: 'NOT_FOUND', message: MESSAGES.noEvent(command.deviceId, command.eventId) } };
+      // The sessions after it tell where its aftermath ends (the tow is a park; the next drive or charge ends it).
+      const after = await listSessions(conn, { deviceId: command.deviceId, fromMs: event.startMs, toMs: (event.endMs ?? event.startMs) + 7 * 3600_000 });
+      const span = eventReplaySpan(event, after, { firstMs: Date.parse(device.firstTs), lastMs: Date.parse(device.lastTs) });
+      startMs = command.fromMs ?? span.startMs;
+      endMs = command.toMs ?? span.endMs;
+      focus = { eventId: event.eventId, startMs: span.eventStartMs, endMs: span.eventEndMs };
+    }
     if (!(endMs >= startMs)) return { error: { code: 'BAD_RANGE', message: MESSAGES.rangeReversed() } };
     const sessions = await listSessions(conn, { deviceId: command.deviceId, fromMs: startMs, toMs: endMs + 1 });
     const sessionMarks = sessions.filter((s) => s.startMs >= startMs && s.startMs <= endMs).map((s) => ({ tMs: s.startMs, kind: s.kind, label: `${s.kind} starts` }));
@@ -28,6 +41,11 @@ export async function openReplaySource(store: TelemetryStore, command: OpenComma
     const events = await listEvents(conn, { deviceId: command.deviceId, fromMs: startMs, toMs: endMs + 1 });
     const eventMarks = events.filter((e) => e.startMs >= startMs && e.startMs <= endMs).map((e) => ({ tMs: e.startMs, kind: `event:${e.kind}`, label: e.summary }));
     const marks = [...sessionMarks, ...eventMarks];
-    return { source: new StoreReplaySource(store, command.deviceId, { startMs, endMs }, marks, { ...(windows ? { windows } : {}), speed: command.speed ?? 1 }) };
+    return { source: new StoreReplaySource(store, command.deviceId, { startMs, endMs }, marks, {
+      ...(windows ? { windows } : {}),
+      speed: command.speed ?? 1,
+      units: unitSystemFor(device, command.units),
+      ...(focus ? { focus } : {}),
+    }) };
   });
 }

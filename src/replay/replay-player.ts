@@ -85,6 +85,8 @@ export class ReplayPlayer {
       endMs: this.source.endMs,
       channels: ['ts', ...REPLAY_CHANNELS.map(([name]) => name), 'state', 'error_codes'],
       marks: [...this.source.marks],
+      ...(this.source.units ? { units: this.source.units } : {}),
+      ...(this.source.focus ? { focus: this.source.focus } : {}),
     });
     await this.seekTo(this.position);
     if (autoplay) this.play();

@@ -9,12 +9,15 @@ export const MIN_SPEED = 0.1;
 export const MAX_SPEED = 1000;
 /** Times within JavaScript's date range: -1e300 is a 'bad command', not an int64 overflow deep in a query. */
 const TimeMs = (description?: string) => Type.Number({ minimum: -8.64e15, maximum: 8.64e15, ...(description ? { description } : {}) });
+const UnitSystemSchema = Type.Union([Type.Literal('metric'), Type.Literal('imperial')], { description: 'Display units (default: from the device region)' });
 const Speed = Type.Number({ minimum: MIN_SPEED, maximum: MAX_SPEED, description: 'Playback speed, × real time' });
 
 export const OpenCommand = Type.Object({
   type: Type.Literal('open'),
   deviceId: Type.String({ minLength: 1, maxLength: 128 }),
   sessionId: Type.Optional(Type.String({ maxLength: 64, description: 'Replay one stored session (drive, charge…)' })),
+  eventId: Type.Optional(Type.String({ maxLength: 64, description: 'Replay one moment of truth: from a little before it through its aftermath (the tow of a breakdown) to the next drive or charge' })),
+  units: Type.Optional(UnitSystemSchema),
   fromMs: Type.Optional(TimeMs('Inclusive start (epoch ms); default: first sample')),
   toMs: Type.Optional(TimeMs('Inclusive end (epoch ms); default: last sample')),
   atMs: Type.Optional(TimeMs('Start position (deep link); default: start of the range')),
@@ -57,6 +60,8 @@ export const ServerMessage = Type.Union([
     endMs: Type.Number(),
     channels: Type.Array(Type.String()),
     marks: Type.Array(Mark),
+    units: Type.Optional(UnitSystemSchema),
+    focus: Type.Optional(Type.Object({ eventId: Type.String(), startMs: Type.Number(), endMs: Type.Number() }, { description: 'The moment an eventId replay is about (its span as far as its evidence reaches)' })),
   }),
   Type.Object({ type: Type.Literal('state'), state: PlayerStateName, positionMs: Type.Number(), speed: Type.Number(), loop: Type.Boolean() }),
   Type.Object({

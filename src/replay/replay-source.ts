@@ -2,6 +2,7 @@ import { latestValues } from '../domain/latest-values.ts';
 import { fieldOf } from '../domain/telemetry-frame.ts';
 import type { NumberColumnName } from '../domain/telemetry-schema.ts';
 import type { TelemetrySeries } from '../domain/telemetry-series.ts';
+import type { UnitSystem } from '../domain/replay/unit-system.ts';
 import type { FrameRows, Mark } from './replay-protocol.ts';
 
 /** Columns a replay carries besides ts, state and error_codes, in the order `ready` lists them. */
@@ -20,6 +21,10 @@ export interface ReplaySource {
   readonly startMs: number;
   readonly endMs: number;
   readonly marks: readonly Mark[];
+  /** How the client should show values (from the device's region unless asked); metric when absent. */
+  readonly units?: UnitSystem;
+  /** The moment this replay is about, when opened on one. */
+  readonly focus?: { eventId: string; startMs: number; endMs: number };
   /** Samples with fromMs < ts ≤ toMs (fromMs ≤ ts when inclusiveFrom), in time order. */
   read(fromMs: number, toMs: number, inclusiveFrom: boolean): Promise<FrameRows>;
   /** Latest value of every channel at or before atMs: what a player shows after a seek. */

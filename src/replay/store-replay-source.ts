@@ -3,6 +3,7 @@ import { emptySeries, type TelemetrySeries } from '../domain/telemetry-series.ts
 import { readLatestRow, readNeighbourTs } from '../store/replay-repository.ts';
 import { readSeries } from '../store/series-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
+import type { UnitSystem } from '../domain/replay/unit-system.ts';
 import type { FrameRows, Mark } from './replay-protocol.ts';
 import { SharedWindows, windowSizeMs } from './shared-windows.ts';
 import { REPLAY_COLUMN_NAMES, rowsOf, type ReplaySource } from './replay-source.ts';
@@ -56,6 +57,8 @@ export class StoreReplaySource implements ReplaySource {
   readonly startMs: number;
   readonly endMs: number;
   readonly marks: readonly Mark[];
+  readonly units: UnitSystem;
+  readonly focus?: { eventId: string; startMs: number; endMs: number };
   private readonly store: TelemetryStore;
   private readonly windows: SharedWindows;
   private windowMs: number;
@@ -68,7 +71,7 @@ export class StoreReplaySource implements ReplaySource {
     deviceId: string,
     range: { startMs: number; endMs: number },
     marks: readonly Mark[],
-    options: { windows?: SharedWindows; speed?: number } = {},
+    options: { windows?: SharedWindows; speed?: number; units?: UnitSystem; focus?: { eventId: string; startMs: number; endMs: number } } = {},
   ) {
     this.store = store;
     this.deviceId = deviceId;
@@ -76,6 +79,8 @@ export class StoreReplaySource implements ReplaySource {
     this.endMs = range.endMs;
     this.marks = [...marks].sort((a, b) => a.tMs - b.tMs);
     this.windows = options.windows ?? new SharedWindows(0);
+    this.units = options.units ?? 'metric';
+    if (options.focus) this.focus = options.focus;
     this.windowMs = windowSizeMs(options.speed ?? 1);
   }
 

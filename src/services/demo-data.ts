@@ -7,6 +7,7 @@ import { parseChargersCsv } from '../chargers/parse-chargers-csv.ts';
 import type { AlertRuleService } from './alert-rule-service.ts';
 import type { AnnotationService } from './annotation-service.ts';
 import type { ChargerService } from './charger-service.ts';
+import type { DeviceService } from './device-service.ts';
 import type { IngestService } from './ingest-service.ts';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -18,6 +19,7 @@ export interface DemoTarget {
   chargers: ChargerService;
   annotations: Pick<AnnotationService, 'import'>;
   alertRules: Pick<AlertRuleService, 'put'>;
+  devices: Pick<DeviceService, 'setMetadata'>;
 }
 
 /**
@@ -67,6 +69,8 @@ export async function loadModelSDemoData(target: Omit<DemoTarget, 'alertRules'>,
     source: `fixtures/${MODEL_S_DEVICE}/telemetry.csv.gz`,
     deviceId: MODEL_S_DEVICE,
   });
+  // Driven in Connecticut: its pages read in miles, mph and °F (domain/replay/unit-system.ts).
+  await target.devices.setMetadata(MODEL_S_DEVICE, { region: 'US-CT' });
   const notes = readAnnotationsFile(join(dir, 'annotations.json'));
   const a = await target.annotations.import(MODEL_S_DEVICE, notes);
   log(`demo data ${MODEL_S_DEVICE}: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected} rejected; `

@@ -172,6 +172,13 @@ export async function listFleetEvents(conn: DuckDBConnection, q: FleetEventQuery
   return reader.getRows().map(toStoredEvent);
 }
 
+/** One of a device's events by id. */
+export async function getEvent(conn: DuckDBConnection, deviceId: string, id: string): Promise<StoredEvent | undefined> {
+  const reader = await conn.runAndReadAll(`SELECT ${EVENT_COLUMNS} FROM events WHERE device_id = $1 AND event_id = $2`, [deviceId, id]);
+  const row = reader.getRows()[0];
+  return row ? toStoredEvent(row) : undefined;
+}
+
 function toStoredEvent(r: DuckDBValue[]): StoredEvent {
   return {
     eventId: String(r[0]),

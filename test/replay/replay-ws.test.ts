@@ -148,6 +148,38 @@ describe('WebSocket replay at /v1/replay', () => {
     await store.withConnection((conn) => replaceEvents(conn, { deviceId: 'twizy' }, ['test@1'], [], 0));
   });
 
+  it('opens a moment of truth from before it to after the end of its drive, with the moment as focus, in the units asked for', async () => {
+    // The aftermath through parks and tows is domain/replay/event-replay-span's (unit-tested); here the
+    // first Twizy drive is followed by a gap, so the replay runs a little past the drive's end.
+    const [drive] = await listSessions(store.db, { deviceId: 'twizy', kind: 'drive' });
+    // A breakdown at the end of the drive: the drive session alone would stop where the car stopped.
+    const startMs = drive!.endMs - 60_000;
+    const id = eventId('twizy', 'breakdown', 'test', startMs);
+    await store.withConnection((conn) =>
+      replaceEvents(conn, { deviceId: 'twizy' }, ['test@1'], [{
+        eventId: id, deviceId: 'twizy', kind: 'breakdown', subkind: 'test', severity: 'critical', detector: 'test@1',
+        startMs, endMs: drive!.endMs, lat: null, lon: null, summary: 'stopped', score: null, evidence: [],
+      }], 0),
+    );
+    const c = new Client();
+    await c.ready();
+    c.send({ type: 'open', deviceId: 'twizy', eventId: id, units: 'imperial' });
+    await c.until((m) => m.some((x) => x.type === 'ready'));
+    const ready = c.messages.find((x) => x.type === 'ready') as Extract<ServerMessage, { type: 'ready' }>;
+    expect(ready.focus).toEqual({ eventId: id, startMs, endMs: drive!.endMs });
+    expect(ready.startMs).toBe(startMs - 120_000);
+    expect(ready.endMs).toBe(drive!.endMs + 120_000);
+    expect(ready.units).toBe('imperial');
+    const other = new Client();
+    await other.ready();
+    other.send({ type: 'open', deviceId: 'twizy', eventId: 'no-such-event' });
+    await other.until((m) => m.some((x) => x.type === 'error'));
+    expect(other.messages.find((x) => x.type === 'error')).toMatchObject({ code: 'NOT_FOUND', message: "no event 'no-such-event' for device 'twizy'" });
+    c.close();
+    other.close();
+    await store.withConnection((conn) => replaceEvents(conn, { deviceId: 'twizy' }, ['test@1'], [], 0));
+  });
+
   it('answers bad commands with an error message, not a dropped connection', async () => {
     const c = new Client();
     await c.ready();

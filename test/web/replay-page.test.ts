@@ -7,6 +7,8 @@ import { buildApp } from '../../src/http/app.ts';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
 import { eventId } from '../../src/domain/events/event-id.ts';
 import { replaceEvents } from '../../src/store/event-repository.ts';
+import { loadModelSDemo, MODEL_S_DEVICE } from '../../src/cli/model-s-demo.ts';
+import { FIXTURES_DIR } from '../../src/cli/serve-command.ts';
 import { openTempStore } from '../temp-store.ts';
 import { adminKeyOf, api, listenWithAdminKey } from '../api-key.ts';
 
@@ -16,9 +18,20 @@ import { adminKeyOf, api, listenWithAdminKey } from '../api-key.ts';
 declare const window: any;
 declare const document: any;
 declare const HTMLInputElement: any;
+declare const DOMMatrix: any;
+declare const getComputedStyle: any;
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(import.meta.dirname, '../../test-output');
+/** The README shows these: small PNGs of the page as a support engineer sees it at 1366×768. */
+const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
+// The Model S breakdown as the detectors find it in `npm start` (test/cli/serve-demo.test.ts runs
+// them for real): power cut on the Branford exit ramp at 17:09:29, towed until 19:39:59.
+const BREAKDOWN_MS = Date.parse('2013-01-24T17:09:29Z');
+const TOW_END_MS = Date.parse('2013-01-24T19:39:59Z');
+const BREAKDOWN_ID = eventId(MODEL_S_DEVICE, 'breakdown', 'loss_of_propulsion', BREAKDOWN_MS);
+const SHORTFALL_MS = Date.parse('2013-01-24T16:00:00Z');
+const SHORTFALL_ID = eventId(MODEL_S_DEVICE, 'charge_shortfall', 'predicted_shortfall', SHORTFALL_MS);
 const DIR = join(import.meta.dirname, '../../fixtures/twizy-rsk');
 // CI installs Debian's chromium (.ci/run); elsewhere the browser test runs when it is there.
 const run = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
@@ -34,19 +47,38 @@ const violations: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM) && !process.env.CI) return;
+  mkdirSync(SHOTS, { recursive: true });
   store = await openTempStore();
   app = await buildApp({ store });
   for (const file of ['T3_04_22_2021_1.csv', 'T3_04_22_2021_2.csv']) {
     await ingest(store, { input: { path: join(DIR, file) }, format: 'csv', source: file, deviceId: 'twizy', profile: 'twizy-rsk', onCommitted: (t) => app.sessions.schedule(t) });
   }
+  // The imperial Model S (its region is US-CT) with its day-2 moments, for the moment replay.
+  await loadModelSDemo(store, FIXTURES_DIR, () => undefined, (t) => app.sessions.schedule(t));
   await app.sessions.idle();
+  await store.withConnection((conn) => replaceEvents(conn, { deviceId: MODEL_S_DEVICE }, ['e2e@1'], [
+    {
+      eventId: SHORTFALL_ID, deviceId: MODEL_S_DEVICE, kind: 'charge_shortfall', subkind: 'predicted_shortfall', severity: 'critical', detector: 'e2e@1',
+      startMs: SHORTFALL_MS, endMs: Date.parse('2013-01-24T17:09:41Z'), lat: null, lon: null, score: null,
+      summary: 'Predicted to reach Milford CT Supercharger (51.1 km) with -8.5 % SoC', evidence: [{ signal: 'soc_pct', value: 28, atMs: SHORTFALL_MS }],
+    },
+    {
+      eventId: BREAKDOWN_ID, deviceId: MODEL_S_DEVICE, kind: 'breakdown', subkind: 'loss_of_propulsion', severity: 'critical', detector: 'e2e@1',
+      startMs: BREAKDOWN_MS, endMs: TOW_END_MS, lat: 41.2795, lon: -72.8151, score: 0.9996, summary: 'Lost propulsion while driving at 37 kph, towed 21.8 km',
+      evidence: [
+        { signal: 'speed_kph', value: 37.4, threshold: 20, atMs: BREAKDOWN_MS, note: 'speed when propulsion was lost' },
+        { signal: 'error_codes', value: 'SHUTTING_DOWN', threshold: null },
+        { signal: 'tow', value: 21.85, threshold: 0.3, atMs: Date.parse('2013-01-24T19:17:26Z'), note: 'moved 21.85 km with the wheels at 0' },
+      ],
+    },
+  ], Date.now()));
   base = await listenWithAdminKey(app);
   key = adminKeyOf(base);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  signedIn = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  signedIn = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   // Any script, style or socket the content policy blocks shows up here; the last test asserts none did.
   signedIn.on('console', (message) => {
     if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
@@ -57,7 +89,7 @@ beforeAll(async () => {
   await page.locator('button[type=submit]').click();
   await page.locator('a', { hasText: 'replay' }).first().waitFor();
   await page.close();
-});
+}, 180_000);
 
 afterAll(async () => {
   await signedIn?.close();
@@ -99,7 +131,7 @@ run('the web player in a real browser', () => {
     const page = await signedIn.newPage();
     await page.goto(`${base}/`);
     await page.locator('#fleet tr[data-device-id="twizy"]').waitFor();
-    expect(await page.locator('#fleet tbody tr').count()).toBe(1);
+    expect(await page.locator('#fleet tbody tr').count()).toBe(2);
     await page.locator('#fleet tr[data-device-id="twizy"] th a').click();
     await page.waitForURL(`${base}/devices/twizy`);
     await page.locator('#sessions tr.drive a', { hasText: 'replay' }).first().waitFor();
@@ -117,7 +149,7 @@ run('the web player in a real browser', () => {
     const socBefore = await text(page, 'r-soc');
     expect(Number(socBefore)).toBeGreaterThan(0);
     await page.locator('#strip rect.band').first().waitFor();
-    expect(await page.locator('#track polyline').count()).toBe(1);
+    expect(await page.locator('#track polyline').count()).toBeGreaterThanOrEqual(2); // two drives with a gap between: never one line across it
 
     await page.selectOption('#speed', '1000');
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('1000×'));
@@ -183,6 +215,142 @@ run('the web player in a real browser', () => {
     expect(await text(page, 'clock')).toBe('2021-04-22 08:55:00 UTC');
     await page.close();
   });
+  it("replays a moment with its aftermath (the tow) on four synchronised plots in the device's imperial units, the moment a band on each, the evidence beside them", async () => {
+    const page = await signedIn.newPage();
+    await page.goto(`${base}/replay/${MODEL_S_DEVICE}?event=${BREAKDOWN_ID}`);
+    await page.waitForFunction(() => window.telltale.loaded && document.getElementById('status')?.textContent?.startsWith('paused'));
+    const t = await page.evaluate(() => ({ startMs: window.telltale.startMs, endMs: window.telltale.endMs, positionMs: window.telltale.positionMs, focus: window.telltale.focus, units: window.telltale.units }));
+    // The drive session ends where the car stopped; the moment's replay runs on through the tow.
+    const sessions = (await (await api(`${base}/v1/devices/${MODEL_S_DEVICE}/sessions?from=2013-01-24T16:00:00Z&to=2013-01-24T18:00:00Z&kind=drive`)).json()) as { endMs: number }[];
+    const driveEnd = Math.max(...sessions.map((x) => x.endMs));
+    expect(driveEnd).toBeLessThan(BREAKDOWN_MS + 60_000);
+    expect(t.startMs).toBeLessThan(BREAKDOWN_MS);
+    expect(t.endMs).toBeGreaterThan(TOW_END_MS);
+    expect(t.positionMs).toBe(t.startMs);
+    expect(t.focus).toEqual({ eventId: BREAKDOWN_ID, startMs: BREAKDOWN_MS, endMs: TOW_END_MS });
+    expect(await text(page, 'focus-title')).toContain('breakdown');
+
+    // Imperial: read-outs, plot axes and evidence in mph, mi and °F.
+    expect(t.units).toBe('imperial');
+    expect(await text(page, 'u-speed')).toBe('mph');
+    expect(await text(page, 'u-range')).toBe('mi');
+    expect(await text(page, 'u-outside')).toBe('°F');
+    const values = await page.evaluate(() => window.telltale.lastValues);
+    expect(Number(await text(page, 'r-speed'))).toBeCloseTo(values.speed_kph / 1.609344, 1);
+    expect(Number(await text(page, 'r-outside'))).toBeCloseTo((values.outside_temp_c * 9) / 5 + 32, 1);
+    expect(await page.locator('#plot-speed .plot-title').innerText()).toBe('Speed (mph)');
+    expect(await page.locator('#plot-temperature .plot-title').innerText()).toBe('Temperatures (°F)');
+
+    // Four plots on one time axis, each with the breakdown (and the shortfall before it) drawn as a band.
+    expect(await page.locator('#plots .uplot').count()).toBe(4);
+    const drawn = await page.evaluate(() => window.telltale.plots.map((p: any) => p.drawn.bands));
+    for (const bands of drawn) expect(bands).toEqual(expect.arrayContaining([BREAKDOWN_ID, SHORTFALL_ID]));
+    // On the strip the moment is a band as long as the event, not a 3-pixel marker.
+    const band = page.locator(`#strip rect.marker.event[data-event-id="${BREAKDOWN_ID}"]`);
+    const width = Number(await band.getAttribute('width'));
+    expect(width).toBeCloseTo(((TOW_END_MS - BREAKDOWN_MS) / (t.endMs - t.startMs)) * 1000, 0);
+    expect((await band.boundingBox())!.width).toBeGreaterThan(300);
+
+    // "Next moment" (the N key) lands on the breakdown; the evidence panel shows it, in mph.
+    await page.keyboard.press('n');
+    await page.waitForFunction((ms) => window.telltale.positionMs === ms, BREAKDOWN_MS);
+    await page.waitForFunction(() => document.querySelector('#evidence h2')?.textContent?.includes('breakdown'));
+    const speedRow = await page.locator('#evidence tr', { hasText: /^speed/ }).first().innerText();
+    expect(speedRow).toMatch(/23\.24 mph/); // 37.4 km/h
+    expect(await page.locator('#evidence').innerText()).toContain('towed 21.8 km');
+    // The previous moment (the shortfall, which began before this range) is the range's start.
+    await page.click('#prev-moment');
+    await page.waitForFunction((ms) => window.telltale.positionMs === ms, t.startMs);
+    await page.click('#next-moment');
+    await page.waitForFunction((ms) => window.telltale.positionMs === ms, BREAKDOWN_MS);
+
+    // Playing moves the playhead of every plot together, and the strip's cursor with them.
+    const heads = () => page.evaluate(() => [...document.querySelectorAll('#plots .playhead')].map((h: any) => new DOMMatrix(getComputedStyle(h).transform).m41));
+    const before = await heads();
+    expect(before).toHaveLength(4);
+    await page.selectOption('#speed', '1000');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('1000×'));
+    // Space plays and pauses (a focused button takes Space for itself, as buttons do).
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press(' ');
+    await page.waitForFunction((ms) => window.telltale.positionMs > ms + 30 * 60_000, BREAKDOWN_MS);
+    await page.keyboard.press(' ');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('paused'));
+    await page.waitForFunction(() => window.telltale.displayMs === window.telltale.positionMs);
+    const after = await heads();
+    for (let i = 0; i < 4; i++) {
+      expect(after[i]).toBeGreaterThan(before[i]! + 50);
+      expect(after[i]).toBeCloseTo(after[0]!, 0); // one time, one x on every plot
+    }
+    expect(await page.evaluate(() => window.telltale.renders)).toBeGreaterThan(10);
+    // Mid-tow: the car is off, moving on the flatbed; the track shows where.
+    expect(await page.locator('#track #marker').count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'replay-breakdown.png') });
+    await page.close();
+  });
+
+  it('annotates at the playhead: the note is stored at that time and drawn at once; feedback is a mark with its text on focus', async () => {
+    const feedback = await api(`${base}/v1/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: `${JSON.stringify({ device_id: MODEL_S_DEVICE, ts: '2013-01-24T19:50:00Z', kind: 'ticket', channel: 'phone', text: 'Car shut down on the exit ramp, waited for a flatbed' })}\n`,
+    });
+    expect(feedback.status).toBe(200);
+    const atMs = Date.parse('2013-01-24T18:30:00Z');
+    const page = await signedIn.newPage();
+    await page.goto(`${base}/replay/${MODEL_S_DEVICE}?event=${BREAKDOWN_ID}&t=2013-01-24T18:30:00.000Z`);
+    await page.waitForFunction(() => window.telltale.loaded && document.getElementById('status')?.textContent?.startsWith('paused'));
+    expect(await position(page)).toBe(atMs);
+
+    const mark = page.locator('#strip path.feedback.ticket');
+    expect(await mark.count()).toBe(1);
+    expect(await mark.getAttribute('aria-label')).toContain('Car shut down on the exit ramp');
+    await mark.focus();
+    await page.locator('#tip').waitFor({ state: 'visible' });
+    expect(await text(page, 'tip')).toContain('TICKET via phone');
+    expect(await text(page, 'tip')).toContain('waited for a flatbed');
+
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('a');
+    await page.locator('#annotate-form').waitFor({ state: 'visible' });
+    expect(await text(page, 'annotate-at')).toBe('2013-01-24 18:30:00 UTC');
+    await page.locator('#annotate-text').fill('flatbed arrives');
+    await page.locator('#annotate-form button[type=submit]').click();
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('annotation saved'));
+    const notes = (await (await api(`${base}/v1/devices/${MODEL_S_DEVICE}/annotations?from=2013-01-24T18:00:00Z&to=2013-01-24T19:00:00Z`)).json()) as { annotationId: string; startMs: number; text: string }[];
+    const note = notes.find((n) => n.text === 'flatbed arrives')!;
+    expect(note.startMs).toBe(atMs);
+    const drawnNote = page.locator(`#strip rect.marker.annotation[data-annotation-id="${note.annotationId}"]`);
+    expect(await drawnNote.count()).toBe(1);
+    expect(await page.evaluate((id) => window.telltale.plots.every((p: any) => p.drawn.bands.includes(id)), note.annotationId)).toBe(true);
+    // Back to the breakdown, so the note is not under the playhead, with the ticket's text showing.
+    await page.click('#prev-moment');
+    await page.waitForFunction((ms) => window.telltale.positionMs === ms, BREAKDOWN_MS);
+    await mark.focus();
+    await page.locator('#tip').waitFor({ state: 'visible' });
+    await page.screenshot({ path: join(SHOTS, 'replay-annotate.png') });
+    await page.close();
+  });
+
+  it('breaks the GPS track at every gap of a whole-device replay instead of bridging it, in metric for a device without a region', async () => {
+    const sessions = (await (await api(`${base}/v1/devices/twizy/sessions`)).json()) as { kind: string; startMs: number; endMs: number }[];
+    const gap = sessions.find((x) => x.kind === 'gap' && sessions.some((d) => d.kind === 'drive' && d.endMs === x.startMs))!;
+    expect(gap).toBeDefined();
+    const page = await signedIn.newPage();
+    await page.goto(`${base}/replay/twizy`);
+    await page.waitForFunction(() => window.telltale.loaded);
+    const lines = await page.evaluate(() => window.telltale.track as { fromMs: number; toMs: number; points: number }[]);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    // No line runs across the gap between the two drives.
+    expect(lines.some((l) => l.fromMs < gap.startMs && l.toMs > gap.endMs)).toBe(false);
+    expect(lines.some((l) => l.toMs <= gap.startMs)).toBe(true);
+    expect(lines.some((l) => l.fromMs >= gap.endMs)).toBe(true);
+    expect(await page.locator('#track polyline').count()).toBe(lines.filter((l) => l.points > 1).length);
+    expect(await text(page, 'u-speed')).toBe('km/h');
+    await page.screenshot({ path: join(SHOTS, 'replay-twizy.png') });
+    await page.close();
+  });
+
   it('the API docs render under their own policy, and no page broke the content policy', async () => {
     const page = await signedIn.newPage();
     page.on('console', (message) => {

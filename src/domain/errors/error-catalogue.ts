@@ -49,6 +49,7 @@ export const MESSAGES = {
   noDevice: (deviceId: string) => `no device '${deviceId}'`,
   noDataForDevice: (deviceId: string) => `no data for device '${deviceId}'`,
   noSession: (deviceId: string, sessionId: string) => `no session '${sessionId}' for device '${deviceId}'`,
+  noEvent: (deviceId: string, id: string) => `no event '${id}' for device '${deviceId}'`,
   noAnnotation: (deviceId: string, annotationId: string) => `no annotation '${annotationId}' on device '${deviceId}'`,
   annotationExists: (annotationId: string) => `annotation '${annotationId}' already exists`,
   rangeReversed: () => 'toMs is before fromMs',

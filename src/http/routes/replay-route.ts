@@ -59,7 +59,7 @@ export async function replayRoute(app: FastifyInstance, options: ReplayRouteOpti
         const opened = await app.services.replay.open(command, windows);
         app.audit.record({
           keyId: request.principal?.keyId ?? null, role: request.principal?.role ?? null, action: 'replay', method: 'WS', route: '/v1/replay',
-          deviceId: command.deviceId, fromMs: command.fromMs ?? null, toMs: command.toMs ?? null, target: command.sessionId ?? null,
+          deviceId: command.deviceId, fromMs: command.fromMs ?? null, toMs: command.toMs ?? null, target: command.sessionId ?? command.eventId ?? null,
           status: 'error' in opened ? 404 : 200, detail: null,
         });
         if ('error' in opened) return sendError(opened.error.code, opened.error.message);
