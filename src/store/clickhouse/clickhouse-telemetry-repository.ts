@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import type { TelemetryBatch } from '../../domain/telemetry-batch.ts';
+import {
+  COLUMN_NAMES,
+  NUMBER_COLUMN_NAMES,
+  columnDef,
+  type ColumnName,
+  type NumberColumnName,
+  type TextListColumnName,
+} from '../../domain/telemetry-schema.ts';
+import type { RowRejection } from '../../domain/validate-chunk.ts';
+import type { AppendResult, DeviceRangeStats, QuarantinedRow } from '../contract/telemetry-log.ts';
+import type { BatchMeta, TouchedRange } from '../staged-ingest.ts';
+import type { TelemetryColumns, TelemetryQuery } from '../telemetry-repository.ts';
+import type { ClickHouseConnection } from './clickhouse-connection.ts';
+import { sqlInt, sqlString, tsvField, tsvValue } from './clickhouse-sql.ts';
+import { firstWinsVersion } from './clickhouse-version.ts';
+
+const FAR_PAST = -8.64e15;
+const FAR_FUTURE = 8.64e15;
+/** Rows per INSERT: ClickHouse writes one part per shard per insert, and few large parts merge cheaply. */
+const INSERT_ROWS = 500_000;
+
+interface DeviceSpan {
+  firstTs: number;
+  lastTs: number;
+  rows: number;
+}
+
+/** Keeps the first row of each (device, ts) in the batch; returns the kept row indexes and how many repeats were dropped. */
+function firstOfEachKey(batch: TelemetryBatch): { kept: number[]; repeats: number } {
+  const seen = new Map<string, Set<number>>();
+  const kept: number[] = [];
+  for (let i = 0; i < batch.length; i++) {
+    const device = batch.deviceId[i]!;
+    let times = seen.get(device);
+    if (!times) seen.set(device, (times = new Set()));
+    const ts = batch.tsMs[i]!;
+    if (times.has(ts)) continue;
+    times.add(ts);
+    kept.push(i);
+  }
+  return { kept, repeats: batch.length - kept.length };
+}
+
+function spansOf(batch: TelemetryBatch, rows: readonly number[]): Map<string, DeviceSpan> {
+  const spans = new Map<string, DeviceSpan>();
+  for (const i of rows) {
+    const d = batch.deviceId[i]!;
+    const ts = batch.tsMs[i]!;
+    const s = spans.get(d);
+    if (!s) spans.set(d, { firstTs: ts, lastTs: ts, rows: 1 });
+    else {
+      if (ts < s.firstTs) s.firstTs = ts;
+      if (ts > s.lastTs) s.lastTs = ts;
+      s.rows++;
+    }
+  }
+  return spans;
+}
+
+/**
+ * The (device, ts) keys of the batch already stored. Only devices whose stored range overlaps the
+ * batch are looked at (fresh data, the usual case, costs one small query on device_batches).
+ */
+async function storedKeys(conn: ClickHouseConnection, spans: Map<string, DeviceSpan>): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (spans.size === 0) return out;
+  const db = conn.database;
+  const stored = await conn.rows<{ device_id: string; lo: string; hi: string }>(
+    `SELECT device_id, min(first_ts) AS lo, max(last_ts) AS hi FROM ${db}.device_batches
+     WHERE device_id IN (${[...spans.keys()].map(sqlString).join(', ')}) GROUP BY device_id`,
+  );
+  const overlapping = stored.filter((s) => {
+    const span = spans.get(s.device_id)!;
+    return Number(s.lo) <= span.lastTs && Number(s.hi) >= span.firstTs;
+  });
+  for (const s of overlapping) {
+    const span = spans.get(s.device_id)!;
+    const text = await conn.text(
+      `SELECT ts FROM ${db}.telemetry WHERE device_id = ${sqlString(s.device_id)} AND ts >= ${sqlInt(span.firstTs)} AND ts <= ${sqlInt(span.lastTs)} GROUP BY ts`,
+    );
+    for (const line of text.split('\n')) if (line) out.add(`${s.device_id}\u0000${line}`);
+  }
+  return out;
+}
+
+const num = (v: number): string => (Number.isNaN(v) ? '\\N' : String(v));
+
+function* telemetryLines(batch: TelemetryBatch, rows: readonly number[], ver: number): Generator<string> {
+  const numbers = NUMBER_COLUMN_NAMES.map((n) => batch.numbers[n]);
+  let chunk = '';
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k]!;
+    let line = `${tsvField(batch.deviceId[i]!)}\t${batch.tsMs[i]}`;
+    for (const col of numbers) line += `\t${num(col[i]!)}`;
+    line += `\t${tsvField(batch.text.state[i] ?? null)}\t${tsvField(batch.lists.error_codes[i] ?? null)}\t${tsvField(batch.lists.flags[i] ?? null)}\t${ver}\n`;
+    chunk += line;
+    if (chunk.length > 1 << 20) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/**
+ * Appends a batch: repeats inside it and rows already stored are counted as duplicates (the first
+ * value stored wins: the version counts down, and reads use FINAL), bad rows go to the quarantine.
+ * Not one transaction — ClickHouse has none across shards — but a batch sent again after a failure
+ * stores nothing twice: its rows are found and counted as duplicates.
+ */
+export async function appendTelemetry(conn: ClickHouseConnection, batch: TelemetryBatch, rejections: readonly RowRejection[], meta: BatchMeta, nowMs: number): Promise<AppendResult> {
+  const batchId = randomUUID();
+  const { kept, repeats } = firstOfEachKey(batch);
+  const existing = await storedKeys(conn, spansOf(batch, kept));
+  const fresh = existing.size === 0 ? kept : kept.filter((i) => !existing.has(`${batch.deviceId[i]}\u0000${batch.tsMs[i]}`));
+  const ver = firstWinsVersion();
+  for (let start = 0; start < fresh.length; start += INSERT_ROWS) {
+    await conn.insertTsv('telemetry', telemetryLines(batch, fresh.slice(start, start + INSERT_ROWS), ver));
+  }
+  const spans = spansOf(batch, fresh);
+  await conn.insertRows('device_batches', [...spans].map(([deviceId, s]) => ({ device_id: deviceId, batch_id: batchId, first_ts: s.firstTs, last_ts: s.lastTs, rows: s.rows })));
+  if (rejections.length > 0) {
+    await conn.insertRows('quarantine', rejections.map((r) => ({
+      batch_id: batchId, source: meta.source, row_number: r.row, field: r.field, reason: r.reason,
+      raw_text: r.raw.length > 4096 ? `${r.raw.slice(0, 4096)}…` : r.raw, quarantined_at: Math.round(nowMs),
+    })));
+  }
+  const touched: TouchedRange[] = [...spans].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([deviceId, s]) => ({ deviceId, fromMs: s.firstTs, toMs: s.lastTs, batchId }));
+  return { batchId, accepted: fresh.length, duplicates: repeats + (kept.length - fresh.length), rejected: rejections.length, touched };
+}
+
+function selected(columns: readonly ColumnName[] | undefined): ColumnName[] {
+  const wanted = new Set<ColumnName>(columns ?? COLUMN_NAMES);
+  return COLUMN_NAMES.filter((c) => c === 'device_id' || c === 'ts' || wanted.has(c));
+}
+
+/** A device's range as columns, in time order; FINAL keeps it exact before merges (one device lives on one shard). */
+export async function readTelemetryColumnsCh(conn: ClickHouseConnection, q: TelemetryQuery): Promise<TelemetryColumns> {
+  const columns = selected(q.columns);
+  const data = columns.filter((c) => c !== 'device_id');
+  const limit = q.limit ? ` LIMIT ${sqlInt(Math.floor(q.limit))}` : '';
+  const text = await conn.text(
+    `SELECT ${data.join(', ')} FROM ${conn.database}.telemetry FINAL
+     WHERE device_id = ${sqlString(q.deviceId)} AND ts >= ${sqlInt(Math.trunc(q.fromMs ?? FAR_PAST))} AND ts < ${sqlInt(Math.trunc(q.toMs ?? FAR_FUTURE))}
+     ORDER BY ts${limit}`,
+  );
+  const lines = text.length ? text.split('\n') : [];
+  if (lines.at(-1) === '') lines.pop();
+  const length = lines.length;
+  const doubles = data.map((c) => (columnDef(c)!.kind === 'timestamp' || columnDef(c)!.kind === 'number' ? new Float64Array(length) : undefined));
+  const texts = data.map((c, j) => (doubles[j] ? undefined : new Array<string | null>(length)));
+  for (let i = 0; i < length; i++) {
+    const fields = lines[i]!.split('\t');
+    for (let j = 0; j < data.length; j++) {
+      const f = fields[j]!;
+      const d = doubles[j];
+      if (d) d[i] = f === '\\N' ? Number.NaN : Number(f);
+      else texts[j]![i] = tsvValue(f);
+    }
+  }
+  const numbers: TelemetryColumns['numbers'] = {};
+  const lists: TelemetryColumns['lists'] = {};
+  let state: (string | null)[] | undefined;
+  data.forEach((c, j) => {
+    const kind = columnDef(c)!.kind;
+    if (kind === 'number') numbers[c as NumberColumnName] = doubles[j]!;
+    if (kind === 'text') state = texts[j]!;
+    if (kind === 'text_list') lists[c as TextListColumnName] = texts[j]!.map((v) => (v ? v.split('|') : null));
+  });
+  const tsIndex = data.indexOf('ts');
+  return { deviceId: q.deviceId, length, columns, tsMs: doubles[tsIndex]!, numbers, ...(state ? { state } : {}), lists };
+}
+
+export async function readQuarantineCh(conn: ClickHouseConnection, batchId: string): Promise<QuarantinedRow[]> {
+  const rows = await conn.rows<{ batch_id: string; source: string; row_number: string | null; field: string | null; reason: string; raw_text: string | null }>(
+    `SELECT batch_id, source, row_number, field, reason, raw_text FROM ${conn.database}.quarantine WHERE batch_id = ${sqlString(batchId)} ORDER BY row_number, field`,
+  );
+  return rows.map((r) => ({ batchId: r.batch_id, source: r.source, rowNumber: r.row_number === null ? null : Number(r.row_number), field: r.field, reason: r.reason, rawText: r.raw_text }));
+}
+
+/** The fleet-wide aggregation, run on every shard in parallel by the Distributed table. */
+export async function readFleetStatsCh(conn: ClickHouseConnection, fromMs: number, toMs: number): Promise<DeviceRangeStats[]> {
+  const rows = await conn.rows<{ device_id: string; n: string; top: number | null; mean: number | null }>(
+    `SELECT device_id, count() AS n, max(speed_kph) AS top, avg(soc_pct) AS mean FROM ${conn.database}.telemetry FINAL
+     WHERE ts >= ${sqlInt(Math.trunc(fromMs))} AND ts < ${sqlInt(Math.trunc(toMs))} GROUP BY device_id ORDER BY device_id`,
+  );
+  const finite = (v: number | null) => (v === null || !Number.isFinite(Number(v)) ? null : Number(v));
+  return rows.map((r) => ({ deviceId: r.device_id, rows: Number(r.n), maxSpeedKph: finite(r.top), meanSocPct: finite(r.mean) }));
+}
+
+/** A device's stored range and row count (from device_batches: one row per batch and device). */
+export async function readDeviceSpans(conn: ClickHouseConnection, deviceIds?: readonly string[]): Promise<Map<string, DeviceSpan>> {
+  const where = deviceIds ? `WHERE device_id IN (${deviceIds.length ? deviceIds.map(sqlString).join(', ') : "''"})` : '';
+  const rows = await conn.rows<{ device_id: string; lo: string; hi: string; n: string }>(
+    `SELECT device_id, min(first_ts) AS lo, max(last_ts) AS hi, sum(rows) AS n FROM ${conn.database}.device_batches ${where} GROUP BY device_id`,
+  );
+  return new Map(rows.map((r) => [r.device_id, { firstTs: Number(r.lo), lastTs: Number(r.hi), rows: Number(r.n) }]));
+}
