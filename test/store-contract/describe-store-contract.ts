@@ -62,6 +62,16 @@ export function describeStoreContract(name: string, makeBackend: () => Promise<{
         expect(none.length).toBe(0);
       });
 
+      it('keeps every double exactly as it was sent (no decimal round trip on the way in)', async () => {
+        const values = [-6.724891, 33.986145, 0.1 + 0.2, 1e-7, 123456.789, -0];
+        const b = batchOf(values.map((v, i) => ({ deviceId: 'car-f', tsMs: T0 + i * 1000, speedKph: Math.abs(v) })));
+        values.forEach((v, i) => (b.numbers.lon[i] = v));
+        await backend.telemetry.append(b, [], META);
+        const cols = await backend.telemetry.readColumns({ deviceId: 'car-f', columns: ['lon', 'speed_kph'] });
+        expect([...cols.numbers.lon!]).toEqual(values);
+        expect([...cols.numbers.speed_kph!]).toEqual(values.map(Math.abs));
+      });
+
       it('quarantines bad rows with their number, field and reason beside the good rows of the batch', async () => {
         const r = await backend.telemetry.append(
           batchOf([{ deviceId: 'car-q', tsMs: T0, speedKph: 5 }]),
@@ -78,6 +88,7 @@ export function describeStoreContract(name: string, makeBackend: () => Promise<{
         expect(stats).toEqual([
           { deviceId: 'car-a', rows: 3, maxSpeedKph: 12, meanSocPct: (80 + 80 + 79) / 3 },
           { deviceId: 'car-b', rows: 1, maxSpeedKph: 50, meanSocPct: null },
+          { deviceId: 'car-f', rows: 3, maxSpeedKph: 33.986145, meanSocPct: null },
           { deviceId: 'car-q', rows: 1, maxSpeedKph: 5, meanSocPct: null },
         ].map((s) => (s.meanSocPct === null ? s : { ...s, meanSocPct: expect.closeTo(s.meanSocPct, 9) })));
       });
@@ -107,8 +118,8 @@ export function describeStoreContract(name: string, makeBackend: () => Promise<{
         await backend.devices.putFacts('car-new', { model: 'Twizy' });
         expect(await backend.devices.get('car-new')).toMatchObject({ rowCount: 0, model: 'Twizy', firstTs: null });
         const ids = (await backend.devices.list()).map((d) => d.deviceId);
-        expect(ids).toEqual(['car-a', 'car-b', 'car-new', 'car-q']);
-        expect((await backend.devices.list({ afterId: 'car-b', limit: 1 })).map((d) => d.deviceId)).toEqual(['car-new']);
+        expect(ids).toEqual(['car-a', 'car-b', 'car-f', 'car-new', 'car-q']);
+        expect((await backend.devices.list({ afterId: 'car-f', limit: 1 })).map((d) => d.deviceId)).toEqual(['car-new']);
         expect(await backend.devices.get('nobody')).toBeUndefined();
       });
     });

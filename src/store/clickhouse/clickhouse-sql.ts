@@ -16,13 +16,7 @@ export function sqlStrings(values: Iterable<string>): string {
   return `[${[...values].map(sqlString).join(', ')}]`;
 }
 
-/** A TabSeparated field: `\N` for NULL, backslash escapes for tab, newline and backslash. */
-export function tsvField(value: string | null): string {
-  if (value === null) return '\\N';
-  return value.replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\n', '\\n').replaceAll('\r', '\\r');
-}
-
-/** The inverse of tsvField for one field of a TabSeparated reply. */
+/** One field of a TabSeparated reply: `\\N` is NULL, backslash escapes undone. */
 export function tsvValue(field: string): string | null {
   if (field === '\\N') return null;
   if (!field.includes('\\')) return field;

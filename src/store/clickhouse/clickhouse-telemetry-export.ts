@@ -22,22 +22,24 @@ function cellText(page: TelemetryColumns, column: string, i: number): string {
   if (kind === 'timestamp') return iso(page.tsMs[i]!);
   if (kind === 'number') {
     const v = page.numbers[column as NumberColumnName]![i]!;
-    return Number.isNaN(v) ? '' : String(v);
+    // As DuckDB writes a DOUBLE: a whole number keeps its '.0'.
+    return Number.isNaN(v) ? '' : Number.isInteger(v) ? `${v}.0` : String(v);
   }
   if (kind === 'text') return page.state![i] ?? '';
   return page.lists[column as TextListColumnName]![i]?.join('|') ?? '';
 }
 
-function cellJson(page: TelemetryColumns, column: string, i: number): unknown {
+/** One cell as DuckDB's JSON writer spells it (a whole DOUBLE keeps its '.0'), so both backends export the same bytes. */
+function cellJson(page: TelemetryColumns, column: string, i: number): string {
   const kind = columnDef(column)!.kind;
-  if (kind === 'device') return page.deviceId;
-  if (kind === 'timestamp') return iso(page.tsMs[i]!);
+  if (kind === 'device') return JSON.stringify(page.deviceId);
+  if (kind === 'timestamp') return JSON.stringify(iso(page.tsMs[i]!));
   if (kind === 'number') {
     const v = page.numbers[column as NumberColumnName]![i]!;
-    return Number.isNaN(v) ? null : v;
+    return Number.isNaN(v) ? 'null' : Number.isInteger(v) ? `${v}.0` : String(v);
   }
-  if (kind === 'text') return page.state![i] ?? null;
-  return page.lists[column as TextListColumnName]![i] ?? null;
+  if (kind === 'text') return JSON.stringify(page.state![i] ?? null);
+  return JSON.stringify(page.lists[column as TextListColumnName]![i] ?? null);
 }
 
 /** Pages of a device's range (keyset on ts) turned into one file's bytes. */
@@ -56,7 +58,7 @@ export async function exportFromPages(readPage: (fromMs: number | undefined, lim
       let text = '';
       for (let i = 0; i < page.length; i++) {
         if (format === 'csv') text += `${COLUMN_NAMES.map((c) => csvField(cellText(page, c, i))).join(',')}\n`;
-        else text += `${JSON.stringify(Object.fromEntries(COLUMN_NAMES.map((c) => [c, cellJson(page, c, i)])))}\n`;
+        else text += `{${COLUMN_NAMES.map((c) => `${JSON.stringify(c)}:${cellJson(page, c, i)}`).join(',')}}\n`;
       }
       parts.push(encoder.encode(text));
     }

@@ -13,7 +13,7 @@ import type { AppendResult, DeviceRangeStats, QuarantinedRow } from '../contract
 import type { BatchMeta, TouchedRange } from '../staged-ingest.ts';
 import type { TelemetryColumns, TelemetryQuery } from '../telemetry-repository.ts';
 import type { ClickHouseConnection } from './clickhouse-connection.ts';
-import { sqlInt, sqlString, tsvField, tsvValue } from './clickhouse-sql.ts';
+import { sqlInt, sqlString, tsvValue } from './clickhouse-sql.ts';
 import { firstWinsVersion } from './clickhouse-version.ts';
 
 const FAR_PAST = -8.64e15;
@@ -85,23 +85,82 @@ async function storedKeys(conn: ClickHouseConnection, spans: Map<string, DeviceS
   return out;
 }
 
-const num = (v: number): string => (Number.isNaN(v) ? '\\N' : String(v));
+/** Grows as rows are written; one chunk per ~4 MB. */
+class RowBinaryWriter {
+  private buf = Buffer.allocUnsafe(1 << 22);
+  private at = 0;
+  readonly chunks: Buffer[] = [];
 
-function* telemetryLines(batch: TelemetryBatch, rows: readonly number[], ver: number): Generator<string> {
-  const numbers = NUMBER_COLUMN_NAMES.map((n) => batch.numbers[n]);
-  let chunk = '';
-  for (let k = 0; k < rows.length; k++) {
-    const i = rows[k]!;
-    let line = `${tsvField(batch.deviceId[i]!)}\t${batch.tsMs[i]}`;
-    for (const col of numbers) line += `\t${num(col[i]!)}`;
-    line += `\t${tsvField(batch.text.state[i] ?? null)}\t${tsvField(batch.lists.error_codes[i] ?? null)}\t${tsvField(batch.lists.flags[i] ?? null)}\t${ver}\n`;
-    chunk += line;
-    if (chunk.length > 1 << 20) {
-      yield chunk;
-      chunk = '';
-    }
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
   }
-  if (chunk) yield chunk;
+
+  flush(): void {
+    if (this.at > 0) this.chunks.push(Buffer.from(this.buf.subarray(0, this.at)));
+    this.at = 0;
+  }
+
+  /** Unsigned/signed 64-bit from a safe integer (two 32-bit halves, little-endian). */
+  int64(v: number): void {
+    this.room(8);
+    const low = v % 4294967296;
+    const lowU = low < 0 ? low + 4294967296 : low;
+    this.buf.writeUInt32LE(lowU >>> 0, this.at);
+    this.buf.writeInt32LE(Math.floor(v / 4294967296) | 0, this.at + 4);
+    this.at += 8;
+  }
+
+  nullableDouble(v: number): void {
+    this.room(9);
+    if (Number.isNaN(v)) {
+      this.buf[this.at++] = 1;
+      return;
+    }
+    this.buf[this.at++] = 0;
+    this.buf.writeDoubleLE(v, this.at);
+    this.at += 8;
+  }
+
+  string(v: string): void {
+    const bytes = Buffer.byteLength(v);
+    this.room(bytes + 10);
+    let n = bytes;
+    while (n >= 0x80) {
+      this.buf[this.at++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    this.buf[this.at++] = n;
+    this.at += this.buf.write(v, this.at);
+  }
+
+  nullableString(v: string | null | undefined): void {
+    this.room(1);
+    if (v === null || v === undefined) {
+      this.buf[this.at++] = 1;
+      return;
+    }
+    this.buf[this.at++] = 0;
+    this.string(v);
+  }
+}
+
+/** The rows in RowBinary, in the column order of migration 1's telemetry table. */
+function telemetryRowBinary(batch: TelemetryBatch, rows: readonly number[], ver: number): Buffer[] {
+  const numbers = NUMBER_COLUMN_NAMES.map((n) => batch.numbers[n]);
+  const w = new RowBinaryWriter();
+  for (const i of rows) {
+    w.string(batch.deviceId[i]!);
+    w.int64(batch.tsMs[i]!);
+    for (const col of numbers) w.nullableDouble(col[i]!);
+    w.nullableString(batch.text.state[i]);
+    w.nullableString(batch.lists.error_codes[i]);
+    w.nullableString(batch.lists.flags[i]);
+    w.int64(ver);
+  }
+  w.flush();
+  return w.chunks;
 }
 
 /**
@@ -117,7 +176,7 @@ export async function appendTelemetry(conn: ClickHouseConnection, batch: Telemet
   const fresh = existing.size === 0 ? kept : kept.filter((i) => !existing.has(`${batch.deviceId[i]}\u0000${batch.tsMs[i]}`));
   const ver = firstWinsVersion();
   for (let start = 0; start < fresh.length; start += INSERT_ROWS) {
-    await conn.insertTsv('telemetry', telemetryLines(batch, fresh.slice(start, start + INSERT_ROWS), ver));
+    await conn.insertRowBinary('telemetry', telemetryRowBinary(batch, fresh.slice(start, start + INSERT_ROWS), ver));
   }
   const spans = spansOf(batch, fresh);
   await conn.insertRows('device_batches', [...spans].map(([deviceId, s]) => ({ device_id: deviceId, batch_id: batchId, first_ts: s.firstTs, last_ts: s.lastTs, rows: s.rows })));
