@@ -48,6 +48,14 @@ export class ClickHouseConnection {
     return result.text();
   }
 
+  /** A query's reply as RowBinary bytes: doubles exactly as stored, no text to format or parse. */
+  async binary(sql: string, shard = 0): Promise<Buffer> {
+    const result = await this.clients[shard]!.exec({ query: `${sql} FORMAT RowBinary` });
+    const parts: Buffer[] = [];
+    for await (const chunk of result.stream) parts.push(chunk as Buffer);
+    return Buffer.concat(parts);
+  }
+
   /**
    * Inserts RowBinary-encoded rows (the table's column order). Binary doubles arrive exactly as JS
    * holds them: 18.16 parses decimal text to a neighbouring double now and then (-6.724891 came

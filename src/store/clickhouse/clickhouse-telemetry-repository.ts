@@ -13,7 +13,7 @@ import type { AppendResult, DeviceRangeStats, QuarantinedRow } from '../contract
 import type { BatchMeta, TouchedRange } from '../staged-ingest.ts';
 import type { TelemetryColumns, TelemetryQuery } from '../telemetry-repository.ts';
 import type { ClickHouseConnection } from './clickhouse-connection.ts';
-import { sqlInt, sqlString, tsvValue } from './clickhouse-sql.ts';
+import { sqlInt, sqlString } from './clickhouse-sql.ts';
 import { firstWinsVersion } from './clickhouse-version.ts';
 
 const FAR_PAST = -8.64e15;
@@ -195,41 +195,96 @@ function selected(columns: readonly ColumnName[] | undefined): ColumnName[] {
   return COLUMN_NAMES.filter((c) => c === 'device_id' || c === 'ts' || wanted.has(c));
 }
 
-/** A device's range as columns, in time order; FINAL keeps it exact before merges (one device lives on one shard). */
+/** Reads RowBinary values off a reply buffer. */
+class RowBinaryReader {
+  private at = 0;
+  private readonly buf: Buffer;
+
+  constructor(buf: Buffer) {
+    this.buf = buf;
+  }
+
+  get done(): boolean {
+    return this.at >= this.buf.length;
+  }
+
+  int64(): number {
+    const low = this.buf.readUInt32LE(this.at);
+    const high = this.buf.readInt32LE(this.at + 4);
+    this.at += 8;
+    return high * 4294967296 + low;
+  }
+
+  nullableDouble(): number {
+    if (this.buf[this.at++] === 1) return Number.NaN;
+    const v = this.buf.readDoubleLE(this.at);
+    this.at += 8;
+    return v;
+  }
+
+  nullableString(): string | null {
+    if (this.buf[this.at++] === 1) return null;
+    let n = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = this.buf[this.at++]!;
+      n += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+      shift += 7;
+    }
+    const v = this.buf.toString('utf8', this.at, this.at + n);
+    this.at += n;
+    return v;
+  }
+}
+
+/**
+ * A device's range as columns, in time order; FINAL keeps it exact before merges (a device lives
+ * on one shard). The reply is RowBinary: every double exactly as stored.
+ */
 export async function readTelemetryColumnsCh(conn: ClickHouseConnection, q: TelemetryQuery): Promise<TelemetryColumns> {
   const columns = selected(q.columns);
   const data = columns.filter((c) => c !== 'device_id');
   const limit = q.limit ? ` LIMIT ${sqlInt(Math.floor(q.limit))}` : '';
-  const text = await conn.text(
+  const reply = await conn.binary(
     `SELECT ${data.join(', ')} FROM ${conn.database}.telemetry FINAL
      WHERE device_id = ${sqlString(q.deviceId)} AND ts >= ${sqlInt(Math.trunc(q.fromMs ?? FAR_PAST))} AND ts < ${sqlInt(Math.trunc(q.toMs ?? FAR_FUTURE))}
      ORDER BY ts${limit}`,
   );
-  const lines = text.length ? text.split('\n') : [];
-  if (lines.at(-1) === '') lines.pop();
-  const length = lines.length;
-  const doubles = data.map((c) => (columnDef(c)!.kind === 'timestamp' || columnDef(c)!.kind === 'number' ? new Float64Array(length) : undefined));
-  const texts = data.map((c, j) => (doubles[j] ? undefined : new Array<string | null>(length)));
-  for (let i = 0; i < length; i++) {
-    const fields = lines[i]!.split('\t');
-    for (let j = 0; j < data.length; j++) {
-      const f = fields[j]!;
-      const d = doubles[j];
-      if (d) d[i] = f === '\\N' ? Number.NaN : Number(f);
-      else texts[j]![i] = tsvValue(f);
+  const kinds = data.map((c) => columnDef(c)!.kind);
+  let capacity = 4096;
+  let length = 0;
+  let doubles = kinds.map((k) => (k === 'timestamp' || k === 'number' ? new Float64Array(capacity) : undefined));
+  const texts = kinds.map((k) => (k === 'text' || k === 'text_list' ? ([] as (string | null)[]) : undefined));
+  const r = new RowBinaryReader(reply);
+  while (!r.done) {
+    if (length === capacity) {
+      capacity *= 2;
+      doubles = doubles.map((d) => {
+        if (!d) return d;
+        const grown = new Float64Array(capacity);
+        grown.set(d);
+        return grown;
+      });
     }
+    for (let j = 0; j < kinds.length; j++) {
+      const k = kinds[j];
+      if (k === 'timestamp') doubles[j]![length] = r.int64();
+      else if (k === 'number') doubles[j]![length] = r.nullableDouble();
+      else texts[j]!.push(r.nullableString());
+    }
+    length++;
   }
   const numbers: TelemetryColumns['numbers'] = {};
   const lists: TelemetryColumns['lists'] = {};
   let state: (string | null)[] | undefined;
   data.forEach((c, j) => {
-    const kind = columnDef(c)!.kind;
-    if (kind === 'number') numbers[c as NumberColumnName] = doubles[j]!;
+    const kind = kinds[j];
+    if (kind === 'number') numbers[c as NumberColumnName] = doubles[j]!.subarray(0, length);
     if (kind === 'text') state = texts[j]!;
     if (kind === 'text_list') lists[c as TextListColumnName] = texts[j]!.map((v) => (v ? v.split('|') : null));
   });
-  const tsIndex = data.indexOf('ts');
-  return { deviceId: q.deviceId, length, columns, tsMs: doubles[tsIndex]!, numbers, ...(state ? { state } : {}), lists };
+  return { deviceId: q.deviceId, length, columns, tsMs: doubles[data.indexOf('ts')]!.subarray(0, length), numbers, ...(state ? { state } : {}), lists };
 }
 
 export async function readQuarantineCh(conn: ClickHouseConnection, batchId: string): Promise<QuarantinedRow[]> {
