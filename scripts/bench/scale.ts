@@ -13,10 +13,12 @@
  * row, after OPTIMIZE … FINAL); for DuckDB, the file size.
  *
  * Every shard runs on this one machine (2 cores, shared with other work): the shards compete for
- * the same cores and disk, so the 1 → 2 shard figure is a floor, not what two machines give.
+ * the same cores and disk, so the 1 → 2 shard figure is a floor, not what two machines give. The
+ * CPU seconds per million rows (servers from /proc/PID/stat, the client from process.cpuUsage)
+ * do not depend on who else uses the machine as much: they are what docs/scale-out.md sizes with.
  * Prints a table on stderr, then ONE line of JSON on stdout.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -114,6 +116,21 @@ async function fleetAggregation(backend: StoreBackend): Promise<{ medianMs: numb
 
 const round = (v: number) => Math.round(v * 10) / 10;
 
+/** CPU seconds (user + system) a process has used, from /proc/PID/stat (clock ticks of 1/100 s on Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU spent per million rows by the servers and by this (client) process over `work`: what sizing needs on a shared machine. */
+async function withCpu<T>(pids: readonly number[], work: () => Promise<T>): Promise<{ result: T; serverCpuS: number; clientCpuS: number }> {
+  const before = pids.map(cpuSeconds);
+  const client = process.cpuUsage();
+  const result = await work();
+  const used = process.cpuUsage(client);
+  return { result, serverCpuS: pids.reduce((s, pid, i) => s + cpuSeconds(pid) - before[i]!, 0), clientCpuS: (used.user + used.system) / 1e6 };
+}
+
 async function clickhouseStorage(backend: ClickHouseBackend): Promise<{ compressedBytesPerRow: number; uncompressedBytesPerRow: number; ratio: number; partsRows: number }> {
   let compressed = 0;
   let uncompressed = 0;
@@ -139,15 +156,15 @@ async function main(): Promise<void> {
   try {
     const duck = await DuckDbBackend.open(join(dir, 'telltale.duckdb'));
     try {
-      const ingest = await ingestAll(duck);
-      note(`duckdb          ingest ${ingest.rowsPerS.toLocaleString('en')} rows/s (${ingest.seconds} s)`);
+      const { result: ingest, clientCpuS } = await withCpu([], () => ingestAll(duck));
+      note(`duckdb          ingest ${ingest.rowsPerS.toLocaleString('en')} rows/s (${ingest.seconds} s); CPU per M rows (in process) ${round(clientCpuS / (totalRows / 1e6))} s`);
       const tl = await timeline(duck);
       note(`duckdb          device-day read p50 ${tl.p50} ms, p99 ${tl.p99} ms (${tl.rows} rows)`);
       const agg = await fleetAggregation(duck);
       note(`duckdb          fleet aggregation ${agg.medianMs} ms (${agg.devices} devices)`);
       await duck.store.db.run('CHECKPOINT');
       const bytes = statSync(join(dir, 'telltale.duckdb')).size;
-      result.duckdb = { ingestRowsPerS: ingest.rowsPerS, deviceDayReadMs: { p50: tl.p50, p99: tl.p99 }, fleetAggregationMs: agg.medianMs, fileBytesPerRow: round(bytes / totalRows) };
+      result.duckdb = { ingestRowsPerS: ingest.rowsPerS, cpuSPerMRows: round(clientCpuS / (totalRows / 1e6)), deviceDayReadMs: { p50: tl.p50, p99: tl.p99 }, fleetAggregationMs: agg.medianMs, fileBytesPerRow: round(bytes / totalRows) };
     } finally {
       await duck.close();
     }
@@ -160,9 +177,10 @@ async function main(): Promise<void> {
         const cluster = await startClickHouseCluster({ shards, dir: join(dir, `clickhouse-${shards}`) });
         const ch = await ClickHouseBackend.open(cluster.urls, 'telltale');
         try {
-          const ingest = await ingestAll(ch);
-          note(`clickhouse ×${shards}   ingest ${ingest.rowsPerS.toLocaleString('en')} rows/s (${ingest.seconds} s)`);
-          const entry: Record<string, unknown> = { ingestRowsPerS: ingest.rowsPerS };
+          const { result: ingest, serverCpuS, clientCpuS } = await withCpu(cluster.pids, () => ingestAll(ch));
+          const perMillion = (cpuS: number) => round(cpuS / (totalRows / 1e6));
+          note(`clickhouse ×${shards}   ingest ${ingest.rowsPerS.toLocaleString('en')} rows/s (${ingest.seconds} s); CPU per M rows: servers ${perMillion(serverCpuS)} s, client ${perMillion(clientCpuS)} s`);
+          const entry: Record<string, unknown> = { ingestRowsPerS: ingest.rowsPerS, serverCpuSPerMRows: perMillion(serverCpuS), clientCpuSPerMRows: perMillion(clientCpuS) };
           if (shards === 2) {
             const tl = await timeline(ch);
             note(`clickhouse ×2   device-day read p50 ${tl.p50} ms, p99 ${tl.p99} ms (${tl.rows} rows, before merges)`);

@@ -24,6 +24,8 @@ export interface ClickHouseCluster {
   url: string;
   /** Every shard's HTTP URL, shard 1 first. */
   urls: string[];
+  /** The servers' process ids, shard 1 first (benchmarks read their CPU time from /proc). */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -252,6 +254,7 @@ export async function startClickHouseCluster(o: ClusterOptions): Promise<ClickHo
       return {
         url: shards[0]!.url,
         urls: shards.map((s) => s.url),
+        pids: shards.map((s) => s.child.pid!),
         stop: () =>
           (stopped ??= Promise.all(shards.map((s) => stopChild(s.child))).then(() => {
             if (ownsRoot) rmSync(root, { recursive: true, force: true });
