@@ -48,6 +48,13 @@ module.exports = {
       to: { path: '@duckdb/node-api' },
     },
     {
+      name: 'only-clickhouse-store-imports-clickhouse',
+      comment: 'Only src/store/clickhouse talks to ClickHouse: everything else goes through the storage contract.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/store/clickhouse/' },
+      to: { path: '@clickhouse/client' },
+    },
+    {
       name: 'store-imports-only-domain',
       comment: 'src/store knows the domain, never the services, HTTP or the CLI above it.',
       severity: 'error',

@@ -7,6 +7,21 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 const dbOption = (): Option =>
   new Option('--db <path>', 'DuckDB file (or :memory:)').env('TELLTALE_DB').default(DEFAULT_DB_PATH);
 
+/** --store / TELLTALE_STORE: a ClickHouse cluster (clickhouse://host:port[,host:port…]/db) instead of the --db DuckDB file. */
+const storeOption = (): Option =>
+  new Option('--store <url>', 'clickhouse://host:port[,host:port…]/database (every shard, the first holding the Distributed tables); default: the --db DuckDB file').env('TELLTALE_STORE');
+
+/** The ClickHouse location when --store names one; a --store that is a plain path is the DuckDB file, as --db. */
+async function clickhouseStore(opts: { store?: string; db?: string }): Promise<import('../store/contract/store-url.ts').StoreLocation | undefined> {
+  if (!opts.store) return undefined;
+  const location = (await import('../store/contract/store-url.ts')).parseStoreUrl(opts.store);
+  if (location.kind === 'duckdb') {
+    opts.db = location.path;
+    return undefined;
+  }
+  return location;
+}
+
 const program = new Command()
   .name('telltale')
   .description('Vehicle telemetry: store, segment, detect, replay, chart')
@@ -26,8 +41,14 @@ program
   .option('--start <time>', 'the ts column counts from this instant (ISO 8601 with a zone): seconds unless --map ts=COL:ms|us')
   .option('--map <column=source[:unit]>', 'take a schema column from a source column, e.g. speed_kph=Speed:mph, or a product: power_kw=U_batt*I_batt:w (repeatable)', collect, [])
   .option('--json', 'print the summary as one JSON object')
+  .addOption(storeOption())
+  .option('--alert-rules <file>', 'alert rules (JSON) to raise incidents and webhooks with, on a --store clickhouse:// store')
   // Commands load their own modules: `ingest` should not pay for starting an HTTP stack.
-  .action(async (files: string[], opts) => (await import('./ingest-command.ts')).runIngestCommand(files, opts));
+  .action(async (files: string[], opts) => {
+    const ch = await clickhouseStore(opts);
+    if (ch) return (await import('./store-commands.ts')).runStoreIngest(ch, files, opts);
+    return (await import('./ingest-command.ts')).runIngestCommand(files, opts);
+  });
 
 program
   .command('serve')
@@ -38,9 +59,11 @@ program
   .option('--demo', 'load the bundled fixtures before listening')
   .addOption(new Option('--alert-rules <file>', 'alert rules and delivery settings (JSON), stored at start').env('TELLTALE_ALERT_RULES'))
   .addOption(new Option('--admin-key-file <file>', 'write the start-up admin key to this file (mode 600) instead of printing it').env('TELLTALE_ADMIN_KEY_FILE'))
-  .action(async (opts: { db: string; port?: number; host?: string; demo?: boolean; alertRules?: string; adminKeyFile?: string }) =>
-    (await import('./serve-command.ts')).runServeCommand({ dbPath: opts.db, port: opts.port, host: opts.host, demo: opts.demo, alertRules: opts.alertRules, adminKeyFile: opts.adminKeyFile }),
-  );
+  .addOption(storeOption())
+  .action(async (opts: { db: string; store?: string; port?: number; host?: string; demo?: boolean; alertRules?: string; adminKeyFile?: string }) => {
+    if (await clickhouseStore(opts)) (await import('./store-commands.ts')).notOnThisStore('serve');
+    return (await import('./serve-command.ts')).runServeCommand({ dbPath: opts.db, port: opts.port, host: opts.host, demo: opts.demo, alertRules: opts.alertRules, adminKeyFile: opts.adminKeyFile });
+  });
 
 const alertRules = program.command('alert-rules').description('Alert rules in the store (the service reads them on every scan)');
 alertRules
@@ -113,7 +136,12 @@ program
   .option('--from <time>', 'inclusive start (ISO 8601 or epoch ms)')
   .option('--to <time>', 'exclusive end (ISO 8601 or epoch ms)')
   .requiredOption('--out <file>', 'output file: .parquet, .csv or .arrow')
-  .action(async (opts) => (await import('./export-command.ts')).runExportCommand(opts));
+  .addOption(storeOption())
+  .action(async (opts) => {
+    const ch = await clickhouseStore(opts);
+    if (ch) return (await import('./store-commands.ts')).runStoreExport(ch, opts);
+    return (await import('./export-command.ts')).runExportCommand(opts);
+  });
 
 program
   .command('compact')
@@ -156,7 +184,12 @@ program
   .option('--power', 'add the battery power panel')
   .option('--public', 'fair to publish: no GPS, time from t = 0, no device id')
   .requiredOption('--out <file>', 'output file: .svg, .png or .vl.json')
-  .action(async (opts) => (await import('./plot-command.ts')).runPlotCommand(opts));
+  .addOption(storeOption())
+  .action(async (opts) => {
+    const ch = await clickhouseStore(opts);
+    if (ch) return (await import('./store-commands.ts')).runStorePlot(ch, opts);
+    return (await import('./plot-command.ts')).runPlotCommand(opts);
+  });
 
 program
   .command('detect')

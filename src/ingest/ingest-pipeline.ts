@@ -8,6 +8,7 @@ import { parseMapOptions } from './column-mapping.ts';
 import type { IngestSummary } from './ingest-summary.ts';
 import { yieldToEventLoop } from './yield-to-event-loop.ts';
 import { IngestError } from './ingest-error.ts';
+import type { IngestSink, IngestTarget } from './ingest-target.ts';
 import { findProfile, profileNames } from './profiles/profile-registry.ts';
 import { COLUMN_NAMES } from '../domain/telemetry-schema.ts';
 import { crashPoint } from '../pipeline/crash-point.ts';
@@ -45,7 +46,7 @@ export const MAX_ERRORS_IN_SUMMARY = 100;
 /** Bad rows kept in the quarantine table per batch; the rest are counted (quarantineDropped), not stored: 200,000 bad rows made 200,000 quarantine rows. */
 export const MAX_QUARANTINE_PER_BATCH = 10_000;
 
-function pieces(request: IngestRequest, store: TelemetryStore, options: SourceOptions, conn?: Parameters<typeof readParquet>[1]): AsyncGenerator<SourcePiece> {
+function pieces(request: IngestRequest, options: SourceOptions, conn?: Parameters<typeof readParquet>[1]): AsyncGenerator<SourcePiece> {
   if (request.format === 'parquet') {
     if (!('path' in request.input)) throw new IngestError('UNKNOWN_FORMAT', 'Parquet is taken from a file (telltale ingest), not from a stream');
     return readParquet(request.input.path, conn!, options);
@@ -172,20 +173,75 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
       return commitAndSummarise(staged, request, [], fast.columns.filter((c) => !(COLUMN_NAMES as readonly string[]).includes(c)));
     }
   }
+  const parquetConn = request.format === 'parquet' ? await store.connect() : undefined;
+  try {
+    return await streamInto(staged, request, options, () => store.now(), localToUtc, () => ignoredColumns, (rows) => (rowsRead = rows), () => bytesRead, parquetConn);
+  } finally {
+    parquetConn?.closeSync();
+  }
+}
+
+/**
+ * The same ingest into any backend of the storage contract (src/store/contract): parse → map →
+ * validate as above, each batch held by the sink until its one append. Parquet and DuckDB's own
+ * file reader are the DuckDB store's alone; here every format streams through the validator.
+ */
+export async function ingestTo(target: IngestTarget, request: IngestRequest): Promise<IngestSummary> {
+  if (request.format === 'parquet') throw new IngestError('UNKNOWN_FORMAT', 'Parquet is read by DuckDB: ingest it into the DuckDB store, or send CSV, NDJSON or Arrow');
+  const profile = request.profile ? findProfile(request.profile) : undefined;
+  if (request.profile && !profile) {
+    throw new IngestError('UNKNOWN_PROFILE', `unknown profile '${request.profile}' (known: ${profileNames().join(', ')})`);
+  }
+  const tz = request.tz ?? profile?.defaultTz;
+  if (tz && !isValidTimeZone(tz)) throw new IngestError('BAD_TIME_ZONE', `unknown time zone '${tz}' (use an IANA name such as Europe/Paris, or an offset such as +01:00)`);
+  const localToUtc = tz ? localToUtcConverter(tz) : undefined;
+  const shape = readShapeOptions(request);
+  let ignoredColumns: string[] = [];
+  let bytesRead = 0;
+  let rowsRead = 0;
+  const options: SourceOptions = {
+    profile,
+    overrides: parseMapOptions(request.maps ?? []),
+    fieldContext: { localToUtc: localToUtc ?? ((ms) => ms), startMs: shape.startMs },
+    delimiter: shape.delimiter,
+    encoding: shape.encoding,
+    onMapping: (m) => { ignoredColumns = m.ignoredColumns; },
+    onBytes: (b) => {
+      bytesRead = b;
+      request.onProgress?.({ bytes: bytesRead, rows: rowsRead });
+    },
+  };
+  const staged = await target.begin({ source: request.source, format: request.format, profile: profile?.name });
+  return streamInto(staged, request, options, () => target.now(), localToUtc, () => ignoredColumns, (rows) => (rowsRead = rows), () => bytesRead, undefined);
+}
+
+/** Streams the source through validation into the batch, quarantining bad rows, then commits. */
+async function streamInto(
+  staged: IngestSink,
+  request: IngestRequest,
+  options: SourceOptions,
+  now: () => number,
+  localToUtc: ((ms: number) => number) | undefined,
+  ignoredColumns: () => string[],
+  onRows: (rows: number) => void,
+  bytesRead: () => number,
+  parquetConn: Parameters<typeof readParquet>[1] | undefined,
+): Promise<IngestSummary> {
   const errors: RowRejection[] = [];
   let quarantined = 0;
   let quarantineDropped = 0;
-  const parquetConn = request.format === 'parquet' ? await store.connect() : undefined;
+  let rowsRead = 0;
   try {
-    for await (const piece of pieces(request, store, options, parquetConn)) {
+    for await (const piece of pieces(request, options, parquetConn)) {
       const rejections = piece.rejections.map((r) => (r.deviceId === undefined && request.deviceId !== undefined ? { ...r, deviceId: request.deviceId } : r));
       if (piece.chunk) {
-        const validated = validateChunk(piece.chunk, { nowMs: store.now(), deviceId: request.deviceId, localToUtc });
+        const validated = validateChunk(piece.chunk, { nowMs: now(), deviceId: request.deviceId, localToUtc });
         rejections.push(...validated.rejections);
         await staged.append(validated.batch);
         rowsRead += piece.chunk.length;
       }
       rowsRead += piece.rejections.length;
+      onRows(rowsRead);
       if (rejections.length) {
         rejections.sort((a, b) => a.row - b.row);
         for (const r of rejections) if (errors.length < MAX_ERRORS_IN_SUMMARY) errors.push(r);
@@ -194,20 +250,18 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
         quarantineDropped += rejections.length - kept.length;
         await staged.reject(kept);
       }
-      request.onProgress?.({ bytes: bytesRead, rows: rowsRead });
+      request.onProgress?.({ bytes: bytesRead(), rows: rowsRead });
       await yieldToEventLoop();
     }
   } catch (err) {
     const failure = asIngestError(err);
     await staged.abort((failure as Error).message);
     throw failure;
-  } finally {
-    parquetConn?.closeSync();
   }
-  return commitAndSummarise(staged, request, errors, ignoredColumns, quarantineDropped);
+  return commitAndSummarise(staged, request, errors, ignoredColumns(), quarantineDropped);
 }
 
-async function commitAndSummarise(staged: StagedIngest, request: IngestRequest, errors: RowRejection[], ignoredColumns: string[], quarantineDropped = 0): Promise<IngestSummary> {
+async function commitAndSummarise(staged: IngestSink, request: IngestRequest, errors: RowRejection[], ignoredColumns: string[], quarantineDropped = 0): Promise<IngestSummary> {
   await crashPoint('ingest:before-commit');
   const counts = await staged.commit();
   if (counts.touched.length > 0) request.onCommitted?.(counts.touched);

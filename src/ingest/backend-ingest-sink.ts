@@ -1,0 +1,67 @@
+import { emptyBatch, type TelemetryBatch } from '../domain/telemetry-batch.ts';
+import { NUMBER_COLUMN_NAMES } from '../domain/telemetry-schema.ts';
+import type { RowRejection } from '../domain/validate-chunk.ts';
+import type { StoreBackend } from '../store/contract/store-backend.ts';
+import type { BatchMeta, IngestCounts } from '../store/staged-ingest.ts';
+import type { IngestSink, IngestTarget } from './ingest-target.ts';
+
+function concat(parts: readonly TelemetryBatch[]): TelemetryBatch {
+  const n = parts.reduce((s, p) => s + p.length, 0);
+  const out = emptyBatch(n);
+  out.length = n;
+  let at = 0;
+  for (const p of parts) {
+    out.rowNumbers.set(p.rowNumbers.subarray(0, p.length), at);
+    out.tsMs.set(p.tsMs.subarray(0, p.length), at);
+    for (const name of NUMBER_COLUMN_NAMES) out.numbers[name].set(p.numbers[name].subarray(0, p.length), at);
+    for (let i = 0; i < p.length; i++) {
+      out.deviceId[at + i] = p.deviceId[i]!;
+      out.text.state[at + i] = p.text.state[i] ?? null;
+      out.lists.error_codes[at + i] = p.lists.error_codes[i] ?? null;
+      out.lists.flags[at + i] = p.lists.flags[i] ?? null;
+    }
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * A batch for a contract backend: validated chunks and rejections are held in memory and written
+ * by one `telemetry.append` at commit, so nothing of a batch that fails mid-stream is stored.
+ * (Bounded by the upload limits; DuckDB's StagedIngest spills to temp tables instead.)
+ */
+class BackendIngestSink implements IngestSink {
+  private readonly parts: TelemetryBatch[] = [];
+  private readonly rejections: RowRejection[] = [];
+  private readonly backend: StoreBackend;
+  private readonly meta: BatchMeta;
+
+  constructor(backend: StoreBackend, meta: BatchMeta) {
+    this.backend = backend;
+    this.meta = meta;
+  }
+
+  async append(batch: TelemetryBatch): Promise<void> {
+    if (batch.length > 0) this.parts.push(batch);
+  }
+
+  async reject(rejections: readonly RowRejection[]): Promise<void> {
+    this.rejections.push(...rejections);
+  }
+
+  async commit(): Promise<IngestCounts> {
+    const batch = concat(this.parts);
+    const r = await this.backend.telemetry.append(batch, this.rejections, this.meta);
+    return { touched: r.touched, batchId: r.batchId, received: batch.length + this.rejections.length, accepted: r.accepted, duplicates: r.duplicates, rejected: r.rejected };
+  }
+
+  async abort(): Promise<void> {
+    this.parts.length = 0;
+    this.rejections.length = 0;
+  }
+}
+
+/** The ingest target (src/ingest/ingest-pipeline.ts ingestTo) over any contract backend. */
+export function backendIngestTarget(backend: StoreBackend, now: () => number): IngestTarget {
+  return { now, begin: async (meta) => new BackendIngestSink(backend, meta) };
+}
