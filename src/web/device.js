@@ -21,15 +21,45 @@ function el(name, attrs, parent) {
   return node;
 }
 
+/**
+ * Time → x, with every hole in the log longer than BREAK_MS (30 min) drawn as a short fixed break (its
+ * length is in its tooltip): a car used twice a month would otherwise be a line of empty weeks
+ * with its drives thinner than a pixel. Piecewise linear between knots, so marks land on their sessions.
+ */
+const BREAK_MS = 30 * 60_000;
+function timeScale(sessions, startMs, endMs) {
+  const breaks = sessions.filter((s) => s.kind === 'gap' && s.endMs - s.startMs > BREAK_MS);
+  const breakPx = breaks.length ? Math.min(14, ((W - 20) * 0.3) / breaks.length) : 0;
+  const liveMs = Math.max(endMs - startMs - breaks.reduce((sum, b) => sum + (b.endMs - b.startMs), 0), 1);
+  const perMs = (W - 20 - breaks.length * breakPx) / liveMs;
+  const knots = [[startMs, 10]];
+  let x = 10;
+  let t = startMs;
+  for (const b of breaks) {
+    x += (b.startMs - t) * perMs;
+    knots.push([b.startMs, x]);
+    x += breakPx;
+    knots.push([b.endMs, x]);
+    t = b.endMs;
+  }
+  knots.push([endMs, W - 10]);
+  return (ms) => {
+    let i = 1;
+    while (i < knots.length - 1 && knots[i][0] < ms) i++;
+    const [t0, x0] = knots[i - 1];
+    const [t1, x1] = knots[i];
+    return t1 === t0 ? x0 : x0 + ((Math.min(Math.max(ms, t0), t1) - t0) / (t1 - t0)) * (x1 - x0);
+  };
+}
+
 function drawTimeline(device, sessions, events, notes) {
   const startMs = Date.parse(device.firstTs);
   const endMs = Date.parse(device.lastTs);
-  const span = Math.max(endMs - startMs, 1);
-  const x = (ms) => 10 + ((ms - startMs) / span) * (W - 20);
+  const x = timeScale(sessions, startMs, endMs);
   svg.replaceChildren();
   for (const s of sessions) {
     const rect = el('rect', { x: x(s.startMs), y: 20, width: Math.max(x(s.endMs) - x(s.startMs), 0.5), height: 40, class: s.kind }, svg);
-    el('title', {}, rect).textContent = `${s.kind} ${iso(s.startMs)} for ${duration(s.endMs - s.startMs)}`;
+    el('title', {}, rect).textContent = `${s.kind === 'gap' ? 'no data' : s.kind} from ${iso(s.startMs)} for ${duration(s.endMs - s.startMs)}${s.kind === 'gap' && s.endMs - s.startMs > BREAK_MS ? ' (drawn short)' : ''}`;
   }
   for (const a of notes) {
     const line = el('rect', { x: x(a.startMs) - 1, y: 64, width: Math.max(2, a.endMs == null ? 2 : x(a.endMs) - x(a.startMs)), height: 8, class: 'note' }, svg);

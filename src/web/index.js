@@ -96,9 +96,9 @@ window.addEventListener('popstate', (e) => {
 
 const params = new URLSearchParams(location.search);
 for (const k of ['q', 'limit']) if (params.get(k)) document.getElementById(`f-${k}`).value = params.get(k);
-getJson('/v1/device-facets').then(({ body: f }) => {
+// The table first; the filter choices after it, so they never hold up the rows.
+load().then(() => getJson('/v1/device-facets')).then(({ body: f }) => {
   fillSelect('fleet', f.fleets, params.get('fleet'));
   fillSelect('model', f.models, params.get('model'));
   fillSelect('firmware', f.firmwares, params.get('firmware'));
 }, (err) => showError(status, err));
-load();
