@@ -76,7 +76,7 @@ export function createBreakdownDetector(options: BreakdownDetectorOptions): Dete
 }
 
 /** Fault signs inferred from power and speed alone, which the model's score may veto. */
-const VETOABLE: ReadonlySet<BreakdownCandidate['fault']> = new Set(['coast_down', 'braked_without_power', 'stopped_in_silence']);
+const VETOABLE: ReadonlySet<BreakdownCandidate['fault']> = new Set(['coast_down', 'braked_without_power']);
 
 const FAULT_NOTE: Record<BreakdownCandidate['fault'], string> = {
   off_while_moving: 'the vehicle reported itself off while moving',
