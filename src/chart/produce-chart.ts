@@ -17,7 +17,7 @@ export interface ChartRequest extends ChartDataQuery {
   heightPx?: number | undefined;
   units?: 'metric' | 'imperial' | undefined;
   power?: boolean | undefined;
-  /** Fair to publish: no GPS, t = 0 at the start, no device id (domain/chart/public-chart-input.ts). */
+  /** Fair to publish: no GPS, no place names or free text, t = 0 at the start, no device id (domain/chart/public-chart-input.ts). */
   public?: boolean | undefined;
   scale?: number | undefined;
 }

@@ -68,8 +68,9 @@ const quietLogger = {
 };
 
 /**
- * Vega draws at its natural size, which the builder only estimates; the picture is set to exactly
- * the size asked for by fitting that drawing into it (never cropped; white where it falls short).
+ * Vega draws at its natural size. The builder lays the chart out to fill the size asked for (to a
+ * pixel or two: a legend symbol may reach out), and the picture is set to exactly that size by
+ * fitting the drawing into it: never cropped, white where it falls short.
  */
 function fitSvg(svg: string, widthPx: number, heightPx: number): string {
   return svg.replace(/^<svg([^>]*)>/, (_, attrs: string) => {

@@ -33,6 +33,7 @@ describe('charts with random places and call-outs, as drawn', () => {
           expect(Math.abs(size.viewBoxWidth - o.widthPx)).toBeLessThanOrEqual(2);
           expect(Math.abs(size.viewBoxHeight - o.heightPx)).toBeLessThanOrEqual(2);
           const texts = svgTexts(svg);
+          expect(texts.some((t) => t.markClass.includes('role-axis-title') && /^(time \(UTC\)|distance travelled \(mi\))$/.test(t.text)), 'x-axis title').toBe(true);
           expect(overlapping(texts).map(([a, b]) => `${a.text} × ${b.text}`)).toEqual([]);
           const plots = svgPlots(svg);
           const labels = labelTexts(texts);

@@ -46,6 +46,18 @@ describe('renderChart', () => {
     expect(share).toBeLessThan(0.95);
   });
 
+  it('cuts bands at the axis ends (resvg aborted the process on a far-reaching band beside a thin one)', async () => {
+    const t0 = drive.series.tsMs[0]!;
+    const t1 = drive.series.tsMs[drive.series.length - 1]!;
+    const input: ChartInput = { ...plain, periods: [{ kind: 'gap', startMs: t0 - 10 * 86_400_000, endMs: t0 }, { kind: 'park', startMs: t0, endMs: t0 + 1000 }, { kind: 'drive', startMs: t0 + 1000, endMs: t1 + 86_400_000 }] };
+    const spec = buildChartSpec(input, { x: 'time', units: METRIC_UNITS, ...SIZE });
+    const bands = (spec.datasets as Record<string, { x: number; x2: number }[]>).periods!;
+    expect(bands.every((b) => b.x >= t0 && b.x2 <= t1)).toBe(true);
+    expect(bands.map((b) => b.x2 - b.x)).toEqual([1000, t1 - t0 - 1000]);
+    const png = (await renderChart(spec, { format: 'png', ...SIZE })) as Buffer;
+    expect(png.readUInt32BE(16)).toBe(SIZE.widthPx);
+  });
+
   it('returns the spec itself as vl.json', async () => {
     const spec = buildChartSpec(plain, { x: 'time', units: METRIC_UNITS, ...SIZE });
     const text = (await renderChart(spec, { format: 'vl.json', ...SIZE })) as string;

@@ -54,8 +54,9 @@ function parse(svg: string): Node {
 }
 
 const attr = (n: Node, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(n.attrs)?.[1];
-const textOf = (n: Node): string => n.children.map((c) => (typeof c === 'string' ? c : textOf(c))).join(c(n));
-const c = (n: Node) => (n.children.some((k) => typeof k !== 'string' && k.tag === 'tspan') ? '\n' : '');
+const textOf = (n: Node): string => n.children.map((k) => (typeof k === 'string' ? k : textOf(k))).join(lineBreakOf(n));
+/** Lines of a multi-line text are its tspans. */
+const lineBreakOf = (n: Node) => (n.children.some((k) => typeof k !== 'string' && k.tag === 'tspan') ? '\n' : '');
 const decode = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 
 function serialise(n: Node | string): string {

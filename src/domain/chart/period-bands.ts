@@ -15,8 +15,12 @@ export const PERIOD_LEGEND_WIDTH_PX = 210;
  * axis a charge or a park has no width: the axis squeezes stops, as it should.
  */
 export function periodBands(periods: readonly ChartPeriod[], xAxis: ChartXAxis): ChartOverlay {
+  // A period that began before the range (or ends after it) is cut at the axis ends: a band
+  // reaching thousands of pixels out is clipped anyway, and resvg aborts the whole process
+  // (a Rust panic in geom.rs) on such a rect followed by a very thin one in the same clip.
+  const [lo, hi] = xAxis.domain;
   const rows = periods
-    .map((p) => ({ x: xAxis.toX(p.startMs), x2: xAxis.toX(p.endMs), kind: p.kind }))
+    .map((p) => ({ x: Math.max(lo, xAxis.toX(p.startMs)), x2: Math.min(hi, xAxis.toX(p.endMs)), kind: p.kind }))
     .filter((r) => r.x2 > r.x);
   return {
     datasets: { periods: rows },

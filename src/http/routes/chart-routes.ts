@@ -16,7 +16,7 @@ const Query = Type.Object({
   height: Type.Optional(Type.Integer({ minimum: 150, maximum: 3000, default: 600 })),
   units: Type.Optional(Type.Union([Type.Literal('metric'), Type.Literal('imperial')], { default: 'metric' })),
   power: Type.Optional(Type.Boolean({ default: false, description: 'Add the battery power panel' })),
-  public: Type.Optional(Type.Boolean({ default: false, description: 'Fair to publish: no GPS, time from t = 0, no device id' })),
+  public: Type.Optional(Type.Boolean({ default: false, description: 'Fair to publish: no GPS, no place names, no free text, time from t = 0, no device id' })),
   scale: Type.Optional(Type.Number({ minimum: 1, maximum: 4, default: 1, description: 'PNG pixels per chart pixel' })),
 });
 
