@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 const WEB = new URL('../../web/', import.meta.url);
 const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 /** The only files served: read once at start-up, so no path from a request ever reaches the disk. */
-const FILES = new Map(['index.html', 'replay.html', 'index.js', 'replay.js', 'replay-model.js', 'replay-plots.js', 'replay-strip.js', 'telltale.css'].map((name) => [name, readFileSync(new URL(name, WEB))]));
+const FILES = new Map(['index.html', 'replay.html', 'index.js', 'replay.js', 'replay-model.js', 'replay-plots.js', 'replay-strip.js', 'replay-track.js', 'replay-evidence.js', 'telltale.css'].map((name) => [name, readFileSync(new URL(name, WEB))]));
 // The replay's plotting library, from the installed package (npm ci), never from a CDN.
 const resolvePackage = createRequire(import.meta.url).resolve;
 for (const [served, file] of [['uplot.esm.js', 'uplot/dist/uPlot.esm.js'], ['uplot.min.css', 'uplot/dist/uPlot.min.css']] as const) FILES.set(served, readFileSync(resolvePackage(file)));
