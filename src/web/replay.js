@@ -2,9 +2,11 @@
 // (timeline for the plots and the track, sessions, events, annotations, feedback). Playback is the
 // server's; between its frames (every 50 ms) the playhead moves on at the playing speed, so the
 // page renders on every animation frame without asking the server for more.
-import { adjacentMoment, displayUnits, formatValue, interpolatedPosition, momentAt, trackSegments, unitOfSignal } from './replay-model.js';
+import { showEvidence } from './replay-evidence.js';
+import { adjacentMoment, displayUnits, formatValue, interpolatedPosition, momentAt } from './replay-model.js';
 import { createPlot, plotData, plotDefinitions } from './replay-plots.js';
 import { drawStrip } from './replay-strip.js';
+import { drawTrack, moveMarker } from './replay-track.js';
 
 const deviceId = decodeURIComponent(location.pathname.split('/').pop());
 const api = `/v1/devices/${encodeURIComponent(deviceId)}`;
@@ -23,11 +25,12 @@ const state = {
   units: 'metric', focus: null, moments: [], annotations: [], feedback: [], sessions: [], plots: [], track: [], markers: [],
   anchor: { playing: false, positionMs: 0, receivedAtMs: 0, speed: 1, maxAheadMs: 0, endMs: 1 },
   loaded: false,
+  /** Values arrived that the read-outs do not show yet (they are drawn on the next animation frame). */
+  valuesPending: true,
 };
 window.telltale = state;
 let units = displayUnits('metric');
 let strip = { moveCursor() {} };
-let dirtyValues = true;
 let shownMomentId;
 let urlWrittenAtMs = 0;
 
@@ -54,7 +57,7 @@ function setAnchor(positionMs, playing) {
 
 function takeValues(values) {
   Object.assign(state.lastValues, values);
-  dirtyValues = true;
+  state.valuesPending = true;
 }
 
 ws.addEventListener('message', (event) => {
@@ -136,14 +139,14 @@ function showUnitLabels() {
 function render(now) {
   state.animationFrames++;
   const pos = interpolatedPosition(state.anchor, now);
-  if (pos !== state.displayMs || dirtyValues) {
+  if (pos !== state.displayMs || state.valuesPending) {
     state.displayMs = pos;
     for (const p of state.plots) p.moveHead(pos);
     strip.moveCursor(pos);
     $('clock').textContent = utc(pos);
     if (document.activeElement !== $('seek')) $('seek').value = String(Math.round(((pos - state.startMs) / Math.max(1, state.endMs - state.startMs)) * 1000));
-    if (dirtyValues) showValues();
-    showEvidence(pos);
+    if (state.valuesPending) showValues();
+    showMoment(pos);
     // The address follows playback (a deep link to share), at most once a second.
     if (state.playing && now - urlWrittenAtMs > 1000) writeUrl(state.positionMs);
     state.renders++;
@@ -153,7 +156,7 @@ function render(now) {
 requestAnimationFrame(render);
 
 function showValues() {
-  dirtyValues = false;
+  state.valuesPending = false;
   const v = state.lastValues;
   $('r-speed').textContent = formatValue(v.speed_kph, units.speed);
   $('r-soc').textContent = formatValue(v.soc_pct);
@@ -206,8 +209,9 @@ async function loadContext() {
   }
   drawTimelineStrip();
   buildPlots(definitions, series);
-  drawTrack(track.rows, track.reduced);
-  dirtyValues = true;
+  state.track = drawTrack($('track'), track.rows, track.reduced, { startMs: state.startMs, endMs: state.endMs }, state.moments);
+  moveMarker(state.lastValues.lat, state.lastValues.lon);
+  state.valuesPending = true;
   state.loaded = true;
 }
 
@@ -252,139 +256,12 @@ function buildPlots(definitions, series) {
   }).observe(container);
 }
 
-// ---- GPS track: one line per stretch without a gap, the position, and where moments happened ----
-let project = () => [0, 0];
-function drawTrack(rows, reduced) {
-  const svg = $('track');
-  svg.replaceChildren();
-  const points = rows.map((r) => ({ ts: Date.parse(r.ts), lat: r.lat, lon: r.lon }));
-  // A reduced timeline has a sample per bucket or so: steps up to a few buckets wide are not gaps (its hole rows are).
-  const bucketMs = reduced ? ((state.endMs - state.startMs) / 100_000) * 6 : 0;
-  const lines = trackSegments(points, Math.max(5 * 60_000, 4 * bucketMs));
-  state.track = lines.map((l) => ({ fromMs: l[0][2], toMs: l.at(-1)[2], points: l.length }));
-  const all = lines.flat();
-  if (all.length === 0) {
-    svg.appendChild(svgEl('text', { x: 200, y: 115, 'text-anchor': 'middle', class: 'track-empty' }, 'no GPS positions in this range'));
-    return;
-  }
-  let [minLat, maxLat, minLon, maxLon] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (const [lon, lat] of all) {
-    minLat = Math.min(minLat, lat);
-    maxLat = Math.max(maxLat, lat);
-    minLon = Math.min(minLon, lon);
-    maxLon = Math.max(maxLon, lon);
-  }
-  const k = Math.cos((((minLat + maxLat) / 2) * Math.PI) / 180);
-  const scale = Math.min(380 / Math.max(1e-9, (maxLon - minLon) * k), 210 / Math.max(1e-9, maxLat - minLat));
-  const ox = 200 - (((maxLon - minLon) * k) / 2) * scale;
-  const oy = 115 + ((maxLat - minLat) / 2) * scale;
-  project = (lat, lon) => [ox + (lon - minLon) * k * scale, oy - (lat - minLat) * scale];
-  for (const line of lines) {
-    if (line.length === 1) {
-      const [x, y] = project(line[0][1], line[0][0]);
-      svg.appendChild(svgEl('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 2, class: 'path-dot' }));
-      continue;
-    }
-    svg.appendChild(svgEl('polyline', { points: onScreen(line).join(' '), class: 'path' }));
-  }
-  for (const m of state.moments) {
-    if (m.event.lat == null || m.event.lon == null) continue;
-    const [x, y] = project(m.event.lat, m.event.lon);
-    svg.appendChild(svgEl('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 6, class: `track-moment ${m.kind}` }, m.title));
-  }
-  svg.appendChild(svgEl('circle', { id: 'marker', r: 5, cx: -10, cy: -10 }));
-  moveMarker(state.lastValues.lat, state.lastValues.lon);
-}
-
-/** A line's points projected, each at least half a pixel from the last kept one (a day at 1 Hz is 86,400 points). */
-function onScreen(line) {
-  const out = [];
-  let lx = Infinity;
-  let ly = Infinity;
-  line.forEach((p, i) => {
-    const [x, y] = project(p[1], p[0]);
-    if (Math.abs(x - lx) + Math.abs(y - ly) < 0.5 && i !== line.length - 1) return;
-    out.push(`${x.toFixed(1)},${y.toFixed(1)}`);
-    lx = x;
-    ly = y;
-  });
-  return out;
-}
-
-function svgEl(name, attributes, text) {
-  const el = document.createElementNS('http://www.w3.org/2000/svg', name);
-  for (const [k, v] of Object.entries(attributes)) el.setAttribute(k, String(v));
-  if (text && name === 'text') el.textContent = text;
-  else if (text) {
-    const t = document.createElementNS('http://www.w3.org/2000/svg', 'title');
-    t.textContent = text;
-    el.appendChild(t);
-  }
-  return el;
-}
-
-function moveMarker(lat, lon) {
-  const marker = document.getElementById('marker');
-  if (!marker || lat == null || lon == null) return;
-  const [x, y] = project(lat, lon);
-  marker.setAttribute('cx', x.toFixed(1));
-  marker.setAttribute('cy', y.toFixed(1));
-}
-
-// ---- evidence for the moment at the playhead ----
-function showEvidence(pos) {
+function showMoment(pos) {
   const moment = momentAt(state.moments, pos);
   if (!moment || moment.id === shownMomentId) return;
   shownMomentId = moment.id;
   state.evidenceFor = moment.id;
-  const e = moment.event;
-  const panel = $('evidence');
-  panel.replaceChildren();
-  const h = document.createElement('h2');
-  h.textContent = `${moment.label} · ${e.subkind.replace(/_/g, ' ')}`;
-  const sev = document.createElement('span');
-  sev.className = `severity ${e.severity}`;
-  sev.textContent = e.severity;
-  h.append(' ', sev);
-  const when = document.createElement('p');
-  when.className = 'when';
-  const minutes = e.endMs == null ? null : Math.round((e.endMs - e.startMs) / 60_000);
-  when.textContent = `${utc(e.startMs)}${e.endMs == null ? '' : ` → ${utc(e.endMs).slice(11)}`}${minutes === null ? '' : ` (${minutes >= 90 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`})`}`;
-  const summary = document.createElement('p');
-  summary.textContent = e.summary;
-  const table = document.createElement('table');
-  table.innerHTML = '<thead><tr><th scope="col">signal</th><th scope="col">value</th><th scope="col">threshold</th><th scope="col">at (UTC)</th></tr></thead>';
-  const body = document.createElement('tbody');
-  for (const item of e.evidence) {
-    const unit = unitOfSignal(item.signal, units);
-    const cell = (v) => (typeof v === 'number' ? `${formatValue(v, unit, Math.abs(v) >= 100 ? 0 : 2)}${unit ? ` ${unit.label}` : ''}` : v == null ? '' : String(v));
-    const tr = document.createElement('tr');
-    for (const text of [unit ? item.signal.replace(/_(kwh_per_km|kph|km|c|pct|kw|kwh)$/, '') : item.signal, cell(item.value), cell(item.threshold), item.atMs == null ? '' : utc(item.atMs).slice(11, 19)]) {
-      const td = document.createElement('td');
-      td.textContent = text;
-      tr.appendChild(td);
-    }
-    if (item.note) tr.title = item.note;
-    if (item.atMs != null) {
-      tr.classList.add('seekable');
-      tr.tabIndex = 0;
-      tr.addEventListener('click', () => seek(item.atMs));
-      tr.addEventListener('keydown', (ev) => ev.key === 'Enter' && seek(item.atMs));
-    }
-    body.appendChild(tr);
-  }
-  table.appendChild(body);
-  const links = document.createElement('p');
-  links.className = 'links';
-  const go = document.createElement('button');
-  go.type = 'button';
-  go.textContent = 'go to its start';
-  go.addEventListener('click', () => seek(e.startMs));
-  const whole = document.createElement('a');
-  whole.href = `/replay/${encodeURIComponent(deviceId)}?event=${encodeURIComponent(e.eventId)}`;
-  whole.textContent = 'replay this moment with its aftermath';
-  links.append(go, ' ', whole);
-  panel.append(h, when, summary, table, links);
+  showEvidence($('evidence'), moment, { units, deviceId, seek });
 }
 
 // ---- tooltip for strip items (hover and keyboard focus) ----

@@ -101,6 +101,8 @@ afterAll(async () => {
 const text = (page: Page, id: string) => page.locator(`#${id}`).innerText();
 const position = (page: Page) => page.evaluate(() => (window as unknown as { telltale: { positionMs: number } }).telltale.positionMs);
 const frameTimes = (page: Page) => page.evaluate(() => (window as unknown as { telltale: { frameTimes: number[] } }).telltale.frameTimes);
+/** The page draws on animation frames: wait until what it shows is the position and values it was last sent. */
+const settled = (page: Page) => page.waitForFunction(() => window.telltale.displayMs === window.telltale.positionMs && !window.telltale.valuesPending);
 const monotonic = (t: number[]) => t.every((v, i) => i === 0 || v > t[i - 1]!);
 
 run('the web player in a real browser', () => {
@@ -145,6 +147,7 @@ run('the web player in a real browser', () => {
     await page.goto(`${base}/replay/twizy?t=${deepLink}`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('paused'));
     expect(await position(page)).toBe(Date.parse(deepLink));
+    await settled(page);
     expect(await text(page, 'clock')).toBe('2021-04-22 08:50:00 UTC');
     const socBefore = await text(page, 'r-soc');
     expect(Number(socBefore)).toBeGreaterThan(0);
@@ -158,7 +161,7 @@ run('the web player in a real browser', () => {
     const played = await frameTimes(page);
     expect(monotonic(played)).toBe(true);
     expect(played[0]).toBeGreaterThanOrEqual(Date.parse(deepLink));
-    expect(await text(page, 'clock')).not.toBe('2021-04-22 08:50:00 UTC');
+    await page.waitForFunction(() => document.getElementById('clock')?.textContent !== '2021-04-22 08:50:00 UTC');
     await page.waitForFunction((soc) => document.getElementById('r-soc')?.textContent !== soc, socBefore);
 
     await page.click('#play'); // pause
@@ -212,6 +215,7 @@ run('the web player in a real browser', () => {
     expect(tooltip).toContain('claim supported: speed <= 90 km/h');
     await marker.click({ force: true });
     await page.waitForFunction((t) => (window as unknown as { telltale: { positionMs: number } }).telltale.positionMs === t, atMs);
+    await settled(page);
     expect(await text(page, 'clock')).toBe('2021-04-22 08:55:00 UTC');
     await page.close();
   });
@@ -235,6 +239,7 @@ run('the web player in a real browser', () => {
     expect(await text(page, 'u-speed')).toBe('mph');
     expect(await text(page, 'u-range')).toBe('mi');
     expect(await text(page, 'u-outside')).toBe('°F');
+    await settled(page);
     const values = await page.evaluate(() => window.telltale.lastValues);
     expect(Number(await text(page, 'r-speed'))).toBeCloseTo(values.speed_kph / 1.609344, 1);
     expect(Number(await text(page, 'r-outside'))).toBeCloseTo((values.outside_temp_c * 9) / 5 + 32, 1);
@@ -243,6 +248,8 @@ run('the web player in a real browser', () => {
 
     // Four plots on one time axis, each with the breakdown (and the shortfall before it) drawn as a band.
     expect(await page.locator('#plots .uplot').count()).toBe(4);
+    // uPlot draws on its own schedule after the page has its data: wait for every plot's first draw.
+    await page.waitForFunction(() => window.telltale.plots.length === 4 && window.telltale.plots.every((p: any) => p.drawn.bands.length > 0));
     const drawn = await page.evaluate(() => window.telltale.plots.map((p: any) => p.drawn.bands));
     for (const bands of drawn) expect(bands).toEqual(expect.arrayContaining([BREAKDOWN_ID, SHORTFALL_ID]));
     // On the strip the moment is a band as long as the event, not a 3-pixel marker.
@@ -322,7 +329,7 @@ run('the web player in a real browser', () => {
     expect(note.startMs).toBe(atMs);
     const drawnNote = page.locator(`#strip rect.marker.annotation[data-annotation-id="${note.annotationId}"]`);
     expect(await drawnNote.count()).toBe(1);
-    expect(await page.evaluate((id) => window.telltale.plots.every((p: any) => p.drawn.bands.includes(id)), note.annotationId)).toBe(true);
+    await page.waitForFunction((id) => window.telltale.plots.every((p: any) => p.drawn.bands.includes(id)), note.annotationId);
     // Back to the breakdown, so the note is not under the playhead, with the ticket's text showing.
     await page.click('#prev-moment');
     await page.waitForFunction((ms) => window.telltale.positionMs === ms, BREAKDOWN_MS);
