@@ -51,7 +51,7 @@ export function buildNotice(rule: AlertRule, incidentId: string, event: NoticeEv
     incident: {
       incidentId, ruleId: rule.ruleId, ruleName: rule.name, deviceId: event.deviceId, kind: event.kind, subkind: event.subkind,
       severity: event.severity, summary: event.summary, startMs: event.startMs, lat: event.lat, lon: event.lon, firstEventId: event.eventId, detectedAtMs: event.detectedAtMs,
-      replayUrl: publicUrl.replace(/\/$/, '') + replayPath(event.deviceId, event.startMs, event.endMs ?? event.startMs),
+      replayUrl: publicUrl.replace(/\/$/, '') + replayPath(event.deviceId, event.startMs, event.endMs ?? event.startMs, event.eventId),
     },
     step: { index: stepIndex, audience: step.audience, delayMs: step.delayMs, instructions: step.instructions ?? null },
     openedAtMs,

@@ -24,7 +24,7 @@ function toIncident(r: readonly unknown[]): Incident {
   return {
     incidentId: String(r[0]), ruleId: String(r[1]), deviceId, kind: String(r[3]), severity: String(r[4]) as Severity,
     state: String(r[5]) as IncidentState, summary: String(r[6]), startMs, endMs, lat: num(r[9]), lon: num(r[10]),
-    eventIds: eventIds ? eventIds.items.map(String) : [], replayUrl: replayPath(deviceId, startMs, endMs),
+    eventIds: eventIds ? eventIds.items.map(String) : [], replayUrl: replayPath(deviceId, startMs, endMs, eventIds?.items[0] === undefined ? undefined : String(eventIds.items[0])),
     openedAtMs: Number(r[11]), updatedAtMs: Number(r[12]), acknowledgedAtMs: num(r[13]), acknowledgedBy: str(r[14]),
     resolvedAtMs: num(r[15]), resolvedBy: str(r[16]), note: str(r[17]),
   };

@@ -34,9 +34,13 @@ export type Incident = Static<typeof IncidentSchema>;
 
 const REPLAY_MARGIN_MS = 2 * 60_000;
 
-/** The web player's link: a little before the first event to a little after the latest, positioned at the start. */
-export function replayPath(deviceId: string, startMs: number, endMs: number): string {
+/** The web player's link: the first event's replay (or, without one, a little before to a little after the span), positioned at the start. */
+export function replayPath(deviceId: string, startMs: number, endMs: number, eventId?: string): string {
   const iso = (ms: number) => new Date(ms).toISOString();
-  const q = new URLSearchParams({ from: iso(startMs - REPLAY_MARGIN_MS), to: iso(Math.max(endMs, startMs) + REPLAY_MARGIN_MS), t: iso(startMs) });
+  // With its moment, the replay opens on the moment's own span, through its aftermath (the tow),
+  // which the incident's range alone misses; a range given beside it would override that span.
+  const q = new URLSearchParams(eventId === undefined
+    ? { from: iso(startMs - REPLAY_MARGIN_MS), to: iso(Math.max(endMs, startMs) + REPLAY_MARGIN_MS), t: iso(startMs) }
+    : { event: eventId, t: iso(startMs) });
   return `/replay/${encodeURIComponent(deviceId)}?${q.toString()}`;
 }
