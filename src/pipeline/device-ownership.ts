@@ -3,6 +3,7 @@ import { fairShare } from '../domain/leases/fair-share.ts';
 import { partitionState, roundClaims, type PartitionState } from '../domain/leases/lease-holder.ts';
 import type { LeaseStore } from '../store/contract/lease-store.ts';
 import type { SetTimer } from './derived-pipeline.ts';
+import type { OwnershipChange, OwnershipView } from './ownership-view.ts';
 
 export interface DeviceOwnershipOptions {
   /** This process's name in the lease log; unique per process (host, pid and a random part). */
@@ -22,11 +23,6 @@ export interface DeviceOwnershipOptions {
   clock?: () => number;
   setTimer?: SetTimer;
   onError?: (err: unknown) => void;
-}
-
-export interface OwnershipChange {
-  gained: number[];
-  lost: number[];
 }
 
 interface Held {
@@ -52,7 +48,7 @@ const realTimer: SetTimer = (fire, delayMs) => {
  * and lost ones (to drop what they hold in memory). stop() releases everything so a successor
  * need not wait for expiry; a killed process's leases run out after ttlMs.
  */
-export class DeviceOwnership {
+export class DeviceOwnership implements OwnershipView {
   readonly ownerId: string;
   readonly partitions: number;
   private readonly store: LeaseStore;
@@ -173,8 +169,13 @@ export class DeviceOwnership {
   }
 
   private apply(now: Map<number, Held>): void {
-    const lost = [...this.held.keys()].filter((p) => !now.has(p));
-    const gained = [...now.keys()].filter((p) => !this.held.has(p));
+    // A lease whose deadline passed before this round renewed it was not ours for a while (a slow
+    // round, a paused process): that is a loss and a new gain, so listeners drop what they held
+    // and take the durable state again, as after any takeover.
+    const clockMs = this.clock();
+    const lapsed = new Set([...this.held].filter(([, h]) => clockMs >= h.deadlineMs).map(([p]) => p));
+    const lost = [...this.held.keys()].filter((p) => !now.has(p) || lapsed.has(p));
+    const gained = [...now.keys()].filter((p) => !this.held.has(p) || lapsed.has(p));
     this.held.clear();
     for (const [p, h] of now) this.held.set(p, h);
     if (lost.length === 0 && gained.length === 0) return;
