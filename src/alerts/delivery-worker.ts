@@ -41,6 +41,8 @@ export class DeliveryWorker {
   private readonly hooks: DeliveryWorkerOptions;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly perReceiver = new Map<string, number>();
+  /** Lanes whose last send the lease refused: left alone until ownership changes. */
+  private readonly fencedLanes = new Set<string>();
   private readonly stopping = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private started = false;
@@ -55,6 +57,7 @@ export class DeliveryWorker {
     this.random = options.random ?? mulberry32(this.options.seed);
     this.hooks = options;
     options.ownership?.onChange((change) => {
+      this.fencedLanes.clear();
       if (change.gained.length > 0 && this.started) void this.nudge();
     });
   }
@@ -141,6 +144,7 @@ export class DeliveryWorker {
       for (const item of heads) {
         if (own && !own.owns(item.deviceId)) continue;
         const lane = `${item.receiverUrl}\u0000${item.deviceId}`;
+        if (this.fencedLanes.has(lane)) continue;
         const busy = this.perReceiver.get(item.receiverUrl) ?? 0;
         if (this.inFlight.has(lane) || busy >= this.options.perReceiverConcurrency) continue;
         this.perReceiver.set(item.receiverUrl, busy + 1);
@@ -159,6 +163,7 @@ export class DeliveryWorker {
       if (own) {
         fenced = true;
         fenced = !(await own.confirm(item.deviceId));
+        if (fenced) this.fencedLanes.add(lane);
       }
       if (!fenced) outcome = await this.send(item);
       if (this.stopping.signal.aborted && outcome?.kind !== 'delivered') outcome = undefined;
