@@ -1,14 +1,15 @@
 import type { Detector } from '../domain/detect/detector.ts';
 import type { TelemetrySeries } from '../domain/telemetry-series.ts';
 import { detectDevice, maxLookbackMs, type DetectWindow, type DeviceDetection } from '../detect/detect-device.ts';
-import { listUnfinishedWork, type WorkKey } from '../store/derived-work-repository.ts';
+import { listUnfinishedWork, type DerivedWork, type WorkKey } from '../store/derived-work-repository.ts';
 import { readSeriesOfDevices } from '../store/series-repository.ts';
 import type { TouchedRange } from '../store/staged-ingest.ts';
 import type { StoreConnection, TelemetryStore } from '../store/telemetry-store.ts';
 import { runDerivedCycle, type CycleResult, type CycleWork } from './derived-cycle.ts';
 import { crashPoint } from './crash-point.ts';
 import { DeviceTail } from './device-tail.ts';
-import type { OwnershipChange, OwnershipView } from './ownership-view.ts';
+import type { OwnershipView } from './ownership-view.ts';
+import { OwnedWork, OwnershipLost } from './owned-work.ts';
 
 /** Sets a one-shot timer; returns its cancel. Injectable so tests drive silence with their clock. */
 export type SetTimer = (fire: () => void, delayMs: number) => () => void;
@@ -48,8 +49,6 @@ export interface DerivedPipelineOptions {
   pollMs?: number;
 }
 
-/** Derived work for devices whose ownership moved away while it was under way: not written. */
-class OwnershipLost extends Error {}
 
 interface Pending {
   fromMs: number;
@@ -109,12 +108,8 @@ export class DerivedPipeline {
   private readonly options: DerivedPipelineOptions;
   private readonly clock: () => number;
   private readonly setTimer: SetTimer;
-  private readonly ownership: OwnershipView | undefined;
-  /** With ownership: the work rows already in memory, so a look at derived_work adds only new ones. */
-  private readonly known = new Set<string>();
-  private cancelPollTimer: (() => void) | undefined;
-  private stopOwnership: (() => void) | undefined;
-  private adopting: Promise<number> | undefined;
+  /** With ownership: the owned devices' durable work, looked for on gains and every pollMs. */
+  private readonly owned: OwnedWork | undefined;
 
   constructor(store: TelemetryStore, detectors: readonly Detector[], options: DerivedPipelineOptions = {}) {
     this.store = store;
@@ -125,8 +120,16 @@ export class DerivedPipeline {
     const fastLookbackMs = options.fastLookbackMs ?? 3_600_000;
     this.fast = detectors.filter((d) => d.lookbackMs <= fastLookbackMs);
     this.heavy = detectors.filter((d) => d.lookbackMs > fastLookbackMs);
-    this.ownership = options.ownership;
-    if (this.ownership) this.stopOwnership = this.ownership.onChange((change) => this.ownershipChanged(change));
+    this.owned = options.ownership && new OwnedWork(store, options.ownership, {
+      pollMs: options.pollMs ?? 1_000, setTimer: this.setTimer, onError: (err) => this.options.onError?.(err, '*'),
+      take: (work) => this.take(work),
+      // What is held in memory for devices gone elsewhere is dropped; their work rows stay for the new owner.
+      drop: (gone) => {
+        for (const map of [this.pending, this.slowPending, this.tails, this.wakes, this.heardAtMs, this.slowRunAtMs] as Map<string, unknown>[]) {
+          for (const deviceId of [...map.keys()]) if (gone(deviceId)) map.delete(deviceId);
+        }
+      },
+    });
   }
 
   get lookbackMs(): number {
@@ -145,10 +148,10 @@ export class DerivedPipeline {
     const heardAtMs = this.clock();
     for (const t of touched) {
       // Another process owns it: its work row waits in derived_work for that owner.
-      if (this.ownership && !this.ownership.owns(t.deviceId)) continue;
+      if (this.owned && !this.owned.owns(t.deviceId)) continue;
       this.heardAtMs.set(t.deviceId, heardAtMs);
       const keys = t.batchId ? [{ batchId: t.batchId, deviceId: t.deviceId }] : [];
-      if (this.ownership) for (const k of keys) this.known.add(workKeyOf(k));
+      this.owned?.remember(keys);
       merge(this.pending, t.deviceId, t.fromMs, keys, [t.fromMs]);
     }
     this.kick();
@@ -160,17 +163,13 @@ export class DerivedPipeline {
    * previous owner's unfinished work) and every pollMs (work other processes' ingests recorded).
    */
   async resume(): Promise<number> {
-    if (this.ownership) {
-      const n = await this.adopt();
-      this.armPollTimer();
-      return n;
-    }
+    if (this.owned) return this.owned.start();
     const work = await this.store.withConnection(listUnfinishedWork);
     this.take(work);
     return work.length;
   }
 
-  private take(work: readonly Awaited<ReturnType<typeof listUnfinishedWork>>[number][]): void {
+  private take(work: readonly DerivedWork[]): void {
     for (const w of work) {
       // Its rows arrived when the work was recorded: silence counts from then (silenceNowMs).
       this.heardAtMs.set(w.deviceId, Math.max(this.heardAtMs.get(w.deviceId) ?? -Infinity, w.recordedAtMs));
@@ -179,49 +178,6 @@ export class DerivedPipeline {
       else merge(this.pending, w.deviceId, w.fromMs, key, [w.fromMs]);
     }
     if (work.length > 0) this.kick();
-  }
-
-  /** The unfinished work of owned devices not already in memory; one look at a time. */
-  private adopt(): Promise<number> {
-    this.adopting ??= (async () => {
-      const own = this.ownership!;
-      const all = await this.store.withConnection(listUnfinishedWork);
-      const fresh = all.filter((w) => own.owns(w.deviceId) && !this.known.has(workKeyOf(w)));
-      for (const w of fresh) this.known.add(workKeyOf(w));
-      if (!this.closed) this.take(fresh);
-      return fresh.length;
-    })().finally(() => {
-      this.adopting = undefined;
-    });
-    return this.adopting;
-  }
-
-  private forget(keys: readonly WorkKey[]): void {
-    for (const k of keys) this.known.delete(workKeyOf(k));
-  }
-
-  private armPollTimer(): void {
-    this.cancelPollTimer?.();
-    if (this.closed) return;
-    this.cancelPollTimer = this.setTimer(() => {
-      void this.adopt().catch((err: unknown) => this.options.onError?.(err, '*')).finally(() => this.armPollTimer());
-    }, this.options.pollMs ?? 1_000);
-  }
-
-  /**
-   * Lost partitions: what is held in memory for their devices is dropped (the work rows stay for
-   * the new owner). Gained ones: the previous owner's unfinished work is taken from derived_work.
-   */
-  private ownershipChanged(change: OwnershipChange): void {
-    if (change.lost.length > 0) {
-      const lost = new Set(change.lost);
-      const gone = (deviceId: string) => lost.has(this.ownership!.partitionOf(deviceId));
-      for (const map of [this.pending, this.slowPending, this.tails, this.wakes, this.heardAtMs, this.slowRunAtMs] as Map<string, unknown>[]) {
-        for (const deviceId of [...map.keys()]) if (gone(deviceId)) map.delete(deviceId);
-      }
-      for (const key of [...this.known]) if (gone(key.slice(key.indexOf('\u0000') + 1))) this.known.delete(key);
-    }
-    if (change.gained.length > 0 && !this.closed) void this.adopt().catch((err: unknown) => this.options.onError?.(err, '*'));
   }
 
   /** Batch: one device and window, queued behind any work already under way for that device. */
@@ -255,9 +211,7 @@ export class DerivedPipeline {
     this.closed = true;
     this.cancelSlowTimer?.();
     this.cancelWakeTimer?.();
-    this.cancelPollTimer?.();
-    this.stopOwnership?.();
-    await this.adopting?.catch(() => undefined);
+    await this.owned?.close();
     await this.settled();
   }
 
@@ -411,11 +365,11 @@ export class DerivedPipeline {
   /** Runs a cycle; returns the devices whose work it committed. */
   private async runCycle(all: readonly CycleWork[], stage: 'fast' | 'slow', ranges?: Map<string, number[]>): Promise<Set<string>> {
     const done = new Set<string>();
-    const own = this.ownership;
+    const own = this.owned;
     // A device whose partition went to another process while its work waited is that process's now.
     const work = own ? all.filter((w) => own.owns(w.deviceId)) : all;
     // Dropped work stays in derived_work: forgotten here, it is found again by the next look if still ours.
-    if (own) for (const w of all) if (!work.includes(w)) this.forget(w.keys);
+    if (own) for (const w of all) if (!work.includes(w)) own.forget(w.keys);
     if (work.length === 0) return done;
     // Checked again just before the cycle's transaction: a lease lost during the reads writes nothing.
     const fence = own ? (deviceIds: readonly string[]) => {
@@ -438,12 +392,12 @@ export class DerivedPipeline {
         try {
           results.push(...(await this.serialise([w.deviceId], () => runDerivedCycle(this.store, [w], { stage, nowMs, silenceNowMs, fence }))));
         } catch (err) {
-          if (err instanceof OwnershipLost) this.forget(w.keys);
+          if (err instanceof OwnershipLost) own?.forget(w.keys);
           else this.options.onError?.(err, w.deviceId);
         }
       }
     }
-    if (own && stage === 'slow') for (const w of work) if (results.some((r) => r.deviceId === w.deviceId)) this.forget(w.keys);
+    if (own && stage === 'slow') for (const w of work) if (results.some((r) => r.deviceId === w.deviceId)) own.forget(w.keys);
     let wakesChanged = false;
     const judgedByFast = new Set(this.fast.length === 0 ? [] : work.filter((w) => w.detectors.includes(this.fast[0]!)).map((w) => w.deviceId));
     for (const r of results) {
@@ -507,5 +461,3 @@ export class DerivedPipeline {
     for (const listener of this.changeListeners) listener();
   }
 }
-
-const workKeyOf = (k: WorkKey) => `${k.batchId}\u0000${k.deviceId}`;
