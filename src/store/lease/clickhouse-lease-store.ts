@@ -32,9 +32,9 @@ const ident = (s: string) => {
  * - the server's clock: every row is stamped with `now()` inside the INSERT, and every read
  *   takes `now()` first, so the processes' own clocks never decide anything. now() has whole
  *   seconds, which the settle time and the owners' margin allow for.
- * Nothing is ever updated or deleted in place; compacting old epochs is left to an operator (a
- * row per partition per renewal, ~30 k rows an hour for 64 partitions every 2 s, read through the
- * (partition, epoch) index).
+ * Nothing is ever updated or deleted in place. The log grows by a row per partition per renewal
+ * (~115 k rows an hour for 64 partitions every 2 s); compacting it is not automated yet
+ * (docs/scale-out-leases.md).
  */
 export class ClickHouseLeaseStore implements LeaseStore {
   readonly settleMs: number;
