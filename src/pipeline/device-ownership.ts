@@ -102,6 +102,11 @@ export class DeviceOwnership implements OwnershipView {
     return this.holdsPartition(partition) ? this.held.get(partition)!.epoch : undefined;
   }
 
+  /** Until when (local clock) a partition held now counts as ours unless a round renews it. */
+  heldUntilMs(partition: number): number | undefined {
+    return this.holdsPartition(partition) ? this.held.get(partition)!.deadlineMs : undefined;
+  }
+
   ownedPartitions(): number[] {
     return [...this.held.keys()].filter((p) => this.holdsPartition(p)).sort((a, b) => a - b);
   }
@@ -149,9 +154,12 @@ export class DeviceOwnership implements OwnershipView {
       this.lastStates = states;
       const share = fairShare({ ownerId: this.ownerId, partitions: this.partitions, owners, members: snap.members });
       const now = new Map<number, Held>();
+      // A read that took long (a process paused mid-round) may already be past its own deadlines.
+      const clockMs = this.clock();
       for (const p of share.want) {
         const s = states.get(p)!;
-        if (s.state === 'held' && s.ownerId === this.ownerId) now.set(p, { epoch: s.epoch, deadlineMs: localStartMs + (s.untilMs - snap.nowMs) - this.marginMs });
+        const deadlineMs = localStartMs + (s.state === 'held' ? s.untilMs - snap.nowMs : 0) - this.marginMs;
+        if (s.state === 'held' && s.ownerId === this.ownerId && deadlineMs > clockMs) now.set(p, { epoch: s.epoch, deadlineMs });
       }
       // What we give back stops here, before the release is written.
       this.apply(now);

@@ -13,16 +13,24 @@ interface Report {
   epochs: Record<string, number>;
 }
 
+interface Tick {
+  ownerId: string;
+  atMs: number;
+  untilMs: Record<string, number>;
+}
+
 const PARTITIONS = 16;
 const NODE_SCRIPT = join(ROOT, 'test/leases/lease-node.ts');
 
-function startNode(url: string, ownerId: string, reports: Report[]): { child: ChildProcess; exited: Promise<unknown> } {
-  const child = spawn(NODE, [NODE_SCRIPT, url, 'leases_failover', ownerId, String(PARTITIONS)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function startNode(url: string, database: string, ownerId: string, reports: Report[], ticks: Tick[] = []): { child: ChildProcess; exited: Promise<unknown> } {
+  const child = spawn(NODE, [NODE_SCRIPT, url, database, ownerId, String(PARTITIONS)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let buffer = '';
   child.stdout!.on('data', (d: Buffer) => {
     buffer += d.toString();
     for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
-      reports.push(JSON.parse(buffer.slice(0, i)) as Report);
+      const line = JSON.parse(buffer.slice(0, i)) as (Report | Tick) & { tick?: true };
+      if (line.tick) ticks.push(line as Tick);
+      else reports.push(line as Report);
       buffer = buffer.slice(i + 1);
       for (const w of [...waiters]) if (w.test()) w.resolve();
     }
@@ -41,6 +49,7 @@ function until(test: () => boolean): Promise<void> {
 }
 
 const ownedBy = (reports: Report[], ownerId: string) => reports.filter((r) => r.ownerId === ownerId).at(-1)?.owned ?? [];
+const sameSet = (x: number[], y: number[]) => [...x].sort((a, b) => a - b).join() === [...y].sort((a, b) => a - b).join();
 
 /** Per partition, the [from, to) intervals each owner reported holding it (local wall clock, one machine). */
 function intervals(reports: Report[], ends: Record<string, number>) {
@@ -73,8 +82,8 @@ afterAll(async () => {
 describe.skipIf(!hasServer)('device ownership on a real ClickHouse 18.16 cluster, two processes', () => {
   it('splits the partitions, and when one process is killed -9 the other takes them over within seconds, with new fencing epochs', async () => {
     const reports: Report[] = [];
-    const a = startNode(cluster.url, 'node-a', reports);
-    const b = startNode(cluster.url, 'node-b', reports);
+    const a = startNode(cluster.url, 'leases_kill', 'node-a', reports);
+    const b = startNode(cluster.url, 'leases_kill', 'node-b', reports);
     try {
       await until(() => ownedBy(reports, 'node-a').length === PARTITIONS / 2 && ownedBy(reports, 'node-b').length === PARTITIONS / 2);
       const aHeld = ownedBy(reports, 'node-a');
@@ -96,6 +105,42 @@ describe.skipIf(!hasServer)('device ownership on a real ClickHouse 18.16 cluster
       // The figure (not asserted: timing is the machine's): ttl 4 s, renewals every 1 s, settle 2 s.
       console.log(JSON.stringify({ test: 'clickhouse-lease-failover', partitions: PARTITIONS, takeoverMs: last.atMs - killedAtMs }));
     } finally {
+      a.child.kill('SIGKILL');
+      b.child.kill('SIGTERM');
+      await Promise.all([a.exited, b.exited]);
+    }
+  }, 120_000);
+
+  it('a paused process (SIGSTOP past its lease) stops counting its partitions before the other takes them, and gives up half when it wakes', async () => {
+    const reports: Report[] = [];
+    const ticks: Tick[] = [];
+    const a = startNode(cluster.url, 'leases_pause', 'zombie-a', reports, ticks);
+    const b = startNode(cluster.url, 'leases_pause', 'zombie-b', reports, ticks);
+    try {
+      await until(() => ownedBy(reports, 'zombie-a').length === PARTITIONS / 2 && ownedBy(reports, 'zombie-b').length === PARTITIONS / 2);
+      const aHeld = ownedBy(reports, 'zombie-a');
+      a.child.kill('SIGSTOP');
+      const pausedAtMs = Date.now();
+      await until(() => ownedBy(reports, 'zombie-b').length === PARTITIONS);
+      // The latest moment the paused process would still have called any partition its own.
+      const aUntilMs = Math.max(...ticks.filter((t) => t.ownerId === 'zombie-a' && t.atMs <= pausedAtMs).flatMap((t) => Object.values(t.untilMs)));
+      const bTookMs = Math.min(...reports.filter((r) => r.ownerId === 'zombie-b' && r.atMs > pausedAtMs && r.gained.some((p) => aHeld.includes(p))).map((r) => r.atMs));
+      expect(bTookMs).toBeGreaterThanOrEqual(aUntilMs);
+
+      a.child.kill('SIGCONT');
+      // Awake, it reports the loss, and the fair share gives it half again, taken from B.
+      await until(() => reports.some((r) => r.ownerId === 'zombie-a' && r.atMs > bTookMs && sameSet(r.lost, aHeld)));
+      await until(() => ownedBy(reports, 'zombie-a').length === PARTITIONS / 2 && ownedBy(reports, 'zombie-b').length === PARTITIONS / 2);
+      const wokeGains = reports.filter((r) => r.ownerId === 'zombie-a' && r.atMs > bTookMs && r.gained.length > 0);
+      // Each partition A takes back, B had given up first (one machine, one clock).
+      for (const g of wokeGains) {
+        for (const p of g.gained) {
+          const released = reports.filter((r) => r.ownerId === 'zombie-b' && r.lost.includes(p) && r.atMs > bTookMs && r.atMs <= g.atMs);
+          expect(released.length).toBeGreaterThan(0);
+        }
+      }
+    } finally {
+      a.child.kill('SIGCONT');
       a.child.kill('SIGKILL');
       b.child.kill('SIGTERM');
       await Promise.all([a.exited, b.exited]);

@@ -16,6 +16,10 @@ ownership.onChange((change) => {
 process.on('SIGTERM', () => {
   void ownership.stop().then(() => store.close()).then(() => process.exit(0));
 });
-// Keeps the event loop alive: the ownership's timers are unref'd.
-setInterval(() => undefined, 60_000);
+// Every 100 ms, until when (its own clock) it counts each partition as its own: what a test needs
+// to see that a paused process stops before anyone else starts. Also keeps the event loop alive.
+setInterval(() => {
+  const untilMs = Object.fromEntries(ownership.ownedPartitions().map((p) => [p, ownership.heldUntilMs(p)]));
+  process.stdout.write(`${JSON.stringify({ ownerId, tick: true, atMs: Date.now(), untilMs })}\n`);
+}, 100);
 await ownership.start();
