@@ -56,11 +56,12 @@ function intervals(reports: Report[], ends: Record<string, number>) {
   const open = new Map<string, number>();
   const out: { ownerId: string; partition: number; fromMs: number; toMs: number }[] = [];
   for (const r of reports) {
-    for (const p of r.gained) open.set(`${r.ownerId}/${p}`, r.atMs);
+    // Lost first: a lapse is reported as the loss and the new gain of the same partitions.
     for (const p of r.lost) {
       out.push({ ownerId: r.ownerId, partition: p, fromMs: open.get(`${r.ownerId}/${p}`)!, toMs: r.atMs });
       open.delete(`${r.ownerId}/${p}`);
     }
+    for (const p of r.gained) open.set(`${r.ownerId}/${p}`, r.atMs);
   }
   for (const [key, fromMs] of open) {
     const [ownerId, p] = key.split('/') as [string, string];
