@@ -24,6 +24,8 @@ export interface ClickHouseCluster {
   url: string;
   /** Every shard's HTTP URL, shard 1 first. */
   urls: string[];
+  /** The servers' process ids, shard 1 first (benchmarks read their CPU time from /proc). */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -252,6 +254,7 @@ export async function startClickHouseCluster(o: ClusterOptions): Promise<ClickHo
       return {
         url: shards[0]!.url,
         urls: shards.map((s) => s.url),
+        pids: shards.map((s) => s.child.pid!),
         stop: () =>
           (stopped ??= Promise.all(shards.map((s) => stopChild(s.child))).then(() => {
             if (ownsRoot) rmSync(root, { recursive: true, force: true });
@@ -263,6 +266,11 @@ export async function startClickHouseCluster(o: ClusterOptions): Promise<ClickHo
     }
   }
   throw lastError;
+}
+
+/** The `--store` / TELLTALE_STORE value for a cluster: every shard's host:port, shard 1 first. */
+export function clickhouseStoreUrl(urls: readonly string[], database: string): string {
+  return `clickhouse://${urls.map((u) => u.replace(/^http:\/\//, '')).join(',')}/${database}`;
 }
 
 interface ClusterFile {
@@ -299,7 +307,8 @@ async function cli(argv: string[]): Promise<void> {
     writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
     for (const s of shards) s.child.unref();
     console.log(`ClickHouse cluster "telltale" with ${shards.length} shard(s) under ${dir}`);
-    console.log(`url: ${state.url}   (TELLTALE_STORE=clickhouse://${state.url.replace('http://', '')}/telltale)`);
+    console.log(`url: ${state.url}`);
+    console.log(`TELLTALE_STORE=${clickhouseStoreUrl(state.urls, 'telltale')}`);
     console.log(`stop: node scripts/clickhouse/cluster.ts stop --dir ${values.dir}`);
   } else if (command === 'stop') {
     if (!existsSync(stateFile)) throw new Error(`no cluster.json in ${dir}: nothing to stop`);
