@@ -15,6 +15,7 @@ import { cancelEscalation, enqueueOutbox } from '../store/outbox-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { WriteLock } from '../store/write-lock.ts';
 import { crashPoint } from '../pipeline/crash-point.ts';
+import type { OwnershipView } from '../pipeline/ownership-view.ts';
 import { buildNotice, idempotencyKey } from './incident-notice.ts';
 
 export interface AlertEngineOptions {
@@ -37,6 +38,11 @@ export interface AlertEngineOptions {
   /** Prefix for replay links in notices, e.g. 'https://telltale.example.com'. */
   publicUrl?: string;
   onError?: (err: unknown) => void;
+  /**
+   * Several processes on one store: only owned devices' events are acted on, and the cursor is
+   * kept per partition, so a partition's new owner goes on from where the old one committed.
+   */
+  ownership?: OwnershipView;
 }
 
 export type IncidentListener = (incident: Incident) => void;
@@ -62,6 +68,8 @@ export class AlertEngine {
   private scanning: Promise<number> | undefined;
   /** The cursor as last committed (null: not read yet; undefined: no scan ever committed). */
   private cursorMs: number | undefined | null = null;
+  /** With ownership: the committed cursor of each owned partition (undefined: never scanned). */
+  private readonly partitionCursors = new Map<number, number | undefined>();
   /** Event versions handled by committed scans, within the overlap window. */
   private readonly seen = new Map<string, number>();
   private rules: { list: AlertRule[]; readAtMs: number } | undefined;
@@ -74,6 +82,11 @@ export class AlertEngine {
     this.lock = options.lock;
     this.now = options.now ?? store.now;
     this.options = options;
+    options.ownership?.onChange((change) => {
+      for (const p of change.lost) this.partitionCursors.delete(p);
+      // A gained partition's events since its old owner's cursor are scanned at once.
+      if (change.gained.length > 0 && this.started) void this.nudge();
+    });
   }
 
   /** Incident opened, updated, acknowledged or resolved (after the change is committed). */
@@ -167,33 +180,50 @@ export class AlertEngine {
    */
   async scanOnce(): Promise<number> {
     const rules = await this.currentRules();
-    if (this.cursorMs === null) this.cursorMs = await this.store.withConnection(readAlertCursor);
+    const own = this.options.ownership;
+    const partitions = own?.ownedPartitions() ?? [];
+    if (own && partitions.length === 0) return 0;
+    if (own) await this.readPartitionCursors(partitions);
+    else if (this.cursorMs === null) this.cursorMs = await this.store.withConnection((conn) => readAlertCursor(conn));
+    const startCursor = own ? this.lowestCursor(partitions) : this.cursorMs ?? undefined;
     const overlapMs = this.options.overlapMs ?? 10_000;
-    const sinceMs = this.cursorMs === undefined ? -8.64e15 : this.cursorMs - overlapMs;
+    const sinceMs = startCursor === undefined ? -8.64e15 : startCursor - overlapMs;
     const all = await this.store.withConnection((conn) => eventsUpdatedSince(conn, sinceMs));
-    const events = all.filter((e) => this.seen.get(e.eventId) !== e.updatedAtMs);
+    const events = all.filter((e) => this.seen.get(e.eventId) !== e.updatedAtMs && (!own || own.owns(e.deviceId)));
     if (events.length === 0) return 0;
     const { changed, queued, acted, cursor } = await this.lock.run(() => this.store.withConnection(async (conn) => {
       const nowMs = this.now();
       const changed = new Set<string>();
       let queued = 0;
       let acted = 0;
-      let cursor = this.cursorMs ?? undefined;
+      let cursor = startCursor;
       await inTransaction(conn, async () => {
         const placed = await this.place(conn, events, rules, nowMs);
         for (const id of placed.changed) changed.add(id);
         queued += placed.queued;
         acted += placed.acted;
-        const lastMs = Math.max(...events.map((e) => e.updatedAtMs));
-        if (cursor === undefined || lastMs > cursor) {
-          await writeAlertCursor(conn, lastMs);
+        if (own) {
+          // Every owned partition's events up to the last one read were handled by this scan.
+          const lastMs = Math.max(...all.map((e) => e.updatedAtMs));
+          for (const p of partitions) {
+            const before = this.partitionCursors.get(p);
+            if (before === undefined || lastMs > before) await writeAlertCursor(conn, lastMs, `events:p${p}`);
+          }
           cursor = lastMs;
+        } else {
+          const lastMs = Math.max(...events.map((e) => e.updatedAtMs));
+          if (cursor === undefined || lastMs > cursor) {
+            await writeAlertCursor(conn, lastMs);
+            cursor = lastMs;
+          }
         }
       });
       return { changed, queued, acted, cursor };
     }));
     await crashPoint('alerts:after-scan');
-    this.cursorMs = cursor;
+    if (own) {
+      for (const p of partitions) if (this.partitionCursors.has(p) && cursor !== undefined && cursor > (this.partitionCursors.get(p) ?? -Infinity)) this.partitionCursors.set(p, cursor);
+    } else this.cursorMs = cursor;
     for (const e of events) this.seen.set(e.eventId, e.updatedAtMs);
     // Only versions the next scans can still read need remembering.
     if (cursor !== undefined) for (const [id, updatedAtMs] of this.seen) if (updatedAtMs < cursor - overlapMs) this.seen.delete(id);
@@ -280,6 +310,24 @@ export class AlertEngine {
       for (const inc of incidents) this.emit(inc);
     }
     return placed.acted;
+  }
+
+  private async readPartitionCursors(partitions: readonly number[]): Promise<void> {
+    const missing = partitions.filter((p) => !this.partitionCursors.has(p));
+    if (missing.length === 0) return;
+    await this.store.withConnection(async (conn) => {
+      for (const p of missing) this.partitionCursors.set(p, await readAlertCursor(conn, `events:p${p}`));
+    });
+  }
+
+  private lowestCursor(partitions: readonly number[]): number | undefined {
+    let lowest = Infinity;
+    for (const p of partitions) {
+      const c = this.partitionCursors.get(p);
+      if (c === undefined) return undefined;
+      lowest = Math.min(lowest, c);
+    }
+    return lowest;
   }
 
   private async queueLadder(conn: Parameters<typeof enqueueOutbox>[0], rule: AlertRule, incidentId: string, event: Parameters<typeof buildNotice>[2], nowMs: number): Promise<number> {

@@ -6,6 +6,7 @@ import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { WriteLock } from '../store/write-lock.ts';
 import { DEFAULT_DELIVERY, type DeliveryOptions } from './delivery-options.ts';
 import { postWebhook, WebhookTargetRefused } from './post-webhook.ts';
+import type { OwnershipView } from '../pipeline/ownership-view.ts';
 
 export interface DeliveryWorkerOptions {
   lock: WriteLock;
@@ -16,6 +17,12 @@ export interface DeliveryWorkerOptions {
   onAttempt?: (item: OutboxDelivery, outcome: AttemptOutcome) => void;
   /** Inside addresses (loopback, private, link-local, metadata) that may still be posted to: TELLTALE_WEBHOOK_ALLOW. */
   webhookAllow?: readonly string[] | undefined;
+  /**
+   * Several processes on one store: only owned devices' notices are sent here, and each send is
+   * fenced: right before the POST the lease is read again, so a process that lost a device's
+   * partition (paused, partitioned away) sends nothing its successor will send too.
+   */
+  ownership?: OwnershipView;
 }
 
 /**
@@ -34,6 +41,8 @@ export class DeliveryWorker {
   private readonly hooks: DeliveryWorkerOptions;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly perReceiver = new Map<string, number>();
+  /** Lanes whose last send the lease refused: left alone until ownership changes. */
+  private readonly fencedLanes = new Set<string>();
   private readonly stopping = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private started = false;
@@ -47,6 +56,10 @@ export class DeliveryWorker {
     this.now = options.now ?? store.now;
     this.random = options.random ?? mulberry32(this.options.seed);
     this.hooks = options;
+    options.ownership?.onChange((change) => {
+      this.fencedLanes.clear();
+      if (change.gained.length > 0 && this.started) void this.nudge();
+    });
   }
 
   /**
@@ -126,9 +139,12 @@ export class DeliveryWorker {
     // The lanes are read and claimed under the same lock that records outcomes, so a lane that
     // just finished can never be read as still pending and sent twice.
     await this.lock.run(async () => {
-      const heads = await this.store.withConnection((conn) => dueOutboxHeads(conn, this.now(), 1000));
+      const own = this.hooks.ownership;
+      const heads = await this.store.withConnection((conn) => dueOutboxHeads(conn, this.now(), own ? 10_000 : 1000));
       for (const item of heads) {
+        if (own && !own.owns(item.deviceId)) continue;
         const lane = `${item.receiverUrl}\u0000${item.deviceId}`;
+        if (this.fencedLanes.has(lane)) continue;
         const busy = this.perReceiver.get(item.receiverUrl) ?? 0;
         if (this.inFlight.has(lane) || busy >= this.options.perReceiverConcurrency) continue;
         this.perReceiver.set(item.receiverUrl, busy + 1);
@@ -140,9 +156,17 @@ export class DeliveryWorker {
 
   private async deliver(item: OutboxDelivery, lane: string): Promise<void> {
     let outcome: AttemptOutcome | undefined;
+    let fenced = false;
     try {
-      outcome = await this.send(item);
-      if (this.stopping.signal.aborted && outcome.kind !== 'delivered') outcome = undefined;
+      // Fenced: no attempt is made or recorded without the lease; the item stays pending for the owner.
+      const own = this.hooks.ownership;
+      if (own) {
+        fenced = true;
+        fenced = !(await own.confirm(item.deviceId));
+        if (fenced) this.fencedLanes.add(lane);
+      }
+      if (!fenced) outcome = await this.send(item);
+      if (this.stopping.signal.aborted && outcome?.kind !== 'delivered') outcome = undefined;
       if (outcome) this.hooks.onAttempt?.(item, outcome);
     } catch (err) {
       this.hooks.onError?.(err);
@@ -157,8 +181,8 @@ export class DeliveryWorker {
         this.perReceiver.set(item.receiverUrl, (this.perReceiver.get(item.receiverUrl) ?? 1) - 1);
       }
     });
-    // The lane's next item (same device) can go at once.
-    void this.nudge();
+    // The lane's next item (same device) can go at once; a fenced lane waits for the ownership round that drops it.
+    if (!fenced) void this.nudge();
   }
 
   private async send(item: OutboxDelivery): Promise<AttemptOutcome> {

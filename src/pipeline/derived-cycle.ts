@@ -36,6 +36,8 @@ export interface CycleOptions {
   silenceNowMs?: ((deviceId: string, lastTsMs: number) => number) | undefined;
   /** Where the series come from: the store by default; the pipeline's in-memory tails for fast cycles. */
   readSeries?: (conn: StoreConnection, reads: readonly { deviceId: string; fromMs: number; newRowsFromMs: number }[]) => Promise<Map<string, TelemetrySeries>>;
+  /** Throws when the devices are no longer this process's to write (ownership), just before the transaction. */
+  fence?: ((deviceIds: readonly string[]) => void) | undefined;
 }
 
 export interface CycleResult extends DeviceDetection {
@@ -141,6 +143,7 @@ export async function runDerivedCycle(store: TelemetryStore, work: readonly Cycl
     }
     const keys = work.flatMap((w) => w.keys);
     if (replaced.length > 0 || updates.length > 0 || periods.size > 0 || keys.length > 0) {
+      options.fence?.(work.map((w) => w.deviceId));
       const nowMs = store.now();
       // The devices are ours for the cycle (serialised), so the rows read above are still what is stored.
       await inTransaction(conn, async () => {

@@ -1,13 +1,15 @@
 import type { Detector } from '../domain/detect/detector.ts';
 import type { TelemetrySeries } from '../domain/telemetry-series.ts';
 import { detectDevice, maxLookbackMs, type DetectWindow, type DeviceDetection } from '../detect/detect-device.ts';
-import { listUnfinishedWork, type WorkKey } from '../store/derived-work-repository.ts';
+import { listUnfinishedWork, type DerivedWork, type WorkKey } from '../store/derived-work-repository.ts';
 import { readSeriesOfDevices } from '../store/series-repository.ts';
 import type { TouchedRange } from '../store/staged-ingest.ts';
 import type { StoreConnection, TelemetryStore } from '../store/telemetry-store.ts';
 import { runDerivedCycle, type CycleResult, type CycleWork } from './derived-cycle.ts';
 import { crashPoint } from './crash-point.ts';
 import { DeviceTail } from './device-tail.ts';
+import type { OwnershipView } from './ownership-view.ts';
+import { OwnedWork, OwnershipLost } from './owned-work.ts';
 
 /** Sets a one-shot timer; returns its cancel. Injectable so tests drive silence with their clock. */
 export type SetTimer = (fire: () => void, delayMs: number) => () => void;
@@ -38,7 +40,15 @@ export interface DerivedPipelineOptions {
   setTimer?: SetTimer;
   /** Keep each device's recent rows in memory between fast cycles (default true). */
   tails?: boolean;
+  /**
+   * Several processes on one store: only devices this process owns are worked on here. Work for
+   * the others stays in `derived_work` for their owner, who finds it by looking every `pollMs`.
+   */
+  ownership?: OwnershipView;
+  /** With ownership: how often derived_work is read for owned work that other processes recorded (default 1 s). */
+  pollMs?: number;
 }
+
 
 interface Pending {
   fromMs: number;
@@ -98,6 +108,8 @@ export class DerivedPipeline {
   private readonly options: DerivedPipelineOptions;
   private readonly clock: () => number;
   private readonly setTimer: SetTimer;
+  /** With ownership: the owned devices' durable work, looked for on gains and every pollMs. */
+  private readonly owned: OwnedWork | undefined;
 
   constructor(store: TelemetryStore, detectors: readonly Detector[], options: DerivedPipelineOptions = {}) {
     this.store = store;
@@ -108,6 +120,16 @@ export class DerivedPipeline {
     const fastLookbackMs = options.fastLookbackMs ?? 3_600_000;
     this.fast = detectors.filter((d) => d.lookbackMs <= fastLookbackMs);
     this.heavy = detectors.filter((d) => d.lookbackMs > fastLookbackMs);
+    this.owned = options.ownership && new OwnedWork(store, options.ownership, {
+      pollMs: options.pollMs ?? 1_000, setTimer: this.setTimer, onError: (err) => this.options.onError?.(err, '*'),
+      take: (work) => this.take(work),
+      // What is held in memory for devices gone elsewhere is dropped; their work rows stay for the new owner.
+      drop: (gone) => {
+        for (const map of [this.pending, this.slowPending, this.tails, this.wakes, this.heardAtMs, this.slowRunAtMs] as Map<string, unknown>[]) {
+          for (const deviceId of [...map.keys()]) if (gone(deviceId)) map.delete(deviceId);
+        }
+      },
+    });
   }
 
   get lookbackMs(): number {
@@ -125,16 +147,29 @@ export class DerivedPipeline {
     if (this.closed) return;
     const heardAtMs = this.clock();
     for (const t of touched) {
+      // Another process owns it: its work row waits in derived_work for that owner.
+      if (this.owned && !this.owned.owns(t.deviceId)) continue;
       this.heardAtMs.set(t.deviceId, heardAtMs);
       const keys = t.batchId ? [{ batchId: t.batchId, deviceId: t.deviceId }] : [];
+      this.owned?.remember(keys);
       merge(this.pending, t.deviceId, t.fromMs, keys, [t.fromMs]);
     }
     this.kick();
   }
 
-  /** At start: everything recorded and not finished before a crash or kill is worked off again. */
+  /**
+   * At start: everything recorded and not finished before a crash or kill is worked off again.
+   * With ownership, only the owned devices' work, and again whenever partitions are gained (the
+   * previous owner's unfinished work) and every pollMs (work other processes' ingests recorded).
+   */
   async resume(): Promise<number> {
+    if (this.owned) return this.owned.start();
     const work = await this.store.withConnection(listUnfinishedWork);
+    this.take(work);
+    return work.length;
+  }
+
+  private take(work: readonly DerivedWork[]): void {
     for (const w of work) {
       // Its rows arrived when the work was recorded: silence counts from then (silenceNowMs).
       this.heardAtMs.set(w.deviceId, Math.max(this.heardAtMs.get(w.deviceId) ?? -Infinity, w.recordedAtMs));
@@ -143,7 +178,6 @@ export class DerivedPipeline {
       else merge(this.pending, w.deviceId, w.fromMs, key, [w.fromMs]);
     }
     if (work.length > 0) this.kick();
-    return work.length;
   }
 
   /** Batch: one device and window, queued behind any work already under way for that device. */
@@ -177,6 +211,7 @@ export class DerivedPipeline {
     this.closed = true;
     this.cancelSlowTimer?.();
     this.cancelWakeTimer?.();
+    await this.owned?.close();
     await this.settled();
   }
 
@@ -328,8 +363,18 @@ export class DerivedPipeline {
   }
 
   /** Runs a cycle; returns the devices whose work it committed. */
-  private async runCycle(work: readonly CycleWork[], stage: 'fast' | 'slow', ranges?: Map<string, number[]>): Promise<Set<string>> {
+  private async runCycle(all: readonly CycleWork[], stage: 'fast' | 'slow', ranges?: Map<string, number[]>): Promise<Set<string>> {
     const done = new Set<string>();
+    const own = this.owned;
+    // A device whose partition went to another process while its work waited is that process's now.
+    const work = own ? all.filter((w) => own.owns(w.deviceId)) : all;
+    // Dropped work stays in derived_work: forgotten here, it is found again by the next look if still ours.
+    if (own) for (const w of all) if (!work.includes(w)) own.forget(w.keys);
+    if (work.length === 0) return done;
+    // Checked again just before the cycle's transaction: a lease lost during the reads writes nothing.
+    const fence = own ? (deviceIds: readonly string[]) => {
+      if (deviceIds.some((id) => !own.owns(id))) throw new OwnershipLost('partition lease lost during the cycle');
+    } : undefined;
     const readSeries = stage === 'fast' && this.options.tails !== false
       ? (conn: StoreConnection, reads: readonly { deviceId: string; fromMs: number }[]) => this.readFromTails(conn, reads, ranges ?? new Map())
       : undefined;
@@ -337,19 +382,22 @@ export class DerivedPipeline {
     const silenceNowMs = (deviceId: string, lastTsMs: number) => this.silenceNowMs(deviceId, lastTsMs, nowMs);
     let results: CycleResult[];
     try {
-      results = await this.serialise(work.map((w) => w.deviceId), () => runDerivedCycle(this.store, work, { stage, nowMs, readSeries, silenceNowMs }));
+      results = await this.serialise(work.map((w) => w.deviceId), () => runDerivedCycle(this.store, work, { stage, nowMs, readSeries, silenceNowMs, fence }));
     } catch {
       // One device's bad data must not hold up the fleet: each alone, reporting its own error.
       results = [];
       for (const w of work) {
         this.tails.delete(w.deviceId);
+        if (own && !own.owns(w.deviceId)) continue;
         try {
-          results.push(...(await this.serialise([w.deviceId], () => runDerivedCycle(this.store, [w], { stage, nowMs, silenceNowMs }))));
+          results.push(...(await this.serialise([w.deviceId], () => runDerivedCycle(this.store, [w], { stage, nowMs, silenceNowMs, fence }))));
         } catch (err) {
-          this.options.onError?.(err, w.deviceId);
+          if (err instanceof OwnershipLost) own?.forget(w.keys);
+          else this.options.onError?.(err, w.deviceId);
         }
       }
     }
+    if (own && stage === 'slow') for (const w of work) if (results.some((r) => r.deviceId === w.deviceId)) own.forget(w.keys);
     let wakesChanged = false;
     const judgedByFast = new Set(this.fast.length === 0 ? [] : work.filter((w) => w.detectors.includes(this.fast[0]!)).map((w) => w.deviceId));
     for (const r of results) {

@@ -4,6 +4,7 @@ import { DeliveryWorker } from '../alerts/delivery-worker.ts';
 import { loadDetectorSet } from '../detect/load-detectors.ts';
 import type { Detector } from '../domain/detect/detector.ts';
 import { DerivedPipeline, type DerivedPipelineOptions } from '../pipeline/derived-pipeline.ts';
+import type { DeviceOwnership } from '../pipeline/device-ownership.ts';
 import { compactTelemetry, measureClustering } from '../store/compact-telemetry.ts';
 import { TelemetryStore, type StoreOptions } from '../store/telemetry-store.ts';
 import { WriteLock } from '../store/write-lock.ts';
@@ -47,6 +48,12 @@ export interface ServicesOptions {
   watchIntervalMs?: number | undefined;
   /** Inside webhook targets allowed (TELLTALE_WEBHOOK_ALLOW): addresses, CIDR ranges or host names. */
   webhookAllow?: readonly string[] | undefined;
+  /**
+   * Several Telltale processes on one store: which devices' derived work (sessions, live
+   * detection, alerts) this process owns, by leases in the store. Left out, the process owns every
+   * device (one DuckDB file has one process). Started by start(), released by close().
+   */
+  ownership?: DeviceOwnership | undefined;
 }
 
 /**
@@ -100,8 +107,10 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
   } else {
     detectors = options.detectors;
   }
+  const ownership = options.ownership;
   const pipeline = new DerivedPipeline(store, detectors, {
     ...options.pipeline,
+    ...(ownership ? { ownership } : {}),
     onError: (err, deviceId) => log.error({ err, deviceId }, 'derived work failed'),
     onDetected: (r) => {
       if (r.changes.created.length + r.changes.updated.length + r.changes.removed.length > 0) {
@@ -113,11 +122,11 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
   const alertLock = new WriteLock();
   const alertConfig = options.alerts;
   const engine = new AlertEngine(store, {
-    lock: alertLock, scanIntervalMs: alertConfig?.scanIntervalMs, publicUrl: alertConfig?.publicUrl,
+    lock: alertLock, scanIntervalMs: alertConfig?.scanIntervalMs, publicUrl: alertConfig?.publicUrl, ...(ownership ? { ownership } : {}),
     onError: (err) => log.error({ err }, 'alert scan failed'),
   });
   const worker = new DeliveryWorker(store, {
-    lock: alertLock, delivery: alertConfig?.delivery, webhookAllow: options.webhookAllow,
+    lock: alertLock, delivery: alertConfig?.delivery, webhookAllow: options.webhookAllow, ...(ownership ? { ownership } : {}),
     onError: (err) => log.error({ err }, 'webhook delivery failed'),
     onAttempt: (item, outcome) => {
       if (outcome.kind !== 'delivered') log.warn({ key: item.idempotencyKey, receiver: item.receiver, outcome }, 'webhook attempt failed');
@@ -175,6 +184,8 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
         for (const rule of alertConfig.rules) await alertRules.put(rule);
         log.info({ rules: alertConfig.rules.map((r) => r.ruleId) }, 'alert rules loaded');
       }
+      // Leases first: resume takes only the owned devices' unfinished work.
+      await ownership?.start();
       await pipeline.resume();
       if (startOptions.live) {
         live = true;
@@ -194,6 +205,8 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
         await engine.stop();
         await worker.stop();
       }
+      // Released, not left to expire: the other processes take the partitions at their next round.
+      await ownership?.stop();
       await releaseModels();
       await charts.close();
       await audit.flush();

@@ -18,17 +18,21 @@ export interface ScannedEvent {
   fleet: string | null;
 }
 
-/** The engine's position in `events`, by `updated_at`; undefined before the first scan. */
-export async function readAlertCursor(conn: DuckDBConnection): Promise<number | undefined> {
-  const reader = await conn.runAndReadAll(`SELECT epoch_ms(updated_at)::DOUBLE FROM alert_cursor WHERE name = 'events'`);
+/**
+ * The engine's position in `events`, by `updated_at`; undefined before the first scan. `name`:
+ * 'events' for a process that scans every device, `events:p<N>` per partition when several
+ * processes share the devices (a partition's cursor moves with its lease).
+ */
+export async function readAlertCursor(conn: DuckDBConnection, name = 'events'): Promise<number | undefined> {
+  const reader = await conn.runAndReadAll(`SELECT epoch_ms(updated_at)::DOUBLE FROM alert_cursor WHERE name = $1`, [name]);
   const v = reader.getRows()[0]?.[0];
   return v === undefined || v === null ? undefined : Number(v);
 }
 
-export async function writeAlertCursor(conn: DuckDBConnection, updatedAtMs: number): Promise<void> {
+export async function writeAlertCursor(conn: DuckDBConnection, updatedAtMs: number, name = 'events'): Promise<void> {
   await conn.run(
-    `INSERT INTO alert_cursor VALUES ('events', epoch_ms(CAST($1 AS BIGINT))) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at`,
-    [Math.round(updatedAtMs)],
+    `INSERT INTO alert_cursor VALUES ($2, epoch_ms(CAST($1 AS BIGINT))) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at`,
+    [Math.round(updatedAtMs), name],
   );
 }
 
