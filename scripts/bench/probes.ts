@@ -1,8 +1,10 @@
 /**
  * The attacker's probes of issue 12, run against a real `telltale serve` (a child process on a
  * fresh store): each must give a clear 4xx (or be handled), while /healthz, polled the whole time,
- * keeps answering. Prints per probe the status and the slowest /healthz reply during it, beside a
- * baseline of /healthz on the idle server measured in the same run, then ONE JSON line.
+ * keeps answering. Prints per probe the status, the slowest /healthz reply during it and the
+ * server's own longest event-loop delay (from /metrics: what the server held up, apart from CPU
+ * this process and other work took from it), beside a baseline of /healthz on the idle server
+ * measured in the same run, then ONE JSON line.
  *
  *   npm run bench:probes
  *
@@ -13,7 +15,7 @@ import { request as httpRequest } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
@@ -77,15 +79,30 @@ async function whilePolling<T>(work: () => Promise<T>): Promise<{ result: T; ms:
   return { result, ms, healthzMaxMs: Math.max(...measured), healthzCount: measured.length };
 }
 
-interface ProbeFigure { probe: string; status: number | string; expected: string; ok: boolean; probeMs: number; healthzMaxMs: number }
+interface ProbeFigure { probe: string; status: number | string; expected: string; ok: boolean; probeMs: number; healthzMaxMs: number; serverLoopLagMaxMs: number | null }
+
+/**
+ * The server's own longest event-loop delay since the last scrape (prom-client's
+ * nodejs_eventloop_lag_max_seconds, which each scrape resets; 10 ms resolution): what the server
+ * itself held up, apart from this process's share of the two cores. null when /metrics refused.
+ */
+async function serverLoopLagMaxMs(): Promise<number | null> {
+  const res = await fetch(`${base}/metrics`, { headers: auth });
+  const text = await res.text();
+  if (!res.ok) return null;
+  const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds '));
+  return line ? Number(line.split(' ')[1]) * 1000 : null;
+}
 const figures: ProbeFigure[] = [];
 const round = (n: number) => Number(n.toFixed(1));
 
 async function probe(name: string, expected: (status: number | string, body: string) => boolean, expectedText: string, send: () => Promise<{ status: number | string; body: string }>) {
+  await serverLoopLagMaxMs();
   const run = await whilePolling(send);
+  const lag = await serverLoopLagMaxMs();
   const ok = expected(run.result.status, run.result.body);
-  figures.push({ probe: name, status: run.result.status, expected: expectedText, ok, probeMs: round(run.ms), healthzMaxMs: round(run.healthzMaxMs) });
-  process.stderr.write(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${run.result.status} (${round(run.ms)} ms; /healthz max ${round(run.healthzMaxMs)} ms) ${ok ? '' : run.result.body.slice(0, 200)}\n`);
+  figures.push({ probe: name, status: run.result.status, expected: expectedText, ok, probeMs: round(run.ms), healthzMaxMs: round(run.healthzMaxMs), serverLoopLagMaxMs: lag === null ? null : round(lag) });
+  process.stderr.write(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${run.result.status} (${round(run.ms)} ms; /healthz max ${round(run.healthzMaxMs)} ms; server loop lag max ${lag === null ? '–' : round(lag)} ms) ${ok ? '' : run.result.body.slice(0, 200)}\n`);
 }
 
 const http = async (path: string, init: RequestInit = {}, withKey = true) => {
@@ -173,6 +190,7 @@ await new Promise((r) => child.once('exit', r));
 rmSync(dir, { recursive: true, force: true });
 
 const worst = Math.max(...figures.map((f) => f.healthzMaxMs));
+const worstLag = Math.max(...figures.map((f) => f.serverLoopLagMaxMs ?? 0));
 console.log(JSON.stringify({
   bench: 'probes',
   probes: figures.length,
@@ -181,5 +199,7 @@ console.log(JSON.stringify({
   healthzBaselineMaxMs: round(baseline.healthzMaxMs),
   healthzWorstDuringProbesMs: round(worst),
   healthzUnder100msThroughout: worst < 100,
+  serverLoopLagWorstMs: round(worstLag),
+  loadAvg: loadavg().map((l) => round(l)),
   figures,
 }));
