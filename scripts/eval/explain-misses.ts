@@ -113,6 +113,8 @@ for (const sim of simulateDevices(options)) {
       bump(`anomaly_outside_${e.subkind}`);
       header('ANOMALY OUTSIDE MOMENTS', sim.labels.find((l) => matches(e, l)) ?? null);
       out(`    event: ${brief(e)}`);
+      // The road it judged: the consumption window reaches up to 45 min back.
+      rowsAround(series, e.startMs - 30 * 60_000, e.startMs + 2 * 60_000, Number(args.rows));
     }
   }
 }

@@ -94,6 +94,22 @@ describe('consumption anomalies against the energy model', () => {
     expect(found[0]!.evidence.find((e) => e.signal === 'soc_pct_per_expected_kwh_baseline_median')!.value as number).toBeCloseTo(100 / BATTERY_KWH, 1);
   });
 
+  it('a healthy car whose data is lost for 8 min while driving (a dropped connection) is not flagged: the SoC used in the gap has no road', async () => {
+    const s = day([{ hours: 2.5, outsideTempC: 15, driving: true, speedKph: [80, 80] }]);
+    // Cut 8 min of rows out of the drive, 20 min before the end: the car reappears further on, lower.
+    const gapFromMs = s.tsMs[s.length - 1]! - 20 * 60_000;
+    const keep = [...s.tsMs].map((t, i) => (t < gapFromMs || t >= gapFromMs + 8 * 60_000 ? i : -1)).filter((i) => i >= 0);
+    const cut = emptySeries(keep.length);
+    for (const col of ['tsMs', 'speedKph', 'socPct', 'outsideTempC', 'batteryTempC', 'cabinSetpointC', 'lat', 'lon', 'altM'] as const) keep.forEach((i, j) => (cut[col][j] = s[col][i]!));
+    keep.forEach((i, j) => (cut.state[j] = s.state[i]!));
+    expect(cut.length).toBeLessThan(s.length - 400);
+    expect(cut.socPct.at(-1)).toBeGreaterThan(5);
+    const a = await consumption(s, true);
+    const b = await consumption(cut, true);
+    expect(a).toEqual([]);
+    expect(b).toEqual([]);
+  });
+
   it('stays quiet on every real twizy-rsk trip with the committed energy model (each trip, and all as one history)', async () => {
     const trips = await loadTwizyTrips();
     try {

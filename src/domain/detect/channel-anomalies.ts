@@ -114,6 +114,8 @@ interface Minutes {
   altM: Float64Array;
   lat: Float64Array;
   lon: Float64Array;
+  /** Driving time not covered by samples (gaps beyond the minute the distance is capped at), cumulative ms. */
+  unseenDrivingMs: Float64Array;
 }
 
 /**
@@ -126,6 +128,7 @@ function toMinutes(s: TelemetrySeries): Minutes {
     length: 0, key: new Float64Array(cap), tMs: new Float64Array(cap), socPct: new Float64Array(cap), distKm: new Float64Array(cap),
     chargingSamples: new Float64Array(cap), lastChargeMs: new Float64Array(cap), batteryTempC: new Float64Array(cap), outsideTempC: new Float64Array(cap),
     cabinSetpointC: new Float64Array(cap), altM: new Float64Array(cap), lat: new Float64Array(cap), lon: new Float64Array(cap),
+    unseenDrivingMs: new Float64Array(cap),
   };
   let dist = 0;
   let charging = 0;
@@ -133,11 +136,17 @@ function toMinutes(s: TelemetrySeries): Minutes {
   let soc1 = Number.NaN, soc2 = Number.NaN, soc3 = Number.NaN;
   let temp = Number.NaN, outside = Number.NaN, lat = Number.NaN, lon = Number.NaN, setpoint = Number.NaN, alt = Number.NaN;
   let prevT = Number.NaN;
+  let prevSpeed = Number.NaN;
+  let unseen = 0;
   for (let i = 0; i < s.length; i++) {
     const t = s.tsMs[i]!;
     const speed = s.speedKph[i]!;
     if (!Number.isNaN(prevT) && speed > 0) dist += (speed * Math.min(t - prevT, MINUTE_MS)) / 3_600_000;
+    // Moving on both sides of a gap: the road in it is missing from the distance, not its SoC.
+    // The SoC filter starts afresh after it: a median with readings from before the gap would carry the old SoC past it.
+    if (!Number.isNaN(prevT) && speed > 0 && prevSpeed > 0 && t - prevT > MINUTE_MS) (unseen += t - prevT - MINUTE_MS), (soc1 = Number.NaN), (soc2 = Number.NaN);
     prevT = t;
+    prevSpeed = speed;
     if (s.state[i] === 'charging' || s.powerKw[i]! < -1) (charging++), (lastChargeMs = t);
     const soc = s.socPct[i]!;
     if (!Number.isNaN(soc)) (soc1 = soc2), (soc2 = soc3), (soc3 = soc);
@@ -162,6 +171,7 @@ function toMinutes(s: TelemetrySeries): Minutes {
     m.altM[k] = alt;
     m.lat[k] = lat;
     m.lon[k] = lon;
+    m.unseenDrivingMs[k] = unseen;
   }
   return m;
 }
@@ -241,6 +251,9 @@ function modelConsumption(model: EnergyModel, m: Minutes, k: number, j: number):
   const distKm = m.distKm[k]! - m.distKm[j]!;
   const hours = (m.tMs[k]! - m.tMs[j]!) / 3_600_000;
   if (m.chargingSamples[k]! > m.chargingSamples[j]! || distKm < CONSUMPTION_KM || hours <= 0) return null;
+  // Road driven while the data was lost (a tunnel, a dropped connection) has no distance but its
+  // SoC is gone: such a window over-states the consumption, so it is not judged.
+  if (m.unseenDrivingMs[k]! > m.unseenDrivingMs[j]!) return null;
   const mean = (a: Float64Array) => (Number.isFinite(a[j]!) && Number.isFinite(a[k]!) ? (a[j]! + a[k]!) / 2 : a[k]!);
   const climb = m.altM[k]! - m.altM[j]!;
   const conditions = { avgSpeedKph: distKm / hours, outsideTempC: mean(m.outsideTempC), batteryTempC: mean(m.batteryTempC), cabinSetpointC: m.cabinSetpointC[k]! };

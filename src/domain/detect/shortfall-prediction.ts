@@ -5,7 +5,7 @@ import { eventId } from '../events/event-id.ts';
 import { haversineKm } from '../geo-distance.ts';
 import type { Charger } from '../chargers/charger.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
-import { AHEAD_CONE_DEG, bearingDeg, indexAtOrAfter, nearestCharger, nextChargerTarget, plannedChargerAhead, positionAt, robustValueAt, usableChargers, type ChargerTarget } from './shortfall-signals.ts';
+import { AHEAD_CONE_DEG, ROAD_FACTOR, bearingDeg, indexAtOrAfter, nearestCharger, nextChargerTarget, plannedChargerAhead, positionAt, robustValueAt, usableChargers, type ChargerTarget } from './shortfall-signals.ts';
 
 export interface PredictionSettings {
   detector: string;
@@ -74,6 +74,8 @@ const MIN_HEADING_DISPLACEMENT_KM = 0.4;
 const JOURNEY_STOP_MS = 4 * 3_600_000;
 /** Power integration gives a capacity once the SoC has fallen this much over measured driving. */
 const MIN_SOC_FOR_CAPACITY_PCT = 5;
+/** A charge this close to a listed charger was at it (the bays, the listing's and the GPS's error). */
+const AT_OWN_POINT_KM = 1;
 
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
 
@@ -108,6 +110,20 @@ function chargedPositions(series: TelemetrySeries, from: number, to: number): { 
     if (!charging || series.tsMs[i]! - lastMs < 5 * 60_000) continue;
     const p = positionAt(series, i, from);
     if (p) out.push(p), (lastMs = series.tsMs[i]!);
+  }
+  return out;
+}
+
+/**
+ * The places the car charged at that are more than AT_OWN_POINT_KM from any listed charger, one per
+ * cluster: chargers to this car that the list does not have.
+ */
+export function ownChargePoints(chargedAt: readonly { lat: number; lon: number }[], listed: readonly Charger[]): Charger[] {
+  const out: Charger[] = [];
+  for (const p of chargedAt) {
+    if (listed.some((c) => haversineKm(p.lat, p.lon, c.lat, c.lon) <= AT_OWN_POINT_KM)) continue;
+    if (out.some((c) => haversineKm(p.lat, p.lon, c.lat, c.lon) <= AT_OWN_POINT_KM)) continue;
+    out.push({ chargerId: `own-charge-point-${out.length + 1}`, name: 'a place it charged at before', lat: p.lat, lon: p.lon, powerKw: null });
   }
   return out;
 }
@@ -182,7 +198,11 @@ export function predictLegShortfall(
   const usualKm = before.reduce((s, w) => s + w.distanceKm, 0);
   const usualSpeedKph = usualKm >= 10 ? usualKm / before.reduce((s, w) => s + w.hours, 0) : Number.NaN;
   const departure = positionAt(series, leg.departFrom, historyFrom);
-  const usable = usableChargers(chargers, chargedPositions(series, historyFrom, leg.start));
+  const chargedAt = chargedPositions(series, historyFrom, leg.start);
+  const usable = usableChargers(chargers, chargedAt);
+  // Somewhere to turn back to on a day out: the usable chargers, and the places the car itself
+  // charged at that no list has (a garage at home, a socket at work).
+  const turnBackTo = [...usable, ...ownChargePoints(chargedAt, chargers)];
   if (usable.length === 0) return null;
   // Left a charger after a short stop it drove to: a stop on a journey, which goes on to another charger.
   const left = departure ? nearestCharger(chargers, departure.lat, departure.lon) : null;
@@ -288,7 +308,18 @@ export function predictLegShortfall(
         enRoute,
       };
     };
-    predictions.push(predict(target));
+    let judged = predict(target);
+    // On a day out (not a journey) the driver can still turn back: a charger ahead out of reach
+    // is no shortfall while a usable charger in another direction (home, the one it left, a place
+    // it charged at) is reachable with the reserve. The warning then comes at the point of no return.
+    if (!enRoute && short(judged, settings.reservePct)) {
+      const back = nearestCharger(turnBackTo, here.lat, here.lon);
+      if (back && back.charger.chargerId !== target.charger.chargerId) {
+        const turnBack = predict({ charger: back.charger, roadKm: back.km * ROAD_FACTOR, how: 'nearest' });
+        if (!short(turnBack, settings.reservePct)) judged = turnBack;
+      }
+    }
+    predictions.push(judged);
     // Leaving a charging stop, the driver took what the display says the next stop needs: when the
     // physics at today's temperature and speed cannot deliver that, the plan fails from the start.
     // The stop is inferred, not known, so the physics must be fairly sure: short even at the
@@ -303,6 +334,11 @@ export function predictLegShortfall(
     }
   }
   return shortfallEvent(predictions, leg, series, deviceId, settings);
+}
+
+/** Short by the model, or by the car's own displayed range (which the model may not know is optimistic). */
+function short(p: Prediction, reservePct: number): boolean {
+  return p.expectedPct < reservePct || p.rangeKm < p.target.roadKm;
 }
 
 /** The margin in energy: what is on board against what the road to the charger needs, with the model's band. */
@@ -329,9 +365,8 @@ function marginEvidence(p: Prediction, reserve: number): EvidenceItem[] {
 
 function shortfallEvent(predictions: Prediction[], leg: Leg, series: TelemetrySeries, deviceId: string, settings: PredictionSettings): DetectedEvent | null {
   const reserve = settings.reservePct;
-  // Short by the model, or by the car's own displayed range (which the model may not know is optimistic).
-  const short = (p: Prediction) => p.expectedPct < reserve || p.rangeKm < p.target.roadKm;
-  const warnings = predictions.filter(short);
+  const isShort = (p: Prediction) => short(p, reserve);
+  const warnings = predictions.filter(isShort);
   const first = warnings[0];
   if (!first) return null;
   let severity: Severity = 'warning';
