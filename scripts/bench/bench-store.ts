@@ -36,10 +36,11 @@ export async function benchStore(dir: string, o: { devices: number; seconds: num
 let serverKey = '';
 export const authHeaders = (): Record<string, string> => ({ authorization: `Bearer ${serverKey}` });
 
-export async function startServer(db: string): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+/** `env`: settings for the server (e.g. a bench's raised per-key caps). */
+export async function startServer(db: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   const port = await freePort();
   const keyFile = `${db}.key`;
-  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--db', db, '--port', String(port), '--admin-key-file', keyFile], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--db', db, '--port', String(port), '--admin-key-file', keyFile], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode !== null) return;

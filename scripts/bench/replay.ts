@@ -181,7 +181,9 @@ try {
   const results: RunFigures[] = [];
   for (const run of runs) {
     // A fresh server per run, so one run's caches and memory do not carry into the next.
-    const server = await startServer(db);
+    // Each client stands for a support engineer with a key of their own; the bench has one key, so
+    // its per-key caps (16 replay sockets, 1,200 requests a minute) are raised to the run's size.
+    const server = await startServer(db, { TELLTALE_SOCKETS_PER_KEY: String(run.clients + 16), TELLTALE_RATE_LIMIT: String(100 * run.clients + 1200) });
     try {
       const f = await replayRun(server.url, run.clients, run.speed, new PeakRss(server.child.pid!));
       results.push(f);
