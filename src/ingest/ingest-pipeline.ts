@@ -124,6 +124,42 @@ function asIngestError(err: unknown): unknown {
   return err;
 }
 
+/** What a read shares, whatever the store: the profile, zone and shape checked, and the source options. */
+interface PreparedIngest {
+  profile: ReturnType<typeof findProfile>;
+  tz: string | undefined;
+  localToUtc: ((ms: number) => number) | undefined;
+  shape: ReturnType<typeof readShapeOptions>;
+  options: SourceOptions;
+  /** Filled as the source is read: the mapping's ignored columns, bytes and rows so far. */
+  progress: { ignoredColumns: string[]; bytes: number; rows: number };
+}
+
+function prepareIngest(request: IngestRequest): PreparedIngest {
+  const profile = request.profile ? findProfile(request.profile) : undefined;
+  if (request.profile && !profile) {
+    throw new IngestError('UNKNOWN_PROFILE', `unknown profile '${request.profile}' (known: ${profileNames().join(', ')})`);
+  }
+  const tz = request.tz ?? profile?.defaultTz;
+  if (tz && !isValidTimeZone(tz)) throw new IngestError('BAD_TIME_ZONE', `unknown time zone '${tz}' (use an IANA name such as Europe/Paris, or an offset such as +01:00)`);
+  const localToUtc = tz ? localToUtcConverter(tz) : undefined;
+  const shape = readShapeOptions(request);
+  const progress = { ignoredColumns: [] as string[], bytes: 0, rows: 0 };
+  const options: SourceOptions = {
+    profile,
+    overrides: parseMapOptions(request.maps ?? []),
+    fieldContext: { localToUtc: localToUtc ?? ((ms) => ms), startMs: shape.startMs },
+    delimiter: shape.delimiter,
+    encoding: shape.encoding,
+    onMapping: (m) => { progress.ignoredColumns = m.ignoredColumns; },
+    onBytes: (b) => {
+      progress.bytes = b;
+      request.onProgress?.({ bytes: progress.bytes, rows: progress.rows });
+    },
+  };
+  return { profile, tz, localToUtc, shape, options, progress };
+}
+
 /**
  * One ingest, whatever the front door:
  *   parse (format source) → map columns and units (profile, --map) → validate (schema) →
@@ -132,31 +168,8 @@ function asIngestError(err: unknown): unknown {
  * IngestError; bad rows are quarantined and the good rows of the same batch are stored.
  */
 export async function ingest(store: TelemetryStore, request: IngestRequest): Promise<IngestSummary> {
-  const profile = request.profile ? findProfile(request.profile) : undefined;
-  if (request.profile && !profile) {
-    throw new IngestError('UNKNOWN_PROFILE', `unknown profile '${request.profile}' (known: ${profileNames().join(', ')})`);
-  }
-  const tz = request.tz ?? profile?.defaultTz;
-  if (tz && !isValidTimeZone(tz)) throw new IngestError('BAD_TIME_ZONE', `unknown time zone '${tz}' (use an IANA name such as Europe/Paris, or an offset such as +01:00)`);
-  const localToUtc = tz ? localToUtcConverter(tz) : undefined;
-  const overrides = parseMapOptions(request.maps ?? []);
-  const shape = readShapeOptions(request);
-
-  let ignoredColumns: string[] = [];
-  let bytesRead = 0;
-  let rowsRead = 0;
-  const options: SourceOptions = {
-    profile,
-    overrides,
-    fieldContext: { localToUtc: localToUtc ?? ((ms) => ms), startMs: shape.startMs },
-    delimiter: shape.delimiter,
-    encoding: shape.encoding,
-    onMapping: (m) => { ignoredColumns = m.ignoredColumns; },
-    onBytes: (b) => {
-      bytesRead = b;
-      request.onProgress?.({ bytes: bytesRead, rows: rowsRead });
-    },
-  };
+  const prepared = prepareIngest(request);
+  const { profile, tz, shape } = prepared;
   const staged = await StagedIngest.begin(store, { source: request.source, format: request.format, profile: profile?.name, fleets: request.fleets });
   // A file in the schema's own columns goes through DuckDB's own reader when every row is good;
   // a file with a bad row is streamed instead, so each bad row is quarantined with its reason.
@@ -175,7 +188,7 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
   }
   const parquetConn = request.format === 'parquet' ? await store.connect() : undefined;
   try {
-    return await streamInto(staged, request, options, () => store.now(), localToUtc, () => ignoredColumns, (rows) => (rowsRead = rows), () => bytesRead, parquetConn);
+    return await streamInto(staged, request, prepared, () => store.now(), parquetConn);
   } finally {
     parquetConn?.closeSync();
   }
@@ -188,49 +201,22 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
  */
 export async function ingestTo(target: IngestTarget, request: IngestRequest): Promise<IngestSummary> {
   if (request.format === 'parquet') throw new IngestError('UNKNOWN_FORMAT', 'Parquet is read by DuckDB: ingest it into the DuckDB store, or send CSV, NDJSON or Arrow');
-  const profile = request.profile ? findProfile(request.profile) : undefined;
-  if (request.profile && !profile) {
-    throw new IngestError('UNKNOWN_PROFILE', `unknown profile '${request.profile}' (known: ${profileNames().join(', ')})`);
-  }
-  const tz = request.tz ?? profile?.defaultTz;
-  if (tz && !isValidTimeZone(tz)) throw new IngestError('BAD_TIME_ZONE', `unknown time zone '${tz}' (use an IANA name such as Europe/Paris, or an offset such as +01:00)`);
-  const localToUtc = tz ? localToUtcConverter(tz) : undefined;
-  const shape = readShapeOptions(request);
-  let ignoredColumns: string[] = [];
-  let bytesRead = 0;
-  let rowsRead = 0;
-  const options: SourceOptions = {
-    profile,
-    overrides: parseMapOptions(request.maps ?? []),
-    fieldContext: { localToUtc: localToUtc ?? ((ms) => ms), startMs: shape.startMs },
-    delimiter: shape.delimiter,
-    encoding: shape.encoding,
-    onMapping: (m) => { ignoredColumns = m.ignoredColumns; },
-    onBytes: (b) => {
-      bytesRead = b;
-      request.onProgress?.({ bytes: bytesRead, rows: rowsRead });
-    },
-  };
-  const staged = await target.begin({ source: request.source, format: request.format, profile: profile?.name });
-  return streamInto(staged, request, options, () => target.now(), localToUtc, () => ignoredColumns, (rows) => (rowsRead = rows), () => bytesRead, undefined);
+  const prepared = prepareIngest(request);
+  const staged = await target.begin({ source: request.source, format: request.format, profile: prepared.profile?.name });
+  return streamInto(staged, request, prepared, () => target.now(), undefined);
 }
 
 /** Streams the source through validation into the batch, quarantining bad rows, then commits. */
 async function streamInto(
   staged: IngestSink,
   request: IngestRequest,
-  options: SourceOptions,
+  { options, localToUtc, progress }: PreparedIngest,
   now: () => number,
-  localToUtc: ((ms: number) => number) | undefined,
-  ignoredColumns: () => string[],
-  onRows: (rows: number) => void,
-  bytesRead: () => number,
   parquetConn: Parameters<typeof readParquet>[1] | undefined,
 ): Promise<IngestSummary> {
   const errors: RowRejection[] = [];
   let quarantined = 0;
   let quarantineDropped = 0;
-  let rowsRead = 0;
   try {
     for await (const piece of pieces(request, options, parquetConn)) {
       const rejections = piece.rejections.map((r) => (r.deviceId === undefined && request.deviceId !== undefined ? { ...r, deviceId: request.deviceId } : r));
@@ -238,10 +224,9 @@ async function streamInto(
         const validated = validateChunk(piece.chunk, { nowMs: now(), deviceId: request.deviceId, localToUtc });
         rejections.push(...validated.rejections);
         await staged.append(validated.batch);
-        rowsRead += piece.chunk.length;
+        progress.rows += piece.chunk.length;
       }
-      rowsRead += piece.rejections.length;
-      onRows(rowsRead);
+      progress.rows += piece.rejections.length;
       if (rejections.length) {
         rejections.sort((a, b) => a.row - b.row);
         for (const r of rejections) if (errors.length < MAX_ERRORS_IN_SUMMARY) errors.push(r);
@@ -250,7 +235,7 @@ async function streamInto(
         quarantineDropped += rejections.length - kept.length;
         await staged.reject(kept);
       }
-      request.onProgress?.({ bytes: bytesRead(), rows: rowsRead });
+      request.onProgress?.({ bytes: progress.bytes, rows: progress.rows });
       await yieldToEventLoop();
     }
   } catch (err) {
@@ -258,7 +243,7 @@ async function streamInto(
     await staged.abort((failure as Error).message);
     throw failure;
   }
-  return commitAndSummarise(staged, request, errors, ignoredColumns(), quarantineDropped);
+  return commitAndSummarise(staged, request, errors, progress.ignoredColumns, quarantineDropped);
 }
 
 async function commitAndSummarise(staged: IngestSink, request: IngestRequest, errors: RowRejection[], ignoredColumns: string[], quarantineDropped = 0): Promise<IngestSummary> {
