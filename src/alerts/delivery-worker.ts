@@ -90,7 +90,18 @@ export class DeliveryWorker {
       this.again = true;
       return this.pumping;
     }
-    this.pumping = (async () => {
+    this.pumping = this.pump();
+    return this.pumping;
+  }
+
+  /**
+   * One look, repeated while nudges arrived during it. A nudge can land while the timer is being
+   * armed (its read of the next wake time saw a queue the engine has since added to), so the flag
+   * is checked after arming too; and the pump lets go of `pumping` in the same synchronous step as
+   * its last check, so no nudge can land on a pump that has already decided to end.
+   */
+  private async pump(): Promise<void> {
+    try {
       do {
         this.again = false;
         try {
@@ -98,10 +109,12 @@ export class DeliveryWorker {
         } catch (err) {
           this.hooks.onError?.(err);
         }
+        if (this.again) continue;
+        await this.armTimer().catch((err: unknown) => this.hooks.onError?.(err));
       } while (this.again && !this.stopping.signal.aborted);
-      await this.armTimer().catch((err: unknown) => this.hooks.onError?.(err));
-    })().finally(() => (this.pumping = undefined));
-    return this.pumping;
+    } finally {
+      this.pumping = undefined;
+    }
   }
 
   /** For tests and the CLI: send until nothing is due at the current clock. */
