@@ -21,7 +21,14 @@ export interface IngestCommandOptions {
   json?: boolean;
 }
 
-function progressReporter(file: string, json: boolean): { update: (bytes: number, rows: number) => void; stop: () => void } {
+interface ProgressReporter {
+  update: (bytes: number, rows: number) => void;
+  /** The file's batch is committed (the live work behind it may still be running). */
+  committed: (accepted: number) => void;
+  stop: () => void;
+}
+
+function progressReporter(file: string, json: boolean): ProgressReporter {
   const total = file.endsWith('.parquet') ? 0 : statSync(file).size;
   if (process.stderr.isTTY && !json) {
     const bar = new SingleBar(
@@ -29,7 +36,7 @@ function progressReporter(file: string, json: boolean): { update: (bytes: number
       Presets.shades_classic,
     );
     bar.start(total || 1, 0, { rows: 0 });
-    return { update: (bytes, rows) => bar.update(total ? bytes : 0, { rows }), stop: () => bar.stop() };
+    return { update: (bytes, rows) => bar.update(total ? bytes : 0, { rows }), committed: () => undefined, stop: () => bar.stop() };
   }
   // Not a terminal: a line a second, so logs and supervising scripts see progress.
   let last = 0;
@@ -40,6 +47,8 @@ function progressReporter(file: string, json: boolean): { update: (bytes: number
       last = now;
       process.stderr.write(`ingest ${basename(file)}: ${rows} rows read\n`);
     },
+    // A line per commit, so a supervisor (bench:ingest) can tell the ingest from the live work after it.
+    committed: (accepted) => process.stderr.write(`ingest ${basename(file)}: committed, ${accepted} rows accepted\n`),
     stop: () => undefined,
   };
 }
@@ -82,6 +91,7 @@ export async function runIngestCommand(files: string[], options: IngestCommandOp
           onProgress: (p) => progress.update(p.bytes, p.rows),
         });
         summaries.push(summary);
+        progress.committed(summary.accepted);
       } finally {
         progress.stop();
       }
