@@ -231,16 +231,23 @@ export class StagedIngest {
         'SELECT count(*), count(*) FILTER (WHERE NOT row_valid), count(DISTINCT (device_id, ts)) FROM file_rows',
       );
       const [rows, invalid, distinct] = check.getRows()[0]!.map(Number) as [number, number, number];
-      if (rows === 0 || invalid > 0 || distinct !== rows) return undefined;
-      await this.conn.run('CREATE TEMP TABLE ready AS SELECT * EXCLUDE (row_valid) FROM file_rows ORDER BY device_id, ts');
+      if (rows === 0 || invalid > 0 || distinct !== rows) {
+        await this.conn.run('DROP TABLE file_rows');
+        return undefined;
+      }
+      // The file's rows are copied once, by the INSERT that stores them (sorted there, so a
+      // device's rows sit together), not into a ready table first.
+      await this.conn.run('CREATE TEMP VIEW ready AS SELECT * EXCLUDE (row_valid) FROM file_rows ORDER BY device_id, ts');
       await this.conn.run(
-        'CREATE TEMP TABLE ready_ranges AS SELECT device_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS n FROM ready GROUP BY device_id',
+        'CREATE TEMP TABLE ready_ranges AS SELECT device_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS n FROM file_rows GROUP BY device_id',
       );
       this.preparedInSql = true;
+      this.readyIsView = true;
       this.staged = rows;
       return { rows, columns: columns.map((c) => c.name) };
-    } finally {
+    } catch (err) {
       await this.conn.run('DROP TABLE IF EXISTS file_rows');
+      throw err;
     }
   }
 
