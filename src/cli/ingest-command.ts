@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { MESSAGES } from '../domain/errors/error-catalogue.ts';
@@ -21,7 +21,14 @@ export interface IngestCommandOptions {
   json?: boolean;
 }
 
-function progressReporter(file: string, json: boolean): { update: (bytes: number, rows: number) => void; stop: () => void } {
+interface ProgressReporter {
+  update: (bytes: number, rows: number) => void;
+  /** The file's batch is committed (the live work behind it may still be running). */
+  committed: (accepted: number) => void;
+  stop: () => void;
+}
+
+function progressReporter(file: string, json: boolean): ProgressReporter {
   const total = file.endsWith('.parquet') ? 0 : statSync(file).size;
   if (process.stderr.isTTY && !json) {
     const bar = new SingleBar(
@@ -29,7 +36,7 @@ function progressReporter(file: string, json: boolean): { update: (bytes: number
       Presets.shades_classic,
     );
     bar.start(total || 1, 0, { rows: 0 });
-    return { update: (bytes, rows) => bar.update(total ? bytes : 0, { rows }), stop: () => bar.stop() };
+    return { update: (bytes, rows) => bar.update(total ? bytes : 0, { rows }), committed: () => undefined, stop: () => bar.stop() };
   }
   // Not a terminal: a line a second, so logs and supervising scripts see progress.
   let last = 0;
@@ -40,6 +47,8 @@ function progressReporter(file: string, json: boolean): { update: (bytes: number
       last = now;
       process.stderr.write(`ingest ${basename(file)}: ${rows} rows read\n`);
     },
+    // A line per commit, so a supervisor (bench:ingest) can tell the ingest from the live work after it.
+    committed: (accepted) => process.stderr.write(`ingest ${basename(file)}: committed, ${accepted} rows accepted\n`),
     stop: () => undefined,
   };
 }
@@ -58,35 +67,54 @@ export async function runIngestCommand(files: string[], options: IngestCommandOp
   // The same services as the server: each commit is followed by the derived pipeline (sessions and
   // events); start() first finishes what an earlier run left recorded, and close() waits for the rest.
   await withServices(options.db, { detectors: 'load', start: true }, async (services) => {
+    // Files are taken in order up to the first one that cannot be read at all (that one stops the
+    // run with its error, after the files before it are committed).
+    const requests: Parameters<typeof services.ingest.ingestFiles>[0][number][] = [];
+    let stop: TelltaleError | undefined;
     for (const file of files) {
       const format = options.format ?? formatFromPath(file);
-      if (!format) throw new TelltaleError('UNKNOWN_FORMAT', MESSAGES.formatNotFromExtension(file));
-      let progress: ReturnType<typeof progressReporter> | undefined;
-      try {
-        progress = progressReporter(file, Boolean(options.json));
-      } catch {
-        throw new TelltaleError('FILE_NOT_FOUND', MESSAGES.noSuchFile(file));
+      if (!format) {
+        stop = new TelltaleError('UNKNOWN_FORMAT', MESSAGES.formatNotFromExtension(file));
+        break;
       }
-      try {
-        const summary = await services.ingest.ingest({
-          input: { path: file },
-          format,
-          source: file,
-          deviceId: options.device,
-          profile: options.profile,
-          tz: options.tz,
-          maps: options.map,
-          delimiter: options.delimiter,
-          encoding: options.encoding,
-          start: options.start,
-          onProgress: (p) => progress.update(p.bytes, p.rows),
-        });
-        summaries.push(summary);
-      } finally {
-        progress.stop();
+      if (!file.endsWith('.parquet') && !existsSync(file)) {
+        stop = new TelltaleError('FILE_NOT_FOUND', MESSAGES.noSuchFile(file));
+        break;
       }
-      if (!options.json) printHuman(file, summaries.at(-1)!);
+      const ix = requests.length;
+      requests.push({
+        input: { path: file },
+        format,
+        source: file,
+        deviceId: options.device,
+        profile: options.profile,
+        tz: options.tz,
+        maps: options.map,
+        delimiter: options.delimiter,
+        encoding: options.encoding,
+        start: options.start,
+        onProgress: (p) => reporter(ix).update(p.bytes, p.rows),
+      });
     }
+    const reporters = new Map<number, ProgressReporter>();
+    const reporter = (ix: number): ProgressReporter => {
+      let r = reporters.get(ix);
+      if (!r) reporters.set(ix, (r = progressReporter(files[ix]!, Boolean(options.json))));
+      return r;
+    };
+    try {
+      await services.ingest.ingestFiles(requests, (ix, summary) => {
+        const progress = reporter(ix);
+        progress.committed(summary.accepted);
+        progress.stop();
+        reporters.delete(ix);
+        summaries.push(summary);
+        if (!options.json) printHuman(files[ix]!, summary);
+      });
+    } finally {
+      for (const r of reporters.values()) r.stop();
+    }
+    if (stop) throw stop;
   });
   if (options.json) {
     const total = {

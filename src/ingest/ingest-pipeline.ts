@@ -1,7 +1,8 @@
-import { closeSync, createReadStream, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { localToUtcConverter, isValidTimeZone } from '../domain/local-time.ts';
 import { validateChunk, type RowRejection } from '../domain/validate-chunk.ts';
+import { StagedFileSet } from '../store/staged-file-set.ts';
 import { StagedIngest, type TouchedRange } from '../store/staged-ingest.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { parseMapOptions } from './column-mapping.ts';
@@ -192,6 +193,82 @@ export async function ingest(store: TelemetryStore, request: IngestRequest): Pro
   } finally {
     parquetConn?.closeSync();
   }
+}
+
+/** Files per read_csv of ingestFiles, and their bytes: a set is one transaction, so it is kept to a size a commit holds easily. */
+const MAX_FILES_PER_SET = 256;
+const MAX_BYTES_PER_SET = 256 * 1024 * 1024;
+
+/** Whether a request is a plain CSV file in the schema's own columns (the only kind read as a set), and its header. */
+function plainCsvFile(request: IngestRequest): string[] | undefined {
+  if (!('path' in request.input) || request.format !== 'csv' || request.profile || request.tz || (request.maps ?? []).length > 0) return undefined;
+  if (request.delimiter !== undefined || request.encoding !== undefined || request.start !== undefined || request.fleets) return undefined;
+  const header = plainCsvHeader(request.input.path);
+  // read_csv's own filename column would shadow a column of that name.
+  return header && !header.includes('filename') ? header : undefined;
+}
+
+/**
+ * Several files, each its own batch, with their results in order. Runs of plain CSV files with one
+ * header and one --device are read together by one read_csv and committed in one transaction
+ * (StagedFileSet) when every row passes; any other file, and every file of a run that does not
+ * pass, is ingested alone by `ingest`, which quarantines each bad row with its reason. `onFile`
+ * is told each file's summary once it is committed.
+ */
+export async function ingestFiles(store: TelemetryStore, requests: readonly IngestRequest[], onFile?: (index: number, summary: IngestSummary) => void): Promise<IngestSummary[]> {
+  const out: IngestSummary[] = [];
+  const one = async (ix: number) => {
+    const summary = await ingest(store, requests[ix]!);
+    out.push(summary);
+    onFile?.(ix, summary);
+  };
+  let ix = 0;
+  while (ix < requests.length) {
+    const header = plainCsvFile(requests[ix]!);
+    const run: number[] = [ix];
+    if (header) {
+      let bytes = statSync((requests[ix]!.input as { path: string }).path).size;
+      for (let k = ix + 1; k < requests.length && run.length < MAX_FILES_PER_SET; k++) {
+        const next = requests[k]!;
+        const h = plainCsvFile(next);
+        if (!h || h.join(',') !== header.join(',') || next.deviceId !== requests[ix]!.deviceId) break;
+        bytes += statSync((next.input as { path: string }).path).size;
+        if (bytes > MAX_BYTES_PER_SET) break;
+        run.push(k);
+      }
+    }
+    if (run.length < 2 || !header) {
+      await one(ix);
+      ix += 1;
+      continue;
+    }
+    const group = run.map((k) => requests[k]!);
+    const set = await StagedFileSet.stage(
+      store,
+      group.map((r) => ({ source: r.source, format: 'csv' })),
+      { paths: group.map((r) => (r.input as { path: string }).path), columns: header.map((name) => ({ name, type: 'VARCHAR' })), deviceId: group[0]!.deviceId, nowMs: store.now() },
+    );
+    if (!set) {
+      for (const k of run) await one(k);
+    } else {
+      await crashPoint('ingest:before-commit');
+      const counts = await set.commit();
+      const ignoredColumns = header.filter((c) => !(COLUMN_NAMES as readonly string[]).includes(c));
+      counts.forEach((c, k) => {
+        const request = group[k]!;
+        if (c.touched.length > 0) request.onCommitted?.(c.touched);
+        request.onProgress?.({ bytes: 0, rows: set.stagedRows[k]! });
+        const summary: IngestSummary = {
+          batchId: c.batchId, source: request.source, accepted: c.accepted, duplicates: c.duplicates,
+          rejected: 0, quarantineDropped: 0, errors: [], ignoredColumns,
+        };
+        out.push(summary);
+        onFile?.(run[k]!, summary);
+      });
+    }
+    ix = run.at(-1)! + 1;
+  }
+  return out;
 }
 
 /**

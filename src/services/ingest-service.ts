@@ -1,4 +1,4 @@
-import { ingest, type IngestRequest } from '../ingest/ingest-pipeline.ts';
+import { ingest, ingestFiles, type IngestRequest } from '../ingest/ingest-pipeline.ts';
 import type { IngestSummary } from '../ingest/ingest-summary.ts';
 import type { TouchedRange } from '../store/staged-ingest.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
@@ -19,5 +19,10 @@ export class IngestService {
   /** A whole-batch problem throws a TelltaleError (UNKNOWN_PROFILE, BAD_MAP, …); bad rows are quarantined and listed. */
   ingest(request: Omit<IngestRequest, 'onCommitted'>): Promise<IngestSummary> {
     return ingest(this.store, { ...request, onCommitted: (touched) => this.afterCommit(touched) });
+  }
+
+  /** Files, each its own batch, in order (runs of plain CSV files are read and committed together); `onFile` hears each one committed. */
+  ingestFiles(requests: readonly Omit<IngestRequest, 'onCommitted'>[], onFile?: (index: number, summary: IngestSummary) => void): Promise<IngestSummary[]> {
+    return ingestFiles(this.store, requests.map((r) => ({ ...r, onCommitted: (touched) => this.afterCommit(touched) })), onFile);
   }
 }

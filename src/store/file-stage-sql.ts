@@ -100,9 +100,15 @@ function columnSql(def: TelemetryColumn, source: { name: string; type: string } 
 /** DuckDB's own reader over the file: read_parquet, or read_csv with the dialect the streaming reader assumes. */
 export function readerSql(file: SchemaFile): string {
   if (file.format === 'parquet') return `read_parquet(${quoteLiteral(file.path)})`;
-  const columns = file.columns.map((col) => `${quoteLiteral(col.name)}: 'VARCHAR'`).join(', ');
-  return `read_csv(${quoteLiteral(file.path)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-    columns = {${columns}}, strict_mode = true, null_padding = false, compression = 'auto')`;
+  return csvReaderSql([file.path], file.columns, false);
+}
+
+/** read_csv over one or several files of one header, in that dialect; `filename` adds the column saying which file a row is from. */
+export function csvReaderSql(paths: readonly string[], header: SchemaFile['columns'], filename: boolean): string {
+  const columns = header.map((col) => `${quoteLiteral(col.name)}: 'VARCHAR'`).join(', ');
+  const files = paths.length === 1 ? quoteLiteral(paths[0]!) : `[${paths.map(quoteLiteral).join(', ')}]`;
+  return `read_csv(${files}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+    columns = {${columns}}, strict_mode = true, null_padding = false, compression = 'auto'${filename ? ', filename = true' : ''})`;
 }
 
 /** The SELECT list producing telemetry rows (the table's column order) and the validity test; undefined: not this way. */
