@@ -5,7 +5,9 @@
  * order) served by `telltale serve` in a child process, one device-day (86,400 rows) read over
  * HTTP from this process, warm, p50/p99 over --requests requests spread over the devices:
  *   - GET …/telemetry as Arrow (target ≤ 60 ms), as JSON rows (target ≤ 3× Arrow) and as JSON columns;
- *   - GET …/timeline?maxPoints=2000 (target p50 < 20 ms, p99 < 50 ms), JSON and Arrow.
+ *   - GET …/timeline?maxPoints=2000 (target p50 < 20 ms, p99 < 50 ms), JSON and Arrow;
+ *   - the baseline: the clustered DuckDB scan of the same device-days in this process (every
+ *     column, chunks fetched and dropped), once the server has stopped, in the same run.
  * Beside it, in the same run, PostgreSQL (Debian's package, a private cluster in a temp folder
  * on a local port) holding the same rows with an index on (device_id, ts), read through node-pg
  * (rows as objects, then the same rows as JSON text). Skipped with a note when PostgreSQL cannot
@@ -80,6 +82,26 @@ async function exportCsv(db: string, csv: string): Promise<void> {
   }
 }
 
+/** The baseline: one device-day scanned by DuckDB itself, every column, chunks fetched and not converted. */
+async function clusteredScan(db: string): Promise<{ p50: number; p99: number; bytes: number }> {
+  const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
+  const conn = await instance.connect();
+  try {
+    return await timed(async (k) => {
+      const result = await conn.stream(
+        'SELECT * FROM telemetry WHERE device_id = $1 AND ts >= epoch_ms(CAST($2 AS BIGINT)) AND ts < epoch_ms(CAST($3 AS BIGINT)) ORDER BY ts',
+        [device(k), T0, T0 + DAY_MS] as never,
+      );
+      let rows = 0;
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) rows += chunk.rowCount;
+      return rows;
+    });
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
 async function loadPostgres(postgres: PrivatePostgres, csv: string): Promise<number> {
   const t = performance.now();
   postgres.psql(`CREATE TABLE telemetry (device_id text NOT NULL, ts timestamptz NOT NULL, speed_kph double precision, soc_pct double precision,
@@ -130,6 +152,7 @@ try {
   const timelineJson = await timed((k) => httpRead(timeline(k)));
   const timelineArrow = await timed((k) => httpRead(timeline(k), ARROW));
   await server.stop();
+  const scan = await clusteredScan(db);
 
   let pgRows: { p50: number; p99: number } | undefined;
   let pgJson: { p50: number; p99: number; bytes: number } | undefined;
@@ -145,7 +168,8 @@ try {
 
   const row = (name: string, f: { p50: number; p99: number }, extra = '') => note(`${name.padEnd(46)} p50 ${String(f.p50).padStart(7)} ms   p99 ${String(f.p99).padStart(7)} ms ${extra}`);
   note(`one device-day (${(DAY_MS / 1000).toLocaleString('en-US')} rows), warm, ${requests} requests each; ${cpus().length} cores shared with other work (load ${loadavg()[0]!.toFixed(1)})`);
-  row('GET telemetry, Arrow (target ≤ 60 ms)', arrow, `${(arrow.bytes / 1e6).toFixed(1)} MB`);
+  row('baseline: clustered DuckDB scan, in process', scan, `${scan.bytes.toLocaleString('en-US')} rows`);
+  row('GET telemetry, Arrow (target ≤ 60 ms)', arrow, `${(arrow.bytes / 1e6).toFixed(1)} MB, ${(arrow.p50 / scan.p50).toFixed(2)}× the scan`);
   row(`GET telemetry, JSON rows (target ≤ 3× Arrow)`, jsonRows, `${(jsonRows.bytes / 1e6).toFixed(1)} MB, ${(jsonRows.p50 / arrow.p50).toFixed(2)}× Arrow`);
   row('GET telemetry, JSON columns', jsonColumns, `${(jsonColumns.bytes / 1e6).toFixed(1)} MB`);
   row('GET timeline?maxPoints=2000, JSON (p50<20, p99<50)', timelineJson);
@@ -165,7 +189,10 @@ try {
       cores: cpus().length,
       load_avg_1m: Number(loadavg()[0]!.toFixed(2)),
       machine: 'shared with other helpers at the same time',
+      baseline_clustered_scan_p50_ms: scan.p50,
+      baseline_clustered_scan_p99_ms: scan.p99,
       telemetry_arrow_p50_ms: arrow.p50,
+      arrow_over_scan_p50: Number((arrow.p50 / scan.p50).toFixed(2)),
       telemetry_arrow_p99_ms: arrow.p99,
       telemetry_json_p50_ms: jsonRows.p50,
       telemetry_json_p99_ms: jsonRows.p99,

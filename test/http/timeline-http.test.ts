@@ -55,4 +55,35 @@ describe('GET /v1/devices/:id/timeline', () => {
     expect(table.numRows).toBe(60);
     expect(table.schema.fields.map((f) => f.name)).toEqual(['device_id', 'ts', 'speed_kph', 'soc_pct', 'battery_temp_c', 'outside_temp_c']);
   });
+  it('honours columns exactly, in JSON and Arrow: no device_id unless asked for', async () => {
+    const body = (await (await api(`${base}/v1/devices/twizy/timeline?columns=speed_kph,ts&maxPoints=300`)).json()) as { rows: Record<string, unknown>[] };
+    expect(body.rows.length).toBeGreaterThan(10);
+    for (const row of body.rows) expect(Object.keys(row).sort()).toEqual(['speed_kph', 'ts']);
+    const arrow = await api(`${base}/v1/devices/twizy/timeline?columns=soc_pct,ts&maxPoints=300`, { headers: { accept: 'application/vnd.apache.arrow.stream' } });
+    const table = tableFromIPC(new Uint8Array(await arrow.arrayBuffer()));
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['ts', 'soc_pct']);
+  });
+});
+
+describe('GET /v1/devices/:id/sessions paging', () => {
+  it('walks every session once, oldest first, with limit and cursor', async () => {
+    // Sessions are derived after ingest; wait until they are there (a condition, not a sleep).
+    let all: { sessionId: string }[] = [];
+    await expect.poll(async () => {
+      all = (await (await api(`${base}/v1/devices/twizy/sessions`)).json()) as { sessionId: string }[];
+      return all.length;
+    }, { timeout: 30_000 }).toBeGreaterThan(2);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: Response = await api(`${base}/v1/devices/twizy/sessions?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = (await res.json()) as { sessionId: string }[];
+      expect(page.length).toBeLessThanOrEqual(1);
+      seen.push(...page.map((s) => s.sessionId));
+      cursor = res.headers.get('x-next-cursor');
+      pages++;
+    } while (cursor && pages < 100);
+    expect(seen).toEqual(all.map((s) => s.sessionId));
+  });
 });
