@@ -115,17 +115,32 @@ try {
     await login.waitForURL(`${server.url}/`);
     await login.close();
   }
+  /** Where a load's time goes (ms from navigation start, Resource Timing): the page, the modules, the API request. */
+  type Phases = Record<'html' | 'modulesLoaded' | 'apiStart' | 'apiFirstByte' | 'apiEnd' | 'rendered' | 'apiRequests', number>;
+  const phases: Record<string, Phases[]> = {};
   async function pageTimes(path: string, rows: number): Promise<number[]> {
     const times: number[] = [];
+    phases[path] = [];
     for (let i = 0; i < loads + 2; i++) {
       const page = await context.newPage();
       await page.goto(`${server.url}${path}`);
       await page.waitForFunction(() => (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.renderedMs !== undefined, undefined, { timeout: 30_000 });
       const ms = Number(await page.evaluate(() => (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.renderedMs));
-      const count = await page.locator('#fleet tbody tr').count();
+      const count = await page.locator('#fleet-rows [role=row]').count();
+      const p = await page.evaluate(() => {
+        const perf = (globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; startTime: number; responseStart: number; responseEnd: number }[] } }).performance;
+        const nav = perf.getEntriesByType('navigation')[0]!;
+        const resources = perf.getEntriesByType('resource');
+        const apis = resources.filter((r) => r.name.includes('/v1/devices?'));
+        const api = apis[0]!;
+        const modules = resources.filter((r) => r.name.endsWith('.js'));
+        return { html: nav.responseEnd, modulesLoaded: Math.max(...modules.map((m) => m.responseEnd)), apiStart: api.startTime, apiFirstByte: api.responseStart, apiEnd: api.responseEnd, apiRequests: apis.length };
+      });
       if (count !== rows) throw new Error(`${path} rendered ${count} rows, expected ${rows}`);
+      // The page's fetch must take the preloaded response, not ask again.
+      if (p.apiRequests !== 1) throw new Error(`${path} asked GET /v1/devices ${p.apiRequests} times: the preload was not used`);
       await page.close();
-      if (i >= 2) times.push(ms); // the first loads warm the server's and the browser's caches
+      if (i >= 2) (times.push(ms), phases[path]!.push({ ...p, rendered: ms })); // the first loads warm the server's and the browser's caches
     }
     return times;
   }
@@ -142,6 +157,8 @@ try {
   console.log(JSON.stringify({
     bench: 'web-fleet', devices, rowsPerDevice: Number(values.seconds), loads, seed, moments,
     pageRenderMs: { default100: page100, all1000: page1000 },
+    // p50 of each phase, ms from navigation start: HTML in, last module in, API request sent, first byte, last byte, rows rendered.
+    phasesP50Ms: Object.fromEntries(Object.entries(phases).map(([path, list]) => [path, Object.fromEntries((Object.keys(list[0] ?? {}) as (keyof Phases)[]).map((k) => [k, stats(list.map((x) => x[k])).p50]))])),
     baselineApiMs: { limit100: api100, limit1000: api1000 },
     targetMs: 500, meetsTarget: page100.p95 < 500 && page1000.p95 < 500,
     machine: { cpus: cpus().length, loadavg: loadavg().map((v) => Number(v.toFixed(2))) },

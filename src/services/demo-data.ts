@@ -12,6 +12,17 @@ import type { IngestService } from './ingest-service.ts';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 export const MODEL_S_DEVICE = 'model-s-2013';
+export const TWIZY_DEVICE = 'twizy-rsk';
+
+/**
+ * What the demo's devices are, so the fleet overview's filters (fleet, model) have something to
+ * filter: the Model S 85 lent to the press, driven in Connecticut (its pages read in miles, mph
+ * and °F: domain/replay/unit-system.ts), and the Twizy of the RSK study in Morocco.
+ */
+export const DEMO_DEVICE_FACTS = {
+  [MODEL_S_DEVICE]: { model: 'Tesla Model S 85', fleet: 'Press cars', region: 'US-CT' },
+  [TWIZY_DEVICE]: { model: 'Renault Twizy', fleet: 'RSK study (Morocco)', region: 'MA' },
+} as const;
 
 /** The services the demo data goes through: the same ingest (and post-commit work) as any upload. */
 export interface DemoTarget {
@@ -39,13 +50,14 @@ export async function loadDemoAlertRules(target: Pick<DemoTarget, 'alertRules'>,
 /** The bundled real trips and the Model S drive, loaded on `serve --demo` (idempotent: a second load is all duplicates). */
 export async function loadDemoData(target: DemoTarget, log: (msg: string) => void, fixturesDir = FIXTURES_DIR): Promise<void> {
   await loadDemoAlertRules(target, log, fixturesDir);
-  const dir = join(fixturesDir, 'twizy-rsk');
+  const dir = join(fixturesDir, TWIZY_DEVICE);
+  await target.devices.setMetadata(TWIZY_DEVICE, DEMO_DEVICE_FACTS[TWIZY_DEVICE]);
   for (const file of readdirSync(dir).filter((f) => /\.csv(\.gz)?$/.test(f)).sort()) {
     const s = await target.ingest.ingest({
       input: { path: join(dir, file) },
       format: 'csv',
-      source: `fixtures/twizy-rsk/${file}`,
-      deviceId: 'twizy-rsk',
+      source: `fixtures/${TWIZY_DEVICE}/${file}`,
+      deviceId: TWIZY_DEVICE,
       profile: 'twizy-rsk',
     });
     log(`demo data ${file}: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected} rejected`);
@@ -69,8 +81,7 @@ export async function loadModelSDemoData(target: Omit<DemoTarget, 'alertRules'>,
     source: `fixtures/${MODEL_S_DEVICE}/telemetry.csv.gz`,
     deviceId: MODEL_S_DEVICE,
   });
-  // Driven in Connecticut: its pages read in miles, mph and °F (domain/replay/unit-system.ts).
-  await target.devices.setMetadata(MODEL_S_DEVICE, { region: 'US-CT' });
+  await target.devices.setMetadata(MODEL_S_DEVICE, DEMO_DEVICE_FACTS[MODEL_S_DEVICE]);
   const notes = readAnnotationsFile(join(dir, 'annotations.json'));
   const a = await target.annotations.import(MODEL_S_DEVICE, notes);
   log(`demo data ${MODEL_S_DEVICE}: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected} rejected; `

@@ -1,6 +1,8 @@
 // A device's story: its sessions and moments of truth on one timeline (marks are buttons: click or
 // Enter selects the event below), its claims, annotations and feedback, and a replay link for each moment.
-import { ago, duration, esc, getJson, km, pct, showError, when } from '/assets/format.js';
+import { ago, duration, esc, getJson, pct, showError, when } from '/assets/format.js';
+import { formatValue } from '/assets/replay-model.js';
+import { localiseText, unitsOfDevice } from '/assets/units-text.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
 const dev = encodeURIComponent(id);
@@ -108,10 +110,15 @@ async function load() {
       all(`/v1/devices/${dev}/annotations`), getJson(`/v1/devices/${dev}/feedback`),
     ]);
     const now = overview.body.find((d) => d.deviceId === id);
+    // Units follow the device (its region), `?units=metric|imperial` overrides, as on the replay.
+    const requested = new URLSearchParams(location.search).get('units');
+    const units = unitsOfDevice(device, requested === 'metric' || requested === 'imperial' ? requested : undefined);
+    for (const e of events) e.summary = localiseText(e.summary, units);
+    const distance = (v) => (v == null ? '' : `${formatValue(v, units.distance)} ${units.distance.label}`);
     document.title = `Telltale — ${id}`;
     document.getElementById('title').textContent = id;
     status.textContent = `${device.rowCount.toLocaleString()} samples · ${sessions.filter((s) => s.kind === 'drive').length} drives · ${events.filter((e) => e.kind !== 'anomaly').length} moments of truth`;
-    document.getElementById('facts').innerHTML = [['Model', device.model], ['Fleet', device.fleet], ['Firmware', device.firmware], ['Battery', device.batteryKwh == null ? null : `${device.batteryKwh} kWh`]]
+    document.getElementById('facts').innerHTML = [['Model', device.model], ['Fleet', device.fleet], ['Firmware', device.firmware], ['Battery', device.batteryKwh == null ? null : `${device.batteryKwh} kWh`], ['Region', device.region ? `${device.region} (${units.system} units)` : null]]
       .map(([k, v]) => `<dt>${k}</dt><dd>${esc(v ?? '—')}</dd>`).join('')
       + `<dt>Logged</dt><dd>${device.firstTs ? `${when(Date.parse(device.firstTs))} – ${when(Date.parse(device.lastTs))}` : '—'}</dd>`;
     if (now) {
@@ -132,7 +139,7 @@ async function load() {
     document.querySelector('#feedback tbody').innerHTML = feedback.map((f) => `<tr><td>${when(f.tsMs)}</td><td>${esc(f.kind)}</td><td class="num">${esc(f.score ?? '')}</td>
       <td>${esc(f.channel ?? '')}</td><td class="wrap">${esc(f.text ?? '')}</td></tr>`).join('') || '<tr><td colspan="5" class="muted">None.</td></tr>';
     document.querySelector('#sessions tbody').innerHTML = sessions.filter((s) => s.kind !== 'park').slice(-500).reverse().map((s) => `<tr class="${s.kind}"><td>${s.kind}</td>
-      <td>${when(s.startMs)}</td><td>${esc(duration(s.endMs - s.startMs))}</td><td class="num">${km(s.distanceKm)}</td>
+      <td>${when(s.startMs)}</td><td>${esc(duration(s.endMs - s.startMs))}</td><td class="num">${distance(s.distanceKm)}</td>
       <td class="num">${s.socStartPct == null ? '' : `${Math.round(s.socStartPct)} → ${Math.round(s.socEndPct)} %`}</td>
       <td>${s.kind === 'gap' ? '' : `<a href="/replay/${dev}?session=${encodeURIComponent(s.sessionId)}">replay</a>`}</td></tr>`).join('');
     document.body.dataset.loaded = 'true';

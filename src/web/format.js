@@ -30,7 +30,11 @@ export const ago = (ms, nowMs = Date.now()) => (ms == null ? '' : nowMs >= ms ? 
 
 /** GET a JSON resource of the API (the sign-in cookie goes along); throws with the server's message. */
 export async function getJson(url) {
-  const res = await fetch(url, { headers: { accept: 'application/json' } });
+  return readJson(await fetch(url, { headers: { accept: 'application/json' } }));
+}
+
+/** The body of an API response and its next page's cursor; throws with the server's message. */
+export async function readJson(res) {
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(body.message ?? `${res.status} ${res.statusText}`);
   return { body, next: res.headers.get('x-next-cursor') };

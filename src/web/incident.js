@@ -1,6 +1,9 @@
 // One incident: its evidence, its escalation ladder with the webhook deliveries, its history, and
 // acknowledge / resolve with a note (POST /v1/incidents/:id/ack|resolve).
+import { unitsFor } from '/assets/device-units.js';
 import { duration, esc, getJson, postJson, showError, when } from '/assets/format.js';
+import { formatValue, unitOfSignal } from '/assets/replay-model.js';
+import { localiseText } from '/assets/units-text.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
 const status = document.getElementById('status');
@@ -25,15 +28,23 @@ function facts(i, ruleName) {
   return rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('');
 }
 
-function evidence(events) {
+/** An evidence value in the device's units, with its unit ("66 mph"); text as it is. */
+function shown(v, signal, units) {
+  if (typeof v !== 'number') return esc(v ?? '');
+  const unit = unitOfSignal(signal, units);
+  return esc(`${formatValue(v, unit, Math.abs(v) >= 100 || Number.isInteger(v) ? 0 : 2)}${unit ? ` ${unit.label}` : ''}`);
+}
+const signalName = (signal) => signal.replace(/_(kwh_per_km|kph|km|c|pct|kw|kwh)$/, '').replaceAll('_', ' ');
+
+function evidence(events, units) {
   if (!events.length) return '<p class="muted">No event is linked any more (it was re-detected away).</p>';
   return events.map((e) => `<section class="card" data-event-id="${esc(e.eventId)}">
       <h3>${esc(KIND[e.kind] ?? e.kind)} · ${esc(e.subkind.replaceAll('_', ' '))} <span class="badge sev-${esc(e.severity)}">${esc(e.severity)}</span></h3>
-      <p>${esc(e.summary)}</p>
+      <p class="summary">${esc(localiseText(e.summary, units))}</p>
       <p>${when(e.startMs)}${e.endMs == null ? ' (ongoing)' : ` for ${esc(duration(e.endMs - e.startMs))}`} · detector ${esc(e.detector)}${e.score == null ? '' : ` · score ${e.score.toFixed(2)}`}
         · <a class="replay-event" href="/replay/${encodeURIComponent(e.deviceId)}?event=${encodeURIComponent(e.eventId)}">Replay this ${esc((KIND[e.kind] ?? e.kind).toLowerCase())}</a></p>
       ${e.evidence.length ? `<div class="table-wrap"><table class="grid"><thead><tr><th scope="col">Signal</th><th scope="col" class="num">Value</th><th scope="col" class="num">Threshold</th><th scope="col">At</th><th scope="col">Note</th></tr></thead><tbody>
-        ${e.evidence.map((x) => `<tr><td>${esc(x.signal.replaceAll('_', ' '))}</td><td class="num">${esc(x.value)}</td><td class="num">${esc(x.threshold ?? '')}</td><td>${x.atMs == null ? '' : when(x.atMs)}</td><td class="wrap">${esc(x.note ?? '')}</td></tr>`).join('')}
+        ${e.evidence.map((x) => `<tr><td>${esc(signalName(x.signal))}</td><td class="num">${shown(x.value, x.signal, units)}</td><td class="num">${shown(x.threshold, x.signal, units)}</td><td>${x.atMs == null ? '' : when(x.atMs)}</td><td class="wrap">${esc(localiseText(x.note, units))}</td></tr>`).join('')}
       </tbody></table></div>` : ''}
     </section>`).join('');
 }
@@ -56,6 +67,8 @@ async function load() {
   try {
     const { body: d } = await getJson(`/v1/incidents/${encodeURIComponent(id)}/detail`);
     const i = d.incident;
+    const units = await unitsFor(i.deviceId);
+    i.summary = localiseText(i.summary, units);
     document.title = `Telltale — ${i.summary}`;
     document.getElementById('title').textContent = `${KIND[i.kind] ?? i.kind} of ${i.deviceId}`;
     status.textContent = i.summary;
@@ -65,7 +78,7 @@ async function load() {
       first ? `<a id="replay-moment" href="/replay/${encodeURIComponent(i.deviceId)}?event=${encodeURIComponent(first.eventId)}">Replay the ${esc((KIND[i.kind] ?? i.kind).toLowerCase())}</a>` : '',
       `<a href="${esc(i.replayUrl)}">Replay the incident's span</a>`,
     ].filter(Boolean).join(' · ');
-    document.getElementById('evidence').innerHTML = evidence(d.events);
+    document.getElementById('evidence').innerHTML = evidence(d.events, units);
     document.querySelector('#escalation tbody').innerHTML = escalation(d.escalation);
     document.getElementById('history').innerHTML = history(d.history);
     document.getElementById('ack').disabled = i.state !== 'open';

@@ -1,5 +1,7 @@
 // The incident feed (GET /v1/incidents, newest first) and the fleet's moments of truth (GET /v1/events).
+import { unitsForAll } from '/assets/device-units.js';
 import { duration, esc, getJson, showError, when, ago } from '/assets/format.js';
+import { localiseText } from '/assets/units-text.js';
 
 const status = document.getElementById('status');
 const body = document.querySelector('#incidents tbody');
@@ -8,10 +10,10 @@ const next = document.getElementById('next');
 const behind = [];
 const KIND = { breakdown: 'breakdown', charge_shortfall: 'charge shortfall', anomaly: 'anomaly' };
 
-function row(i) {
+function row(i, units) {
   const dev = encodeURIComponent(i.deviceId);
   return `<tr data-incident-id="${esc(i.incidentId)}">
-    <th scope="row" class="wrap"><a href="/incidents/${encodeURIComponent(i.incidentId)}">${esc(i.summary)}</a></th>
+    <th scope="row" class="wrap"><a href="/incidents/${encodeURIComponent(i.incidentId)}">${esc(localiseText(i.summary, units.get(i.deviceId)))}</a></th>
     <td><span class="badge st-${esc(i.state)}">${esc(i.state)}</span></td>
     <td><span class="badge sev-${esc(i.severity)}">${esc(i.severity)}</span></td>
     <td>${esc(KIND[i.kind] ?? i.kind)}</td>
@@ -31,7 +33,8 @@ async function load() {
   status.removeAttribute('role');
   try {
     const { body: list, next: cursor } = await getJson(`/v1/incidents?${query}`);
-    body.innerHTML = list.map(row).join('');
+    const units = await unitsForAll(list.map((i) => i.deviceId));
+    body.innerHTML = list.map((i) => row(i, units)).join('');
     status.textContent = list.length ? `${list.length} incident${list.length === 1 ? '' : 's'} on this page` : 'No incidents.';
     next.disabled = !cursor;
     next.dataset.cursor = cursor ?? '';
@@ -65,17 +68,18 @@ window.addEventListener('popstate', load);
 const events = document.querySelector('#events tbody');
 const more = document.getElementById('events-more');
 let eventsQuery = '';
-function eventRow(e) {
+function eventRow(e, units) {
   const dev = encodeURIComponent(e.deviceId);
   return `<tr><td>${when(e.startMs)}</td><td><span class="badge sev-${esc(e.severity)}">${esc(e.severity)}</span></td><td>${esc(KIND[e.kind] ?? e.kind)}</td>
-    <td><a href="/devices/${dev}">${esc(e.deviceId)}</a></td><td class="wrap">${esc(e.summary)}</td>
+    <td><a href="/devices/${dev}">${esc(e.deviceId)}</a></td><td class="wrap">${esc(localiseText(e.summary, units.get(e.deviceId)))}</td>
     <td><a href="/replay/${dev}?event=${encodeURIComponent(e.eventId)}">replay</a></td></tr>`;
 }
 async function loadEvents(cursor) {
   try {
     const { body: list, next: nextCursor } = await getJson(`/v1/events?${eventsQuery}&limit=25${cursor ? `&cursor=${cursor}` : ''}`);
     const rows = list.filter((e) => new URLSearchParams(eventsQuery).has('kind') || e.kind !== 'anomaly');
-    events.insertAdjacentHTML('beforeend', rows.map(eventRow).join(''));
+    const units = await unitsForAll(rows.map((e) => e.deviceId));
+    events.insertAdjacentHTML('beforeend', rows.map((e) => eventRow(e, units)).join(''));
     more.disabled = !nextCursor;
     more.dataset.cursor = nextCursor ?? '';
   } catch (err) {

@@ -1,9 +1,10 @@
 // The fleet overview: every device with its state, charge, open incidents and moments of truth,
 // filtered and paged by the server (GET /v1/devices), the filters and page in the URL.
-import { ago, esc, getJson, pct, showError, when } from '/assets/format.js';
+import { devicesQuery } from '/assets/fleet-query.js';
+import { ago, esc, getJson, pct, readJson, showError, when } from '/assets/format.js';
 
 const form = document.getElementById('filters');
-const body = document.querySelector('#fleet tbody');
+const body = document.getElementById('fleet-rows');
 const status = document.getElementById('status');
 const prev = document.getElementById('prev');
 const next = document.getElementById('next');
@@ -24,17 +25,17 @@ const counts = (a, b) => `<span class="${a > 0 ? 'hot' : b > 0 ? 'warm' : 'muted
 function row(d) {
   const id = encodeURIComponent(d.deviceId);
   const incidents = d.openIncidents > 0 ? `<a class="hot" href="/incidents?device=${id}">${d.openIncidents}</a>` : '<span class="muted">0</span>';
-  return `<tr data-device-id="${esc(d.deviceId)}">
-    <th scope="row"><a href="/devices/${id}">${esc(d.deviceId)}</a></th>
-    <td>${esc(d.model)}</td><td>${esc(d.fleet)}</td><td>${esc(d.firmware)}</td>
-    <td>${stateCell(d)}</td>
-    <td class="num" ${d.socAtMs == null ? '' : `title="at ${new Date(d.socAtMs).toISOString().replace('T', ' ').slice(0, 19)} UTC"`}>${pct(d.socPct)}</td>
-    <td>${d.lastSeenMs == null ? '<span class="muted">never</span>' : `${when(d.lastSeenMs)}<br><span class="muted small">${esc(ago(d.lastSeenMs))}</span>`}</td>
-    <td class="num">${incidents}</td>
-    <td class="num">${counts(d.breakdowns24h, d.breakdowns7d)}</td>
-    <td class="num">${counts(d.chargeShortfalls24h, d.chargeShortfalls7d)}</td>
-    <td>${d.lastSeenMs == null ? '' : `<a href="/replay/${id}" aria-label="replay ${esc(d.deviceId)}">replay</a>`}</td>
-  </tr>`;
+  return `<div role="row" class="fleet-row" data-device-id="${esc(d.deviceId)}">
+    <span role="rowheader" class="device"><a href="/devices/${id}">${esc(d.deviceId)}</a></span>
+    <span role="cell">${esc(d.model)}</span><span role="cell">${esc(d.fleet)}</span><span role="cell">${esc(d.firmware)}</span>
+    <span role="cell">${stateCell(d)}</span>
+    <span role="cell" class="num" ${d.socAtMs == null ? '' : `title="at ${new Date(d.socAtMs).toISOString().replace('T', ' ').slice(0, 19)} UTC"`}>${pct(d.socPct)}</span>
+    <span role="cell">${d.lastSeenMs == null ? '<span class="muted">never</span>' : `${when(d.lastSeenMs)}<br><span class="muted small">${esc(ago(d.lastSeenMs))}</span>`}</span>
+    <span role="cell" class="num open-incidents">${incidents}</span>
+    <span role="cell" class="num">${counts(d.breakdowns24h, d.breakdowns7d)}</span>
+    <span role="cell" class="num">${counts(d.chargeShortfalls24h, d.chargeShortfalls7d)}</span>
+    <span role="cell">${d.lastSeenMs == null ? '' : `<a href="/replay/${id}" aria-label="replay ${esc(d.deviceId)}">replay</a>`}</span>
+  </div>`;
 }
 
 function fillSelect(name, values, chosen) {
@@ -42,16 +43,20 @@ function fillSelect(name, values, chosen) {
   select.innerHTML = '<option value="">all</option>' + values.map((v) => `<option${v === chosen ? ' selected' : ''}>${esc(v)}</option>`).join('');
 }
 
+/**
+ * A page of devices. The server named the first page's request in the HTML as a preload (same URL,
+ * no extra header, same-origin credentials), so this fetch takes the response already under way.
+ */
+const devicesPage = async (query) => readJson(await fetch(`/v1/devices?${query}`));
+
 async function load() {
-  const params = new URLSearchParams(location.search);
-  const query = new URLSearchParams();
-  for (const k of [...FILTERS, 'cursor']) if (params.get(k)) query.set(k, params.get(k));
-  if (!query.has('limit')) query.set('limit', '100');
+  const query = devicesQuery(location.search);
   status.removeAttribute('role');
   status.textContent = 'loading…';
   try {
-    const { body: devices, next: cursor } = await getJson(`/v1/devices?${query}`);
+    const { body: devices, next: cursor } = await devicesPage(query);
     body.innerHTML = devices.map(row).join('');
+    document.getElementById('fleet').setAttribute('aria-rowcount', cursor ? '-1' : String(behind.length * Number(query.get('limit')) + devices.length + 1));
     const first = behind.length * Number(query.get('limit'));
     status.textContent = devices.length
       ? `Devices ${first + 1}–${first + devices.length}${cursor ? '' : ' (last page)'}`

@@ -1,6 +1,7 @@
 // The evidence panel of the replay: the moment of truth at the playhead, with every piece of
 // evidence its detector recorded, in the device's units.
 import { formatValue, unitOfSignal } from './replay-model.js';
+import { localiseText } from './units-text.js';
 
 const utc = (ms) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
 
@@ -22,7 +23,7 @@ export function showEvidence(panel, moment, { units, deviceId, seek }) {
   const minutes = e.endMs == null ? null : Math.round((e.endMs - e.startMs) / 60_000);
   when.textContent = `${utc(e.startMs)}${e.endMs == null ? '' : ` → ${utc(e.endMs).slice(11)}`}${minutes === null ? '' : ` (${minutes >= 90 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`})`}`;
   const summary = document.createElement('p');
-  summary.textContent = e.summary;
+  summary.textContent = localiseText(e.summary, units);
   const table = document.createElement('table');
   table.innerHTML = '<thead><tr><th scope="col">signal</th><th scope="col">value</th><th scope="col">threshold</th><th scope="col">at (UTC)</th></tr></thead>';
   const body = document.createElement('tbody');
@@ -35,7 +36,7 @@ export function showEvidence(panel, moment, { units, deviceId, seek }) {
       td.textContent = text;
       tr.appendChild(td);
     }
-    if (item.note) tr.title = item.note;
+    if (item.note) tr.title = localiseText(item.note, units);
     if (item.atMs != null) {
       tr.classList.add('seekable');
       tr.tabIndex = 0;

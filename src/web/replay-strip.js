@@ -22,7 +22,7 @@ function element(name, attributes, title) {
 }
 
 /** Draws the strip into `svg` for the range; `onSeek(tMs)` on a click (or Enter on a focused item), `tip` shows/hides a tooltip. */
-export function drawStrip(svg, { range, sessions, moments, annotations, feedback, onSeek, tip }) {
+export function drawStrip(svg, { range, sessions, moments, annotations, feedback, units, onSeek, tip }) {
   svg.replaceChildren();
   svg.setAttribute('viewBox', `0 0 ${STRIP_WIDTH} ${STRIP_HEIGHT}`);
   const band = (startMs, endMs, minWidth) => bandOnStrip(startMs, endMs, range.startMs, range.endMs, STRIP_WIDTH, minWidth);
@@ -48,7 +48,7 @@ export function drawStrip(svg, { range, sessions, moments, annotations, feedback
     const b = band(s.startMs, s.endMs, 0.5);
     if (!b) continue;
     const rect = element('rect', { x: b.x, y: sy, width: b.width, height: sh, fill: SESSION_COLORS[s.kind] ?? '#999', class: `band ${s.kind}` },
-      `${s.kind} ${new Date(s.startMs).toISOString()} · ${Math.round(s.durationS / 60)} min${s.distanceKm ? ` · ${s.distanceKm.toFixed(1)} km` : ''}`);
+      `${s.kind} ${new Date(s.startMs).toISOString()} · ${Math.round(s.durationS / 60)} min${s.distanceKm ? ` · ${units.distance.convert(s.distanceKm).toFixed(1)} ${units.distance.label}` : ''}`);
     rect.addEventListener('click', () => onSeek(Math.max(range.startMs, s.startMs)));
     svg.appendChild(rect);
   }

@@ -7,6 +7,7 @@ import { adjacentMoment, displayUnits, formatValue, interpolatedPosition, moment
 import { createPlot, plotData, plotDefinitions } from './replay-plots.js';
 import { drawStrip } from './replay-strip.js';
 import { drawTrack, moveMarker } from './replay-track.js';
+import { localiseText } from './units-text.js';
 
 const deviceId = decodeURIComponent(location.pathname.split('/').pop());
 const api = `/v1/devices/${encodeURIComponent(deviceId)}`;
@@ -195,7 +196,7 @@ async function loadContext() {
     id: e.eventId, kind: e.kind, startMs: e.startMs, endMs: e.endMs, event: e,
     color: MOMENT_COLORS[e.kind] ?? '#555', fill: MOMENT_FILLS[e.kind] ?? 'rgba(80,80,80,0.15)', cls: `${e.kind} ${e.severity}${state.focus?.eventId === e.eventId ? ' focus' : ''}`,
     label: e.kind.replace(/_/g, ' '),
-    title: `${e.kind.replace(/_/g, ' ')} · ${e.subkind.replace(/_/g, ' ')} (${e.severity}) ${utc(e.startMs)}\n${e.summary}`,
+    title: `${e.kind.replace(/_/g, ' ')} · ${e.subkind.replace(/_/g, ' ')} (${e.severity}) ${utc(e.startMs)}\n${localiseText(e.summary, units)}`,
   }));
   state.annotations = annotations.map(annotationMark);
   state.feedback = feedback.map((f) => ({
@@ -227,7 +228,7 @@ function annotationMark(a) {
 function drawTimelineStrip() {
   strip = drawStrip($('strip'), {
     range: { startMs: state.startMs, endMs: state.endMs },
-    sessions: state.sessions, moments: state.moments, annotations: state.annotations, feedback: state.feedback,
+    sessions: state.sessions, moments: state.moments, annotations: state.annotations, feedback: state.feedback, units,
     onSeek: seek, tip,
   });
   strip.moveCursor(state.displayMs);

@@ -87,24 +87,34 @@ run('the support engineer’s path in a real browser, at 1366×768', () => {
     signedIn = true;
 
     // The fleet: the Model S has open incidents; the time is in the viewer's zone with UTC on hover.
-    const row = page.locator(`#fleet tr[data-device-id="${MODEL_S_DEVICE}"]`);
+    const row = page.locator(`#fleet [role=row][data-device-id="${MODEL_S_DEVICE}"]`);
     await row.waitFor();
     const lastSeen = row.locator('time');
     expect(await lastSeen.getAttribute('title')).toMatch(/^2013-01-2\d \d\d:\d\d:\d\d UTC$/);
     expect(await lastSeen.innerText()).toMatch(/EST/);
     expect(await row.locator('.badge').innerText()).toBe('silent');
-    expect(Number(await row.locator('td.num a.hot').innerText())).toBeGreaterThanOrEqual(1);
+    expect(Number(await row.locator('.open-incidents a.hot').innerText())).toBeGreaterThanOrEqual(1);
+    // A table to assistive technology: its rows and cells by their ARIA roles.
+    expect(await page.getByRole('table', { name: /^Devices/ }).getByRole('row').count()).toBe(2);
+    expect(await row.getByRole('rowheader').innerText()).toBe(MODEL_S_DEVICE);
     // Usable at 1366×768: the table fits the width, no sideways scrolling.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
     expect(await page.evaluate(() => { const w = document.querySelector('.table-wrap'); return w.scrollWidth <= w.clientWidth; })).toBe(true);
     await shot('fleet');
+    // The demo's facts are registered, so the fleet filter has the Model S's fleet to choose.
+    expect(await row.innerText()).toContain('Tesla Model S 85');
+    await page.locator('#f-fleet option', { hasText: 'Press cars' }).waitFor({ state: 'attached' });
+    await page.getByLabel('Fleet').selectOption('Press cars');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/fleet=Press\+cars/);
+    await row.waitFor();
 
     // Keyboard: the filters are labelled and reachable; searching narrows the table.
     await page.getByLabel('Device id').fill('model-s');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelectorAll('#fleet tbody tr').length === 1);
+    await page.waitForFunction(() => document.querySelectorAll('#fleet-rows [role=row]').length === 1);
 
-    await row.locator('td.num a.hot').click();
+    await row.locator('.open-incidents a.hot').click();
     await page.waitForURL(/\/incidents\?device=model-s-2013/);
     const incidentLink = page.locator('#incidents tbody tr', { hasText: 'breakdown' }).locator('a').first();
     await incidentLink.waitFor();
@@ -121,6 +131,10 @@ run('the support engineer’s path in a real browser, at 1366×768', () => {
     expect(await page.locator('#state').innerText()).toBe('open');
     expect(await page.locator('#escalation tbody tr').count()).toBe(2);
     expect(await page.locator('#evidence table tbody tr').count()).toBeGreaterThan(0);
+    // Units follow the device, in the detector's own sentence too: the Model S is driven in Connecticut.
+    const summary = await page.locator('#evidence .summary').first().innerText();
+    expect(summary).toMatch(/\d mph/);
+    expect(summary).not.toMatch(/kph|km\/h|\d km\b/);
     await shot('incident');
 
     // The replay of the breakdown: playback advances.

@@ -23,8 +23,11 @@ declare const getComputedStyle: any;
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(import.meta.dirname, '../../test-output');
-/** The README shows these: small PNGs of the page as a support engineer sees it at 1366×768. */
-const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
+/**
+ * Small PNGs of the page as a support engineer sees it at 1366×768: into test-output/ on every run;
+ * `npm run screenshots` writes the README's copies in docs/screenshots/ (committed) instead.
+ */
+const SHOTS = process.env.TELLTALE_SCREENSHOTS_DIR ?? join(OUT, 'screenshots');
 // The Model S breakdown as the detectors find it in `npm start` (test/cli/serve-demo.test.ts runs
 // them for real): power cut on the Branford exit ramp at 17:09:29, towed until 19:39:59.
 const BREAKDOWN_MS = Date.parse('2013-01-24T17:09:29Z');
@@ -132,9 +135,9 @@ run('the web player in a real browser', () => {
   it('lists devices (the fleet overview), and a device page its drives, each linking to a replay', async () => {
     const page = await signedIn.newPage();
     await page.goto(`${base}/`);
-    await page.locator('#fleet tr[data-device-id="twizy"]').waitFor();
-    expect(await page.locator('#fleet tbody tr').count()).toBe(2);
-    await page.locator('#fleet tr[data-device-id="twizy"] th a').click();
+    await page.locator('#fleet [role=row][data-device-id="twizy"]').waitFor();
+    expect(await page.locator('#fleet-rows [role=row]').count()).toBe(2);
+    await page.locator('#fleet [role=row][data-device-id="twizy"] [role=rowheader] a').click();
     await page.waitForURL(`${base}/devices/twizy`);
     await page.locator('#sessions tr.drive a', { hasText: 'replay' }).first().waitFor();
     expect(await page.locator('#sessions tr.drive').count()).toBe(2);
@@ -264,7 +267,8 @@ run('the web player in a real browser', () => {
     await page.waitForFunction(() => document.querySelector('#evidence h2')?.textContent?.includes('breakdown'));
     const speedRow = await page.locator('#evidence tr', { hasText: /^speed/ }).first().innerText();
     expect(speedRow).toMatch(/23\.24 mph/); // 37.4 km/h
-    expect(await page.locator('#evidence').innerText()).toContain('towed 21.8 km');
+    // The detector's own sentence follows the device's units too (37 kph, 21.8 km).
+    expect(await page.locator('#evidence').innerText()).toContain('driving at 23 mph, towed 13.5 mi');
     // The previous moment (the shortfall, which began before this range) is the range's start.
     await page.click('#prev-moment');
     await page.waitForFunction((ms) => window.telltale.positionMs === ms, t.startMs);

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { devicesQuery } from '../../web/fleet-query.js';
 
 const WEB = new URL('../../web/', import.meta.url);
 const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 /** The only files served: read once at start-up, so no path from a request ever reaches the disk. */
 const FILES = new Map(
   [
-    'index.html', 'replay.html', 'device.html', 'incidents.html', 'incident.html',
-    'index.js', 'replay.js', 'replay-model.js', 'replay-plots.js', 'replay-strip.js', 'replay-track.js', 'replay-evidence.js', 'device.js', 'incidents.js', 'incident.js', 'format.js',
+    'index.html', 'replay.html', 'fleet-query.js', 'device.html', 'incidents.html', 'incident.html',
+    'index.js', 'replay.js', 'replay-model.js', 'replay-plots.js', 'replay-strip.js', 'replay-track.js', 'replay-evidence.js', 'device.js', 'incidents.js', 'incident.js', 'format.js', 'units-text.js', 'device-units.js',
     'telltale.css', 'console.css',
   ].map((name) => [name, readFileSync(new URL(name, WEB))]),
 );
@@ -23,7 +24,12 @@ const page = (name: string) => async (_request: unknown, reply: FastifyReply) =>
  * `/incidents/:id` the incidents, `/replay/:deviceId` the player (no map tiles: offline).
  */
 export async function webRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/', { schema: { hide: true } as object }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(FILES.get('index.html')));
+  // The fleet page names its first API request, so the browser starts it with the page's own files.
+  const fleet = FILES.get('index.html')!.toString('utf8');
+  app.get<{ Querystring: Record<string, string> }>('/', { schema: { hide: true } as object }, async (request, reply) => {
+    const href = `/v1/devices?${devicesQuery(request.query)}`.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+    return reply.type('text/html; charset=utf-8').send(fleet.replace('<!--devices-preload-->', `<link rel="preload" as="fetch" crossorigin="anonymous" href="${href}">`));
+  });
   app.get('/devices/:deviceId', { schema: { hide: true } as object }, page('device.html'));
   app.get('/incidents', { schema: { hide: true } as object }, page('incidents.html'));
   app.get('/incidents/:id', { schema: { hide: true } as object }, page('incident.html'));
