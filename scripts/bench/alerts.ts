@@ -1,5 +1,6 @@
 /**
- * Alert latency and delivery, `npm run bench:alerts` (flags: --devices --duration-s (or --seconds) --breakdowns --seed --source).
+ * Alert latency and delivery, `npm run bench:alerts` (flags: --devices --duration-s (or --seconds) --breakdowns --seed --source
+ * --cpu-prof DIR: the service's CPU profile, written there when it exits).
  *
  *   1. `telltale serve` starts as a child process on a fresh DuckDB file, with a rules file that
  *      sends every breakdown to a local webhook receiver (this process): a first notice at once
@@ -54,6 +55,8 @@ const { values } = parseArgs({
     breakdowns: { type: 'string', default: '100' },
     seed: { type: 'string', default: '11' },
     source: { type: 'string', default: 'live' },
+    // A folder: the served process runs with --cpu-prof and writes its profile there on exit.
+    'cpu-prof': { type: 'string' },
   },
 });
 const SOURCE = values.source === 'events' ? 'events' : 'live';
@@ -109,7 +112,8 @@ let server: ChildProcess | undefined;
 const keyFile = join(dir, 'admin.key');
 if (SOURCE === 'live') {
   // The receivers listen on 127.0.0.1: an inside address the service posts to only when allowed.
-  server = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--db', join(dir, 'bench.duckdb'), '--port', String(port), '--alert-rules', rulesPath, '--admin-key-file', keyFile], {
+  const prof = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+  server = spawn(process.execPath, [...prof, 'src/cli/main.ts', 'serve', '--db', join(dir, 'bench.duckdb'), '--port', String(port), '--alert-rules', rulesPath, '--admin-key-file', keyFile], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'error', TZ: 'UTC', TELLTALE_WEBHOOK_ALLOW: '127.0.0.1' },
   });
   server.stderr!.on('data', (d: Buffer) => (serverErr += d.toString()));

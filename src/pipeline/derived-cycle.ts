@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Detector } from '../domain/detect/detector.ts';
 import type { DetectedEvent, StoredEvent } from '../domain/events/detected-event.ts';
 import { segmentPeriods } from '../domain/segmentation/segment-periods.ts';
@@ -10,7 +11,7 @@ import { inTransaction } from '../store/in-transaction.ts';
 import { readSeriesOfDevices } from '../store/series-repository.ts';
 import { deviceFactsOfDevices } from '../store/telemetry-repository.ts';
 import type { DeviceFacts } from '../domain/devices/device-facts.ts';
-import { replaceSessionsInTransaction, sessionAnchorMs } from '../store/session-repository.ts';
+import { replaceSessionsOfDevicesInTransaction, sessionAnchorsOfDevices } from '../store/session-repository.ts';
 import type { StoreConnection, TelemetryStore } from '../store/telemetry-store.ts';
 import { ALL_TIME_MS, type DeviceDetection } from '../detect/detect-device.ts';
 import { crashPoint } from './crash-point.ts';
@@ -96,9 +97,10 @@ export async function runDerivedCycle(store: TelemetryStore, work: readonly Cycl
     // Sessions start one stored period before the earliest new row, so the smoothing rules (a stop
     // between two drives, say) have the context a full recompute would have.
     const sessionsFrom = new Map<string, number | undefined>();
-    for (const w of work) {
-      if (!w.sessions) continue;
-      const anchor = await sessionAnchorMs(conn, w.deviceId, w.newRowsFromMs, 1);
+    const withSessions = work.filter((w) => w.sessions);
+    const anchors = withSessions.length > 0 ? await sessionAnchorsOfDevices(conn, withSessions.map((w) => ({ deviceId: w.deviceId, tsMs: w.newRowsFromMs })), 1) : new Map<string, number>();
+    for (const w of withSessions) {
+      const anchor = anchors.get(w.deviceId);
       sessionsFrom.set(w.deviceId, anchor);
       need(w.deviceId, anchor ?? ALL_TIME_MS);
     }
@@ -109,7 +111,10 @@ export async function runDerivedCycle(store: TelemetryStore, work: readonly Cycl
     // The registered battery, reserve and cut-off reach the detectors, as in a batch run (detectDevice).
     const facts = windows.length > 0 ? await deviceFactsOfDevices(conn, [...new Set(windows.map((w) => w.work.deviceId))]) : new Map<string, DeviceFacts>();
     const wakeAt = new Map<string, number>();
-    for (const win of windows) {
+    for (const [k, win] of windows.entries()) {
+      // A slow cycle's heavy detectors run over long series: the event loop gets a turn between
+      // devices, so ingest requests and the fast stage's cycles are not held up for the whole batch.
+      if (options.stage === 'slow' && k > 0 && win.work !== windows[k - 1]!.work) await nextTurn();
       const s = series.get(win.work.deviceId)!;
       const device = facts.get(win.work.deviceId);
       const lastTsMs = s.length > 0 ? s.tsMs[s.length - 1]! : undefined;
@@ -122,6 +127,7 @@ export async function runDerivedCycle(store: TelemetryStore, work: readonly Cycl
     }
     const periods = new Map<string, ReturnType<typeof segmentPeriods>>();
     for (const [deviceId, anchor] of sessionsFrom) {
+      if (periods.size > 0) await nextTurn();
       const s = series.get(deviceId)!;
       let from = 0;
       if (anchor !== undefined) while (from < s.length && s.tsMs[from]! < anchor) from++;
@@ -156,7 +162,7 @@ export async function runDerivedCycle(store: TelemetryStore, work: readonly Cycl
           all.updated.push(...c.updated);
           all.removed.push(...c.removed);
         }
-        for (const [deviceId, anchor] of sessionsFrom) await replaceSessionsInTransaction(conn, deviceId, anchor, periods.get(deviceId)!);
+        if (sessionsFrom.size > 0) await replaceSessionsOfDevicesInTransaction(conn, [...sessionsFrom].map(([deviceId, fromMs]) => ({ deviceId, fromMs, periods: periods.get(deviceId)! })));
         if (options.stage === 'fast') await markFastWorkDone(conn, keys);
         else await finishWork(conn, keys);
       });

@@ -81,6 +81,9 @@ const merge = (map: Map<string, Pending>, deviceId: string, fromMs: number, keys
  * judges silence (`wakeAtMs`) is re-run from a timer with `ctx.nowMs = clock()`. Nothing polls:
  * with no data and no silence to judge, no timer is armed.
  */
+const fastKey = (deviceId: string) => `fast\u0000${deviceId}`;
+const slowKey = (deviceId: string) => `slow\u0000${deviceId}`;
+
 /** A unit's rows reach us within this of being recorded when it reports live (modem buffering, retries). */
 const LIVE_DELAY_MS = 5 * 60_000;
 
@@ -102,6 +105,8 @@ export class DerivedPipeline {
   private flushing = 0;
   private closed = false;
   private running: Promise<void> | undefined;
+  /** The slow stage's own loop: a slow cycle (a long read, heavy detectors, sessions) never holds up the fast one. */
+  private slowRunning: Promise<void> | undefined;
   /** The tail of each device's work, so explicit runs queue behind live ones. */
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly changeListeners = new Set<() => void>();
@@ -182,23 +187,24 @@ export class DerivedPipeline {
 
   /** Batch: one device and window, queued behind any work already under way for that device. */
   async detect(deviceId: string, window: DetectWindow): Promise<DeviceDetection> {
-    const result = await this.serialise([deviceId], () => detectDevice(this.store, deviceId, { ...window, nowMs: window.nowMs ?? this.clock() }, this.detectors));
+    const result = await this.serialise([fastKey(deviceId), slowKey(deviceId)], () => detectDevice(this.store, deviceId, { ...window, nowMs: window.nowMs ?? this.clock() }, this.detectors));
     this.reportChanges([result]);
     return result;
   }
 
   /** Resolves once the live cycles under way are done, leaving throttled slow work deferred (tests). */
   async settled(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running || this.slowRunning) await Promise.all([this.running, this.slowRunning]);
   }
 
   /** Resolves once everything scheduled so far is done, the slow stage included (tests, shutdown, the CLI). */
   async idle(): Promise<void> {
     this.flushing++;
     try {
-      while (this.running || this.queues.size > 0 || this.pending.size > 0 || this.slowPending.size > 0) {
-        if (!this.running && (this.pending.size > 0 || this.slowPending.size > 0)) this.kick();
-        if (this.running) await this.running;
+      while (this.running || this.slowRunning || this.queues.size > 0 || this.pending.size > 0 || this.slowPending.size > 0) {
+        if (!this.running && this.pending.size > 0) this.kick();
+        if (!this.slowRunning && this.slowPending.size > 0) this.kickSlow();
+        await Promise.all([this.running, this.slowRunning]);
         await Promise.allSettled([...this.queues.values()]);
       }
     } finally {
@@ -219,20 +225,49 @@ export class DerivedPipeline {
     if (this.closed && this.flushing === 0) return;
     this.running ??= this.drain().finally(() => {
       this.running = undefined;
-      if (this.pending.size > 0 || (this.flushing > 0 && this.slowPending.size > 0)) this.kick();
+      if (this.pending.size > 0) this.kick();
+      this.kickSlow();
+    });
+  }
+
+  /** Runs the slow stage's loop when slow work is due; otherwise arms the timer for the first deferred run. */
+  private kickSlow(): void {
+    if (this.closed && this.flushing === 0) return;
+    if (this.slowRunning) return;
+    this.cancelSlowTimer?.();
+    this.cancelSlowTimer = undefined;
+    this.slowRunning = this.drainSlow().finally(() => {
+      this.slowRunning = undefined;
+      if (this.flushing > 0 && this.slowPending.size > 0) this.kickSlow();
       else this.armSlowTimer();
     });
   }
 
-  private serialise<T>(deviceIds: readonly string[], work: () => Promise<T>): Promise<T> {
-    const previous = Promise.allSettled(deviceIds.map((id) => this.queues.get(id) ?? Promise.resolve()));
+  /**
+   * Work is queued per device and stage (keys from fastKey / slowKey): a cycle waits only for
+   * earlier work of the same devices that writes what it writes, so a fast cycle never waits for a
+   * slow one (they replace different detectors' windows and settle different work rows).
+   */
+  private serialise<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
+    const previous = Promise.allSettled(keys.map((id) => this.queues.get(id) ?? Promise.resolve()));
     const next = previous.then(work);
     const tail = next.catch(() => undefined);
-    for (const id of deviceIds) this.queues.set(id, tail);
+    for (const id of keys) this.queues.set(id, tail);
     void tail.then(() => {
-      for (const id of deviceIds) if (this.queues.get(id) === tail) this.queues.delete(id);
+      for (const id of keys) if (this.queues.get(id) === tail) this.queues.delete(id);
     });
     return next;
+  }
+
+  /** The queue keys of a cycle's work: the fast key when it runs fast detectors, the slow key for heavy ones or sessions. */
+  private keysOf(work: readonly CycleWork[]): string[] {
+    const keys: string[] = [];
+    for (const w of work) {
+      if (w.detectors.some((d) => this.fast.includes(d))) keys.push(fastKey(w.deviceId));
+      if (w.sessions || w.detectors.some((d) => this.heavy.includes(d))) keys.push(slowKey(w.deviceId));
+      if (w.detectors.length === 0 && !w.sessions) keys.push(fastKey(w.deviceId));
+    }
+    return keys;
   }
 
   private async drain(): Promise<void> {
@@ -240,9 +275,10 @@ export class DerivedPipeline {
       const fresh = [...this.pending];
       this.pending.clear();
       const size = this.options.fastBatchSize ?? 512;
-      // Devices whose slow stage is due anyway (a first upload, a bulk import, every interval while
-      // streaming) are judged by every detector in one cycle: one read, one segmentation.
-      const combined = this.takeCombined(fresh);
+      // While someone awaits idle() (a bulk import, the CLI), devices whose slow stage is due anyway
+      // are judged by every detector in one cycle: one read, one segmentation. Live, the fast stage
+      // runs alone and the slow one in its own loop (kickSlow), so breakdowns never wait for it.
+      const combined = this.flushing > 0 ? this.takeCombined(fresh) : [];
       if (combined.length > 0) {
         await crashPoint('pipeline:before-fast');
         await this.runCycle(combined, 'slow');
@@ -258,10 +294,18 @@ export class DerivedPipeline {
         } else {
           for (const [deviceId, p] of slice) merge(this.slowPending, deviceId, p.fromMs, p.keys, []);
         }
+        this.kickSlow();
       }
+      if (fresh.length === 0 && combined.length === 0) return;
+    }
+  }
+
+  /** The slow stage's loop: slow cycles while devices are due (heavyBatchSize at a time). */
+  private async drainSlow(): Promise<void> {
+    for (;;) {
       const due = this.dueSlow();
-      if (due.length > 0) await this.runCycle(due, 'slow');
-      if (fresh.length === 0 && due.length === 0) return;
+      if (due.length === 0) return;
+      await this.runCycle(due, 'slow');
     }
   }
 
@@ -316,7 +360,7 @@ export class DerivedPipeline {
     for (const deviceId of this.slowPending.keys()) dueAtMs = Math.min(dueAtMs, (this.slowRunAtMs.get(deviceId) ?? -Infinity) + interval);
     this.cancelSlowTimer = this.setTimer(() => {
       this.cancelSlowTimer = undefined;
-      this.kick();
+      this.kickSlow();
     }, dueAtMs - this.clock());
   }
 
@@ -382,7 +426,7 @@ export class DerivedPipeline {
     const silenceNowMs = (deviceId: string, lastTsMs: number) => this.silenceNowMs(deviceId, lastTsMs, nowMs);
     let results: CycleResult[];
     try {
-      results = await this.serialise(work.map((w) => w.deviceId), () => runDerivedCycle(this.store, work, { stage, nowMs, readSeries, silenceNowMs, fence }));
+      results = await this.serialise(this.keysOf(work), () => runDerivedCycle(this.store, work, { stage, nowMs, readSeries, silenceNowMs, fence }));
     } catch {
       // One device's bad data must not hold up the fleet: each alone, reporting its own error.
       results = [];
@@ -390,7 +434,7 @@ export class DerivedPipeline {
         this.tails.delete(w.deviceId);
         if (own && !own.owns(w.deviceId)) continue;
         try {
-          results.push(...(await this.serialise([w.deviceId], () => runDerivedCycle(this.store, [w], { stage, nowMs, silenceNowMs, fence }))));
+          results.push(...(await this.serialise(this.keysOf([w]), () => runDerivedCycle(this.store, [w], { stage, nowMs, silenceNowMs, fence }))));
         } catch (err) {
           if (err instanceof OwnershipLost) own?.forget(w.keys);
           else this.options.onError?.(err, w.deviceId);

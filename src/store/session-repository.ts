@@ -25,6 +25,25 @@ export async function sessionAnchorMs(conn: DuckDBConnection, deviceId: string, 
   return row ? Number(row[0]) : undefined;
 }
 
+/** sessionAnchorMs for many devices in one query: per device, the start `back` periods before the one holding its `tsMs`. */
+export async function sessionAnchorsOfDevices(conn: DuckDBConnection, at: readonly { deviceId: string; tsMs: number }[], back: number): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < at.length; i += 500) {
+    const chunk = at.slice(i, i + 500);
+    const values = chunk.map((_, k) => `($${2 * k + 2}, CAST($${2 * k + 3} AS BIGINT))`).join(', ');
+    const reader = await conn.runAndReadAll(
+      `WITH r(device_id, ts_ms) AS (VALUES ${values}),
+       ranked AS (
+         SELECT s.device_id, s.start_ts, row_number() OVER (PARTITION BY s.device_id ORDER BY s.start_ts DESC) AS n
+         FROM sessions s JOIN r ON s.device_id = r.device_id AND s.start_ts <= epoch_ms(r.ts_ms))
+       SELECT device_id, epoch_ms(start_ts)::DOUBLE FROM ranked WHERE n = $1 + 1`,
+      [back, ...chunk.flatMap((a) => [a.deviceId, a.tsMs])],
+    );
+    for (const [deviceId, startMs] of reader.getRows()) out.set(String(deviceId), Number(startMs));
+  }
+  return out;
+}
+
 /** The typed copy of the period's figures and conditions that cohort queries aggregate (migration 6). */
 function appendConditionColumns(appender: DuckDBAppender, p: Period): void {
   const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? appender.appendNull() : appender.appendDouble(v));
@@ -43,26 +62,48 @@ export async function replaceSessions(conn: DuckDBConnection, deviceId: string, 
 
 /** replaceSessions inside the caller's transaction (the derived pipeline writes sessions, events and its work rows in one). */
 export async function replaceSessionsInTransaction(conn: DuckDBConnection, deviceId: string, fromMs: number | undefined, periods: readonly Period[]): Promise<void> {
-  {
-    await conn.run('DELETE FROM sessions WHERE device_id = $1 AND start_ts >= epoch_ms(CAST($2 AS BIGINT))', [deviceId, fromMs ?? -8.64e15]);
-    if (periods.length > 0) {
-      const appender = await conn.createAppender('sessions');
-      try {
-        for (const p of periods) {
-          appender.appendVarchar(sessionId(deviceId, p));
-          appender.appendVarchar(deviceId);
-          appender.appendVarchar(p.kind);
-          appender.appendVarchar(new Date(p.startMs).toISOString());
-          appender.appendVarchar(new Date(p.endMs).toISOString());
-          appender.appendVarchar(JSON.stringify(p));
-          appendConditionColumns(appender, p);
-          appender.endRow();
-        }
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
+  await replaceSessionsOfDevicesInTransaction(conn, [{ deviceId, fromMs, periods }]);
+}
+
+/** Sessions to replace for one device: its stored periods from `fromMs` on (all when undefined) become `periods`. */
+export interface SessionReplacement {
+  deviceId: string;
+  fromMs: number | undefined;
+  periods: readonly Period[];
+}
+
+/**
+ * replaceSessionsInTransaction for many devices at once: one DELETE and one appender for them
+ * all, so a pipeline cycle of a hundred devices costs one flush, not a hundred.
+ */
+export async function replaceSessionsOfDevicesInTransaction(conn: DuckDBConnection, replacements: readonly SessionReplacement[]): Promise<void> {
+  // Chunks keep the statement's parameter list short.
+  for (let i = 0; i < replacements.length; i += 500) {
+    const chunk = replacements.slice(i, i + 500);
+    const values = chunk.map((_, k) => `($${2 * k + 1}, CAST($${2 * k + 2} AS BIGINT))`).join(', ');
+    await conn.run(
+      `DELETE FROM sessions USING (VALUES ${values}) AS r(device_id, from_ms) WHERE sessions.device_id = r.device_id AND sessions.start_ts >= epoch_ms(r.from_ms)`,
+      chunk.flatMap((r) => [r.deviceId, r.fromMs ?? -8.64e15]),
+    );
+  }
+  if (!replacements.some((r) => r.periods.length > 0)) return;
+  const appender = await conn.createAppender('sessions');
+  try {
+    for (const { deviceId, periods } of replacements) {
+      for (const p of periods) {
+        appender.appendVarchar(sessionId(deviceId, p));
+        appender.appendVarchar(deviceId);
+        appender.appendVarchar(p.kind);
+        appender.appendVarchar(new Date(p.startMs).toISOString());
+        appender.appendVarchar(new Date(p.endMs).toISOString());
+        appender.appendVarchar(JSON.stringify(p));
+        appendConditionColumns(appender, p);
+        appender.endRow();
       }
     }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
   }
 }
 

@@ -119,6 +119,8 @@ export function findHeatingFlags(series: TelemetrySeries, batteryKwh: number): F
   });
   const flags: Flag[] = [];
   const starts = T.windowsMs.map(() => 0);
+  // The head and tail of a window are at most 5 rows: their medians sort in here, with no allocation per row.
+  const scratch = new Float64Array(5);
   // The last row index (into `rows`) after a step longer than maxStepMs: windows never span one.
   let segmentStart = 0;
   for (let r = 0; r < rows.length; r++) {
@@ -132,10 +134,8 @@ export function findHeatingFlags(series: TelemetrySeries, batteryKwh: number): F
       const n = r - s + 1;
       if (n < T.minRows || tsMs[i]! - tsMs[rows[s]!]! < T.minCoverage * windowMs) return;
       const k = Math.min(5, Math.floor(n / 3));
-      const head = rows.slice(s, s + k);
-      const tail = rows.slice(r - k + 1, r + 1);
-      const riseC = median(tail.map((j) => batteryTempC[j]!)) - median(head.map((j) => batteryTempC[j]!));
-      const spanS = (tsMs[tail[Math.floor(k / 2)]!]! - tsMs[head[Math.floor(k / 2)]!]!) / 1000;
+      const riseC = medianOfRows(batteryTempC, rows, r - k + 1, k, scratch) - medianOfRows(batteryTempC, rows, s, k, scratch);
+      const spanS = (tsMs[rows[r - k + 1 + Math.floor(k / 2)]!]! - tsMs[rows[s + Math.floor(k / 2)]!]!) / 1000;
       if (spanS <= 0) return;
       const sum = powerSum[r + 1]! - powerSum[s]!;
       const m = powerCount[r + 1]! - powerCount[s]!;
@@ -148,10 +148,22 @@ export function findHeatingFlags(series: TelemetrySeries, batteryKwh: number): F
   return flags;
 }
 
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = v.length >> 1;
-  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+/**
+ * The median of `values` at rows[from .. from + k) (k ≤ scratch.length, every value finite):
+ * an insertion sort of the few values into `scratch`, the same number a sort of a copy gives.
+ */
+export function medianOfRows(values: ArrayLike<number>, rows: readonly number[], from: number, k: number, scratch: Float64Array): number {
+  for (let a = 0; a < k; a++) {
+    const v = values[rows[from + a]!]!;
+    let b = a;
+    while (b > 0 && scratch[b - 1]! > v) {
+      scratch[b] = scratch[b - 1]!;
+      b--;
+    }
+    scratch[b] = v;
+  }
+  const mid = k >> 1;
+  return k % 2 ? scratch[mid]! : (scratch[mid - 1]! + scratch[mid]!) / 2;
 }
 
 function toEvent(deviceId: string, series: TelemetrySeries, episode: Flag[], batteryKwh: number, basis: string): DetectedEvent {
