@@ -77,7 +77,8 @@ function eventRow(e, units) {
 async function loadEvents(cursor) {
   try {
     const { body: list, next: nextCursor } = await getJson(`/v1/events?${eventsQuery}&limit=25${cursor ? `&cursor=${cursor}` : ''}`);
-    const rows = list.filter((e) => new URLSearchParams(eventsQuery).has('kind') || e.kind !== 'anomaly');
+    // Every row the server sent: the filters are the server's (kind, severity, fleet), so each page is a full page.
+    const rows = list;
     const units = await unitsForAll(rows.map((e) => e.deviceId));
     events.insertAdjacentHTML('beforeend', rows.map((e) => eventRow(e, units)).join(''));
     more.disabled = !nextCursor;
@@ -91,6 +92,7 @@ document.getElementById('event-filters').addEventListener('submit', (e) => {
   const data = new FormData(e.target);
   const q = new URLSearchParams({ severity: String(data.get('severity')) });
   if (data.get('kind')) q.set('kind', String(data.get('kind')));
+  if (String(data.get('fleet') ?? '').trim()) q.set('fleet', String(data.get('fleet')).trim());
   eventsQuery = q.toString();
   events.innerHTML = '';
   loadEvents();

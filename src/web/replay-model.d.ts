@@ -25,3 +25,13 @@ export function interpolatedPosition(
   anchor: { playing: boolean; positionMs: number; receivedAtMs: number; speed: number; maxAheadMs: number; endMs: number },
   nowMs: number,
 ): number;
+export interface TimeWindow {
+  startMs: number;
+  endMs: number;
+}
+export const MIN_ZOOM_MS: number;
+export function clampWindow(startMs: number, endMs: number, range: TimeWindow): TimeWindow;
+export function zoomWindow(view: TimeWindow, range: TimeWindow, factor: number, centerMs?: number): TimeWindow;
+export function isWholeRange(view: TimeWindow, range: TimeWindow): boolean;
+export function followWindow(view: TimeWindow, range: TimeWindow, positionMs: number): TimeWindow;
+export function needsFinerRows(fetched: TimeWindow | undefined, view: TimeWindow): boolean;

@@ -119,3 +119,50 @@ export function interpolatedPosition(anchor, nowMs) {
   const ahead = Math.min((nowMs - anchor.receivedAtMs) * anchor.speed, anchor.maxAheadMs);
   return Math.min(anchor.endMs, anchor.positionMs + Math.max(0, ahead));
 }
+
+/** The narrowest window the plots zoom to: a minute, or the whole range when it is shorter. */
+export const MIN_ZOOM_MS = 60_000;
+
+/** A window [startMs, endMs] moved and cut to lie inside range, at least MIN_ZOOM_MS wide (or the whole range). */
+export function clampWindow(startMs, endMs, range) {
+  const full = range.endMs - range.startMs;
+  const span = Math.min(full, Math.max(MIN_ZOOM_MS, endMs - startMs));
+  const start = Math.min(range.endMs - span, Math.max(range.startMs, startMs));
+  return { startMs: start, endMs: start + span };
+}
+
+/**
+ * The plots' window zoomed by `factor` (< 1 in, > 1 out) about `centerMs` (kept at the same place
+ * on the plot), clamped to the range; zooming out past the range gives the range.
+ */
+export function zoomWindow(view, range, factor, centerMs = (view.startMs + view.endMs) / 2) {
+  const at = Math.min(view.endMs, Math.max(view.startMs, centerMs));
+  const share = (at - view.startMs) / Math.max(1, view.endMs - view.startMs);
+  const span = (view.endMs - view.startMs) * factor;
+  return clampWindow(at - share * span, at - share * span + span, range);
+}
+
+/** True when the window shows the whole range (not zoomed). */
+export const isWholeRange = (view, range) => view.startMs <= range.startMs && view.endMs >= range.endMs;
+
+/**
+ * The window following playback: unchanged while the position is inside it; once the position
+ * leaves it (played past its end, or a seek elsewhere), a window of the same width with the
+ * position a tenth of the way in, clamped to the range.
+ */
+export function followWindow(view, range, positionMs) {
+  if (positionMs >= view.startMs && positionMs <= view.endMs) return view;
+  const span = view.endMs - view.startMs;
+  return clampWindow(positionMs - span / 10, positionMs - span / 10 + span, range);
+}
+
+/**
+ * Whether the plots need rows read again for a window: the rows in hand cover another stretch, or
+ * a stretch so much wider (twice or more) that the window would show a coarser reduction than a
+ * fresh read at the same number of points gives.
+ */
+export function needsFinerRows(fetched, view) {
+  if (!fetched) return true;
+  if (view.startMs < fetched.startMs || view.endMs > fetched.endMs) return true;
+  return fetched.endMs - fetched.startMs >= 2 * (view.endMs - view.startMs);
+}

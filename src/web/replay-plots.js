@@ -67,13 +67,16 @@ export function plotData(definition, rows) {
 }
 
 /**
- * Builds one plot into `target`. `range()` gives the replay's [startMs, endMs]; `bands()` the moments
- * and annotations to shade ({ startMs, endMs, fill, label, id }); `onSeek(tMs)` is called on a click.
+ * Builds one plot into `target`. `range()` gives the window shown, [startMs, endMs] (the replay's
+ * range, or the part zoomed to); `bands()` the moments and annotations to shade ({ startMs, endMs,
+ * fill, label, id }); `onSeek(tMs)` is called on a click, `onZoom(fromMs, toMs)` on a drag across the plot.
  */
-export function createPlot(target, definition, data, { range, bands, onSeek, syncKey, showBandLabels, showTimeAxis }) {
+export function createPlot(target, definition, data, { range, bands, onSeek, onZoom, syncKey, showBandLabels, showTimeAxis }) {
   const height = PLOT_HEIGHT + (showTimeAxis ? AXIS_HEIGHT : 0);
   const logged = definition.series.map((s, i) => data[i + 1].some((v) => v !== null && v !== undefined));
   const drawn = { bands: [] };
+  /** A drag ends with a click on the plot: that click zoomed, it does not seek. */
+  let dragged = false;
   const opts = {
     width: Math.max(300, target.clientWidth),
     height,
@@ -84,7 +87,8 @@ export function createPlot(target, definition, data, { range, bands, onSeek, syn
       x: { time: true, range: () => range() },
       ...Object.fromEntries(definition.axes.map((a) => [a.scale, { range: (_u, min, max) => (min == null || max == null ? [0, 1] : uPlot.rangeNum(min, max, 0.1, true)) }])),
     },
-    cursor: { sync: { key: syncKey }, drag: { x: false, y: false }, points: { size: 5 } },
+    // A drag across a plot selects a window to zoom to (the scales are set by the page, for every plot at once).
+    cursor: { sync: { key: syncKey }, drag: { x: true, y: false, setScale: false, dist: 5 }, points: { size: 5 } },
     legend: { show: false },
     series: [
       { label: 'UTC', value: (_u, v) => (v == null ? '–' : new Date(v).toISOString().slice(5, 19).replace('T', ' ')) },
@@ -106,6 +110,15 @@ export function createPlot(target, definition, data, { range, bands, onSeek, syn
       ...(definition.axes.some((a) => a.side === 1) ? [] : [{ scale: definition.axes[0].scale, side: 1, size: AXIS_WIDTH, label: ' ', labelSize: 20, stroke: 'transparent', grid: { show: false }, ticks: { show: false }, values: () => [] }]),
     ],
     hooks: {
+      setSelect: [
+        (u) => {
+          const { left, width } = u.select;
+          if (width < 5) return;
+          dragged = true;
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          onZoom(Math.round(u.posToVal(left, 'x')), Math.round(u.posToVal(left + width, 'x')));
+        },
+      ],
       // Bands under the lines: drawn when the plot redraws (data, size), not on every playback tick.
       drawClear: [
         (u) => {
@@ -171,6 +184,7 @@ export function createPlot(target, definition, data, { range, bands, onSeek, syn
   };
   placeLabels();
   plot.over.addEventListener('click', () => {
+    if (dragged) return void (dragged = false);
     if (plot.cursor.left == null || plot.cursor.left < 0) return;
     onSeek(Math.round(plot.posToVal(plot.cursor.left, 'x')));
   });
@@ -187,6 +201,17 @@ export function createPlot(target, definition, data, { range, bands, onSeek, syn
     },
     redraw() {
       plot.redraw(false, false);
+      placeLabels();
+    },
+    /** Shows the window `range()` now gives (after a zoom, or playback moving it on). */
+    showWindow() {
+      const [min, max] = range();
+      plot.setScale('x', { min, max });
+      placeLabels();
+    },
+    /** New rows (a finer read for a zoomed window). */
+    setData(next) {
+      plot.setData(next);
       placeLabels();
     },
     resize(width) {

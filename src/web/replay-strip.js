@@ -79,9 +79,19 @@ export function drawStrip(svg, { range, sessions, moments, annotations, feedback
     activate(mark, f.tsMs, f.title);
     svg.appendChild(mark);
   }
+  // The window the plots are zoomed to, outlined (hidden while they show the whole range).
+  const zoomed = element('rect', { x: 0, y: 0.5, width: STRIP_WIDTH, height: STRIP_HEIGHT - 1, class: 'strip-window', visibility: 'hidden' });
+  svg.appendChild(zoomed);
   const cursor = element('rect', { x: 0, y: 0, width: 2, height: STRIP_HEIGHT, class: 'strip-cursor' });
   svg.appendChild(cursor);
   return {
+    /** Outlines the plots' window on the strip; the whole range hides the outline. */
+    showWindow(view) {
+      const whole = view.startMs <= range.startMs && view.endMs >= range.endMs;
+      const b = band(view.startMs, view.endMs, 2);
+      zoomed.setAttribute('visibility', whole || !b ? 'hidden' : 'visible');
+      if (b) (zoomed.setAttribute('x', b.x.toFixed(1)), zoomed.setAttribute('width', b.width.toFixed(1)));
+    },
     moveCursor(tMs) {
       const x = ((tMs - range.startMs) / Math.max(1, range.endMs - range.startMs)) * STRIP_WIDTH;
       cursor.setAttribute('x', Math.max(0, Math.min(STRIP_WIDTH - 2, x - 1)).toFixed(1));

@@ -3,7 +3,7 @@
 // server's; between its frames (every 50 ms) the playhead moves on at the playing speed, so the
 // page renders on every animation frame without asking the server for more.
 import { showEvidence } from './replay-evidence.js';
-import { adjacentMoment, displayUnits, formatValue, interpolatedPosition, momentAt } from './replay-model.js';
+import { adjacentMoment, clampWindow, displayUnits, followWindow, formatValue, interpolatedPosition, isWholeRange, momentAt, needsFinerRows, zoomWindow } from './replay-model.js';
 import { createPlot, plotData, plotDefinitions } from './replay-plots.js';
 import { drawStrip } from './replay-strip.js';
 import { drawTrack, moveMarker } from './replay-track.js';
@@ -26,6 +26,8 @@ const state = {
   units: 'metric', focus: null, moments: [], annotations: [], feedback: [], sessions: [], plots: [], track: [], markers: [],
   anchor: { playing: false, positionMs: 0, receivedAtMs: 0, speed: 1, maxAheadMs: 0, endMs: 1 },
   loaded: false,
+  /** The window the plots show (the whole range, or the part zoomed to), the stretch their rows were read for, and the rows in the window. */
+  view: { startMs: 0, endMs: 1 }, fetched: undefined, rowsInView: 0,
   /** Values arrived that the read-outs do not show yet (they are drawn on the next animation frame). */
   valuesPending: true,
 };
@@ -69,6 +71,7 @@ ws.addEventListener('message', (event) => {
       state.endMs = m.endMs;
       state.units = m.units ?? 'metric';
       state.focus = m.focus ?? null;
+      state.view = { startMs: m.startMs, endMs: m.endMs };
       units = displayUnits(state.units);
       $('status').textContent = 'ready';
       showUnitLabels();
@@ -142,6 +145,9 @@ function render(now) {
   const pos = interpolatedPosition(state.anchor, now);
   if (pos !== state.displayMs || state.valuesPending) {
     state.displayMs = pos;
+    // Zoomed in, the window follows playback (and seeks): it moves on once the playhead leaves it.
+    const followed = followWindow(state.view, range(), pos);
+    if (followed !== state.view) setView(followed);
     for (const p of state.plots) p.moveHead(pos);
     strip.moveCursor(pos);
     $('clock').textContent = utc(pos);
@@ -181,7 +187,6 @@ async function loadContext() {
   // Moments, annotations and feedback are context: one missing (an older server, a role) shows none.
   const optional = (url) => fetch(url).then((r) => (r.ok ? r.json() : [])).catch(() => []);
   const definitions = plotDefinitions(units);
-  const timeline = (columns, channels) => json(`${api}/timeline?${range}&columns=ts,${columns.join(',')}&maxPoints=${Math.min(100_000, (2 * channels + 2) * 1200 + 4)}`);
   const [sessions, events, annotations, feedback, track, ...series] = await Promise.all([
     json(`${api}/sessions?${range}`),
     optional(`${api}/events?${range}`),
@@ -189,8 +194,9 @@ async function loadContext() {
     optional(`${api}/feedback?${range}`),
     // The track unreduced up to 100,000 rows: bucketing by time would leave a short trip in a long range a zigzag of extremes.
     json(`${api}/timeline?${range}&columns=ts,lat,lon&maxPoints=100000`),
-    ...definitions.map((d) => timeline(d.series.map((s) => s.column), d.series.length)),
+    ...readSeries(definitions, state.view),
   ]);
+  state.fetched = { ...state.view };
   state.sessions = sessions;
   state.moments = events.map((e) => ({
     id: e.eventId, kind: e.kind, startMs: e.startMs, endMs: e.endMs, event: e,
@@ -216,6 +222,56 @@ async function loadContext() {
   state.loaded = true;
 }
 
+const range = () => ({ startMs: state.startMs, endMs: state.endMs });
+
+/**
+ * The plots' rows for a window, one read per plot: the same number of points for any window, so a
+ * zoomed window is read again at a finer step (bucketed by DuckDB, holes kept as null rows).
+ */
+function readSeries(definitions, window) {
+  return definitions.map(async (d) => {
+    const columns = d.series.map((s) => s.column);
+    const url = `${api}/timeline?from=${Math.floor(window.startMs)}&to=${Math.ceil(window.endMs) + 1}&columns=ts,${columns.join(',')}&maxPoints=${Math.min(100_000, (2 * columns.length + 2) * 1200 + 4)}`;
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`${url.split('?')[0]} answered ${r.status}`);
+    return r.json();
+  });
+}
+
+let reading = 0;
+/** Shows `view` on every plot and the strip; reads finer rows when the window needs them (the latest read wins). */
+function setView(view) {
+  state.view = view;
+  for (const p of state.plots) p.showWindow();
+  strip.showWindow?.(view);
+  $('zoom-out').disabled = $('zoom-reset').disabled = isWholeRange(view, range());
+  countRowsInView();
+  if (!state.loaded || !needsFinerRows(state.fetched, view)) return;
+  const span = view.endMs - view.startMs;
+  const wanted = isWholeRange(view, range()) ? range() : clampWindow(view.startMs - span / 4, view.endMs + span / 4, range());
+  const ticket = ++reading;
+  state.fetched = wanted;
+  Promise.all(readSeries(plotDefinitions(units), wanted)).then((series) => {
+    if (ticket !== reading) return;
+    state.plots.forEach((p, i) => p.setData(plotData(p.definition, series[i].rows)));
+    countRowsInView();
+    state.rowsRead = (state.rowsRead ?? 0) + 1;
+  }, (err) => ($('status').textContent = `could not read the zoomed rows: ${err.message}`));
+}
+
+function countRowsInView() {
+  const ts = state.plots[0]?.plot.data[0] ?? [];
+  let n = 0;
+  for (const t of ts) if (t >= state.view.startMs && t <= state.view.endMs) n++;
+  state.rowsInView = n;
+}
+
+const zoomBy = (factor) => {
+  const pos = state.displayMs;
+  const about = pos >= state.view.startMs && pos <= state.view.endMs ? pos : undefined;
+  setView(zoomWindow(state.view, range(), factor, about));
+};
+
 function annotationMark(a) {
   return {
     // A note at a moment is a clear line; a claim over a long stretch only tints it, under the moments.
@@ -232,6 +288,7 @@ function drawTimelineStrip() {
     onSeek: seek, tip,
   });
   strip.moveCursor(state.displayMs);
+  strip.showWindow(state.view);
 }
 
 const bands = () => [
@@ -247,10 +304,13 @@ function buildPlots(definitions, series) {
     target.className = `plot plot-${d.id}`;
     target.id = `plot-${d.id}`;
     container.appendChild(target);
-    return createPlot(target, d, plotData(d, series[i].rows), {
-      range: () => [state.startMs, state.endMs], bands, onSeek: seek, syncKey: 'replay', showBandLabels: i === 0, showTimeAxis: i === definitions.length - 1,
+    const plot = createPlot(target, d, plotData(d, series[i].rows), {
+      range: () => [state.view.startMs, state.view.endMs], bands, onSeek: seek, syncKey: 'replay', showBandLabels: i === 0, showTimeAxis: i === definitions.length - 1,
+      onZoom: (fromMs, toMs) => setView(clampWindow(Math.min(fromMs, toMs), Math.max(fromMs, toMs), range())),
     });
+    return Object.assign(plot, { definition: d });
   });
+  setView(state.view);
   new ResizeObserver(() => {
     for (const p of state.plots) p.resize(container.clientWidth);
     state.displayMs = NaN; // the playheads move to the new scale on the next frame
@@ -324,6 +384,9 @@ $('next-mark').addEventListener('click', () => send({ type: 'jump', to: 'next' }
 $('prev-mark').addEventListener('click', () => send({ type: 'jump', to: 'prev' }));
 $('speed').addEventListener('change', () => send({ type: 'speed', speed: Number($('speed').value) }));
 $('loop').addEventListener('change', () => send({ type: 'loop', enabled: $('loop').checked }));
+$('zoom-in').addEventListener('click', () => zoomBy(0.5));
+$('zoom-out').addEventListener('click', () => zoomBy(2));
+$('zoom-reset').addEventListener('click', () => setView(range()));
 $('seek').addEventListener('change', () => seek(state.startMs + (Number($('seek').value) / 1000) * (state.endMs - state.startMs)));
 document.addEventListener('keydown', (e) => {
   const t = e.target;
@@ -339,6 +402,9 @@ document.addEventListener('keydown', (e) => {
   else if (e.key === 'p') jumpMoment(-1);
   else if (e.key === 'N') send({ type: 'jump', to: 'next' });
   else if (e.key === 'P') send({ type: 'jump', to: 'prev' });
+  else if (e.key === '+' || e.key === '=') zoomBy(0.5);
+  else if (e.key === '-' || e.key === '_') zoomBy(2);
+  else if (e.key === '0') setView(range());
   else if (e.key === 'a') {
     e.preventDefault();
     openAnnotate();

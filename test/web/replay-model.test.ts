@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adjacentMoment, bandOnStrip, displayUnits, formatValue, interpolatedPosition, momentAt, plotColumn, trackSegments, unitOfSignal } from '../../src/web/replay-model.js';
+import { adjacentMoment, bandOnStrip, clampWindow, displayUnits, followWindow, formatValue, interpolatedPosition, isWholeRange, MIN_ZOOM_MS, momentAt, needsFinerRows, plotColumn, trackSegments, unitOfSignal, zoomWindow } from '../../src/web/replay-model.js';
 
 describe('the replay page model', () => {
   it('shows speeds, distances and temperatures in the device units', () => {
@@ -77,5 +77,37 @@ describe('the replay page model', () => {
     expect(interpolatedPosition(anchor, 1000)).toBe(6000);
     expect(interpolatedPosition({ ...anchor, endMs: 2000 }, 1000)).toBe(2000);
     expect(interpolatedPosition({ ...anchor, playing: false }, 1000)).toBe(1000);
+  });
+
+  describe('zooming the plots', () => {
+    const range = { startMs: 0, endMs: 3_600_000 };
+
+    it('zooms in and out about a time that stays put, never past the range or under a minute', () => {
+      expect(zoomWindow(range, range, 0.5)).toEqual({ startMs: 900_000, endMs: 2_700_000 });
+      // About a point a quarter of the way in: it stays a quarter of the way in.
+      expect(zoomWindow(range, range, 0.5, 900_000)).toEqual({ startMs: 450_000, endMs: 2_250_000 });
+      expect(zoomWindow({ startMs: 900_000, endMs: 2_700_000 }, range, 2)).toEqual(range);
+      expect(zoomWindow({ startMs: 3_000_000, endMs: 3_600_000 }, range, 4)).toEqual({ startMs: 1_200_000, endMs: 3_600_000 });
+      expect(zoomWindow({ startMs: 0, endMs: 90_000 }, range, 0.1).endMs - zoomWindow({ startMs: 0, endMs: 90_000 }, range, 0.1).startMs).toBe(MIN_ZOOM_MS);
+      expect(clampWindow(-50, 10, { startMs: 0, endMs: 30_000 })).toEqual({ startMs: 0, endMs: 30_000 });
+      expect(isWholeRange(range, range)).toBe(true);
+      expect(isWholeRange({ startMs: 1, endMs: 3_600_000 }, range)).toBe(false);
+    });
+
+    it('follows playback: the window moves once the position leaves it, keeping its width', () => {
+      const view = { startMs: 600_000, endMs: 1_200_000 };
+      expect(followWindow(view, range, 900_000)).toBe(view);
+      expect(followWindow(view, range, 1_200_001)).toEqual({ startMs: 1_140_001, endMs: 1_740_001 });
+      expect(followWindow(view, range, 3_590_000)).toEqual({ startMs: 3_000_000, endMs: 3_600_000 });
+      expect(followWindow(view, range, 0)).toEqual({ startMs: 0, endMs: 600_000 });
+    });
+
+    it('reads rows again for a window much narrower than, or outside, the rows in hand', () => {
+      expect(needsFinerRows(undefined, range)).toBe(true);
+      expect(needsFinerRows(range, range)).toBe(false);
+      expect(needsFinerRows(range, { startMs: 0, endMs: 2_000_000 })).toBe(false);
+      expect(needsFinerRows(range, { startMs: 0, endMs: 1_800_000 })).toBe(true);
+      expect(needsFinerRows({ startMs: 0, endMs: 600_000 }, { startMs: 500_000, endMs: 700_000 })).toBe(true);
+    });
   });
 });

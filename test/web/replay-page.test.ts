@@ -300,6 +300,99 @@ run('the web player in a real browser', () => {
     await page.close();
   });
 
+  it('zooms the plots: drag across a plot, the + − 0 keys and buttons, outlined on the strip, following playback', async () => {
+    const page = await signedIn.newPage();
+    await page.goto(`${base}/replay/${MODEL_S_DEVICE}?event=${BREAKDOWN_ID}`);
+    await page.waitForFunction(() => window.telltale.loaded && window.telltale.plots.length === 4 && document.getElementById('status')?.textContent?.startsWith('paused'));
+    const view = () => page.evaluate(() => ({ ...window.telltale.view }));
+    const xScale = () => page.evaluate(() => window.telltale.plots.map((p: any) => [p.plot.scales.x.min, p.plot.scales.x.max]));
+    const full = await page.evaluate(() => ({ startMs: window.telltale.startMs, endMs: window.telltale.endMs }));
+    const whole = await view();
+    expect([whole.startMs, whole.endMs]).toEqual([full.startMs, full.endMs]);
+    expect(await page.locator('#zoom-reset').isDisabled()).toBe(true);
+    expect(await page.locator('#strip rect.strip-window').getAttribute('visibility')).toBe('hidden');
+
+    // A drag across the speed plot, over the drive that ended in the breakdown (1 % to 8 % of its width), zooms every plot there.
+    const over = (await page.locator('#plot-speed .u-over').boundingBox())!;
+    await page.mouse.move(over.x + over.width * 0.01, over.y + over.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.04, over.y + over.height / 2, { steps: 4 });
+    await page.mouse.move(over.x + over.width * 0.08, over.y + over.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForFunction((s) => window.telltale.view.startMs > s, full.startMs);
+    const dragged = await view();
+    const span = full.endMs - full.startMs;
+    const msPerPx = span / over.width; // where the drag began and ended, to within two pixels
+    expect(Math.abs(dragged.startMs - (full.startMs + span * 0.01))).toBeLessThan(2 * msPerPx);
+    expect(Math.abs(dragged.endMs - (full.startMs + span * 0.08))).toBeLessThan(2 * msPerPx);
+    for (const [min, max] of await xScale()) expect([min, max]).toEqual([dragged.startMs, dragged.endMs]);
+    // The drag did not seek (a click does).
+    expect(await page.evaluate(() => window.telltale.positionMs)).toBe(full.startMs);
+    // The strip outlines the window; the rows are read again, finer: more of them in a quarter of the range.
+    const outline = page.locator('#strip rect.strip-window');
+    expect(await outline.getAttribute('visibility')).toBe('visible');
+    expect(Math.abs(Number(await outline.getAttribute('x')) - 10)).toBeLessThan(3);
+    expect(Math.abs(Number(await outline.getAttribute('width')) - 70)).toBeLessThan(3);
+
+    // Keys: 0 shows the whole range, + halves the window, − doubles it back.
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('0');
+    await page.waitForFunction((s) => window.telltale.view.startMs === s, full.startMs);
+    expect(await outline.getAttribute('visibility')).toBe('hidden');
+    await page.keyboard.press('+');
+    const zoomedIn = await view();
+    expect(zoomedIn.endMs - zoomedIn.startMs).toBe(span / 2);
+    await page.keyboard.press('-');
+    expect(await view()).toMatchObject({ startMs: full.startMs, endMs: full.endMs });
+    // The buttons do the same, and are labelled.
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    const quarter = await view();
+    expect(quarter.endMs - quarter.startMs).toBe(span / 4);
+
+    // Playing past the window's end moves the window on with the playhead, same width.
+    await page.selectOption('#speed', '1000');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('1000×'));
+    await page.click('#play');
+    await page.waitForFunction((end) => window.telltale.positionMs > end + 60_000, quarter.endMs);
+    await page.click('#play');
+    await page.waitForFunction(() => !window.telltale.playing);
+    const followed = await view();
+    const at = await page.evaluate(() => window.telltale.positionMs);
+    expect(followed.startMs).toBeGreaterThan(quarter.startMs);
+    expect(followed.endMs - followed.startMs).toBe(span / 4);
+    expect(at).toBeGreaterThanOrEqual(followed.startMs);
+    expect(at).toBeLessThanOrEqual(followed.endMs);
+    await page.screenshot({ path: join(SHOTS, 'replay-zoomed.png') });
+    await page.getByRole('button', { name: 'Show the whole range' }).click();
+    expect(await view()).toMatchObject({ startMs: full.startMs, endMs: full.endMs });
+    await page.close();
+  });
+
+  it('reads finer rows for a zoomed window: a drive in a whole-device replay of days', async () => {
+    const page = await signedIn.newPage();
+    await page.goto(`${base}/replay/${MODEL_S_DEVICE}`);
+    await page.waitForFunction(() => window.telltale.loaded && window.telltale.plots.length === 4);
+    // The rows the plots hold for days (reduced to ~1,200 buckets), to compare with the zoomed read.
+    const before = await page.evaluate(() => ({ ts: [...window.telltale.plots[0].plot.data[0]] as number[], reads: window.telltale.rowsRead ?? 0 }));
+    // Drag across the drive that ended in the breakdown (16:54–17:09 UTC on day 2).
+    const from = Date.parse('2013-01-24T16:54:00Z');
+    const to = Date.parse('2013-01-24T17:10:00Z');
+    const [x0, x1] = await page.evaluate(([a, b]) => [a, b].map((t) => window.telltale.plots[0].plot.valToPos(t, 'x')), [from, to]);
+    const over = (await page.locator('#plot-speed .u-over').boundingBox())!;
+    await page.mouse.move(over.x + x0!, over.y + over.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(over.x + (x0! + x1!) / 2, over.y + over.height / 2, { steps: 3 });
+    await page.mouse.move(over.x + x1!, over.y + over.height / 2, { steps: 3 });
+    await page.mouse.up();
+    await page.waitForFunction((n) => (window.telltale.rowsRead ?? 0) > n, before.reads);
+    const zoomed = await page.evaluate(() => ({ ...window.telltale.view, rows: window.telltale.rowsInView }));
+    expect(zoomed.endMs - zoomed.startMs).toBeLessThan(30 * 60_000);
+    const coarse = before.ts.filter((t) => t >= zoomed.startMs && t <= zoomed.endMs).length;
+    expect(zoomed.rows).toBeGreaterThan(2 * coarse);
+    await page.close();
+  });
+
   it('annotates at the playhead: the note is stored at that time and drawn at once; feedback is a mark with its text on focus', async () => {
     const feedback = await api(`${base}/v1/feedback`, {
       method: 'POST',
