@@ -23,6 +23,8 @@ const ROOT = join(import.meta.dirname, '../..');
 const DEFAULT_RUNS: Record<string, { seed: number; devices: number; days: number }> = {
   'holdout-mixed': { seed: 1101, devices: 70, days: 3 },
   'holdout-cold': { seed: 1202, devices: 40, days: 3 },
+  // Like the independent fleet's size; its own seed. Never read while changing rules.
+  'holdout-unseen': { seed: 1303, devices: 70, days: 3 },
   train: { seed: 2, devices: 40, days: 3 },
 };
 

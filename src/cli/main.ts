@@ -162,7 +162,7 @@ program
   .requiredOption('--devices <n>', 'number of devices', wholeNumber('--devices'))
   .requiredOption('--days <n>', 'days to simulate from 2025-01-06', wholeNumber('--days'))
   .requiredOption('--out <dir>', 'output directory (created if missing)')
-  .option('--config <name>', 'simulator configuration: train (default), holdout-mixed, holdout-cold')
+  .option('--config <name>', 'simulator configuration: train (default), holdout-mixed, holdout-cold, holdout-unseen')
   .option('--json', 'print the summary as one JSON object')
   .action(async (opts: { seed: number; devices: number; days: number; out: string; json?: boolean; config?: string }) => {
     await (await import('./simulate-command.ts')).runSimulateCommand(opts);

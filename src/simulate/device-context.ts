@@ -23,6 +23,8 @@ export interface DeviceSpec {
   cutoffSocPct: number;
   limpBelowSocPct: number;
   limpKw: number;
+  /** Limp mode tapers power from full at `limpBelowSocPct` down to `limpKw` at the cut-off (else a step at the band's top). */
+  limpTapered?: boolean;
   /** Whether the device's facts (battery, cut-off) are registered with the service. */
   registered: boolean;
 }
@@ -119,5 +121,8 @@ function deviceShapes(spec: DeviceSpec): string[] {
   if (q.standingCode !== null) out.push('standing_code');
   if (q.wording !== 'words') out.push(`wording_${q.wording}`);
   if (q.parkedHeartbeatS === 0) out.push('silent_parked');
+  if ((q.drivingSampleS ?? 1) > 1) out.push('sparse_modem');
+  if ((q.gpsJitterM ?? 0) > 0) out.push('gps_jitter');
+  if (spec.limpTapered) out.push('tapered_limp');
   return out;
 }

@@ -93,7 +93,8 @@ export function buildFleetLayout(seed: number, deviceCount: number, days: number
       homeChargers.push(home);
     }
     const platform = rand.pick(config.platforms);
-    const model = buildVehicleModel(platform, rand.uniform(config.batteryKwh[0], config.batteryKwh[1]), rand.chance(config.heatPumpShare));
+    const kwh = platform.batteryKwh ?? config.batteryKwh;
+    const model = buildVehicleModel(platform, rand.uniform(kwh[0], kwh[1]), rand.chance(config.heatPumpShare));
     const st = config.strandings;
     const cutoffSocPct = rand.uniform(st.cutoffSocPct[0], st.cutoffSocPct[1]);
     devices.push({
@@ -111,6 +112,8 @@ export function buildFleetLayout(seed: number, deviceCount: number, days: number
         limpBelowSocPct: cutoffSocPct + rand.uniform(st.limpPct[0], st.limpPct[1]),
         limpKw: rand.uniform(st.limpKw[0], st.limpKw[1]),
         registered: rand.chance(config.quirks.registeredShare),
+        // Drawn last and only where configured, so older configurations' fleets stay identical.
+        ...(st.taperedLimpShare !== undefined ? { limpTapered: rand.chance(st.taperedLimpShare) } : {}),
       },
     });
   }

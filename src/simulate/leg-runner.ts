@@ -1,5 +1,5 @@
 import type { BreakdownPlan } from './breakdown-plan.ts';
-import { addLabel, emit, outsideTempC, type DeviceContext } from './device-context.ts';
+import { addLabel, emit, outsideTempC, type DeviceContext, type DeviceSpec } from './device-context.ts';
 import { RESERVE_SOC_PCT } from './moment-label.ts';
 import { routePosition, terrainAltM, type Route } from './route-builder.ts';
 import { coldLossFactor, hvacPowerKw, packHeaterKw, packTempStep, tractionPowerKw } from './vehicle-physics.ts';
@@ -239,7 +239,7 @@ export function driveLeg(ctx: DeviceContext, route: Route, script: LegScript = {
       if (!regen && traction < 0) traction = 0;
       // Derating: a hot pack or an almost empty one (limp mode) limits power, and the car slows.
       const hot = bdPhase === 'signature' && plan!.subkind === 'thermal_fault' && v.packTempC > thermalTarget - 12;
-      const capKw = hot ? m.maxDriveKw * Math.max(0.05, (thermalTarget - v.packTempC) / 12) : v.socPct < spec.limpBelowSocPct ? spec.limpKw : m.maxDriveKw;
+      const capKw = hot ? m.maxDriveKw * Math.max(0.05, (thermalTarget - v.packTempC) / 12) : v.socPct < spec.limpBelowSocPct ? limpCapKw(spec, m.maxDriveKw, v.socPct) : m.maxDriveKw;
       if (traction > capKw) {
         // Power-limited: the car gains only the speed the allowed power pays for, so it settles
         // at the speed where the limit meets the road load (and slows on a climb or into the wind).
@@ -402,4 +402,12 @@ function crawlLoop(ctx: DeviceContext, lengthM: number): void {
     v.socPct = Math.max(0, v.socPct - (v.powerKw / 3600 / ctx.spec.model.batteryKwh) * 100);
     emit(ctx);
   }
+}
+
+/** Power the BMS allows in limp mode: a step down to `limpKw`, or a taper from full power at the band's top to `limpKw` at the cut-off. */
+export function limpCapKw(spec: Pick<DeviceSpec, 'limpBelowSocPct' | 'cutoffSocPct' | 'limpKw' | 'limpTapered'>, maxDriveKw: number, socPct: number): number {
+  if (!spec.limpTapered) return spec.limpKw;
+  const band = Math.max(1e-6, spec.limpBelowSocPct - spec.cutoffSocPct);
+  const f = Math.max(0, Math.min(1, (socPct - spec.cutoffSocPct) / band));
+  return spec.limpKw + (maxDriveKw - spec.limpKw) * f;
 }

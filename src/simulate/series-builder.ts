@@ -62,6 +62,9 @@ export class SeriesBuilder {
 
   push(v: VehicleState, outsideC: number, rangeKm: number): void {
     if (v.tsMs <= this.lastTsMs) throw new Error(`simulator bug: sample at ${v.tsMs} is not after ${this.lastTsMs}`);
+    // A batched or throttled modem: while the car keeps driving, only one row every few seconds.
+    const everyS = this.quirks.drivingSampleS ?? 1;
+    if (everyS > 1 && v.state === 'driving' && this.drivingTail > 0 && v.tsMs - this.lastTsMs < everyS * 1000) return;
     // Switched off after a drive: some units lose their last seconds of driving (never the whole drive).
     if (v.state === 'parked' || v.state === 'charging') {
       const lose = Math.min(this.quirks.tailLossS, this.drivingTail - 1);
@@ -112,8 +115,11 @@ export class SeriesBuilder {
       c.altM[i] = this.lastFix.altM;
       return;
     }
-    c.lat[i] = round(v.lat + v.gpsOffsetLat, 1e6);
-    c.lon[i] = round(v.lon + v.gpsOffsetLon, 1e6);
+    const jitterM = this.rand ? (this.quirks.gpsJitterM ?? 0) : 0;
+    const jLat = jitterM > 0 ? (this.rand!.uniform(-1, 1) * jitterM) / 111_320 : 0;
+    const jLon = jitterM > 0 ? (this.rand!.uniform(-1, 1) * jitterM) / (111_320 * Math.max(0.2, Math.cos((v.lat * Math.PI) / 180))) : 0;
+    c.lat[i] = round(v.lat + v.gpsOffsetLat + jLat, 1e6);
+    c.lon[i] = round(v.lon + v.gpsOffsetLon + jLon, 1e6);
     c.altM[i] = round(v.altM, 10);
     if (v.gpsOffsetLat === 0) this.lastFix = { lat: c.lat[i]!, lon: c.lon[i]!, altM: c.altM[i]! };
   }

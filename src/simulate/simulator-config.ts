@@ -47,6 +47,8 @@ export interface PlatformSpec {
   /** DC charging power per kWh of battery (C-rate), kW/kWh. */
   dcCRate: number;
   maxAcKw: number;
+  /** This body's own battery range, kWh (a scooter or a heavy van), instead of the configuration's. */
+  batteryKwh?: readonly [number, number];
 }
 
 export interface Habits {
@@ -88,11 +90,13 @@ export interface StrandingMix {
   limpPct: readonly [number, number];
   /** Power allowed in limp mode, kW. */
   limpKw: readonly [number, number];
+  /** Share of devices whose limp mode tapers power from full to `limpKw` across the band instead of stepping down at its top. */
+  taperedLimpShare?: number;
 }
 
 export interface QuirkMix {
   /** State wording weights: schema words, parked reported as `off`, or gears D/N/R/P. */
-  wording: { words: number; off: number; gears: number };
+  wording: { words: number; off: number; gears: number; standby?: number };
   /** Parked heartbeat interval choices in s (0 = silent while parked) and their weights. */
   parkedHeartbeatS: readonly number[];
   parkedHeartbeatWeights: readonly number[];
@@ -107,4 +111,10 @@ export interface QuirkMix {
   halfDegreeShare: number;
   /** Share of devices whose facts (battery, cut-off) are registered with the service. */
   registeredShare: number;
+  /** Modem flaws: share of devices that report only every `sparseDrivingS` seconds while driving (batched/throttled units). */
+  sparseDrivingShare?: number;
+  sparseDrivingS?: readonly number[];
+  /** GPS noise: share of devices whose fixes scatter by up to this many metres (cheap antennas, urban canyons). */
+  gpsJitterShare?: number;
+  gpsJitterM?: number;
 }

@@ -6,8 +6,8 @@ import type { SeededRandom } from './seeded-random.ts';
  * emitted, never the physics, so a dry run and the real run agree whatever the quirks are.
  */
 export interface DeviceQuirks {
-  /** `words`: driving/charging/parked/off; `off`: parked is reported as `off`; `gears`: D/N/R/P. */
-  wording: 'words' | 'off' | 'gears';
+  /** `words`: driving/charging/parked/off; `off`: parked is reported as `off`; `gears`: D/N/R/P; `standby`: ready/charging/standby/off. */
+  wording: 'words' | 'off' | 'gears' | 'standby';
   /** Gear-reporting units that say `P` while charging instead of `charging`. */
   parkWhileCharging: boolean;
   /** Seconds between heartbeats while parked; 0 = silent while parked (one row when it parks). */
@@ -21,12 +21,16 @@ export interface DeviceQuirks {
   tempStepC: number;
   /** Seconds of driving a unit loses when the car is switched off at the end of a drive (buffer not flushed). */
   tailLossS: number;
+  /** Seconds between rows while driving (1 = every second; a batched or throttled modem sends less). */
+  drivingSampleS?: number;
+  /** Scatter of the reported position, metres (0 = exact). */
+  gpsJitterM?: number;
 }
 
 export function drawQuirks(rand: SeededRandom, mix: QuirkMix): DeviceQuirks {
   const w = mix.wording;
-  const wording = (['words', 'off', 'gears'] as const)[rand.weighted([w.words, w.off, w.gears])]!;
-  return {
+  const wording = (['words', 'off', 'gears', 'standby'] as const)[rand.weighted(w.standby === undefined ? [w.words, w.off, w.gears] : [w.words, w.off, w.gears, w.standby])]!;
+  const q: DeviceQuirks = {
     wording,
     parkWhileCharging: wording === 'gears' && rand.chance(0.5),
     parkedHeartbeatS: mix.parkedHeartbeatS[rand.weighted(mix.parkedHeartbeatWeights)]!,
@@ -38,6 +42,10 @@ export function drawQuirks(rand: SeededRandom, mix: QuirkMix): DeviceQuirks {
     tempStepC: rand.chance(mix.halfDegreeShare) ? 0.5 : 0.1,
     tailLossS: rand.chance(0.3) ? rand.int(1, 8) : 0,
   };
+  // Drawn only where a configuration has them, so older configurations' fleets stay identical.
+  if (mix.sparseDrivingShare !== undefined && mix.sparseDrivingS) q.drivingSampleS = rand.chance(mix.sparseDrivingShare) ? rand.pick(mix.sparseDrivingS) : 1;
+  if (mix.gpsJitterShare !== undefined && mix.gpsJitterM !== undefined) q.gpsJitterM = rand.chance(mix.gpsJitterShare) ? rand.uniform(3, mix.gpsJitterM) : 0;
+  return q;
 }
 
 /** Quirk-free reporting: the simulator's original output (tests of the physics use it). */
@@ -58,6 +66,7 @@ export const PLAIN_QUIRKS: DeviceQuirks = {
 export function reportedState(q: DeviceQuirks, state: 'driving' | 'charging' | 'parked' | 'off', speedKph: number): string {
   if (q.wording === 'words') return state;
   if (q.wording === 'off') return state === 'parked' ? 'off' : state;
+  if (q.wording === 'standby') return state === 'driving' ? 'ready' : state === 'parked' ? 'standby' : state;
   if (state === 'driving') return 'D';
   if (state === 'charging') return q.parkWhileCharging ? 'P' : 'charging';
   // Propulsion off while still rolling: the gear reads neutral.

@@ -67,7 +67,7 @@ describe('telltale simulate', () => {
     }
     const bad = await runCli(['simulate', '--seed', '3', '--devices', '1', '--days', '1', '--config', 'nowhere', '--out', join(dir, 'bad')]);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain("unknown simulator config 'nowhere'; known: train, holdout-mixed, holdout-cold");
+    expect(bad.stderr).toContain("unknown simulator config 'nowhere'; known: train, holdout-mixed, holdout-cold, holdout-unseen");
   });
 
   it('refuses a size that is not a whole number, naming the option', async () => {
