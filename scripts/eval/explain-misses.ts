@@ -27,6 +27,11 @@ const { values: args } = parseArgs({
   options: { config: { type: 'string', default: 'train' }, seed: { type: 'string', default: '7' }, devices: { type: 'string', default: '20' }, days: { type: 'string', default: '3' }, only: { type: 'string' }, rows: { type: 'string', default: '12' } },
 });
 const only = new Set((args.only ?? 'breakdown,stranding,false_alarm,legs,anomaly').split(','));
+// holdout-unseen is the honest generalisation figure only while nobody reads its cases: refused here.
+if (args.config === 'holdout-unseen') {
+  process.stderr.write("explain-misses: 'holdout-unseen' is never read case by case (its aggregate table in `npm run eval` is all that is looked at); explain misses on 'train' with another seed\n");
+  process.exit(2);
+}
 const options = { seed: Number(args.seed), devices: Number(args.devices), days: Number(args.days), config: args.config };
 const chargers = fleetChargers(options);
 const windowEndMs = DEFAULT_START_MS + options.days * 86_400_000;
