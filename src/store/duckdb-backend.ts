@@ -2,6 +2,7 @@ import { buffer } from 'node:stream/consumers';
 import type { TelemetryBatch } from '../domain/telemetry-batch.ts';
 import type { RowRejection } from '../domain/validate-chunk.ts';
 import { deleteAnnotation, insertAnnotation, listAnnotations } from './annotation-repository.ts';
+import { getApiKey, insertApiKey, listApiKeys, revokeApiKey, revokeApiKeysByLabel } from './api-key-repository.ts';
 import { listChargers, upsertChargers } from './charger-repository.ts';
 import type { StoreBackend } from './contract/store-backend.ts';
 import type { AppendResult } from './contract/telemetry-log.ts';
@@ -104,6 +105,14 @@ export class DuckDbBackend implements StoreBackend {
   readonly chargers: StoreBackend['chargers'] = {
     put: (list, source, nowMs) => this.with((conn) => upsertChargers(conn, list, source, nowMs)),
     list: (page) => this.with((conn) => listChargers(conn, page)),
+  };
+
+  readonly keys: StoreBackend['keys'] = {
+    insert: (key) => this.with((conn) => insertApiKey(conn, key)),
+    get: (keyId) => this.with((conn) => getApiKey(conn, keyId)),
+    list: () => this.with(listApiKeys),
+    revoke: (keyId, nowMs) => this.with((conn) => revokeApiKey(conn, keyId, nowMs)),
+    revokeByLabel: (label, nowMs) => this.with((conn) => revokeApiKeysByLabel(conn, label, nowMs)),
   };
 
   async close(): Promise<void> {

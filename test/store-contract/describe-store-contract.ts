@@ -230,5 +230,31 @@ export function describeStoreContract(name: string, makeBackend: () => Promise<{
         expect((await backend.chargers.list({ afterId: 'c1' })).map((c) => c.chargerId)).toEqual(['c2']);
       });
     });
+
+    describe('api keys', () => {
+      const key = (keyId: string, createdAtMs: number, label: string | null) => ({
+        keyId, secretSha256: keyId.repeat(4), role: 'analyst' as const, fleets: label === null ? ['north', 'south'] : null, label, createdAtMs, expiresAtMs: label === null ? 9_000 : null, revokedAtMs: null,
+      });
+      it('stores keys by id, lists them oldest first and revokes each once', async () => {
+        await backend.keys.insert(key('b'.repeat(16), 20, null));
+        await backend.keys.insert(key('a'.repeat(16), 10, 'admin'));
+        expect(await backend.keys.get('b'.repeat(16))).toEqual(key('b'.repeat(16), 20, null));
+        expect(await backend.keys.get('c'.repeat(16))).toBeUndefined();
+        expect((await backend.keys.list()).map((k) => k.keyId)).toEqual(['a'.repeat(16), 'b'.repeat(16)]);
+        expect(await backend.keys.revoke('b'.repeat(16), 30)).toBe(true);
+        expect(await backend.keys.revoke('b'.repeat(16), 40)).toBe(false);
+        expect(await backend.keys.revoke('c'.repeat(16), 40)).toBe(false);
+        expect((await backend.keys.get('b'.repeat(16)))?.revokedAtMs).toBe(30);
+      });
+
+      it('revokes every live key of a label and leaves the others', async () => {
+        await backend.keys.insert(key('d'.repeat(16), 50, 'admin'));
+        await backend.keys.insert(key('e'.repeat(16), 60, 'ci'));
+        expect((await backend.keys.revokeByLabel('admin', 70)).sort()).toEqual(['a'.repeat(16), 'd'.repeat(16)]);
+        expect(await backend.keys.revokeByLabel('admin', 80)).toEqual([]);
+        const byId = new Map((await backend.keys.list()).map((k) => [k.keyId, k.revokedAtMs]));
+        expect(byId).toEqual(new Map([['a'.repeat(16), 70], ['b'.repeat(16), 30], ['d'.repeat(16), 70], ['e'.repeat(16), null]]));
+      });
+    });
   });
 }

@@ -7,6 +7,7 @@ import {
   addAnnotationCh, getDeviceCh, listAnnotationsCh, listChargersCh, listDevicesCh, putChargersCh, putDeviceFactsCh, removeAnnotationCh,
 } from './clickhouse-catalog-repository.ts';
 import { ClickHouseConnection } from './clickhouse-connection.ts';
+import { getApiKeyCh, insertApiKeyCh, listApiKeysCh, revokeApiKeyCh, revokeApiKeysByLabelCh } from './clickhouse-key-repository.ts';
 import { getSessionCh, listEventsCh, listSessionsCh, replaceEventsCh, replaceSessionsCh } from './clickhouse-derived-repository.ts';
 import { migrateClickHouse } from './clickhouse-migrations.ts';
 import { exportFromPages } from './clickhouse-telemetry-export.ts';
@@ -97,6 +98,14 @@ export class ClickHouseBackend implements StoreBackend {
   readonly chargers: StoreBackend['chargers'] = {
     put: (list, source, nowMs) => putChargersCh(this.conn, list, source, nowMs),
     list: (page) => listChargersCh(this.conn, page),
+  };
+
+  readonly keys: StoreBackend['keys'] = {
+    insert: (key) => insertApiKeyCh(this.conn, key),
+    get: (keyId) => getApiKeyCh(this.conn, keyId),
+    list: () => listApiKeysCh(this.conn),
+    revoke: (keyId, nowMs) => revokeApiKeyCh(this.conn, keyId, nowMs),
+    revokeByLabel: (label, nowMs) => revokeApiKeysByLabelCh(this.conn, label, nowMs),
   };
 
   async close(): Promise<void> {

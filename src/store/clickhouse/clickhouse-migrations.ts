@@ -54,6 +54,12 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
       'CREATE TABLE IF NOT EXISTS {db}.chargers (charger_id String, doc String, deleted UInt8, ver UInt64) ENGINE = ReplacingMergeTree(ver) ORDER BY charger_id',
     ],
   },
+  {
+    version: 2,
+    name: 'api keys on shard 1, so every process on the cluster accepts the same keys',
+    everyShard: [],
+    firstShard: ['CREATE TABLE IF NOT EXISTS {db}.api_keys (key_id String, doc String, deleted UInt8, ver UInt64) ENGINE = ReplacingMergeTree(ver) ORDER BY key_id'],
+  },
 ];
 
 /** Brings every shard up to the latest migration; each shard records what it has applied. */

@@ -3,6 +3,7 @@ import type { ChargerDirectory } from './charger-directory.ts';
 import type { DeviceRegistry } from './device-registry.ts';
 import type { EventLog } from './event-log.ts';
 import type { IncidentBook } from './incident-book.ts';
+import type { KeyBook } from './key-book.ts';
 import type { OutboxQueue } from './outbox-queue.ts';
 import type { SessionLog } from './session-log.ts';
 import type { TelemetryLog } from './telemetry-log.ts';
@@ -22,5 +23,7 @@ export interface StoreBackend {
   readonly outbox: OutboxQueue;
   readonly annotations: AnnotationBook;
   readonly chargers: ChargerDirectory;
+  /** API keys, shared by every process on the store. */
+  readonly keys: KeyBook;
   close(): Promise<void>;
 }
