@@ -1,6 +1,7 @@
 /**
  * The real-data checks of the evaluation: the Model S 2013 fixture (its labelled moments and the
  * Norwich departure warning) and every real twizy-rsk trip (nothing may fire), through the store.
+ * Both are archives recorded long ago: judged at their last row, as nobody heard them go silent.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,9 +31,9 @@ export async function runRealChecks(root: string, detectors: readonly Detector[]
     const msChargers = parseChargersCsv(readFileSync(join(msDir, 'chargers.csv'), 'utf8')).chargers;
     const series = await store.withConnection((c) => readSeries(c, { deviceId: 'model-s-2013' }));
     const endMs = series.length ? series.tsMs[series.length - 1]! : 0;
-    // Judged long after the data (as a batch run over an archive is): silence at the end counts.
+    // An archive: its end is where the recording stops, not a silence anyone heard (judged at its last row).
     // The demo registers the car's model (its cut-off and gauge); so does this check.
-    const found = await detectAll(detectors, series, 'model-s-2013', msChargers, { windowEndMs: endMs + 86_400_000, device: { model: 'Tesla Model S 85' } });
+    const found = await detectAll(detectors, series, 'model-s-2013', msChargers, { windowEndMs: endMs, device: { model: 'Tesla Model S 85' } });
     const msLabels = JSON.parse(readFileSync(join(msDir, 'labels.json'), 'utf8')) as { kind: string; subkind: string; start: string; end: string; warnBy?: string }[];
     lines.push(`Model S 2013 fixture (${series.length} rows): ${found.length} events`);
     for (const e of found) lines.push(`  ${iso(e.startMs)} → ${iso(e.endMs)}  ${e.severity.padEnd(8)} ${e.kind}/${e.subkind}  ${e.summary}`);
@@ -60,7 +61,10 @@ export async function runRealChecks(root: string, detectors: readonly Detector[]
     await ingest(store, { input: { path: join(twDir, file) }, format: 'csv', source: file, deviceId: file, profile: 'twizy-rsk' });
     const series = await store.withConnection((c) => readSeries(c, { deviceId: file }));
     const endMs = series.length ? series.tsMs[series.length - 1]! : 0;
-    const found = await detectAll(detectors, series, file, [], { windowEndMs: endMs + 86_400_000 });
+    // A logged trip: the file ends where the logger stopped, which says nothing about the car
+    // (a recording cut at speed is not a 12 V failure). Silence is only evidence when it was heard:
+    // a live device that stopped reporting. So an archived file is judged at its last row.
+    const found = await detectAll(detectors, series, file, [], { windowEndMs: endMs });
     byTrip[file] = found.map((e) => `${e.kind}/${e.subkind}@${iso(e.startMs)}`);
     lines.push(`twizy-rsk ${file.padEnd(22)} ${String(series.length).padStart(6)} rows: ${found.length ? found.map((e) => `${e.kind}/${e.subkind} at ${iso(e.startMs)}`).join('; ') : 'nothing'}`);
   }

@@ -34,6 +34,14 @@ describe('telemetry that dies at speed', () => {
     expect(e.evidence.find((x) => x.signal === 'provisional')?.value).toBe(true);
   });
 
+  it('an archived recording cut at speed, judged at its last row (nobody heard it go silent), is no breakdown', async () => {
+    // Like the real twizy-rsk trip T1_07_01_2021: the logger stopped mid-drive. The file's end is
+    // where the recording stops, not a silence; only a device heard live and then silent is judged.
+    const s = diesAt107().build();
+    expect(await detector.detect(s, at(lastTs(s)))).toEqual([]);
+    expect(detector.wakeAtMs!(s, at(lastTs(s)))).toBe(lastTs(s) + BREAKDOWN_RULES.silenceMs);
+  });
+
   it('the silence is configurable', async () => {
     const s = diesAt107().build();
     const quick = createBreakdownDetector({ scorer: null, silenceMs: 2 * MIN });
