@@ -6,6 +6,7 @@ import type { Detector } from '../domain/detect/detector.ts';
 import { DerivedPipeline, type DerivedPipelineOptions } from '../pipeline/derived-pipeline.ts';
 import type { DeviceOwnership } from '../pipeline/device-ownership.ts';
 import { compactTelemetry, measureClustering } from '../store/compact-telemetry.ts';
+import { DuckDbBackend } from '../store/duckdb-backend.ts';
 import { TelemetryStore, type StoreOptions } from '../store/telemetry-store.ts';
 import { WriteLock } from '../store/write-lock.ts';
 import { AuditLog } from '../auth/audit-log.ts';
@@ -169,7 +170,7 @@ export async function composeServices(store: TelemetryStore, options: ServicesOp
     feedback: new FeedbackService(store),
     health,
     alerts: { engine, worker },
-    keys: new KeyService(store),
+    keys: new KeyService(new DuckDbBackend(store).keys, () => store.now()),
     audit,
     privacy: new PrivacyService(store, devices, audit),
     maintenance: {
