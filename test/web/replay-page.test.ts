@@ -170,7 +170,7 @@ run('the web player in a real browser', () => {
     // Pause; on a loaded machine the 1000× playback can have reached the end of the stream by now,
     // and a click then would start it again, so it is clicked only while it still plays.
     await page.evaluate(() => {
-      if ((window as unknown as { telltale: { playing: boolean } }).telltale.playing) (document.getElementById('play') as HTMLButtonElement).click();
+      if ((window as unknown as { telltale: { playing: boolean } }).telltale.playing) (document.getElementById('play') as unknown as { click: () => void }).click();
     });
     await page.waitForFunction(() => {
       const status = document.getElementById('status')?.textContent ?? '';
