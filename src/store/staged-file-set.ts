@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { listValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { TELEMETRY_COLUMNS } from '../domain/telemetry-schema.ts';
 import { csvReaderSql, fileStageSql, quoteLiteral, type SchemaFile } from './file-stage-sql.ts';
+import { inTransaction } from './in-transaction.ts';
+import { insertRunningBatch, markBatchCommitted, markBatchesFailed } from './ingest-batch-repository.ts';
 import type { BatchMeta, IngestCounts } from './staged-ingest.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 
@@ -77,12 +79,7 @@ export class StagedFileSet {
     await conn.run(`CREATE TEMP TABLE set_ranges AS SELECT file_ix, device_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS n
       FROM file_rows GROUP BY file_ix, device_id`);
     const now = this.store.now();
-    for (const [ix, meta] of this.metas.entries()) {
-      await conn.run(
-        "INSERT INTO ingest_batches (batch_id, source, format, profile, status, started_at) VALUES ($1, $2, $3, NULL, 'running', epoch_ms(CAST($4 AS BIGINT)))",
-        [this.batchIds[ix]!, meta.source, meta.format, now],
-      );
-    }
+    for (const [ix, meta] of this.metas.entries()) await insertRunningBatch(conn, { batchId: this.batchIds[ix]!, source: meta.source, format: meta.format }, now);
     return true;
   }
 
@@ -103,8 +100,7 @@ export class StagedFileSet {
 
   private async commitOnce(): Promise<IngestCounts[]> {
     const conn = this.conn;
-    await conn.run('BEGIN TRANSACTION');
-    try {
+    const counts = await inTransaction(conn, async () => {
       // Rows need dropping only where a file's range meets the store's or another file's.
       const overlap = await conn.runAndReadAll(`
         SELECT (SELECT count(*) FROM set_ranges r JOIN devices d USING (device_id) WHERE r.first_ts <= d.last_ts AND r.last_ts >= d.first_ts)
@@ -151,30 +147,19 @@ export class StagedFileSet {
       }
       for (const c of counts) {
         c.duplicates = c.received - c.accepted;
-        await conn.run(
-          `UPDATE ingest_batches SET status = 'committed', received = $2, accepted = $3, duplicates = $4, rejected = 0,
-             finished_at = epoch_ms(CAST($5 AS BIGINT)) WHERE batch_id = $1`,
-          [c.batchId, c.received, c.accepted, c.duplicates, now],
-        );
+        await markBatchCommitted(conn, c, now);
       }
-      await conn.run('COMMIT');
-      this.release();
       return counts;
-    } catch (err) {
-      await conn.run('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
+    });
+    this.release();
+    return counts;
   }
 
   /** Drops everything staged and records why each file's batch failed. */
   async abort(reason: string): Promise<void> {
     if (this.done) return;
     try {
-      await this.conn.run("UPDATE ingest_batches SET status = 'failed', error = $2, finished_at = epoch_ms(CAST($3 AS BIGINT)) WHERE list_contains($1::VARCHAR[], batch_id)", [
-        listValue([...this.batchIds]),
-        reason.slice(0, 1000),
-        this.store.now(),
-      ]);
+      await markBatchesFailed(this.conn, this.batchIds, reason, this.store.now());
     } finally {
       this.release();
     }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
-import { DOUBLE, DuckDBDataChunk, listValue, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { DuckDBDataChunk, listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { TelltaleError } from '../domain/errors/telltale-error.ts';
 import type { TelemetryBatch } from '../domain/telemetry-batch.ts';
-import { NUMBER_COLUMN_NAMES, TELEMETRY_COLUMNS } from '../domain/telemetry-schema.ts';
+import { NUMBER_COLUMN_NAMES } from '../domain/telemetry-schema.ts';
 import type { RowRejection } from '../domain/validate-chunk.ts';
 import { recordDerivedWork } from './derived-work-repository.ts';
+import { inTransaction } from './in-transaction.ts';
+import { insertRunningBatch, markBatchCommitted, markBatchesFailed } from './ingest-batch-repository.ts';
 import { fileStageSql, readerSql, type SchemaFile } from './file-stage-sql.ts';
+import { DICTIONARY_COLUMNS, REJECTS_PER_YIELD, STAGE_SQL, STAGE_TYPES, VECTOR_SIZE, telemetrySelectFromStage, writeDoubles } from './stage-table.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 
 export interface BatchMeta {
@@ -36,49 +39,6 @@ export interface IngestCounts {
   accepted: number;
   duplicates: number;
   rejected: number;
-}
-
-const VECTOR_SIZE = 2048;
-/** Rejections appended between two turns of the event loop. */
-const REJECTS_PER_YIELD = 1024;
-/** Repeated strings are staged as indexes into a per-batch dictionary: one native call per value is the cost otherwise. */
-const DICTIONARY_COLUMNS = ['device_id', 'state'] as const;
-/** Every staged column is a DOUBLE (NaN = missing), so a vector is filled by copying a typed array. */
-const STAGE_SQL = `CREATE TEMP TABLE stage (row_no DOUBLE, device_ix DOUBLE, ts_ms DOUBLE, ${NUMBER_COLUMN_NAMES.map((n) => `${n} DOUBLE`).join(', ')}, state_ix DOUBLE)`;
-const STAGE_TYPES: DuckDBType[] = [DOUBLE, DOUBLE, DOUBLE, ...NUMBER_COLUMN_NAMES.map(() => DOUBLE), DOUBLE];
-
-/**
- * Copies a slice of doubles into a chunk's vector in one go. DuckDBDoubleVector.setItem costs a
- * BigInt validity update per value (about half of all ingest time in a profile); missing values
- * travel as NaN instead and become NULL in SQL.
- */
-function writeDoubles(chunk: DuckDBDataChunk, col: number, values: Float64Array): void {
-  const vector = chunk.getColumnVector(col);
-  const items = (vector as unknown as { items?: unknown }).items;
-  if (items instanceof Float64Array && items.length === values.length) {
-    items.set(values);
-  } else {
-    for (let i = 0; i < values.length; i++) vector.setItem(i, values[i]!);
-  }
-  vector.flush();
-}
-
-function telemetrySelectFromStage(withLists: boolean): string {
-  return TELEMETRY_COLUMNS.map((c) => {
-    switch (c.name) {
-      case 'device_id':
-        return 'dd.value AS device_id';
-      case 'ts':
-        return 'epoch_ms(CAST(s.ts_ms AS BIGINT)) AS ts';
-      case 'state':
-        return 'sd.value AS state';
-      case 'error_codes':
-      case 'flags':
-        return withLists ? `CASE WHEN l.${c.name} IS NULL THEN NULL ELSE string_split(l.${c.name}, '|') END AS ${c.name}` : `NULL::VARCHAR[] AS ${c.name}`;
-      default:
-        return `CASE WHEN isnan(s.${c.name}) THEN NULL ELSE s.${c.name} END AS ${c.name}`;
-    }
-  }).join(',\n    ');
 }
 
 /**
@@ -120,10 +80,7 @@ export class StagedIngest {
     await conn.run('CREATE TEMP TABLE stage_lists (row_no DOUBLE, error_codes VARCHAR, flags VARCHAR)');
     await conn.run('CREATE TEMP TABLE stage_rejects (row_number DOUBLE, field VARCHAR, reason VARCHAR, raw_text VARCHAR, device_id VARCHAR)');
     await conn.run('CREATE TEMP TABLE stage_dict (dict VARCHAR, ix DOUBLE, value VARCHAR)');
-    await conn.run(
-      "INSERT INTO ingest_batches (batch_id, source, format, profile, status, started_at) VALUES ($1, $2, $3, $4, 'running', epoch_ms(CAST($5 AS BIGINT)))",
-      [ingest.batchId, meta.source, meta.format, meta.profile ?? null, store.now()],
-    );
+    await insertRunningBatch(conn, { batchId: ingest.batchId, ...meta }, store.now());
     return ingest;
   }
 
@@ -385,8 +342,7 @@ export class StagedIngest {
     }
     return this.store.writeLock.run(async () => {
       const conn = this.conn;
-      await conn.run('BEGIN TRANSACTION');
-      try {
+      const counts = await inTransaction(conn, async () => {
         if (this.meta.fleets) await this.refuseOutsideFleets(this.meta.fleets);
         // Only devices whose stored time range overlaps the batch need the (costlier) anti-join.
         const overlap = await conn.runAndReadAll(`
@@ -439,18 +395,11 @@ export class StagedIngest {
           duplicates: this.staged - accepted,
           rejected: this.rejected,
         };
-        await conn.run(
-          `UPDATE ingest_batches SET status = 'committed', received = $2, accepted = $3, duplicates = $4, rejected = $5,
-             finished_at = epoch_ms(CAST($6 AS BIGINT)) WHERE batch_id = $1`,
-          [this.batchId, counts.received, counts.accepted, counts.duplicates, counts.rejected, this.store.now()],
-        );
-        await conn.run('COMMIT');
-        await this.release();
+        await markBatchCommitted(conn, counts, this.store.now());
         return counts;
-      } catch (err) {
-        await conn.run('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
+      });
+      await this.release();
+      return counts;
     });
   }
 
@@ -458,11 +407,7 @@ export class StagedIngest {
   async abort(reason: string): Promise<void> {
     if (this.done) return;
     try {
-      await this.conn.run("UPDATE ingest_batches SET status = 'failed', error = $2, finished_at = epoch_ms(CAST($3 AS BIGINT)) WHERE batch_id = $1", [
-        this.batchId,
-        reason.slice(0, 1000),
-        this.store.now(),
-      ]);
+      await markBatchesFailed(this.conn, [this.batchId], reason, this.store.now());
     } finally {
       await this.release();
     }

@@ -6,6 +6,7 @@ import { TelltaleError } from '../domain/errors/telltale-error.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { WriteLock } from './write-lock.ts';
 import { inTransaction } from './in-transaction.ts';
+import { markRunningBatchesAborted } from './ingest-batch-repository.ts';
 
 /**
  * A connection as the layers above the store may hold it: to pass to repository functions, never
@@ -114,9 +115,7 @@ export class TelemetryStore {
     }
     // A batch still 'running' when the store opens was cut off by a crash or kill: nothing of it was
     // committed (its rows are written in the same transaction that would have marked it done).
-    await this.connection.run(
-      "UPDATE ingest_batches SET status = 'aborted', error = 'process stopped before the batch was committed' WHERE status = 'running'",
-    );
+    await markRunningBatchesAborted(this.connection);
   }
 
   async close(): Promise<void> {
