@@ -3,8 +3,9 @@
 // server's; between its frames (every 50 ms) the playhead moves on at the playing speed, so the
 // page renders on every animation frame without asking the server for more.
 import { showEvidence } from './replay-evidence.js';
-import { adjacentMoment, clampWindow, displayUnits, followWindow, formatValue, interpolatedPosition, isWholeRange, momentAt, needsFinerRows, zoomWindow } from './replay-model.js';
+import { adjacentMoment, clampWindow, displayUnits, followWindow, formatValue, interpolatedPosition, momentAt } from './replay-model.js';
 import { createPlot, plotData, plotDefinitions } from './replay-plots.js';
+import { createReplayView } from './replay-view.js';
 import { drawStrip } from './replay-strip.js';
 import { drawTrack, moveMarker } from './replay-track.js';
 import { localiseText } from './units-text.js';
@@ -224,53 +225,7 @@ async function loadContext() {
 
 const range = () => ({ startMs: state.startMs, endMs: state.endMs });
 
-/**
- * The plots' rows for a window, one read per plot: the same number of points for any window, so a
- * zoomed window is read again at a finer step (bucketed by DuckDB, holes kept as null rows).
- */
-function readSeries(definitions, window) {
-  return definitions.map(async (d) => {
-    const columns = d.series.map((s) => s.column);
-    const url = `${api}/timeline?from=${Math.floor(window.startMs)}&to=${Math.ceil(window.endMs) + 1}&columns=ts,${columns.join(',')}&maxPoints=${Math.min(100_000, (2 * columns.length + 2) * 1200 + 4)}`;
-    const r = await fetch(url);
-    if (!r.ok) throw new Error(`${url.split('?')[0]} answered ${r.status}`);
-    return r.json();
-  });
-}
-
-let reading = 0;
-/** Shows `view` on every plot and the strip; reads finer rows when the window needs them (the latest read wins). */
-function setView(view) {
-  state.view = view;
-  for (const p of state.plots) p.showWindow();
-  strip.showWindow?.(view);
-  $('zoom-out').disabled = $('zoom-reset').disabled = isWholeRange(view, range());
-  countRowsInView();
-  if (!state.loaded || !needsFinerRows(state.fetched, view)) return;
-  const span = view.endMs - view.startMs;
-  const wanted = isWholeRange(view, range()) ? range() : clampWindow(view.startMs - span / 4, view.endMs + span / 4, range());
-  const ticket = ++reading;
-  state.fetched = wanted;
-  Promise.all(readSeries(plotDefinitions(units), wanted)).then((series) => {
-    if (ticket !== reading) return;
-    state.plots.forEach((p, i) => p.setData(plotData(p.definition, series[i].rows)));
-    countRowsInView();
-    state.rowsRead = (state.rowsRead ?? 0) + 1;
-  }, (err) => ($('status').textContent = `could not read the zoomed rows: ${err.message}`));
-}
-
-function countRowsInView() {
-  const ts = state.plots[0]?.plot.data[0] ?? [];
-  let n = 0;
-  for (const t of ts) if (t >= state.view.startMs && t <= state.view.endMs) n++;
-  state.rowsInView = n;
-}
-
-const zoomBy = (factor) => {
-  const pos = state.displayMs;
-  const about = pos >= state.view.startMs && pos <= state.view.endMs ? pos : undefined;
-  setView(zoomWindow(state.view, range(), factor, about));
-};
+const { readSeries, setView, zoomBy } = createReplayView({ state, api, range, $, strip: () => strip, units: () => units });
 
 function annotationMark(a) {
   return {

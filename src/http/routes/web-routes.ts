@@ -9,7 +9,7 @@ const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-
 const FILES = new Map(
   [
     'index.html', 'replay.html', 'fleet-query.js', 'device.html', 'incidents.html', 'incident.html',
-    'index.js', 'replay.js', 'replay-model.js', 'replay-plots.js', 'replay-strip.js', 'replay-track.js', 'replay-evidence.js', 'device.js', 'incidents.js', 'incident.js', 'format.js', 'units-text.js', 'device-units.js',
+    'index.js', 'replay.js', 'replay-model.js', 'replay-plots.js', 'replay-strip.js', 'replay-track.js', 'replay-evidence.js', 'replay-view.js', 'device.js', 'incidents.js', 'incident.js', 'format.js', 'units-text.js', 'device-units.js',
     'telltale.css', 'console.css',
   ].map((name) => [name, readFileSync(new URL(name, WEB))]),
 );
