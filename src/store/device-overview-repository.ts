@@ -23,9 +23,10 @@ export interface DeviceOverviewQuery {
 /**
  * One page of devices with everything the fleet overview shows, in one query: the page of
  * `devices` is cut first (filters, keyset, limit), then each per-device aggregate joins only that
- * page. The SoC and last row state read only the last 15 minutes of each device's rows (telemetry
- * is clustered by device and time, so zone maps skip the rest; at 1 Hz that is 900 rows a device,
- * and a logger that sends SoC more rarely falls back to its latest session's end SoC).
+ * page. The SoC and row state are the device record's latest values (kept by every commit,
+ * device-span-repository.ts), so the overview reads one row per device whatever is stored; they
+ * count when they are from the last 15 minutes of the device's rows, and a logger that sends SoC
+ * more rarely falls back to its latest session's end SoC.
  */
 export async function listDeviceOverviews(conn: DuckDBConnection, q: DeviceOverviewQuery): Promise<DeviceOverview[]> {
   const params: DuckDBValue[] = [
@@ -39,13 +40,6 @@ export async function listDeviceOverviews(conn: DuckDBConnection, q: DeviceOverv
          AND ($4::VARCHAR IS NULL OR contains(lower(device_id), lower($4))) AND ($5::VARCHAR IS NULL OR device_id > $5)
          AND ($6::VARCHAR[] IS NULL OR list_contains($6::VARCHAR[], fleet))
        ORDER BY device_id LIMIT $7
-     ),
-     last_rows AS (
-       SELECT t.device_id, arg_max(t.soc_pct, t.ts) FILTER (WHERE t.soc_pct IS NOT NULL) AS soc_pct,
-              epoch_ms(max(t.ts) FILTER (WHERE t.soc_pct IS NOT NULL))::DOUBLE AS soc_ms,
-              arg_max(t.state, t.ts) FILTER (WHERE t.state IS NOT NULL) AS row_state
-       FROM telemetry t JOIN page p ON t.device_id = p.device_id AND t.ts >= p.last_ts - INTERVAL 15 MINUTE
-       GROUP BY t.device_id
      ),
      last_sessions AS (
        SELECT s.device_id, arg_max(s.kind, s.end_ts) AS kind, arg_max(TRY_CAST(json_extract_string(s.period, '$.socEndPct') AS DOUBLE), s.end_ts) AS soc_end,
@@ -67,9 +61,11 @@ export async function listDeviceOverviews(conn: DuckDBConnection, q: DeviceOverv
      )
      SELECT p.device_id, epoch_ms(p.first_ts)::DOUBLE, epoch_ms(p.last_ts)::DOUBLE, p.row_count, p.model, p.firmware, p.fleet,
             p.battery_kwh, p.reserve_soc_pct, p.cutoff_soc_pct, p.heat_pump, p.region,
-            r.soc_pct, r.soc_ms, r.row_state, s.kind, s.soc_end, s.end_ms,
+            CASE WHEN p.latest_soc_ts >= p.last_ts - INTERVAL 15 MINUTE THEN p.latest_soc_pct END,
+            CASE WHEN p.latest_soc_ts >= p.last_ts - INTERVAL 15 MINUTE THEN epoch_ms(p.latest_soc_ts)::DOUBLE END,
+            CASE WHEN p.latest_state_ts >= p.last_ts - INTERVAL 15 MINUTE THEN p.latest_state END, s.kind, s.soc_end, s.end_ms,
             coalesce(o.n, 0), coalesce(m.b24, 0), coalesce(m.b7, 0), coalesce(m.c24, 0), coalesce(m.c7, 0)
-     FROM page p LEFT JOIN last_rows r ON r.device_id = p.device_id LEFT JOIN last_sessions s ON s.device_id = p.device_id
+     FROM page p LEFT JOIN last_sessions s ON s.device_id = p.device_id
        LEFT JOIN open_incidents o ON o.device_id = p.device_id LEFT JOIN moments m ON m.device_id = p.device_id
      ORDER BY p.device_id`,
     params,

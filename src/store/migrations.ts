@@ -1,3 +1,4 @@
+import { LATEST_VALUES_FROM_TELEMETRY_SQL } from './device-span-repository.ts';
 import { telemetryTableColumnsSql } from './telemetry-ddl.ts';
 
 export interface Migration {
@@ -298,5 +299,15 @@ CREATE TABLE audit_log (
     version: 12,
     name: "quarantine rows carry their device where it can be read, so a person's purge removes them too",
     sql: `ALTER TABLE quarantine ADD COLUMN device_id VARCHAR;`,
+  },
+  {
+    version: 13,
+    name: "devices keep their latest SoC and row state (the fleet overview reads one row per device, not each device's recent telemetry)",
+    sql: `
+ALTER TABLE devices ADD COLUMN latest_soc_pct DOUBLE;
+ALTER TABLE devices ADD COLUMN latest_soc_ts TIMESTAMP;
+ALTER TABLE devices ADD COLUMN latest_state VARCHAR;
+ALTER TABLE devices ADD COLUMN latest_state_ts TIMESTAMP;
+${LATEST_VALUES_FROM_TELEMETRY_SQL};`,
   },
 ];

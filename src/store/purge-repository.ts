@@ -45,7 +45,11 @@ export async function purgeDeviceRows(conn: DuckDBConnection, deviceId: string, 
   } else {
     // What is left of the device: its span and row count follow the purge.
     await conn.run(
-      `UPDATE devices SET first_ts = (SELECT min(ts) FROM telemetry WHERE device_id = $1), row_count = (SELECT count(*) FROM telemetry WHERE device_id = $1)
+      `UPDATE devices SET first_ts = (SELECT min(ts) FROM telemetry WHERE device_id = $1), row_count = (SELECT count(*) FROM telemetry WHERE device_id = $1),
+          latest_soc_pct = CASE WHEN latest_soc_ts < epoch_ms(CAST($2 AS BIGINT)) THEN NULL ELSE latest_soc_pct END,
+          latest_soc_ts = CASE WHEN latest_soc_ts < epoch_ms(CAST($2 AS BIGINT)) THEN NULL ELSE latest_soc_ts END,
+          latest_state = CASE WHEN latest_state_ts < epoch_ms(CAST($2 AS BIGINT)) THEN NULL ELSE latest_state END,
+          latest_state_ts = CASE WHEN latest_state_ts < epoch_ms(CAST($2 AS BIGINT)) THEN NULL ELSE latest_state_ts END
         WHERE device_id = $1 AND $2::BIGINT IS NOT NULL`,
       p as never,
     );

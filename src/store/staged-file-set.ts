@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TELEMETRY_COLUMNS } from '../domain/telemetry-schema.ts';
+import { upsertDeviceSpans } from './device-span-repository.ts';
 import { csvReaderSql, fileStageSql, quoteLiteral, type SchemaFile } from './file-stage-sql.ts';
 import { inTransaction } from './in-transaction.ts';
 import { insertRunningBatch, markBatchCommitted, markBatchesFailed } from './ingest-batch-repository.ts';
@@ -118,16 +119,7 @@ export class StagedFileSet {
       }
       await conn.run(`INSERT INTO telemetry SELECT ${TELEMETRY_LIST} FROM ${rows} ORDER BY device_id, ts`);
       const now = this.store.now();
-      await conn.run(
-        `INSERT INTO devices (device_id, first_ts, last_ts, row_count, updated_at)
-         SELECT device_id, min(first_ts), max(last_ts), sum(n), epoch_ms(CAST($1 AS BIGINT)) FROM set_ranges GROUP BY device_id
-         ON CONFLICT (device_id) DO UPDATE SET
-           first_ts = least(devices.first_ts, excluded.first_ts),
-           last_ts = greatest(devices.last_ts, excluded.last_ts),
-           row_count = devices.row_count + excluded.row_count,
-           updated_at = excluded.updated_at`,
-        [now],
-      );
+      await upsertDeviceSpans(conn, rows, now);
       // The derived work of each file's batch, durable with its rows (as StagedIngest records it).
       await conn.run(
         `INSERT INTO derived_work (batch_id, device_id, from_ts, to_ts, fast_done, recorded_at)

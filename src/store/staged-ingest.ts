@@ -6,6 +6,7 @@ import type { TelemetryBatch } from '../domain/telemetry-batch.ts';
 import { NUMBER_COLUMN_NAMES } from '../domain/telemetry-schema.ts';
 import type { RowRejection } from '../domain/validate-chunk.ts';
 import { recordDerivedWork } from './derived-work-repository.ts';
+import { upsertDeviceSpans } from './device-span-repository.ts';
 import { inTransaction } from './in-transaction.ts';
 import { insertRunningBatch, markBatchCommitted, markBatchesFailed } from './ingest-batch-repository.ts';
 import { fileStageSql, readerSql, type SchemaFile } from './file-stage-sql.ts';
@@ -365,16 +366,7 @@ export class StagedIngest {
         }
         const inserted = await conn.runAndReadAll(`INSERT INTO telemetry SELECT * FROM ${ready}`);
         const accepted = Number(inserted.getRows()[0]?.[0] ?? 0);
-        await conn.run(
-          `INSERT INTO devices (device_id, first_ts, last_ts, row_count, updated_at)
-           SELECT device_id, first_ts, last_ts, n, epoch_ms(CAST($1 AS BIGINT)) FROM ${ranges} WHERE n > 0
-           ON CONFLICT (device_id) DO UPDATE SET
-             first_ts = least(devices.first_ts, excluded.first_ts),
-             last_ts = greatest(devices.last_ts, excluded.last_ts),
-             row_count = devices.row_count + excluded.row_count,
-             updated_at = excluded.updated_at`,
-          [this.store.now()],
-        );
+        await upsertDeviceSpans(conn, ready, this.store.now());
         // The derived work (sessions, events) is recorded with the rows, so it survives any crash after the ack.
         await recordDerivedWork(conn, this.batchId, ranges, this.store.now());
         const touched = await conn.runAndReadAll(
