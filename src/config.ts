@@ -18,6 +18,9 @@ export const ConfigSchema = Type.Object({
   socketsPerKey: Type.Integer({ minimum: 1 }),
   /** Days of data kept per fleet (TELLTALE_RETENTION, e.g. "north=30,south=365"); the server purges what is older, hourly. */
   retentionDays: Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0 })),
+  /** Several processes on a ClickHouse store: how long a device-partition lease holds (TELLTALE_LEASE_TTL_MS) and how often it is renewed (TELLTALE_LEASE_RENEW_MS). */
+  leaseTtlMs: Type.Integer({ minimum: 1000 }),
+  leaseRenewMs: Type.Integer({ minimum: 100 }),
   logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')]),
 });
 export type Config = Static<typeof ConfigSchema>;
@@ -40,6 +43,8 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
       const [fleet, days] = p.split('=');
       return [fleet!.trim(), Number(days)];
     })),
+    leaseTtlMs: env.TELLTALE_LEASE_TTL_MS ? Number(env.TELLTALE_LEASE_TTL_MS) : 6_000,
+    leaseRenewMs: env.TELLTALE_LEASE_RENEW_MS ? Number(env.TELLTALE_LEASE_RENEW_MS) : 2_000,
     webhookAllow: (env.TELLTALE_WEBHOOK_ALLOW ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     allowedHosts: (env.TELLTALE_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     ...defined,

@@ -6,6 +6,7 @@ import { ruleMatches } from '../domain/alerts/rule-matches.ts';
 import { signWebhook } from '../domain/alerts/webhook-signature.ts';
 import type { StoredEvent } from '../domain/events/detected-event.ts';
 import { mulberry32 } from '../domain/seeded-random.ts';
+import type { OwnershipView } from '../pipeline/ownership-view.ts';
 import type { StoreBackend } from '../store/contract/store-backend.ts';
 import { DEFAULT_DELIVERY, type DeliveryOptions } from './delivery-options.ts';
 import { buildNotice, idempotencyKey } from './incident-notice.ts';
@@ -37,7 +38,11 @@ export class BackendAlerts {
     this.random = mulberry32(this.delivery.seed);
   }
 
-  /** Places each event under each matching rule; returns the incidents opened. */
+  /**
+   * Places each event under each matching rule; returns the incidents opened. Safe to repeat for
+   * events already handled (a successor re-scanning a device after a takeover): an incident this
+   * event opened gets its ladder queued again, which queues only what a crash left unqueued.
+   */
   async scan(rules: readonly AlertRule[], events: readonly StoredEvent[], publicUrl = ''): Promise<string[]> {
     const opened: string[] = [];
     for (const event of events) {
@@ -49,17 +54,18 @@ export class BackendAlerts {
         const linked = same.find((i) => i.eventIds.includes(event.eventId));
         const placement = placeEvent(event, linked?.incidentId, same, rule.hysteresisMs ?? DEFAULT_HYSTERESIS_MS);
         const endMs = event.endMs ?? event.startMs;
-        let incidentId: string;
-        if (placement.action === 'open') {
-          incidentId = incidentIdFor(rule.ruleId, event.eventId);
-          if (!(await this.backend.incidents.get(incidentId))) {
-            await this.backend.incidents.open({ incidentId, ruleId: rule.ruleId, deviceId: event.deviceId, kind: event.kind, severity: event.severity, summary: event.summary, startMs: event.startMs, endMs, lat: event.lat, lon: event.lon }, nowMs);
-            opened.push(incidentId);
-          }
-          await this.queueLadder(rule, incidentId, event, nowMs, publicUrl);
-        } else {
-          incidentId = placement.incidentId;
-          await this.backend.incidents.widen(incidentId, { startMs: event.startMs, endMs, severity: event.severity, summary: event.summary }, nowMs);
+        const ownId = incidentIdFor(rule.ruleId, event.eventId);
+        const incidentId = placement.action === 'open' ? ownId : placement.incidentId;
+        if (placement.action === 'open' && !(await this.backend.incidents.get(incidentId))) {
+          await this.backend.incidents.open({ incidentId, ruleId: rule.ruleId, deviceId: event.deviceId, kind: event.kind, severity: event.severity, summary: event.summary, startMs: event.startMs, endMs, lat: event.lat, lon: event.lon }, nowMs);
+          opened.push(incidentId);
+        }
+        if (placement.action === 'attach') await this.backend.incidents.widen(incidentId, { startMs: event.startMs, endMs, severity: event.severity, summary: event.summary }, nowMs);
+        // The event that opened the incident (now or before a crash) owns its ladder; notices are
+        // dated by the incident's opening, so a ladder completed later carries the same times.
+        if (incidentId === ownId) {
+          const openedAtMs = (await this.backend.incidents.get(incidentId))?.openedAtMs ?? nowMs;
+          await this.queueLadder(rule, incidentId, event, openedAtMs, publicUrl);
         }
         await this.backend.incidents.linkEvent({ incidentId, ruleId: rule.ruleId, eventId: event.eventId, eventUpdatedAtMs: event.updatedAtMs });
       }
@@ -79,10 +85,15 @@ export class BackendAlerts {
     }
   }
 
-  /** Sends every lane head due now, once each, and records the outcome; returns how many were delivered. */
-  async deliverDue(): Promise<number> {
+  /**
+   * Sends every lane head due now, once each, and records the outcome; returns how many were
+   * delivered. With `ownership`, only the owned devices' notices, each confirmed against the lease
+   * log right before its POST (a process that lost the device sends nothing).
+   */
+  async deliverDue(ownership?: OwnershipView): Promise<number> {
     let delivered = 0;
     for (const item of await this.backend.outbox.dueHeads(this.now(), 1000)) {
+      if (ownership && !(ownership.owns(item.deviceId) && (await ownership.confirm(item.deviceId)))) continue;
       const timestampSec = Math.floor(this.now() / 1000);
       let outcome: AttemptOutcome;
       try {

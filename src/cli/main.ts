@@ -61,7 +61,11 @@ program
   .addOption(new Option('--admin-key-file <file>', 'write the start-up admin key to this file (mode 600) instead of printing it').env('TELLTALE_ADMIN_KEY_FILE'))
   .addOption(storeOption())
   .action(async (opts: { db: string; store?: string; port?: number; host?: string; demo?: boolean; alertRules?: string; adminKeyFile?: string }) => {
-    if (await clickhouseStore(opts)) (await import('./store-commands.ts')).notOnThisStore('serve');
+    const ch = await clickhouseStore(opts);
+    if (ch?.kind === 'clickhouse') {
+      if (opts.demo) (await import('./store-commands.ts')).notOnThisStore('serve --demo');
+      return (await import('./cluster-serve-command.ts')).runClusterServeCommand(ch, { port: opts.port, host: opts.host, alertRules: opts.alertRules, adminKeyFile: opts.adminKeyFile });
+    }
     return (await import('./serve-command.ts')).runServeCommand({ dbPath: opts.db, port: opts.port, host: opts.host, demo: opts.demo, alertRules: opts.alertRules, adminKeyFile: opts.adminKeyFile });
   });
 

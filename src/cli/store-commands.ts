@@ -12,7 +12,8 @@ import { formatFromPath } from './format-from-path.ts';
 /**
  * The CLI on a store named by --store / TELLTALE_STORE that is not the DuckDB file (a ClickHouse
  * cluster): ingest, export and plot run through the contract services (src/services/backend-services.ts).
- * Every other command, and `serve`, needs the DuckDB store for now and says so.
+ * `serve` has its own composition there (cluster-serve-command.ts); every other command needs the
+ * DuckDB store for now and says so.
  */
 async function withStore<T>(location: StoreLocation, options: BackendServicesOptions, work: (s: BackendServices) => Promise<T>): Promise<T> {
   const services = await openBackendServices(location, options);
@@ -72,5 +73,5 @@ export async function runStorePlot(location: StoreLocation, o: { device: string;
 
 /** What a command that needs the DuckDB store answers when --store names something else. */
 export function notOnThisStore(command: string): never {
-  throw new TelltaleError('BAD_REQUEST', `'${command}' runs on the DuckDB store only for now; on a ClickHouse store the CLI has ingest, export and plot (see docs/scale-out.md)`);
+  throw new TelltaleError('BAD_REQUEST', `'${command}' runs on the DuckDB store only for now; on a ClickHouse store the CLI has serve (the core routes), ingest, export and plot (see docs/scale-out.md)`);
 }

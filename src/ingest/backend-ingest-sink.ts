@@ -1,3 +1,4 @@
+import { TelltaleError } from '../domain/errors/telltale-error.ts';
 import { emptyBatch, type TelemetryBatch } from '../domain/telemetry-batch.ts';
 import { NUMBER_COLUMN_NAMES } from '../domain/telemetry-schema.ts';
 import type { RowRejection } from '../domain/validate-chunk.ts';
@@ -51,8 +52,19 @@ class BackendIngestSink implements IngestSink {
 
   async commit(): Promise<IngestCounts> {
     const batch = concat(this.parts);
+    if (this.meta.fleets) await this.refuseOutsideFleets(batch, this.meta.fleets);
     const r = await this.backend.telemetry.append(batch, this.rejections, this.meta);
     return { touched: r.touched, batchId: r.batchId, received: batch.length + this.rejections.length, accepted: r.accepted, duplicates: r.duplicates, rejected: r.rejected };
+  }
+
+  /** As the DuckDB store does: a fleet-scoped key writes only to devices registered in its fleets, else nothing of the batch is stored. */
+  private async refuseOutsideFleets(batch: TelemetryBatch, fleets: readonly string[]): Promise<void> {
+    for (const deviceId of new Set(batch.deviceId.slice(0, batch.length))) {
+      const device = await this.backend.devices.get(deviceId);
+      if (!device?.fleet || !fleets.includes(device.fleet)) {
+        throw new TelltaleError('FORBIDDEN', `device '${deviceId}' is not registered in this key's fleets (an admin registers it: PUT /v1/devices/:id with its fleet); nothing of the batch was stored`);
+      }
+    }
   }
 
   async abort(): Promise<void> {

@@ -57,26 +57,44 @@ export class BackendServices {
 
   /** One batch stored whole (or not at all), then what it implies derived for the devices it touched. */
   async ingest(request: Omit<IngestRequest, 'onCommitted'>): Promise<IngestSummary & { derived: DerivedOutcome }> {
-    let touched: TouchedRange[] = [];
-    const summary = await ingestTo(backendIngestTarget(this.backend, this.now), { ...request, onCommitted: (t) => (touched = t) });
+    const { touched, ...summary } = await this.store(request);
     return { ...summary, derived: await this.derive(touched) };
   }
 
-  /** Sessions (the device's history segmented again) and detection from the earliest new row less the detectors' lookback; then alerts. */
+  /** One batch stored whole (or not at all), nothing derived: in a server, each device's owner derives (OwnedBackendWork). */
+  async store(request: Omit<IngestRequest, 'onCommitted'>): Promise<IngestSummary & { touched: TouchedRange[] }> {
+    let touched: TouchedRange[] = [];
+    const summary = await ingestTo(backendIngestTarget(this.backend, this.now), { ...request, onCommitted: (t) => (touched = t) });
+    return { ...summary, touched };
+  }
+
+  /** Sessions and detection for each touched device from its earliest new row less the detectors' lookback; then alerts for the events that changed. */
   async derive(touched: readonly TouchedRange[]): Promise<DerivedOutcome> {
     const events: StoredEvent[] = [];
-    for (const t of touched) {
-      const series = seriesFromColumns(await this.backend.telemetry.readColumns({ deviceId: t.deviceId }));
-      await this.backend.sessions.replace(t.deviceId, undefined, segmentPeriods(series));
-      if (this.detectors.length === 0) continue;
-      const lookbackMs = this.detectors.reduce((m, d) => Math.max(m, d.lookbackMs), 0);
-      const nowMs = this.now();
-      const run = await detectOnBackend(this.backend, t.deviceId, { fromMs: t.fromMs - lookbackMs, nowMs }, this.detectors);
-      const changed = new Set([...run.changes.created, ...run.changes.updated].map((e) => e.eventId));
-      if (changed.size > 0) events.push(...(await this.backend.events.list({ deviceId: t.deviceId })).filter((e) => changed.has(e.eventId)));
-    }
-    const openedIncidents = events.length > 0 && this.rules.length > 0 ? await this.alerts.scan(this.rules, events, this.publicUrl) : [];
-    return { events, openedIncidents };
+    for (const t of touched) events.push(...(await this.deriveDevice(t.deviceId, t.fromMs)).changed);
+    return { events, openedIncidents: await this.scan(events) };
+  }
+
+  /**
+   * One device: its sessions (the whole history segmented again) and detection from `fromMs` less
+   * the longest lookback (undefined: the whole history). Returns the stored events that changed
+   * and every stored event of the detection window (what a new owner scans again).
+   */
+  async deriveDevice(deviceId: string, fromMs: number | undefined): Promise<{ changed: StoredEvent[]; inWindow: StoredEvent[] }> {
+    const series = seriesFromColumns(await this.backend.telemetry.readColumns({ deviceId }));
+    await this.backend.sessions.replace(deviceId, undefined, segmentPeriods(series));
+    if (this.detectors.length === 0) return { changed: [], inWindow: [] };
+    const lookbackMs = this.detectors.reduce((m, d) => Math.max(m, d.lookbackMs), 0);
+    const windowFromMs = fromMs === undefined ? undefined : fromMs - lookbackMs;
+    const run = await detectOnBackend(this.backend, deviceId, { fromMs: windowFromMs, nowMs: this.now() }, this.detectors);
+    const changed = new Set([...run.changes.created, ...run.changes.updated].map((e) => e.eventId));
+    const inWindow = (await this.backend.events.list({ deviceId })).filter((e) => windowFromMs === undefined || e.startMs >= windowFromMs);
+    return { changed: inWindow.filter((e) => changed.has(e.eventId)), inWindow };
+  }
+
+  /** Alerts for these events under the rules (keyed: repeating it opens and queues nothing twice); the incidents opened. */
+  scan(events: readonly StoredEvent[]): Promise<string[]> {
+    return events.length > 0 && this.rules.length > 0 ? this.alerts.scan(this.rules, events, this.publicUrl) : Promise.resolve([]);
   }
 
   chart(q: Parameters<typeof chartFromBackend>[1]): Promise<string | Buffer> {

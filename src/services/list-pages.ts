@@ -32,7 +32,8 @@ interface RangeRequest extends PageRequest {
   toMs?: number | undefined;
 }
 
-function finish<T>(items: T[], limit: number, keyOf: (item: T) => CursorKey): ListPage<T> {
+/** A page from `limit + 1` items read after the cursor's key (exported for stores that page the same way). */
+export function finishPage<T>(items: T[], limit: number, keyOf: (item: T) => CursorKey): ListPage<T> {
   const page = pageOf(items, limit, keyOf);
   return { items: page.items, nextCursor: page.nextKey ? encodeCursor(page.nextKey) : null };
 }
@@ -50,7 +51,7 @@ export interface DevicePageRequest extends PageRequest {
 export function pageDevices(store: TelemetryStore, req: DevicePageRequest): Promise<ListPage<DeviceOverview>> {
   const after = decodeCursor(req.cursor, 's');
   return store.withConnection(async (conn) =>
-    finish(
+    finishPage(
       await listDeviceOverviews(conn, { ...req, fleets: req.fleets ?? undefined, afterId: after?.[0] as string | undefined, limit: req.limit + 1, nowMs: store.now() }),
       req.limit,
       (d) => [d.deviceId],
@@ -61,14 +62,14 @@ export function pageDevices(store: TelemetryStore, req: DevicePageRequest): Prom
 export function pageChargers(store: TelemetryStore, req: PageRequest) {
   const after = decodeCursor(req.cursor, 's');
   return store.withConnection(async (conn) =>
-    finish(await listChargers(conn, { afterId: after?.[0] as string | undefined, limit: req.limit + 1 }), req.limit, (c) => [c.chargerId]),
+    finishPage(await listChargers(conn, { afterId: after?.[0] as string | undefined, limit: req.limit + 1 }), req.limit, (c) => [c.chargerId]),
   );
 }
 
 export function pageAlertRules(store: TelemetryStore, req: PageRequest) {
   const after = decodeCursor(req.cursor, 's');
   return store.withConnection(async (conn) =>
-    finish(await listAlertRules(conn, { afterId: after?.[0] as string | undefined, limit: req.limit + 1 }), req.limit, (r) => [r.ruleId]),
+    finishPage(await listAlertRules(conn, { afterId: after?.[0] as string | undefined, limit: req.limit + 1 }), req.limit, (r) => [r.ruleId]),
   );
 }
 
@@ -77,7 +78,7 @@ export function pageSessions(store: TelemetryStore, req: RangeRequest & { kind?:
   return store.withConnection(async (conn) => {
     if (!(await getDevice(conn, req.deviceId))) return undefined;
     const items = await listSessions(conn, { ...req, limit: req.limit + 1, after: after && { startMs: after[0] as number, sessionId: after[1] as string } });
-    return finish(items, req.limit, (s) => [s.startMs, s.sessionId]);
+    return finishPage(items, req.limit, (s) => [s.startMs, s.sessionId]);
   });
 }
 
@@ -86,7 +87,7 @@ export function pageEvents(store: TelemetryStore, req: RangeRequest & { kind?: s
   return store.withConnection(async (conn) => {
     if (!(await getDevice(conn, req.deviceId))) return undefined;
     const items = await listEvents(conn, { ...req, limit: req.limit + 1, after: after && { startMs: after[0] as number, eventId: after[1] as string } });
-    return finish(items, req.limit, (e) => [e.startMs, e.eventId]);
+    return finishPage(items, req.limit, (e) => [e.startMs, e.eventId]);
   });
 }
 
@@ -95,7 +96,7 @@ export function pageFleetEvents(store: TelemetryStore, req: PageRequest & Omit<F
   const after = decodeCursor(req.cursor, 'ns');
   return store.withConnection(async (conn) => {
     const items = await listFleetEvents(conn, { ...req, fleets: req.fleets ?? undefined, limit: req.limit + 1, after: after && { startMs: after[0] as number, eventId: after[1] as string } });
-    return finish(items, req.limit, (e) => [e.startMs, e.eventId]);
+    return finishPage(items, req.limit, (e) => [e.startMs, e.eventId]);
   });
 }
 
@@ -103,7 +104,7 @@ export function pageIncidents(store: TelemetryStore, req: PageRequest & { state?
   const after = decodeCursor(req.cursor, 'ns');
   return store.withConnection(async (conn) => {
     const items = await listIncidents(conn, { ...req, limit: req.limit + 1, after: after && { openedAtMs: after[0] as number, incidentId: after[1] as string } });
-    return finish(items, req.limit, (i) => [i.openedAtMs, i.incidentId]);
+    return finishPage(items, req.limit, (i) => [i.openedAtMs, i.incidentId]);
   });
 }
 
@@ -111,6 +112,6 @@ export function pageOutbox(store: TelemetryStore, req: PageRequest & { status?: 
   const after = decodeCursor(req.cursor, 'nn');
   return store.withConnection(async (conn) => {
     const items = await listOutbox(conn, { ...req, limit: req.limit + 1, after: after && { seq: after[0] as number, outboxId: after[1] as number } });
-    return finish(items, req.limit, (o) => [o.seq, o.outboxId]);
+    return finishPage(items, req.limit, (o) => [o.seq, o.outboxId]);
   });
 }

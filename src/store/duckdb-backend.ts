@@ -115,6 +115,10 @@ export class DuckDbBackend implements StoreBackend {
     revokeByLabel: (label, nowMs) => this.with((conn) => revokeApiKeysByLabel(conn, label, nowMs)),
   };
 
+  schemaVersion(): Promise<number> {
+    return this.store.schemaVersion();
+  }
+
   async close(): Promise<void> {
     if (this.ownsStore) await this.store.close();
   }

@@ -43,9 +43,9 @@ describe.skipIf(skip !== undefined)('telltale --store clickhouse://', () => {
     expect(JSON.parse(again.stdout).files[0]).toMatchObject({ accepted: 0, duplicates: 5903 });
   }, 120_000);
 
-  it('refuses serve on a ClickHouse store by name, and exits 1', async () => {
-    const r = await runCli(['serve', '--store', store, '--port', '0']);
+  it('refuses serve --demo on a ClickHouse store by name, and exits 1 (serve itself runs there: test/cluster/)', async () => {
+    const r = await runCli(['serve', '--demo', '--store', store, '--port', '0']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("'serve' runs on the DuckDB store only");
+    expect(r.stderr).toContain("'serve --demo' runs on the DuckDB store only");
   });
 });

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { AuditLog } from '../../auth/audit-log.ts';
 import type { KeyService } from '../../auth/key-service.ts';
 import { seesFleet, type Principal } from '../../domain/auth/role.ts';
 import { MESSAGES } from '../../domain/errors/error-catalogue.ts';
@@ -14,7 +13,6 @@ import { requestToken } from '../auth/request-token.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     keys: KeyService;
-    audit: AuditLog;
     /** Whether a principal may see a device: unknown and other fleets' devices look the same (false). */
     deviceVisible: (principal: Principal | null, deviceId: string) => Promise<boolean>;
     /** Registered routes (method and URL) with no entry in the access table: refused to everyone; a test keeps this empty. */
@@ -55,9 +53,8 @@ export const authPlugin = fp<AuthOptions>(
   async (app: FastifyInstance, options) => {
     await app.register(cookie);
     const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
-    const { keys, audit } = app.services;
+    const { keys, audit } = app.core;
     app.decorate('keys', keys);
-    app.decorate('audit', audit);
     app.decorateRequest('principal', null);
 
     const registered: string[] = [];
@@ -67,8 +64,8 @@ export const authPlugin = fp<AuthOptions>(
     app.decorate('registeredRoutes', () => [...registered]);
     app.decorate('unmappedRoutes', () => registered.filter((r) => !routeAccess(r.split(' ')[0]!, r.slice(r.indexOf(' ') + 1))));
 
-    // Through the one device check of the services (DeviceService), never a query of its own.
-    const deviceFleet = (deviceId: string): Promise<{ fleet: string | null } | undefined> => app.services.devices.find(deviceId);
+    // Through the one device check of the services (DeviceService on DuckDB), never a query of its own.
+    const deviceFleet = (deviceId: string): Promise<{ fleet: string | null } | undefined> => app.core.findDevice(deviceId);
     const deviceVisible = async (principal: Principal | null, deviceId: string): Promise<boolean> => {
       if (!principal) return false;
       if (principal.fleets === null) return true;
@@ -111,7 +108,7 @@ export const authPlugin = fp<AuthOptions>(
         return refuse(reply, 404, 'NOT_FOUND', MESSAGES.noDevice(params[access.device]!));
       }
       if (access.incident && principal.fleets !== null) {
-        const incident = await app.services.incidents.find(params[access.incident]!);
+        const incident = await app.core.findIncident(params[access.incident]!);
         if (!incident || !(await deviceVisible(principal, incident.deviceId))) return refuse(reply, 404, 'NOT_FOUND', `no incident '${params[access.incident]}'`);
       }
       if (principal.role === 'analyst') applyPublicMode(request, url ?? '');
@@ -163,7 +160,7 @@ export const authPlugin = fp<AuthOptions>(
     });
 
   },
-  { name: 'auth', dependencies: ['services'] },
+  { name: 'auth', dependencies: ['core'] },
 );
 
 /** Analysts see no positions: charts are forced public, telemetry and timeline lose the GPS columns. */

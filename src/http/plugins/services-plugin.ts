@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { AlertEngine } from '../../alerts/alert-engine.ts';
+import type { AuditLog } from '../../auth/audit-log.ts';
 import type { DeliveryWorker } from '../../alerts/delivery-worker.ts';
 import type { DerivedPipeline } from '../../pipeline/derived-pipeline.ts';
 import type { Services } from '../../services/compose-services.ts';
@@ -14,6 +15,8 @@ declare module 'fastify' {
     detection: DerivedPipeline;
     sessions: DerivedPipeline;
     alerts: { engine: AlertEngine; worker: DeliveryWorker };
+    /** The audit trail (the DuckDB store's); the auth plugin records through app.core.audit, the same object here. */
+    audit: AuditLog;
   }
 }
 
@@ -29,6 +32,7 @@ export const servicesPlugin = fp<{ services: Services }>(
     app.decorate('detection', services.pipeline);
     app.decorate('sessions', services.pipeline);
     app.decorate('alerts', services.alerts);
+    app.decorate('audit', services.audit);
     app.addHook('onReady', async () => services.start({ live: true }));
     app.addHook('onClose', async () => services.close());
   },

@@ -37,7 +37,7 @@ export async function chartRoutes(fastify: FastifyInstance): Promise<void> {
       async (request, reply) => {
         const q = request.query;
         if (q.session !== undefined && (q.from !== undefined || q.to !== undefined)) return reply.badRequest('session: a session has its own bounds; give session or from/to, not both');
-        const chart = await app.services.charts.produce({
+        const chart = await app.core.chart({
           deviceId: request.params.id,
           fromMs: parseTimeParam(q.from, 'from'),
           toMs: parseTimeParam(q.to, 'to'),

@@ -2,18 +2,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { COLUMN_NAMES, isColumnName, type ColumnName } from '../../domain/telemetry-schema.ts';
-import { readTelemetry, TELEMETRY_DEFAULT_LIMIT, TELEMETRY_MAX_LIMIT } from '../../services/telemetry-read-service.ts';
+import { TELEMETRY_DEFAULT_LIMIT, TELEMETRY_MAX_LIMIT } from '../../services/telemetry-read-service.ts';
 import { announceNextPage, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 import { TelemetryColumnsSchema, TelemetryRowOutSchema } from '../schemas/telemetry-row-schema.ts';
 import { parseTimeParam } from '../time-param.ts';
-import { POSITION_COLUMNS } from '../auth/public-mode.ts';
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
-const EXPORT_TYPES = { parquet: 'application/vnd.apache.parquet', csv: 'text/csv', arrow: 'application/vnd.apache.arrow.file', arrows: ARROW_STREAM, ndjson: 'application/x-ndjson' } as const;
 
-const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
-const RangeQuery = {
+export const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+export const RangeQuery = {
   from: Type.Optional(Type.String({ description: 'Inclusive start: ISO 8601 or epoch ms' })),
   to: Type.Optional(Type.String({ description: 'Exclusive end: ISO 8601 or epoch ms' })),
 };
@@ -24,7 +22,6 @@ const TelemetryQuery = Type.Object({
   ...pagingQuery({ limit: TELEMETRY_DEFAULT_LIMIT, max: TELEMETRY_MAX_LIMIT }),
 });
 const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'Pass back as `cursor` for the next page; null on the last page' });
-const ExportQuery = Type.Object({ ...RangeQuery, format: Type.Union([Type.Literal('parquet'), Type.Literal('csv'), Type.Literal('arrow'), Type.Literal('arrows'), Type.Literal('ndjson')], { description: 'arrow: IPC file format; arrows: IPC stream format' }) });
 
 export function wantsArrow(accept: string | undefined): boolean {
   return (accept ?? '').split(',').some((part) => part.split(';')[0]!.trim().toLowerCase() === ARROW_STREAM);
@@ -61,7 +58,7 @@ export async function deviceTelemetryRoutes(fastify: FastifyInstance): Promise<v
     async (request, reply) => {
       const { id } = request.params;
       const arrow = wantsArrow(request.headers.accept);
-      const page = await readTelemetry(app.store, {
+      const page = await app.core.readTelemetry({
         deviceId: id,
         fromMs: parseTimeParam(request.query.from, 'from'),
         toMs: parseTimeParam(request.query.to, 'to'),
@@ -74,27 +71,6 @@ export async function deviceTelemetryRoutes(fastify: FastifyInstance): Promise<v
       announceNextPage(request, reply, page.nextCursor);
       // A Buffer or stream payload skips the JSON serializer (the body is written already); the cast only quiets the response type.
       return reply.type(arrow ? ARROW_STREAM : 'application/json; charset=utf-8').send(page.body as never);
-    },
-  );
-
-  app.get(
-    '/v1/devices/:id/export',
-    { schema: { summary: "Download a device's telemetry as Parquet (ts marked UTC), CSV, NDJSON or Arrow IPC (file, or stream as arrows)", params: Params, querystring: ExportQuery, response: { 404: ErrorSchema } } },
-    async (request, reply) => {
-      const { id } = request.params;
-      const { format } = request.query;
-      const stream = await app.services.telemetry.exportStream({
-        deviceId: id,
-        fromMs: parseTimeParam(request.query.from, 'from'),
-        toMs: parseTimeParam(request.query.to, 'to'),
-        format,
-        // Analysts' exports carry no positions (public mode, see the auth plugin).
-        omitColumns: request.principal?.role === 'analyst' ? POSITION_COLUMNS : undefined,
-      });
-      return reply
-        .type(EXPORT_TYPES[format])
-        .header('content-disposition', `attachment; filename="${id.replace(/[^\w.-]/g, '_')}.${format}"`)
-        .send(stream as never); // a stream payload is piped as it is; the cast only quiets the error-schema type
     },
   );
 }

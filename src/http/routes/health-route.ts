@@ -7,6 +7,6 @@ const HealthSchema = Type.Object({ status: Type.Literal('ok'), schemaVersion: Ty
 export async function healthRoute(app: FastifyInstance): Promise<void> {
   app.get('/healthz', { schema: { summary: 'Health check', response: { 200: HealthSchema } } }, async () => ({
     status: 'ok' as const,
-    schemaVersion: await app.services.store.schemaVersion(),
+    schemaVersion: await app.core.schemaVersion(),
   }));
 }

@@ -1,9 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { IncidentDetailSchema } from '../../domain/alerts/incident-detail.ts';
 import { IncidentSchema, IncidentState } from '../../domain/alerts/incident.ts';
-import { pageIncidents } from '../../services/list-pages.ts';
 import { announceNextPage, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 
@@ -13,58 +11,17 @@ const Query = Type.Object({
   deviceId: Type.Optional(Type.String({ minLength: 1 })),
   ...pagingQuery({ limit: 100, max: 1000 }),
 });
-const ActionBody = Type.Object({
-  by: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Who acts' })),
-  note: Type.Optional(Type.String({ minLength: 1, maxLength: 4000, description: "Becomes an annotation on the device's timeline" })),
-});
 
+/** GET /v1/incidents and /v1/incidents/:id (either store). */
 export async function incidentsRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/v1/incidents', { schema: { summary: 'Incidents, newest first; paged (x-next-cursor, link rel=next)', querystring: Query, response: { 200: Type.Array(IncidentSchema) } } }, async (request, reply) => {
-    const page = await pageIncidents(app.store, { ...request.query, limit: request.query.limit ?? 100 });
+    const page = await app.core.pageIncidents({ ...request.query, limit: request.query.limit ?? 100 });
     announceNextPage(request, reply, page.nextCursor);
     return page.items;
   });
 
-  // Server-sent events: one `incident` event per committed change (opened, updated, acknowledged, resolved).
-  const streams = new Set<() => void>();
-  app.addHook('onClose', async () => {
-    for (const end of streams) end();
-  });
-  app.get('/v1/incidents/stream', { schema: { summary: 'Live incident changes (text/event-stream)' } }, (request, reply) => {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    res.write(': telltale incidents\n\n');
-    const unsubscribe = app.services.alerts.engine.onIncidentChange((incident) => res.write(`event: incident\nid: ${incident.updatedAtMs}\ndata: ${JSON.stringify(incident)}\n\n`));
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    const end = () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      streams.delete(end);
-      res.end();
-    };
-    streams.add(end);
-    request.raw.on('close', end);
-  });
-
   app.get('/v1/incidents/:id', { schema: { summary: 'One incident', params: Params, response: { 200: IncidentSchema, 404: ErrorSchema } } }, async (request, reply) =>
-    (await app.services.incidents.find(request.params.id)) ?? reply.notFound(`no incident '${request.params.id}'`),
+    (await app.core.findIncident(request.params.id)) ?? reply.notFound(`no incident '${request.params.id}'`),
   );
-
-  app.get(
-    '/v1/incidents/:id/detail',
-    { schema: { summary: 'One incident with its evidence (events), escalation steps and their webhook deliveries, and its history with the notes', params: Params, response: { 200: IncidentDetailSchema, 404: ErrorSchema } } },
-    async (request, reply) => (await app.services.incidents.detail(request.params.id)) ?? reply.notFound(`no incident '${request.params.id}'`),
-  );
-
-  for (const [action, state] of [['ack', 'acknowledged'], ['resolve', 'resolved']] as const) {
-    app.post(
-      `/v1/incidents/:id/${action}`,
-      { schema: { summary: `${action === 'ack' ? 'Acknowledge' : 'Resolve'} an incident: unsent escalation steps are cancelled`, params: Params, body: Type.Optional(ActionBody), response: { 200: IncidentSchema, 404: ErrorSchema } } },
-      async (request, reply) =>
-        (await app.services.alerts.engine.advance(request.params.id, state, request.body?.by ?? null, request.body?.note ?? null)) ??
-        reply.notFound(`no incident '${request.params.id}'`),
-    );
-  }
 }

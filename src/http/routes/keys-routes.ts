@@ -33,7 +33,7 @@ export async function keysRoutes(fastify: FastifyInstance): Promise<void> {
     { schema: { summary: 'Create an API key; the reply holds its token, shown only once', body: NewKeyBody, response: { 201: Type.Object({ token: Type.String(), key: KeyInfoSchema }), 400: ErrorSchema } } },
     async (request, reply) => {
       const expiresAtMs = parseTimeParam(request.body.expires, 'expires');
-      if (expiresAtMs !== undefined && expiresAtMs <= app.store.now()) return reply.badRequest('expires: the time is already past');
+      if (expiresAtMs !== undefined && expiresAtMs <= app.core.now()) return reply.badRequest('expires: the time is already past');
       return reply.status(201).send(await app.keys.create({ role: request.body.role, fleets: request.body.fleets, expiresAtMs, label: request.body.label }));
     },
   );

@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { PeriodSchema } from '../../domain/segmentation/period-stats.ts';
-import { pageSessions } from '../../services/list-pages.ts';
 import { announceNextPage, DEFAULT_PAGE_LIMIT, pagingQuery } from '../paging.ts';
 import { ErrorSchema } from '../schemas/error-schema.ts';
 import { parseTimeParam } from '../time-param.ts';
@@ -24,7 +23,7 @@ export async function sessionsRoutes(fastify: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { id } = request.params;
       const { kind, limit, cursor } = request.query;
-      const page = await pageSessions(app.store, {
+      const page = await app.core.pageSessions({
         deviceId: id, fromMs: parseTimeParam(request.query.from, 'from'), toMs: parseTimeParam(request.query.to, 'to'), kind, limit: limit ?? DEFAULT_PAGE_LIMIT, cursor,
       });
       if (!page) return reply.notFound(`no device '${id}'`);

@@ -58,7 +58,7 @@ export async function telemetryIngestRoute(app: FastifyInstance, opts: { bodyLim
         ? limitInflation(limitBytes(Readable.from(received.stream).pipe(createGunzip()), opts.bodyLimitBytes), received.bytes)
         : received.stream;
       try {
-        const summary = await app.services.ingest.ingest({
+        const summary = await app.core.ingest({
           input: body,
           format,
           source: `http:${request.ip}`,

@@ -9,7 +9,7 @@ import {
 import { ClickHouseConnection } from './clickhouse-connection.ts';
 import { getApiKeyCh, insertApiKeyCh, listApiKeysCh, revokeApiKeyCh, revokeApiKeysByLabelCh } from './clickhouse-key-repository.ts';
 import { getSessionCh, listEventsCh, listSessionsCh, replaceEventsCh, replaceSessionsCh } from './clickhouse-derived-repository.ts';
-import { migrateClickHouse } from './clickhouse-migrations.ts';
+import { migrateClickHouse, schemaVersionCh } from './clickhouse-migrations.ts';
 import { exportFromPages } from './clickhouse-telemetry-export.ts';
 import { appendTelemetry, readFleetStatsCh, readQuarantineCh, readTelemetryColumnsCh } from './clickhouse-telemetry-repository.ts';
 
@@ -107,6 +107,10 @@ export class ClickHouseBackend implements StoreBackend {
     revoke: (keyId, nowMs) => revokeApiKeyCh(this.conn, keyId, nowMs),
     revokeByLabel: (label, nowMs) => revokeApiKeysByLabelCh(this.conn, label, nowMs),
   };
+
+  schemaVersion(): Promise<number> {
+    return schemaVersionCh(this.conn);
+  }
 
   async close(): Promise<void> {
     await this.conn.close();

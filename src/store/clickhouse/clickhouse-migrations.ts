@@ -79,3 +79,9 @@ export async function migrateClickHouse(conn: ClickHouseConnection, nowMs: numbe
     }
   }
 }
+
+/** The latest migration shard 1 recorded (where the Distributed tables are queried). */
+export async function schemaVersionCh(conn: ClickHouseConnection): Promise<number> {
+  const [row] = await conn.rows<{ v: number | string }>(`SELECT max(version) AS v FROM ${conn.database}.schema_migrations`);
+  return Number(row?.v ?? 0);
+}

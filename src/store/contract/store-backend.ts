@@ -25,5 +25,7 @@ export interface StoreBackend {
   readonly chargers: ChargerDirectory;
   /** API keys, shared by every process on the store. */
   readonly keys: KeyBook;
+  /** The latest migration applied (a health check: answers only when the store answers a query). */
+  schemaVersion(): Promise<number>;
   close(): Promise<void>;
 }
