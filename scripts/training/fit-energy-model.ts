@@ -1,6 +1,6 @@
 /**
  * Fits the energy model and writes models/energy-model.json and its model card.
- *   simulate the fleet (the `train` configuration, seed 1: the only one fitted on) → cut drives into windows → least squares per source →
+ *   simulate the fleet (`train` reported at 1 Hz, train-physics-config.ts, seed 1: the only world fitted on) → cut drives into windows → least squares per source →
  *   read the real twizy-rsk trips (import profile, :memory: store) → fit them in %/km →
  *   write JSON + card (or, with --check, compare with the committed files).
  *
@@ -15,7 +15,7 @@ import { buildEnergyModel, fitSource } from '../../src/domain/energy/fit-energy-
 import type { EnergyModel } from '../../src/domain/energy/energy-model.ts';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
 import { simulateFleet } from '../../src/simulate/simulate-fleet.ts';
-import { TRAIN_CONFIG_NAME } from '../../src/simulate/simulator-configs.ts';
+import { TRAIN_PHYSICS_CONFIG } from '../../src/simulate/train-physics-config.ts';
 import { readSeries } from '../../src/store/series-repository.ts';
 import { TelemetryStore } from '../../src/store/telemetry-store.ts';
 import { energyModelCard } from './energy-model-card.ts';
@@ -39,7 +39,7 @@ const SIM_WINDOW_KM = 3;
 const TWIZY_WINDOW_KM = 2;
 
 function simulatorWindows(): { windows: DriveWindow[]; vehicleOf: string[]; vehicles: number } {
-  const fleet = simulateFleet({ seed: 1, devices, days, config: TRAIN_CONFIG_NAME });
+  const fleet = simulateFleet({ seed: 1, devices, days, config: TRAIN_PHYSICS_CONFIG });
   const windows: DriveWindow[] = [];
   const vehicleOf: string[] = [];
   for (const d of fleet.devices) {
@@ -73,7 +73,7 @@ async function fit(): Promise<EnergyModel> {
   const simulator = fitSource({
     name: 'simulator',
     unit: 'kwh_per_km',
-    description: `simulateFleet({ seed: 1, devices: ${devices}, days: ${days}, config: '${TRAIN_CONFIG_NAME}' }): ${sim.vehicles} vehicles, battery power integrated over ${SIM_WINDOW_KM} km windows of driving`,
+    description: `simulateFleet({ seed: 1, devices: ${devices}, days: ${days}, config: '${TRAIN_PHYSICS_CONFIG.name}' (train reported at 1 Hz) }): ${sim.vehicles} vehicles, battery power integrated over ${SIM_WINDOW_KM} km windows of driving`,
     windows: sim.windows,
     vehicles: sim.vehicleOf,
     features: ['rolling', 'aero', 'aux', 'hvac', 'grade', 'coldBattery'],
@@ -90,7 +90,7 @@ async function fit(): Promise<EnergyModel> {
   });
   return buildEnergyModel(simulator, [twizyFit], {
     script: 'scripts/training/fit-energy-model.ts',
-    simulatorConfig: TRAIN_CONFIG_NAME,
+    simulatorConfig: TRAIN_PHYSICS_CONFIG.name,
     simulatorSeed: 1,
     simulatorSourceSha1: simulatorSourceHash(ROOT),
     simulatorDevices: devices,

@@ -25,8 +25,8 @@ export interface SimulateFleetOptions {
   startMs?: number;
   /** Overrides the configuration's injection rates. */
   rates?: Partial<InjectionRates>;
-  /** Named simulator configuration (src/simulate/simulator-configs.ts); `train` when absent. */
-  config?: string;
+  /** Named simulator configuration (src/simulate/simulator-configs.ts), or one built from them (tests); `train` when absent. */
+  config?: string | SimulatorConfig;
 }
 
 export interface SimulatedDevice {
@@ -63,7 +63,7 @@ function checkOptions(o: SimulateFleetOptions): void {
     if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`${name} must be an integer from 0 to ${max}, got ${value}`);
   }
   if (o.devices < 1 || o.days < 1) throw new RangeError('devices and days must be at least 1');
-  if (o.config !== undefined) simulatorConfig(o.config);
+  if (typeof o.config === 'string') simulatorConfig(o.config);
   if (o.startMs !== undefined && !(Number.isFinite(o.startMs) && o.startMs >= Date.UTC(2000, 0, 1))) throw new RangeError(`startMs must be a UTC time in ms from 2000 on, got ${o.startMs}`);
   for (const [name, value] of Object.entries(o.rates ?? {})) {
     if (!(Number.isFinite(value) && value >= 0 && value <= 1) && name !== 'lookalikePerDeviceDay') throw new RangeError(`rates.${name} must be a probability from 0 to 1, got ${value}`);
@@ -77,7 +77,7 @@ export function fleetChargers(options: SimulateFleetOptions): Charger[] {
   return buildFleetLayout(options.seed, options.devices, options.days, options.startMs ?? DEFAULT_START_MS, configOf(options)).chargers;
 }
 
-const configOf = (o: SimulateFleetOptions): SimulatorConfig => simulatorConfig(o.config ?? TRAIN_CONFIG_NAME);
+const configOf = (o: SimulateFleetOptions): SimulatorConfig => (typeof o.config === 'object' ? o.config : simulatorConfig(o.config ?? TRAIN_CONFIG_NAME));
 
 /** The injection rates a run uses: the configuration's, overridden by the options'. */
 function ratesOf(o: SimulateFleetOptions): InjectionRates {

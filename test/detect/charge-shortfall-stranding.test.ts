@@ -47,9 +47,13 @@ describe('charge-shortfall: strandings at a real cut-off (0–2 % after a limp m
     const cut = series.state.indexOf('off', 31);
     expect(energyExhaustedAt(series, cut)).toMatchObject({ exhausted: true, basis: 'default' });
     expect(await strandings(series)).toHaveLength(1);
-    // Without the limp mode the same stop at 1.2 % (shown 1 %) is not known to be an empty battery.
+    // Without the limp mode the same stop at 1.2 % (shown 1 %) is an empty battery too when nothing
+    // else says the car failed; with a fresh fault code at the cut it is not known to be one.
     const noLimp = runOut({ cutoffSocPct: 1.2, limpPct: 0, socStepPct: 1 });
-    expect(energyExhaustedAt(noLimp, noLimp.state.indexOf('off', 31)).exhausted).toBe(false);
+    const noLimpCut = noLimp.state.indexOf('off', 31);
+    expect(energyExhaustedAt(noLimp, noLimpCut).exhausted).toBe(true);
+    noLimp.errorCodes[noLimpCut - 3] = ['P0A0F'];
+    expect(energyExhaustedAt(noLimp, noLimpCut).exhausted).toBe(false);
   });
 
   it('powerCapped: a plateau under the earlier peak, not the varying power of ordinary driving or a flat cruise', () => {
@@ -93,7 +97,7 @@ describe('charge-shortfall: strandings at a real cut-off (0–2 % after a limp m
     expect(await strandings(series)).toEqual([]);
   });
 
-  it('a car parked at 2.4 % (shown 2 %) that later drives on by itself (to a charge) was not stranded', async () => {
+  it('a car parked at 2.4 % (shown 2 %) that later drives on by itself (to a charge) was not stranded, once that drive is in the data', async () => {
     const series = scenarioSeries({
       lat: LAT, lon: LON, socPct: 6, batteryKwh: 60, outsideTempC: -5, kmPerPct: 4, socStepPct: 1,
       parts: [
@@ -107,11 +111,11 @@ describe('charge-shortfall: strandings at a real cut-off (0–2 % after a limp m
     const stopSoc = series.socPct[30 + 10 * 60 + 5]!;
     expect(stopSoc).toBe(2);
     expect(await strandings(series)).toEqual([]);
-    // Before the data of the second drive arrives: it did not limp (it held 60 km/h), so with no
-    // registered cut-off the stop at 2 % is not an empty battery either.
+    // Before the data of the second drive arrives, a stop at 2 % away from a charger with nothing
+    // else reported reads as the cut-off: stranded, until the drive on by itself withdraws it.
     const upToPark = { ...series, length: 30 + 10 * 60 + 60 };
     const cut = Object.fromEntries(Object.entries(series).map(([k, v]) => [k, k === 'length' ? upToPark.length : (v as Float64Array | unknown[]).slice(0, upToPark.length)])) as unknown as TelemetrySeries;
-    expect(await strandings(cut)).toEqual([]);
+    expect(await strandings(cut)).toHaveLength(1);
   });
 
   it('estimates the gauge step from the data (whole %, tenths, hundredths)', () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { TRAIN_PHYSICS_CONFIG } from '../../src/simulate/train-physics-config.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { haversineKm } from '../../src/domain/geo-distance.ts';
 import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
@@ -35,7 +36,7 @@ let fleet: SimulatedFleet;
 const RATES = { breakdownPerDeviceDay: 0.35, shortfallPerDeviceDay: 0.35, lookalikePerDeviceDay: 2.5 };
 
 beforeAll(() => {
-  fleet = simulateFleet({ seed: 11, devices: 8, days: 4, rates: RATES });
+  fleet = simulateFleet({ seed: 11, devices: 8, days: 4, rates: RATES, config: TRAIN_PHYSICS_CONFIG });
 });
 
 describe('simulateFleet', () => {
@@ -204,7 +205,7 @@ describe('simulateFleet', () => {
   });
 
   it('produces every kind of charge shortfall and look-alike', () => {
-    const shortfalls = simulateFleet({ seed: 1, devices: 6, days: 5, rates: { breakdownPerDeviceDay: 0, shortfallPerDeviceDay: 1, lookalikePerDeviceDay: 0 } });
+    const shortfalls = simulateFleet({ seed: 1, devices: 6, days: 5, config: TRAIN_PHYSICS_CONFIG, rates: { breakdownPerDeviceDay: 0, shortfallPerDeviceDay: 1, lookalikePerDeviceDay: 0 } });
     expect(new Set(shortfalls.labels.map((l) => l.subkind))).toEqual(new Set(['stranded', 'cold_departure', 'cold_soak', 'arrived_below_reserve', 'departure_short']));
     // Departure-short legs: they left a charger with less energy than they needed, and say how much.
     const short = shortfalls.legs.filter((g) => g.departureShort);
@@ -230,7 +231,7 @@ describe('simulateFleet', () => {
   });
 
   it('at the default rates, most legs arrive normally and every kind of incident is there', () => {
-    const usual = simulateFleet({ seed: 3, devices: 8, days: 4 });
+    const usual = simulateFleet({ seed: 3, devices: 8, days: 4, config: TRAIN_PHYSICS_CONFIG });
     const arrived = usual.legs.filter((l) => l.arriveMs !== null).length;
     // (About one incident every two device-days ends a leg early: a breakdown or a stranding.)
     expect(arrived / usual.legs.length).toBeGreaterThan(0.65);

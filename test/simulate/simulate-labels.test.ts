@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TRAIN_PHYSICS_CONFIG } from '../../src/simulate/train-physics-config.ts';
 import { haversineKm } from '../../src/domain/geo-distance.ts';
 import type { TelemetrySeries } from '../../src/domain/telemetry-series.ts';
 import type { MomentLabel } from '../../src/simulate/moment-label.ts';
@@ -21,7 +22,7 @@ const seriesOf = (l: MomentLabel): TelemetrySeries => fleet.devices.find((d) => 
 const labelsOf = (subkind: string): MomentLabel[] => fleet.labels.filter((l) => l.subkind === subkind);
 
 beforeAll(() => {
-  fleet = simulateFleet({ seed: 23, devices: 8, days: 5, rates: { breakdownPerDeviceDay: 0.8, shortfallPerDeviceDay: 0.15, lookalikePerDeviceDay: 3 } });
+  fleet = simulateFleet({ seed: 23, devices: 8, days: 5, config: TRAIN_PHYSICS_CONFIG, rates: { breakdownPerDeviceDay: 0.8, shortfallPerDeviceDay: 0.15, lookalikePerDeviceDay: 3 } });
 });
 
 /** Did the car move (GPS) while reporting speed 0 and state off (P in gears): a tow. */

@@ -30,6 +30,8 @@ export interface Moment {
   decelMps2: number;
   powerKnown: boolean;
   powerSamples: number;
+  /** Median seconds between the rows of the approach (1 at 1 Hz; a batched or throttled modem sends every 2–15 s). */
+  sampleIntervalS: number;
   /** How much speed the car lost over the run the power fractions cover, kph (a coast-down slows; a downhill at 0 kW does not). */
   powerlessDropKph: number;
   coastFraction: number;
@@ -162,6 +164,7 @@ export function measureMoment(series: TelemetrySeries, trigger: MomentTrigger, s
     decelMps2: finite(decel) ? decel : 0,
     powerKnown: powerSamples > 0,
     powerSamples,
+    sampleIntervalS: medianIntervalS(tsMs, Math.max(0, k), stopIndex),
     powerlessDropKph,
     coastFraction: powerSamples > 0 ? coast / powerSamples : 0,
     regenFraction: powerSamples > 0 ? regen / powerSamples : 0,
@@ -174,6 +177,15 @@ export function measureMoment(series: TelemetrySeries, trigger: MomentTrigger, s
     maxBatteryTempC: maxTemp,
     batteryTempAtLossC: lastKnown(series.batteryTempC, anchor, tsMs[anchor]! - R.codeWindowMs, tsMs),
   };
+}
+
+/** Median time between consecutive rows in [from, to], s (1 when there are none). */
+function medianIntervalS(tsMs: Float64Array, from: number, to: number): number {
+  const dts: number[] = [];
+  for (let j = from + 1; j <= to; j++) dts.push((tsMs[j]! - tsMs[j - 1]!) / 1000);
+  if (dts.length === 0) return 1;
+  dts.sort((a, b) => a - b);
+  return dts[dts.length >> 1]!;
 }
 
 /** The last finite value of a column at or before k, not older than sinceMs. */

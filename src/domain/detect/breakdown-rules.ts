@@ -72,13 +72,16 @@ export const BREAKDOWN_RULES = {
   regenFullSocPct: 95,
   coldPackC: 5,
   /**
-   * Cabin setpoint minus outside temperature from which a live car standing in gear heats: a cabin
-   * loses ~100 W/K, so 20 K is ≥ 2 kW of heat, ≥ 0.7 kW electric even from a heat pump (COP ≤ 3).
+   * Cabin setpoint against outside temperature from which a live car standing in gear heats or
+   * cools: a cabin exchanges ~100 W/K, so 20 K is ≥ 2 kW of heat to move, ≥ 0.7 kW electric even
+   * from a heat pump or an air conditioner (COP ≤ 3) — in the cold and in the heat alike.
    */
-  heatingDemandK: 20,
+  hvacDemandK: 20,
   /**
    * …judged on at least this many moving samples (at 1 Hz, 3 s: a hard stop from 40 km/h lasts
-   * ~3 s); power passes through 0 kW for a sample whenever traction turns into regeneration.
+   * ~3 s); power passes through 0 kW for a sample whenever traction turns into regeneration. A
+   * modem that sends a row every few seconds cannot give three samples of a 3 s stop: it needs
+   * the samples that 3 s hold at its rate (one, from 3 s between rows).
    */
   minPowerlessSamples: 3,
   /** Fraction of the deceleration without propulsion that makes it a coast-down. */
@@ -253,7 +256,10 @@ function dropReason(series: TelemetrySeries, c: BreakdownCandidate, options: Bre
   // the supply that feeds the unit is the one that failed.
   const twelveVoltDied = c.lowVoltageCode && c.silenceAfterStopMs >= (options.silenceMs ?? R.silenceMs);
   const shutAtStop = (c.offAfterFraction >= 0.5 || c.tow !== null || twelveVoltDied) && !(c.recovered && c.restMs <= R.judgeMs);
-  if (c.trigger === 'stop' && !c.offWhileMoving && c.powerKnown && c.coastFraction < R.coastFraction && !shutAtStop) return 'driver_stop';
+  // …unless the pack stood past its limit with a thermal code or an abnormal heating, and the car
+  // then stayed put: a thermal fault stops the car whether or not traction was cut at the last second.
+  const thermalStop = (c.thermalCode || c.packHeating) && c.maxBatteryTempC >= R.hotPackC && !(c.recovered && c.restMs < R.recoveredMinRestMs);
+  if (c.trigger === 'stop' && !c.offWhileMoving && c.powerKnown && c.coastFraction < R.coastFraction && !shutAtStop && !thermalStop) return 'driver_stop';
   // The end of the data is "now" in a live window: only a failing 12 V supply (lost-communication
   // codes), a car switched off while moving, or silence at speed since say the silence is a breakdown.
   if (c.trigger === 'data_end') return c.lowVoltageCode || c.offWhileMoving || c.fault === 'silence_at_speed' ? null : 'live_window_end';
@@ -276,12 +282,14 @@ function faultSign(c: BreakdownCandidate, silenceMs: number): FaultSign | null {
   if (c.packHeating) return 'pack_heating';
   // A sample or two near 0 kW is power crossing from traction to regeneration, as in any stop.
   // Regeneration on more than a sample says the drivetrain still worked.
-  const powerless = c.powerKnown && c.powerSamples >= R.minPowerlessSamples && c.coastFraction >= R.coastFraction && c.regenFraction * c.powerSamples <= 1 && c.speedAtLossKph >= R.drivingKph;
+  const neededSamples = Math.max(1, Math.min(R.minPowerlessSamples, Math.ceil(R.minPowerlessSamples / Math.max(1, c.sampleIntervalS))));
+  const powerless = c.powerKnown && c.powerSamples >= neededSamples && c.coastFraction >= R.coastFraction && c.regenFraction * c.powerSamples <= 1 && c.speedAtLossKph >= R.drivingKph;
   // The power channel is the battery's net: braking with regeneration while heating, cooling
   // and auxiliaries draw as much (the cabin and pack heaters take up to ~9 kW in the cold) reads
   // ≈ 0 kW. When those loads still draw after the stop, the high-voltage system was alive and the
   // ≈ 0 kW was regeneration; a dead drivetrain leaves only the 12 V draw.
   const loadsOn = c.loadAfterStopKw >= R.hvLoadKw;
+  const deadInGear = c.inGearAfterStop && c.loadAfterStopKw < R.zeroPowerKw && Math.abs(c.heatingDemandK) >= R.hvacDemandK;
   if (c.trigger === 'stop' && powerless && loadsOn) return null;
   if (c.trigger === 'stop' && powerless) {
     if (c.decelMps2 <= R.maxCoastDecelMps2) return 'coast_down';
@@ -291,10 +299,14 @@ function faultSign(c: BreakdownCandidate, silenceMs: number): FaultSign | null {
     // A full or cold pack explains the missing regeneration, not a car that then has to be towed,
     // nor one left standing in gear with only the 12 V draw where a live car heats its cabin
     // (kilowatts against a 20 K difference, even with a heat pump): its high-voltage system is dead.
-    const deadInGear = c.inGearAfterStop && c.loadAfterStopKw < R.zeroPowerKw && c.heatingDemandK >= R.heatingDemandK;
     if (regenExpected || c.tow || deadInGear) return 'braked_without_power';
     return null;
   }
+  // Power lost at city-crawl speed (8–20 km/h): a stop of a second or two, whose power proves
+  // nothing by itself (a driver lifting off in traffic). What follows does: towed from where it
+  // stopped, or left in gear on the 12 V draw alone where a live car would heat or cool.
+  const powerlessSlow = c.powerKnown && c.powerSamples >= 1 && c.coastFraction === 1 && c.regenFraction === 0 && c.speedAtLossKph >= R.ownPowerKph;
+  if (c.trigger === 'stop' && powerlessSlow && !loadsOn && (c.tow || deadInGear)) return c.decelMps2 <= R.maxCoastDecelMps2 ? 'coast_down' : 'braked_without_power';
   // Into a silence: rolling without power must also have slowed the car (a coast-down loses speed;
   // 0 kW at a steady speed is a gentle downhill).
   const coastedIntoSilence = powerless && c.powerlessDropKph >= Math.max(R.minCoastDropKph, 0.1 * c.speedAtLossKph);

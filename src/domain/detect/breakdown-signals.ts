@@ -2,8 +2,9 @@ import type { TelemetrySeries } from '../telemetry-series.ts';
 
 /**
  * What the breakdown rules read from the state and fault-code columns, independent of how a
- * telematics unit words them. Real units say `off`, `parked`, `P`, `N`, `D`; some report a parked
- * car as `off`, some never report `off` at all; some show a harmless code on every row.
+ * telematics unit words them. Real units say `off`, `parked`, `P`, `N`, `D`, `ready`, `standby`;
+ * some report a parked car as `off`, some never report `off` at all; some show a harmless code on
+ * every row.
  */
 
 /** The state as the rules need it: did the car say it was switched off, in neutral, parked? */
@@ -16,12 +17,18 @@ const WORDS: Record<string, StateClass> = {
   p: 'parked',
   park: 'parked',
   parked: 'parked',
+  // Units that word the 12 V-only, high-voltage-off state of a parked car as standby or sleep.
+  standby: 'parked',
+  sleep: 'parked',
+  asleep: 'parked',
   d: 'driving',
   r: 'driving',
   b: 'driving',
   drive: 'driving',
   driving: 'driving',
   reverse: 'driving',
+  // The high-voltage system is live and the car will move on the pedal (the dashboard's READY).
+  ready: 'driving',
   charging: 'charging',
   charge: 'charging',
   plugged: 'charging',

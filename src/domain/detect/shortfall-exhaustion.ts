@@ -1,6 +1,7 @@
 import type { DeviceFacts } from '../devices/device-facts.ts';
 import { withModelDefaults } from '../devices/model-defaults.ts';
 import type { TelemetrySeries } from '../telemetry-series.ts';
+import { standingCodes, stateClass } from './breakdown-signals.ts';
 import { robustValueAt, robustValueFrom } from './shortfall-signals.ts';
 
 /**
@@ -62,10 +63,40 @@ export function energyExhaustedAt(series: TelemetrySeries, i: number, device?: D
   const cutoffSocPct = known ? facts.cutoffSocPct! : DEFAULT_CUTOFF_SOC_PCT;
   const limitPct = cutoffSocPct + socResolutionPct(series, at);
   let exhausted = Number.isFinite(socPct) && socPct <= limitPct;
-  // Without the car's own cut-off, a stop above the last half % is an empty battery only if the car
-  // limped there: power limited over the last few %, so it could no longer hold its speed.
-  if (exhausted && !known && socPct > EMPTY_ANYWAY_SOC_PCT) exhausted = limpedBefore(series, at, socPct);
+  // Without the car's own cut-off, a stop above the last half % is an empty battery if the car
+  // limped there (power limited over the last few %, so it could no longer hold its speed), or if
+  // nothing but the lost power says anything failed: real cars cut propulsion at 0–2 % displayed,
+  // so a powerless stop there with no fresh fault code, no 'off' while moving and no hot pack is
+  // the cut-off (a limp mode that tapers, or sits at what the road needs, shows no clear ceiling).
+  if (exhausted && !known && socPct > EMPTY_ANYWAY_SOC_PCT) exhausted = limpedBefore(series, at, socPct) || !failureReportedNear(series, at);
   return { exhausted, socPct, limitPct, cutoffSocPct, basis: known ? 'device' : 'default' };
+}
+
+/** How far either side of the cut the car's own reports (codes, state, pack temperature) are read. */
+const REPORT_WINDOW_MS = 3 * 60_000;
+/** A pack this hot is a thermal fault, not an empty battery (breakdown rules' hotPackC). */
+const HOT_PACK_C = 55;
+/** Moving faster than this while reporting 'off' is a shutdown (breakdown rules' ownPowerKph). */
+const OWN_POWER_KPH = 8;
+
+/**
+ * Did the car itself report a failure within REPORT_WINDOW_MS of sample `at`: a fault code that
+ * was not standing before, 'off' while moving, or a pack above HOT_PACK_C? Then a stop at a low
+ * gauge reading may be a breakdown that happened to come late in a charge, and only a limp mode
+ * says the battery was empty.
+ */
+export function failureReportedNear(series: TelemetrySeries, at: number): boolean {
+  const { tsMs } = series;
+  const standing = standingCodes(series, at);
+  for (let k = at; k >= 0 && tsMs[at]! - tsMs[k]! <= REPORT_WINDOW_MS; k--) if (reportsFailure(series, k, standing)) return true;
+  for (let k = at + 1; k < series.length && tsMs[k]! - tsMs[at]! <= REPORT_WINDOW_MS; k++) if (reportsFailure(series, k, standing)) return true;
+  return false;
+}
+
+function reportsFailure(series: TelemetrySeries, k: number, standing: ReadonlySet<string>): boolean {
+  if ((series.errorCodes[k] ?? []).some((c) => !standing.has(c))) return true;
+  if (series.batteryTempC[k]! >= HOT_PACK_C) return true;
+  return series.speedKph[k]! > OWN_POWER_KPH && stateClass(series.state[k] ?? null) === 'off';
 }
 
 /** At or below this displayed SoC any car that stops is out of energy. */

@@ -23,7 +23,7 @@ export const SILENT_AFTER_MS = 60 * 60_000;
 const SESSION_ACTIVITY: Record<string, DeviceActivity> = { drive: 'driving', charge: 'charging', park: 'parked', gap: 'off' };
 // The telemetry `state` column holds either a state word or a gear letter (telemetry-schema.ts).
 const ROW_ACTIVITY: Record<string, DeviceActivity> = {
-  driving: 'driving', d: 'driving', r: 'driving', charging: 'charging', parked: 'parked', p: 'parked', off: 'off',
+  driving: 'driving', d: 'driving', r: 'driving', ready: 'driving', charging: 'charging', parked: 'parked', p: 'parked', standby: 'parked', off: 'off',
 };
 
 export interface DeviceStateInput {

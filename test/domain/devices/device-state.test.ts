@@ -9,6 +9,9 @@ describe('deviceState', () => {
     expect(lastActivity({ lastSessionKind: null, lastRowState: 'R' })).toBe('driving');
     expect(lastActivity({ lastSessionKind: null, lastRowState: 'N' })).toBeNull();
     expect(lastActivity({ lastSessionKind: 'gap', lastRowState: null })).toBe('off');
+    // Units that word the states ready / standby.
+    expect(lastActivity({ lastSessionKind: null, lastRowState: 'ready' })).toBe('driving');
+    expect(lastActivity({ lastSessionKind: null, lastRowState: 'Standby' })).toBe('parked');
   });
   it('is silent past an hour without a row, and null with no data at all', () => {
     const input = { lastSessionKind: 'park', lastRowState: null, nowMs };
