@@ -34,6 +34,8 @@ export interface TelemetryPageQuery {
   /** Output columns; default all. */
   columns?: readonly ColumnName[] | undefined;
   limit: number;
+  /** About how many rows the range may hold (e.g. the device's row count): only sizes the arrays. */
+  rowsHint?: number | undefined;
 }
 
 const FAR_PAST = -8.64e15;
@@ -94,8 +96,9 @@ export async function readTelemetryPage(conn: DuckDBConnection, q: TelemetryPage
     // A range that fits in the page needs no sort in DuckDB: a clustered store scans it in time
     // order already (checked in one pass, sorted in JS otherwise). Only a range longer than the
     // page needs ORDER BY, to know which rows are the first `limit`.
-    let read = await readChunkColumns(await conn.stream(`${select} LIMIT $4`, params as never), modes, Math.min(limit + 1, 16_384));
-    if (read.length > limit) read = await readChunkColumns(await conn.stream(`${select} ORDER BY ts LIMIT $4`, params as never), modes, Math.min(limit + 1, 16_384));
+    const capacity = Math.min(limit + 1, q.rowsHint === undefined ? 16_384 : Math.max(1, q.rowsHint));
+    let read = await readChunkColumns(await conn.stream(`${select} LIMIT $4`, params as never), modes, capacity);
+    if (read.length > limit) read = await readChunkColumns(await conn.stream(`${select} ORDER BY ts LIMIT $4`, params as never), modes, capacity);
     else read = inAscendingOrder(read);
     const doubles = new Map<ColumnName, Float64Array>();
     const ints = new Map<ColumnName, Int32Array>();
