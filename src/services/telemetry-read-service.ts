@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { ColumnName } from '../domain/telemetry-schema.ts';
 import { decodeCursor, encodeCursor } from '../domain/paging/page-cursor.ts';
 import { telemetryPageColumnsJson } from '../store/telemetry-page-columns-json.ts';
-import { telemetryPageToArrowIpc } from '../store/telemetry-page-arrow.ts';
+import { telemetryPageToArrowPieces } from '../store/telemetry-page-arrow.ts';
 import { openTelemetryJsonPage, readTelemetryPage, type TelemetryPageQuery } from '../store/telemetry-page-repository.ts';
 import { getDevice } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
@@ -47,12 +47,15 @@ export async function readTelemetry(store: TelemetryStore, req: TelemetryReadReq
   };
   const cursorOf = (nextStartMs: number | undefined) => (nextStartMs === undefined ? null : encodeCursor([nextStartMs]));
   if (req.format !== 'rows') {
-    const page = await store.withConnection(async (conn) => ((await getDevice(conn, req.deviceId)) ? readTelemetryPage(conn, query) : undefined));
+    const page = await store.withConnection(async (conn) => {
+      const device = await getDevice(conn, req.deviceId);
+      // The device's row count sizes the page's arrays once instead of growing them (less garbage).
+      return device ? readTelemetryPage(conn, { ...query, rowsHint: device.rowCount }) : undefined;
+    });
     if (!page) return undefined;
     const nextCursor = cursorOf(page.nextStartMs);
     if (req.format === 'columns') return { nextCursor, body: Readable.from(telemetryPageColumnsJson(page, nextCursor)) };
-    const bytes = telemetryPageToArrowIpc(page);
-    return { nextCursor, body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+    return { nextCursor, body: Readable.from(telemetryPageToArrowPieces(page), { objectMode: false }) };
   }
   const conn = await store.connect();
   let open = true;

@@ -69,3 +69,21 @@ export async function readChunkColumns(result: DuckDBResult, modes: readonly Chu
   }
   return { length, doubles: doubles.map((a) => a.subarray(0, length)), ints: ints.map((a) => a.subarray(0, length)), strings };
 }
+
+/**
+ * The columns in ascending order of `doubles[key]`, stable: as they are when already in that order
+ * (a clustered store scans a device's range in time order, so this is one pass), else permuted.
+ */
+export function inAscendingOrder(columns: ChunkColumns, key = 0): ChunkColumns {
+  const k = columns.doubles[key]!;
+  let sorted = true;
+  for (let i = 1; i < columns.length && sorted; i++) sorted = k[i - 1]! <= k[i]!;
+  if (sorted) return columns;
+  const order = Int32Array.from({ length: columns.length }, (_, i) => i).sort((a, b) => k[a]! - k[b]! || a - b);
+  return {
+    length: columns.length,
+    doubles: columns.doubles.map((a) => Float64Array.from(order, (i) => a[i]!)),
+    ints: columns.ints.map((a) => Int32Array.from(order, (i) => a[i]!)),
+    strings: columns.strings.map((a) => Array.from(order, (i) => a[i]!)),
+  };
+}

@@ -1,5 +1,5 @@
-import { listValue, type DuckDBBlobVector, type DuckDBConnection } from '@duckdb/node-api';
-import { readChunkColumns, type ChunkColumnMode } from './chunk-columns.ts';
+import { type DuckDBBlobVector, type DuckDBConnection } from '@duckdb/node-api';
+import { inAscendingOrder, readChunkColumns, type ChunkColumnMode } from './chunk-columns.ts';
 import { COLUMN_NAMES, columnDef, type ColumnName, type NumberColumnName, type TextListColumnName } from '../domain/telemetry-schema.ts';
 
 /**
@@ -34,11 +34,16 @@ export interface TelemetryPageQuery {
   /** Output columns; default all. */
   columns?: readonly ColumnName[] | undefined;
   limit: number;
+  /** About how many rows the range may hold (e.g. the device's row count): only sizes the arrays. */
+  rowsHint?: number | undefined;
 }
 
 const FAR_PAST = -8.64e15;
 const FAR_FUTURE = 8.64e15;
 const RANGE = 'device_id = $1 AND ts >= epoch_ms(CAST($2 AS BIGINT)) AND ts < epoch_ms(CAST($3 AS BIGINT))';
+
+/** A SQL string literal. */
+const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 /** Output columns in schema order, whatever order the request listed them in. */
 export function exactColumns(columns: readonly ColumnName[] | undefined): ColumnName[] {
@@ -81,14 +86,20 @@ export async function readTelemetryPage(conn: DuckDBConnection, q: TelemetryPage
       const kind = columnDef(c)!.kind;
       if (kind === 'timestamp') return 'epoch_ms(ts)::DOUBLE';
       if (kind === 'number') return `coalesce(${c}, 'NaN'::DOUBLE)`;
-      if (kind === 'text') return `coalesce(list_position($5::VARCHAR[], ${c}) - 1, -1)::INTEGER`;
+      // A CASE over literals, not list_position against a list parameter: ~3× cheaper per row.
+      if (kind === 'text') return `CASE ${c} ${dictionary.map((v, i) => `WHEN ${sqlString(v)} THEN ${i}`).join(' ')} ELSE -1 END::INTEGER`;
       return `coalesce(len(${c}), -1)::INTEGER`;
     });
     const params: unknown[] = [q.deviceId, lo, hi, limit + 1];
-    if (wantsState) params.push(listValue(dictionary));
-    const result = await conn.stream(`SELECT ${exprs.join(', ')} FROM telemetry WHERE ${RANGE} ORDER BY ts LIMIT $4`, params as never);
+    const select = `SELECT ${exprs.join(', ')} FROM telemetry WHERE ${RANGE}`;
     const modes = data.map((c) => (['timestamp', 'number'].includes(columnDef(c)!.kind) ? 'double' : 'int') as ChunkColumnMode);
-    const read = await readChunkColumns(result, modes, Math.min(limit + 1, 16_384));
+    // A range that fits in the page needs no sort in DuckDB: a clustered store scans it in time
+    // order already (checked in one pass, sorted in JS otherwise). Only a range longer than the
+    // page needs ORDER BY, to know which rows are the first `limit`.
+    const capacity = Math.min(limit + 1, q.rowsHint === undefined ? 16_384 : Math.max(1, q.rowsHint));
+    let read = await readChunkColumns(await conn.stream(`${select} LIMIT $4`, params as never), modes, capacity);
+    if (read.length > limit) read = await readChunkColumns(await conn.stream(`${select} ORDER BY ts LIMIT $4`, params as never), modes, capacity);
+    else read = inAscendingOrder(read);
     const doubles = new Map<ColumnName, Float64Array>();
     const ints = new Map<ColumnName, Int32Array>();
     let d = 0;
