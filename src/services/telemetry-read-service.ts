@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import type { ColumnName } from '../domain/telemetry-schema.ts';
 import { decodeCursor, encodeCursor } from '../domain/paging/page-cursor.ts';
 import { telemetryPageColumnsJson } from '../store/telemetry-page-columns-json.ts';
-import { telemetryPageToArrowPieces } from '../store/telemetry-page-arrow.ts';
+import { telemetryBatchesToArrowPieces } from '../store/telemetry-batches-arrow.ts';
+import { readTelemetryBatches } from '../store/telemetry-batches-repository.ts';
 import { openTelemetryJsonPage, readTelemetryPage, type TelemetryPageQuery } from '../store/telemetry-page-repository.ts';
 import { getDevice } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
@@ -46,7 +47,12 @@ export async function readTelemetry(store: TelemetryStore, req: TelemetryReadReq
     limit: Math.min(TELEMETRY_MAX_LIMIT, req.limit ?? TELEMETRY_DEFAULT_LIMIT),
   };
   const cursorOf = (nextStartMs: number | undefined) => (nextStartMs === undefined ? null : encodeCursor([nextStartMs]));
-  if (req.format !== 'rows') {
+  if (req.format === 'arrow') {
+    const page = await store.withConnection(async (conn) => ((await getDevice(conn, req.deviceId)) ? readTelemetryBatches(conn, query) : undefined));
+    if (!page) return undefined;
+    return { nextCursor: cursorOf(page.nextStartMs), body: Readable.from(telemetryBatchesToArrowPieces(page), { objectMode: false }) };
+  }
+  if (req.format === 'columns') {
     const page = await store.withConnection(async (conn) => {
       const device = await getDevice(conn, req.deviceId);
       // The device's row count sizes the page's arrays once instead of growing them (less garbage).
@@ -54,8 +60,7 @@ export async function readTelemetry(store: TelemetryStore, req: TelemetryReadReq
     });
     if (!page) return undefined;
     const nextCursor = cursorOf(page.nextStartMs);
-    if (req.format === 'columns') return { nextCursor, body: Readable.from(telemetryPageColumnsJson(page, nextCursor)) };
-    return { nextCursor, body: Readable.from(telemetryPageToArrowPieces(page), { objectMode: false }) };
+    return { nextCursor, body: Readable.from(telemetryPageColumnsJson(page, nextCursor)) };
   }
   const conn = await store.connect();
   let open = true;

@@ -1,4 +1,4 @@
-import { Dictionary, Int32, List, RecordBatch, RecordBatchStreamWriter, Struct, Table, Utf8, makeData, tableToIPC, vectorFromArray, type Data, type DataType, type Field } from 'apache-arrow';
+import { Dictionary, Int32, List, RecordBatch, Struct, Table, Utf8, makeData, tableToIPC, vectorFromArray, type Data, type DataType, type Field } from 'apache-arrow';
 import { columnDef, type NumberColumnName, type TextListColumnName } from '../domain/telemetry-schema.ts';
 import { telemetryArrowSchema } from './arrow-schema.ts';
 import type { TelemetryPage } from './telemetry-page-repository.ts';
@@ -9,15 +9,6 @@ import type { TelemetryPage } from './telemetry-page-repository.ts';
  */
 export function telemetryPageToArrowIpc(page: TelemetryPage): Uint8Array {
   return tableToIPC(pageTable(page), 'stream');
-}
-
-/**
- * The same IPC stream as the pieces Arrow's writer made (messages, and views of the page's own
- * column buffers), never joined into one buffer: a device-day is ~10 MB, and copying it once more
- * per request cost as much in garbage collection as the copy itself.
- */
-export function telemetryPageToArrowPieces(page: TelemetryPage): AsyncIterable<Uint8Array> {
-  return RecordBatchStreamWriter.writeAll(pageTable(page));
 }
 
 function pageTable(page: TelemetryPage): Table {
@@ -37,7 +28,7 @@ function validity(n: number, isNull: (i: number) => boolean): { nullBitmap: Uint
 }
 
 /** Epoch ms as int64 without a BigInt per row: written as two 32-bit halves (little-endian). */
-function int64Millis(ts: Float64Array): BigInt64Array {
+export function int64Millis(ts: Float64Array): BigInt64Array {
   const halves = new Int32Array(ts.length * 2);
   for (let i = 0; i < ts.length; i++) {
     const ms = ts[i]!;
@@ -48,7 +39,7 @@ function int64Millis(ts: Float64Array): BigInt64Array {
   return new BigInt64Array(halves.buffer);
 }
 
-function listData(type: DataType, values: (string[] | null)[]): Data {
+export function listData(type: DataType, values: (string[] | null)[]): Data {
   const n = values.length;
   const offsets = new Int32Array(n + 1);
   const flat: string[] = [];
