@@ -1,5 +1,6 @@
 import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { columnDef, type ColumnName, type NumberColumnName, type TextListColumnName } from '../domain/telemetry-schema.ts';
+import { FineBucketAccumulator } from '../domain/timeline/fine-bucket-accumulator.ts';
 import { fineBucketMs, MAX_FINE_BUCKET_MS, reduceFineBuckets, type FineBuckets } from '../domain/timeline/reduce-fine-buckets.ts';
 import { readChunkColumns, type ChunkColumnMode } from './chunk-columns.ts';
 import { exactColumns, type TelemetryPage } from './telemetry-page-repository.ts';
@@ -34,13 +35,19 @@ const NAN = "'NaN'::DOUBLE";
  *      of every hole so chart lines break there.
  * A range with no more than maxPoints rows comes back whole (with the hole rows).
  */
-export async function readTimeline(conn: DuckDBConnection, q: TimelineQuery): Promise<StoredTimeline> {
+export async function readTimeline(conn: DuckDBConnection, q: TimelineQuery, options: { oneScan?: boolean; maxHeldValues?: number } = {}): Promise<StoredTimeline> {
   const columns = exactColumns(q.columns);
   const lo = q.fromMs ?? FAR_PAST;
   const hi = q.toMs ?? FAR_FUTURE;
   const channels = columns.filter((c): c is NumberColumnName => columnDef(c)!.kind === 'number');
   await conn.run('BEGIN TRANSACTION');
   try {
+    // Only number columns asked for (the usual chart): one scan summed up as it streams, and the
+    // kept rows taken from what that scan read.
+    if (options.oneScan !== false && columns.every((c) => ['device', 'timestamp', 'number'].includes(columnDef(c)!.kind))) {
+      const timeline = await scanTimeline(conn, q, columns, channels, lo, hi, options.maxHeldValues ?? MAX_HELD_VALUES);
+      if (timeline) return timeline;
+    }
     let buckets = await readFineBuckets(conn, q.deviceId, lo, hi, channels, MAX_FINE_BUCKET_MS);
     let reduction = reduceFineBuckets(buckets, q.maxPoints);
     if (reduction.reduced) {
@@ -56,6 +63,73 @@ export async function readTimeline(conn: DuckDBConnection, q: TimelineQuery): Pr
   } finally {
     await conn.run('COMMIT');
   }
+}
+
+/** Values held from the one scan for picking the kept rows (8 bytes each): past it they are read again by time. */
+const MAX_HELD_VALUES = 2_000_000;
+
+interface HeldBlock {
+  tsMs: Float64Array;
+  values: Float64Array[];
+  /** The chunk the arrays are views into, held with them. */
+  chunk: unknown;
+}
+
+/**
+ * The timeline of number columns in one scan: the samples stream through a FineBucketAccumulator
+ * (no GROUP BY, nothing kept per sample) while the blocks are held, up to MAX_HELD_VALUES, so the
+ * kept rows (and a finer pass, for a short range) need no second scan. Undefined when the range
+ * is not stored in time order (late rows): the caller then sums it up in SQL.
+ */
+async function scanTimeline(conn: DuckDBConnection, q: TimelineQuery, columns: readonly ColumnName[], channels: readonly NumberColumnName[], lo: number, hi: number, maxHeldValues: number): Promise<StoredTimeline | undefined> {
+  const result = await conn.stream(`SELECT epoch_ms(ts)::DOUBLE${channels.map((c) => `, coalesce(${c}, ${NAN})`).join('')} FROM telemetry WHERE ${RANGE}`, [q.deviceId, lo, hi] as never);
+  const minute = new FineBucketAccumulator(lo, MAX_FINE_BUCKET_MS, channels.length);
+  let held: HeldBlock[] | undefined = [];
+  let heldValues = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const items = (k: number) => (chunk.getColumnVector(k) as unknown as { items: Float64Array }).items;
+    const block: HeldBlock = { tsMs: items(0), values: channels.map((_, k) => items(k + 1)), chunk };
+    if (!minute.add(block.tsMs, block.values)) return undefined;
+    heldValues += chunk.rowCount * (channels.length + 1);
+    if (held && heldValues <= maxHeldValues) held.push(block);
+    else held = undefined;
+  }
+  let buckets = minute.result();
+  let reduction = reduceFineBuckets(buckets, q.maxPoints);
+  if (reduction.reduced) {
+    const fineMs = fineBucketMs(buckets.lastMs.at(-1)! - buckets.firstMs[0]!, q.maxPoints, channels.length);
+    if (fineMs < MAX_FINE_BUCKET_MS) {
+      if (!held) return undefined;
+      const finer = new FineBucketAccumulator(lo, fineMs, channels.length);
+      for (const block of held) finer.add(block.tsMs, block.values);
+      buckets = finer.result();
+      reduction = reduceFineBuckets(buckets, q.maxPoints);
+    }
+  }
+  const page = held ? pickRows(q.deviceId, columns, channels, held, reduction.keptMs) : await readRows(conn, q.deviceId, lo, hi, columns, reduction.keptMs);
+  return { totalRows: reduction.totalRows, reduced: reduction.reduced, page: withHoleRows(page, reduction.gapMarkersMs) };
+}
+
+/** The rows at `keptMs` (every row when undefined) from the held blocks, which are in time order. */
+function pickRows(deviceId: string, columns: readonly ColumnName[], channels: readonly NumberColumnName[], held: readonly HeldBlock[], keptMs: Float64Array | undefined): TelemetryPage {
+  const total = held.reduce((n, b) => n + b.tsMs.length, 0);
+  const n = keptMs ? keptMs.length : total;
+  const tsMs = new Float64Array(n);
+  const values = channels.map(() => new Float64Array(n));
+  let j = 0;
+  for (const block of held) {
+    for (let i = 0; i < block.tsMs.length && j < n; i++) {
+      if (keptMs && block.tsMs[i] !== keptMs[j]) continue;
+      tsMs[j] = block.tsMs[i]!;
+      for (let c = 0; c < channels.length; c++) values[c]![j] = block.values[c]![i]!;
+      j++;
+    }
+  }
+  const numbers: TelemetryPage['numbers'] = {};
+  channels.forEach((c, k) => (numbers[c] = values[k]!.subarray(0, j)));
+  return { deviceId, columns, length: j, tsMs: tsMs.subarray(0, j), numbers, stateDictionary: [], lists: {}, nextStartMs: undefined };
 }
 
 /** One scan of the range, summed up per fine bucket (NULLs as NaN, so every column copies as a whole vector). */
