@@ -45,6 +45,7 @@ import { replaceEvents } from '../../src/store/event-repository.ts';
 import { TelemetryStore } from '../../src/store/telemetry-store.ts';
 import { mulberry32 } from '../../src/domain/seeded-random.ts';
 import { emptySeries } from '../../src/domain/telemetry-series.ts';
+import { machineLoad } from './machine-load.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const { values } = parseArgs({
@@ -357,7 +358,7 @@ const figures = {
   lagP50FirstMinuteMs: minutes[0]?.lagP50Ms ?? null,
   lagP50LastMinuteMs: minutes.at(-1)?.lagP50Ms ?? null,
   byMinute: minutes,
-  machine: 'shared with other helpers (2 cores): figures are noisier than on a quiet machine',
+  ...machineLoad(),
   // The 1, 5 and 15 min load averages at the end: on a shared machine every latency includes waiting for a CPU.
   loadAvg: loadavg().map((l) => Math.round(l * 100) / 100),
 };

@@ -15,6 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { machineLoad } from './machine-load.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' } } });
@@ -66,7 +67,7 @@ try {
     baselinePollingCpuPctOfCore: pct(cpuMs(polling.child.pid!) - before.polling),
     baseline: 'the same server with scanIntervalMs: 200 (alert engine polling)',
     target: '< 1 % of a core',
-    machine: 'shared with other helpers (2 cores)',
+    ...machineLoad(),
     // The 1, 5 and 15 min load averages at the end: on a shared machine every latency includes waiting for a CPU.
     loadAvg: loadavg().map((l) => Math.round(l * 100) / 100),
   };

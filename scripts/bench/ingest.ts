@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { CSV_HEADER, deviceName, deviceToCsv, devicesToArrowIpc, generateDevice } from '../fixtures/fleet-generator.ts';
 import { writeFleet } from '../fixtures/generate-fleet.ts';
 import { PeakRss } from './process-watch.ts';
+import { machineLoad } from './machine-load.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const NODE = process.execPath;
@@ -234,7 +235,7 @@ try {
       b_over_c: ratio(b.liveIncludedRowsPerS, c.rowsPerS),
       b_csv_rows_per_s: Math.round(bCsv.liveIncludedRowsPerS),
       b_csv_over_c: ratio(bCsv.liveIncludedRowsPerS, c.rowsPerS),
-      machine: 'shared with other helpers (2 cores): compare figures of one run only',
+      ...machineLoad(),
     }),
   );
 } finally {

@@ -22,6 +22,7 @@ import pg from 'pg';
 import { deviceName } from '../fixtures/fleet-generator.ts';
 import { T0, authHeaders, benchStore, percentiles, startServer } from './bench-store.ts';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
+import { machineLoad } from './machine-load.ts';
 
 const { values } = parseArgs({
   options: {
@@ -167,7 +168,7 @@ try {
   }
 
   const row = (name: string, f: { p50: number; p99: number }, extra = '') => note(`${name.padEnd(46)} p50 ${String(f.p50).padStart(7)} ms   p99 ${String(f.p99).padStart(7)} ms ${extra}`);
-  note(`one device-day (${(DAY_MS / 1000).toLocaleString('en-US')} rows), warm, ${requests} requests each; ${cpus().length} cores shared with other work (load ${loadavg()[0]!.toFixed(1)})`);
+  note(`one device-day (${(DAY_MS / 1000).toLocaleString('en-US')} rows), warm, ${requests} requests each; ${machineLoad().machine}, load ${loadavg()[0]!.toFixed(1)} at the end`);
   row('baseline: clustered DuckDB scan, in process', scan, `${scan.bytes.toLocaleString('en-US')} rows`);
   row('GET telemetry, Arrow (target ≤ 60 ms)', arrow, `${(arrow.bytes / 1e6).toFixed(1)} MB, ${(arrow.p50 / scan.p50).toFixed(2)}× the scan`);
   row(`GET telemetry, JSON rows (target ≤ 3× Arrow)`, jsonRows, `${(jsonRows.bytes / 1e6).toFixed(1)} MB, ${(jsonRows.p50 / arrow.p50).toFixed(2)}× Arrow`);
@@ -186,9 +187,7 @@ try {
       devices,
       rows_per_read: DAY_MS / 1000,
       requests,
-      cores: cpus().length,
-      load_avg_1m: Number(loadavg()[0]!.toFixed(2)),
-      machine: 'shared with other helpers at the same time',
+      ...machineLoad(),
       baseline_clustered_scan_p50_ms: scan.p50,
       baseline_clustered_scan_p99_ms: scan.p99,
       telemetry_arrow_p50_ms: arrow.p50,
