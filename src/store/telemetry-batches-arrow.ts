@@ -2,7 +2,7 @@ import { Dictionary, Int32, RecordBatch, RecordBatchStreamWriter, Struct, Utf8, 
 import { columnDef, type NumberColumnName, type TextListColumnName } from '../domain/telemetry-schema.ts';
 import { telemetryArrowSchema } from './arrow-schema.ts';
 import type { TelemetryBatch, TelemetryBatches } from './telemetry-batches-repository.ts';
-import { int64Millis, listData } from './telemetry-page-arrow.ts';
+import { dictionaryCodesData, int64Millis, listData } from './telemetry-page-arrow.ts';
 
 /** Set bits among the first `length` of a bitmap: the rows present. */
 function countSet(bitmap: Uint8Array, length: number): number {
@@ -35,7 +35,7 @@ function emptyBatch(page: TelemetryBatches): TelemetryBatch {
     if (kind === 'number') numbers[c as NumberColumnName] = { values: new Float64Array(0), validity: null };
     if (kind === 'text_list') lists[c as TextListColumnName] = [];
   }
-  return { length: 0, tsMs: new Float64Array(0), numbers, stateCodes: new Int32Array(0), listLengths: {}, lists, chunk: undefined as never };
+  return { length: 0, tsMs: new Float64Array(0), numbers, stateCodes: new Int32Array(0), listLengths: {}, lists, chunk: undefined };
 }
 
 function columnData(field: Field, b: TelemetryBatch, dictionaries: { device: Vector<Utf8>; state: Vector<Utf8> }): Data {
@@ -49,16 +49,8 @@ function columnData(field: Field, b: TelemetryBatch, dictionaries: { device: Vec
       const { values, validity } = b.numbers[field.name as NumberColumnName]!;
       return makeData({ type: field.type, length: n, data: values, nullBitmap: validity, nullCount: validity ? n - countSet(validity, n) : 0 } as never);
     }
-    case 'text': {
-      const codes = b.stateCodes!;
-      let nulls = 0;
-      for (let i = 0; i < n; i++) if (codes[i]! < 0) nulls++;
-      if (nulls === 0) return makeData({ type: field.type as Dictionary<Utf8, Int32>, length: n, data: codes, dictionary: dictionaries.state });
-      // A NULL slot still needs a valid index.
-      const bitmap = new Uint8Array((n + 7) >> 3);
-      for (let i = 0; i < n; i++) if (codes[i]! >= 0) bitmap[i >> 3]! |= 1 << (i & 7);
-      return makeData({ type: field.type as Dictionary<Utf8, Int32>, length: n, data: codes.map((c) => (c < 0 ? 0 : c)), nullBitmap: bitmap, nullCount: nulls, dictionary: dictionaries.state });
-    }
+    case 'text':
+      return dictionaryCodesData(field.type, b.stateCodes!, dictionaries.state);
     case 'text_list':
       return listData(field.type, b.lists[field.name as TextListColumnName]!);
   }

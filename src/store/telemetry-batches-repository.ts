@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { columnDef, type ColumnName, type NumberColumnName, type TextListColumnName } from '../domain/telemetry-schema.ts';
-import { exactColumns, textCodeExpr, type TelemetryPageQuery } from './telemetry-page-repository.ts';
+import { exactColumns, pageBounds, RANGE, stateDictionary, textCodeExpr, type TelemetryPageQuery } from './telemetry-page-repository.ts';
 
 /** A number column of one batch: DuckDB's own vector data and validity mask, not copied. */
 export interface BatchNumbers {
@@ -19,8 +19,8 @@ export interface TelemetryBatch {
   /** List lengths as DuckDB returned them; −1 = NULL. */
   listLengths: Partial<Record<TextListColumnName, Int32Array>>;
   lists: Partial<Record<TextListColumnName, (string[] | null)[]>>;
-  /** The chunk the views point into, held for as long as the batch lives. */
-  chunk: DuckDBDataChunk;
+  /** The chunk the views point into, held for as long as the batch lives (none for an empty page's batch). */
+  chunk: DuckDBDataChunk | undefined;
 }
 
 /** A page of a device's telemetry as the chunks DuckDB returned, for replies that are columns per chunk (Arrow). */
@@ -32,10 +32,6 @@ export interface TelemetryBatches {
   batches: TelemetryBatch[];
   nextStartMs: number | undefined;
 }
-
-const FAR_PAST = -8.64e15;
-const FAR_FUTURE = 8.64e15;
-const RANGE = 'device_id = $1 AND ts >= epoch_ms(CAST($2 AS BIGINT)) AND ts < epoch_ms(CAST($3 AS BIGINT))';
 
 interface RawChunk {
   chunk: DuckDBDataChunk;
@@ -86,9 +82,7 @@ function validityBytes(vector: unknown, length: number): Uint8Array | null {
  */
 export async function readTelemetryBatches(conn: DuckDBConnection, q: TelemetryPageQuery): Promise<TelemetryBatches> {
   const columns = exactColumns(q.columns);
-  const lo = Math.max(q.fromMs ?? FAR_PAST, q.startMs ?? FAR_PAST);
-  const hi = q.toMs ?? FAR_FUTURE;
-  const limit = Math.max(1, Math.floor(q.limit));
+  const { lo, hi, limit } = pageBounds(q);
   await conn.run('BEGIN TRANSACTION');
   try {
     const wantsState = columns.includes('state');
@@ -103,11 +97,7 @@ export async function readTelemetryBatches(conn: DuckDBConnection, q: TelemetryP
     const select = `SELECT epoch_ms(ts)::DOUBLE${exprs.map((e) => `, ${e}`).join('')} FROM telemetry WHERE ${RANGE}`;
     const params = [q.deviceId, lo, hi, limit + 1];
     let chunks = await readChunks(await conn.stream(`${select} LIMIT $4`, params as never));
-    let total = chunks.reduce((n, c) => n + c.length, 0);
-    if (total > limit || !ascending(chunks)) {
-      chunks = await readChunks(await conn.stream(`${select} ORDER BY ts LIMIT $4`, params as never));
-      total = chunks.reduce((n, c) => n + c.length, 0);
-    }
+    if (chunks.reduce((n, c) => n + c.length, 0) > limit || !ascending(chunks)) chunks = await readChunks(await conn.stream(`${select} ORDER BY ts LIMIT $4`, params as never));
     let nextStartMs: number | undefined;
     const batches: TelemetryBatch[] = [];
     let seen = 0;
@@ -162,9 +152,4 @@ async function fillLists(conn: DuckDBConnection, column: TextListColumnName, bat
   wanted.forEach(([batch, i], k) => {
     batch.lists[column]![i] = (values[k]?.[0] as string[] | undefined)?.map(String) ?? null;
   });
-}
-
-async function stateDictionary(conn: DuckDBConnection, deviceId: string, lo: number, hi: number): Promise<string[]> {
-  const reader = await conn.runAndReadAll(`SELECT list(DISTINCT state ORDER BY state) FILTER (WHERE state IS NOT NULL) FROM telemetry WHERE ${RANGE}`, [deviceId, lo, hi] as never);
-  return (reader.getRowsJS()[0]?.[0] as string[] | null) ?? [];
 }

@@ -1,4 +1,4 @@
-import { Dictionary, Int32, List, RecordBatch, Struct, Table, Utf8, makeData, tableToIPC, vectorFromArray, type Data, type DataType, type Field } from 'apache-arrow';
+import { Dictionary, Int32, List, RecordBatch, Struct, Table, Utf8, makeData, tableToIPC, vectorFromArray, type Data, type DataType, type Field, type Vector } from 'apache-arrow';
 import { columnDef, type NumberColumnName, type TextListColumnName } from '../domain/telemetry-schema.ts';
 import { telemetryArrowSchema } from './arrow-schema.ts';
 import type { TelemetryPage } from './telemetry-page-repository.ts';
@@ -39,6 +39,13 @@ export function int64Millis(ts: Float64Array): BigInt64Array {
   return new BigInt64Array(halves.buffer);
 }
 
+/** Codes into `dictionary` (−1 = NULL) as Arrow dictionary data; a NULL slot still gets a valid index. */
+export function dictionaryCodesData(type: DataType, codes: Int32Array, dictionary: Vector<Utf8>): Data {
+  const nulls = validity(codes.length, (i) => codes[i]! < 0);
+  const data = nulls.nullCount ? codes.map((c) => (c < 0 ? 0 : c)) : codes;
+  return makeData({ type: type as Dictionary<Utf8, Int32>, length: codes.length, data, ...nulls, dictionary });
+}
+
 export function listData(type: DataType, values: (string[] | null)[]): Data {
   const n = values.length;
   const offsets = new Int32Array(n + 1);
@@ -63,13 +70,8 @@ function columnData(field: Field, page: TelemetryPage): Data {
       const values = page.numbers[field.name as NumberColumnName]!;
       return makeData({ type: field.type, length: n, data: values, ...validity(n, (i) => Number.isNaN(values[i]!)) } as never);
     }
-    case 'text': {
-      const codes = page.stateCodes!;
-      const nulls = validity(n, (i) => codes[i]! < 0);
-      // A NULL slot still needs a valid index.
-      const data = nulls.nullCount ? codes.map((c) => (c < 0 ? 0 : c)) : codes;
-      return makeData({ type: field.type as Dictionary<Utf8, Int32>, length: n, data, ...nulls, dictionary: vectorFromArray([...page.stateDictionary], new Utf8()) });
-    }
+    case 'text':
+      return dictionaryCodesData(field.type, page.stateCodes!, vectorFromArray([...page.stateDictionary], new Utf8()));
     case 'text_list':
       return listData(field.type, page.lists[field.name as TextListColumnName]!);
   }

@@ -40,7 +40,7 @@ export interface TelemetryPageQuery {
 
 const FAR_PAST = -8.64e15;
 const FAR_FUTURE = 8.64e15;
-const RANGE = 'device_id = $1 AND ts >= epoch_ms(CAST($2 AS BIGINT)) AND ts < epoch_ms(CAST($3 AS BIGINT))';
+export const RANGE = 'device_id = $1 AND ts >= epoch_ms(CAST($2 AS BIGINT)) AND ts < epoch_ms(CAST($3 AS BIGINT))';
 
 /** A SQL string literal. */
 const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
@@ -68,12 +68,12 @@ async function firstValue(conn: DuckDBConnection, sql: string, params: unknown[]
 }
 
 /** The `state` dictionary over a range: codes are computed in SQL against it. */
-async function stateDictionary(conn: DuckDBConnection, deviceId: string, lo: number, hi: number): Promise<string[]> {
+export async function stateDictionary(conn: DuckDBConnection, deviceId: string, lo: number, hi: number): Promise<string[]> {
   const value = await firstValue(conn, `SELECT list(DISTINCT state ORDER BY state) FILTER (WHERE state IS NOT NULL) FROM telemetry WHERE ${RANGE}`, [deviceId, lo, hi]);
   return (value as string[] | null) ?? [];
 }
 
-function pageBounds(q: TelemetryPageQuery): { lo: number; hi: number; limit: number } {
+export function pageBounds(q: TelemetryPageQuery): { lo: number; hi: number; limit: number } {
   return { lo: Math.max(q.fromMs ?? FAR_PAST, q.startMs ?? FAR_PAST), hi: q.toMs ?? FAR_FUTURE, limit: Math.max(1, Math.floor(q.limit)) };
 }
 
