@@ -3,10 +3,12 @@ import type { ColumnName } from '../domain/telemetry-schema.ts';
 import { decodeCursor, encodeCursor } from '../domain/paging/page-cursor.ts';
 import { telemetryPageColumnsJson } from '../store/telemetry-page-columns-json.ts';
 import { telemetryBatchesToArrowPieces } from '../store/telemetry-batches-arrow.ts';
-import { readTelemetryBatches } from '../store/telemetry-batches-repository.ts';
+import { openTelemetryBatches } from '../store/telemetry-batches-repository.ts';
 import { openTelemetryJsonPage, readTelemetryPage, type TelemetryPageQuery } from '../store/telemetry-page-repository.ts';
 import { getDevice } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
+
+type StoreConnection = Awaited<ReturnType<TelemetryStore['connect']>>;
 
 /** Rows per page when the request names no `limit`: a device's whole history never comes back in one reply. */
 export const TELEMETRY_DEFAULT_LIMIT = 10_000;
@@ -48,9 +50,18 @@ export async function readTelemetry(store: TelemetryStore, req: TelemetryReadReq
   };
   const cursorOf = (nextStartMs: number | undefined) => (nextStartMs === undefined ? null : encodeCursor([nextStartMs]));
   if (req.format === 'arrow') {
-    const page = await store.withConnection(async (conn) => ((await getDevice(conn, req.deviceId)) ? readTelemetryBatches(conn, query) : undefined));
-    if (!page) return undefined;
-    return { nextCursor: cursorOf(page.nextStartMs), body: Readable.from(telemetryBatchesToArrowPieces(page), { objectMode: false }) };
+    const conn = await store.connect();
+    try {
+      const page = await openTelemetryBatches(conn, query);
+      if (!page) {
+        conn.closeSync();
+        return undefined;
+      }
+      return { nextCursor: cursorOf(page.nextStartMs), body: bodyOnConnection(conn, telemetryBatchesToArrowPieces(page)) };
+    } catch (err) {
+      conn.closeSync();
+      throw err;
+    }
   }
   if (req.format === 'columns') {
     const page = await store.withConnection(async (conn) => {
@@ -63,42 +74,53 @@ export async function readTelemetry(store: TelemetryStore, req: TelemetryReadReq
     return { nextCursor, body: Readable.from(telemetryPageColumnsJson(page, nextCursor)) };
   }
   const conn = await store.connect();
-  let open = true;
-  const release = () => {
-    if (open) conn.closeSync();
-    open = false;
-  };
   try {
     if (!(await getDevice(conn, req.deviceId))) {
-      release();
+      conn.closeSync();
       return undefined;
     }
     const page = await openTelemetryJsonPage(conn, query);
     const nextCursor = cursorOf(page.nextStartMs);
-    let started = false;
     async function* text(): AsyncGenerator<string | Buffer> {
-      started = true;
-      try {
-        yield `{"deviceId":${JSON.stringify(req.deviceId)},"rows":[`;
-        let count = 0;
-        for await (const piece of page.pieces) {
-          if (count > 0) yield ',';
-          yield Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength);
-          count += piece.count;
-        }
-        yield `],"count":${count},"nextCursor":${nextCursor === null ? 'null' : JSON.stringify(nextCursor)}}`;
-      } finally {
-        release();
+      yield `{"deviceId":${JSON.stringify(req.deviceId)},"rows":[`;
+      let count = 0;
+      for await (const piece of page.pieces) {
+        if (count > 0) yield ',';
+        yield Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength);
+        count += piece.count;
       }
+      yield `],"count":${count},"nextCursor":${nextCursor === null ? 'null' : JSON.stringify(nextCursor)}}`;
     }
-    const body = Readable.from(text(), { objectMode: false });
-    // A client gone before the first piece: the generator never ran, so its finally will not either.
-    body.once('close', () => {
-      if (!started) release();
-    });
-    return { nextCursor, body };
+    return { nextCursor, body: bodyOnConnection(conn, text()) };
   } catch (err) {
-    release();
+    conn.closeSync();
     throw err;
   }
+}
+
+/**
+ * A reply body read from a connection of its own, let go once the body has ended, failed or the
+ * client went away (before the first piece too: the generator never ran, so its `finally` will not,
+ * and closing the connection ends the read's transaction).
+ */
+function bodyOnConnection(conn: StoreConnection, pieces: AsyncGenerator<string | Buffer | Uint8Array>): Readable {
+  let open = true;
+  let started = false;
+  const release = () => {
+    if (open) conn.closeSync();
+    open = false;
+  };
+  async function* held(): AsyncGenerator<string | Buffer | Uint8Array> {
+    started = true;
+    try {
+      yield* pieces;
+    } finally {
+      release();
+    }
+  }
+  const body = Readable.from(held(), { objectMode: false });
+  body.once('close', () => {
+    if (!started) release();
+  });
+  return body;
 }

@@ -14,15 +14,18 @@ const newer = (value: string, at: string) =>
  */
 export async function upsertDeviceSpans(conn: DuckDBConnection, rows: string, nowMs: number): Promise<void> {
   await conn.run(
-    `INSERT INTO devices (device_id, first_ts, last_ts, row_count, updated_at, latest_soc_pct, latest_soc_ts, latest_state, latest_state_ts)
+    `INSERT INTO devices (device_id, first_ts, last_ts, row_count, updated_at, latest_soc_pct, latest_soc_ts, latest_state, latest_state_ts, ts_ordered)
      SELECT device_id, min(ts), max(ts), count(*), epoch_ms(CAST($1 AS BIGINT)),
             arg_max(soc_pct, ts) FILTER (WHERE soc_pct IS NOT NULL), max(ts) FILTER (WHERE soc_pct IS NOT NULL),
-            arg_max(state, ts) FILTER (WHERE state IS NOT NULL), max(ts) FILTER (WHERE state IS NOT NULL)
+            arg_max(state, ts) FILTER (WHERE state IS NOT NULL), max(ts) FILTER (WHERE state IS NOT NULL), true
      FROM ${rows} GROUP BY device_id
      ON CONFLICT (device_id) DO UPDATE SET
        first_ts = least(devices.first_ts, excluded.first_ts),
        last_ts = greatest(devices.last_ts, excluded.last_ts),
        row_count = devices.row_count + excluded.row_count,
+       -- Rows are inserted in time order per device (every commit sorts or checks its batch), so the
+       -- device's rows stay stored in time order while each batch starts after what is stored.
+       ts_ordered = devices.row_count = 0 OR (coalesce(devices.ts_ordered, false) AND excluded.first_ts > devices.last_ts),
        updated_at = excluded.updated_at,
        ${newer('latest_soc_pct', 'latest_soc_ts')},
        ${newer('latest_state', 'latest_state_ts')}`,
@@ -41,4 +44,20 @@ WHERE devices.device_id = l.device_id`;
 /** Recomputes every device's latest values from its stored rows. */
 export async function refreshLatestValues(conn: DuckDBConnection): Promise<void> {
   await conn.run(LATEST_VALUES_FROM_TELEMETRY_SQL);
+}
+
+/**
+ * Whether each device's rows are stored in time order, from what is stored (after rows were
+ * loaded or rewritten outside a commit): a scan returns a table's rows in rowid order.
+ */
+export const TS_ORDER_FROM_TELEMETRY_SQL = `
+UPDATE devices SET ts_ordered = coalesce(o.ordered, true)
+FROM (SELECT d.device_id, bool_and(t.prev IS NULL OR t.ts >= t.prev) AS ordered
+      FROM devices d LEFT JOIN (SELECT device_id, ts, lag(ts) OVER (PARTITION BY device_id ORDER BY rowid) AS prev FROM telemetry) t USING (device_id)
+      GROUP BY d.device_id) o
+WHERE devices.device_id = o.device_id`;
+
+/** Records for every device whether its rows are stored in time order (range reads then need no sort). */
+export async function refreshTsOrder(conn: DuckDBConnection): Promise<void> {
+  await conn.run(TS_ORDER_FROM_TELEMETRY_SQL);
 }

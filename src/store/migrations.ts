@@ -1,4 +1,4 @@
-import { LATEST_VALUES_FROM_TELEMETRY_SQL } from './device-span-repository.ts';
+import { LATEST_VALUES_FROM_TELEMETRY_SQL, TS_ORDER_FROM_TELEMETRY_SQL } from './device-span-repository.ts';
 import { telemetryTableColumnsSql } from './telemetry-ddl.ts';
 
 export interface Migration {
@@ -309,5 +309,12 @@ ALTER TABLE devices ADD COLUMN latest_soc_ts TIMESTAMP;
 ALTER TABLE devices ADD COLUMN latest_state VARCHAR;
 ALTER TABLE devices ADD COLUMN latest_state_ts TIMESTAMP;
 ${LATEST_VALUES_FROM_TELEMETRY_SQL};`,
+  },
+  {
+    version: 14,
+    name: 'devices record whether their rows are stored in time order (a range read then streams the scan instead of sorting it)',
+    sql: `
+ALTER TABLE devices ADD COLUMN ts_ordered BOOLEAN DEFAULT false;
+${TS_ORDER_FROM_TELEMETRY_SQL};`,
   },
 ];

@@ -364,7 +364,9 @@ export class StagedIngest {
           }
           ranges = `(SELECT device_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS n FROM ${ready} GROUP BY device_id)`;
         }
-        const inserted = await conn.runAndReadAll(`INSERT INTO telemetry SELECT * FROM ${ready}`);
+        // Sorted here, whatever the stage went through: its joins and the anti-join do not keep row
+        // order, and a device's rows stored in time order let range reads stream without a sort.
+        const inserted = await conn.runAndReadAll(`INSERT INTO telemetry SELECT * FROM ${ready} ORDER BY device_id, ts`);
         const accepted = Number(inserted.getRows()[0]?.[0] ?? 0);
         await upsertDeviceSpans(conn, ready, this.store.now());
         // The derived work (sessions, events) is recorded with the rows, so it survives any crash after the ack.

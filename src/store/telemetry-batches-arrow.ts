@@ -1,7 +1,7 @@
-import { Dictionary, Int32, RecordBatch, RecordBatchStreamWriter, Struct, Utf8, makeData, vectorFromArray, type Data, type Field, type Vector } from 'apache-arrow';
-import { columnDef, type NumberColumnName, type TextListColumnName } from '../domain/telemetry-schema.ts';
+import { AsyncByteQueue, Dictionary, Int32, RecordBatch, RecordBatchStreamWriter, Struct, Utf8, makeData, vectorFromArray, type Data, type Field, type Schema, type Vector } from 'apache-arrow';
+import { columnDef, type ColumnName, type NumberColumnName, type TextListColumnName } from '../domain/telemetry-schema.ts';
 import { telemetryArrowSchema } from './arrow-schema.ts';
-import type { TelemetryBatch, TelemetryBatches } from './telemetry-batches-repository.ts';
+import type { TelemetryBatch, TelemetryBatchStream } from './telemetry-batches-repository.ts';
 import { dictionaryCodesData, int64Millis, listData } from './telemetry-page-arrow.ts';
 
 /** Set bits among the first `length` of a bitmap: the rows present. */
@@ -11,34 +11,64 @@ function countSet(bitmap: Uint8Array, length: number): number {
   return set;
 }
 
+type Dictionaries = { device: Vector<Utf8>; state: Vector<Utf8> };
+
+/** Where the writer puts its messages: kept in order and taken after each batch, so nothing waits on a queue. */
+class PieceSink extends AsyncByteQueue {
+  private pieces: Uint8Array[] = [];
+  override write(value: unknown): void {
+    if (ArrayBuffer.isView(value) && value.byteLength > 0) this.pieces.push(value as Uint8Array);
+  }
+  take(): Uint8Array[] {
+    const taken = this.pieces;
+    this.pieces = [];
+    return taken;
+  }
+}
+
 /**
- * A page as an Arrow IPC stream, one record batch per DuckDB chunk: number columns are DuckDB's
- * vectors and validity masks as they are (Arrow's layout is the same), dictionaries are written
- * once for the stream. The pieces are Arrow's messages and views of those buffers, never joined.
+ * A page as an Arrow IPC stream, one record batch per DuckDB chunk, written as the chunks arrive
+ * (the reply goes out while DuckDB scans): number columns are DuckDB's vectors and validity masks
+ * as they are (Arrow's layout is the same), dictionaries are written once for the stream. The
+ * pieces are Arrow's messages and views of those buffers, never joined. A read that fails ends
+ * the pieces with its error and without the end-of-stream marker, so no client takes a cut page
+ * for a whole one; stopping early returns the batches (the read's transaction ends).
  */
-export function telemetryBatchesToArrowPieces(page: TelemetryBatches): AsyncIterable<Uint8Array> {
+export async function* telemetryBatchesToArrowPieces(page: TelemetryBatchStream): AsyncGenerator<Uint8Array> {
   const schema = telemetryArrowSchema(page.columns);
-  const dictionaries = {
+  const dictionaries: Dictionaries = {
     device: vectorFromArray([page.deviceId], new Utf8()),
     state: vectorFromArray([...page.stateDictionary], new Utf8()),
   };
-  const batches = page.batches.map((b) => new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: b.length, children: schema.fields.map((f) => columnData(f, b, dictionaries)), nullCount: 0 })));
-  if (batches.length === 0) batches.push(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 0, children: schema.fields.map((f) => columnData(f, emptyBatch(page), dictionaries)), nullCount: 0 })));
-  return RecordBatchStreamWriter.writeAll(batches);
+  const sink = new PieceSink();
+  const writer = new RecordBatchStreamWriter().reset(sink);
+  let written = 0;
+  for await (const b of page.batches) {
+    writer.write(recordBatch(schema, b, dictionaries));
+    written++;
+    yield* sink.take();
+  }
+  if (written === 0) writer.write(recordBatch(schema, emptyBatch(page.columns), dictionaries));
+  writer.finish();
+  yield* sink.take();
 }
 
-function emptyBatch(page: TelemetryBatches): TelemetryBatch {
+function recordBatch(schema: Schema, b: TelemetryBatch, dictionaries: Dictionaries): RecordBatch {
+  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: b.length, children: schema.fields.map((f) => columnData(f, b, dictionaries)), nullCount: 0 }));
+}
+
+function emptyBatch(columns: readonly ColumnName[]): TelemetryBatch {
   const numbers: TelemetryBatch['numbers'] = {};
   const lists: TelemetryBatch['lists'] = {};
-  for (const c of page.columns) {
+  for (const c of columns) {
     const kind = columnDef(c)!.kind;
     if (kind === 'number') numbers[c as NumberColumnName] = { values: new Float64Array(0), validity: null };
     if (kind === 'text_list') lists[c as TextListColumnName] = [];
   }
-  return { length: 0, tsMs: new Float64Array(0), numbers, stateCodes: new Int32Array(0), listLengths: {}, lists, chunk: undefined };
+  return { length: 0, tsMs: new Float64Array(0), numbers, stateCodes: new Int32Array(0), lists };
 }
 
-function columnData(field: Field, b: TelemetryBatch, dictionaries: { device: Vector<Utf8>; state: Vector<Utf8> }): Data {
+function columnData(field: Field, b: TelemetryBatch, dictionaries: Dictionaries): Data {
   const n = b.length;
   switch (columnDef(field.name)!.kind) {
     case 'device':

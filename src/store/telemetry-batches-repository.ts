@@ -1,64 +1,43 @@
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBListValue } from '@duckdb/node-api';
 import { columnDef, type ColumnName, type NumberColumnName, type TextListColumnName } from '../domain/telemetry-schema.ts';
-import { exactColumns, pageBounds, RANGE, stateDictionary, textCodeExpr, type TelemetryPageQuery } from './telemetry-page-repository.ts';
+import { exactColumns, nextPageStart, pageBounds, RANGE, stateDictionary, textCodeExpr, type TelemetryPageQuery } from './telemetry-page-repository.ts';
 
-/** A number column of one batch: DuckDB's own vector data and validity mask, not copied. */
+/** A number column of one batch: DuckDB's vector data and validity mask as the binding hands them over (one copy, no conversion). */
 export interface BatchNumbers {
   values: Float64Array;
   /** Bit set = value present (DuckDB's mask is Arrow's bitmap, LSB first); null = no NULL in the batch. */
   validity: Uint8Array | null;
 }
 
-/** One DuckDB result chunk (≤ 2,048 rows) of a page, its columns viewed in place. */
+/** One DuckDB result chunk (≤ 2,048 rows) of a page. */
 export interface TelemetryBatch {
   length: number;
   tsMs: Float64Array;
   numbers: Partial<Record<NumberColumnName, BatchNumbers>>;
   /** `state` as codes into the page's dictionary; −1 = NULL. */
   stateCodes?: Int32Array;
-  /** List lengths as DuckDB returned them; −1 = NULL. */
-  listLengths: Partial<Record<TextListColumnName, Int32Array>>;
   lists: Partial<Record<TextListColumnName, (string[] | null)[]>>;
-  /** The chunk the views point into, held for as long as the batch lives (none for an empty page's batch). */
-  chunk: DuckDBDataChunk | undefined;
 }
 
-/** A page of a device's telemetry as the chunks DuckDB returned, for replies that are columns per chunk (Arrow). */
-export interface TelemetryBatches {
+/**
+ * A page of a device's telemetry as the chunks DuckDB returns, for replies that are columns per
+ * chunk (Arrow). Everything a reply's headers need (the columns, the state dictionary, where the
+ * next page starts) is known before the first batch, so the reply is written while DuckDB scans.
+ */
+export interface TelemetryBatchStream {
   deviceId: string;
   columns: readonly ColumnName[];
-  length: number;
   stateDictionary: readonly string[];
-  batches: TelemetryBatch[];
   nextStartMs: number | undefined;
+  /** In time order. The read's transaction ends with it: run it to its end or `return()` it. */
+  batches: AsyncGenerator<TelemetryBatch>;
 }
 
-interface RawChunk {
-  chunk: DuckDBDataChunk;
-  length: number;
-  tsMs: Float64Array;
-}
-
-/** Every chunk of a result, with its ts column (always the first) viewed in place. */
-async function readChunks(result: DuckDBResult): Promise<RawChunk[]> {
-  const chunks: RawChunk[] = [];
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    chunks.push({ chunk, length: chunk.rowCount, tsMs: (chunk.getColumnVector(0) as unknown as { items: Float64Array }).items });
+/** The scan broke time order although the device's rows are recorded as stored in it. */
+export class ScanOrderError extends Error {
+  constructor(deviceId: string) {
+    super(`telemetry of ${deviceId} came back out of time order from a scan its record says is ordered`);
   }
-  return chunks;
-}
-
-function ascending(chunks: readonly RawChunk[]): boolean {
-  let last = -Infinity;
-  for (const { tsMs } of chunks) {
-    for (let i = 0; i < tsMs.length; i++) {
-      if (tsMs[i]! < last) return false;
-      last = tsMs[i]!;
-    }
-  }
-  return true;
 }
 
 /** DuckDB's validity mask of a vector as bytes, or null when the vector has no NULL. */
@@ -73,83 +52,87 @@ function validityBytes(vector: unknown, length: number): Uint8Array | null {
   return (bytes[bytes.length - 1]! & lastFull) === lastFull ? null : bytes;
 }
 
+/** What a read needs to know of the device, in the read's snapshot: undefined = no such device. */
+async function deviceScanFacts(conn: DuckDBConnection, deviceId: string): Promise<{ rowCount: number; tsOrdered: boolean } | undefined> {
+  const reader = await conn.runAndReadAll('SELECT row_count, coalesce(ts_ordered, false) FROM devices WHERE device_id = $1', [deviceId]);
+  const row = reader.getRows()[0];
+  return row ? { rowCount: Number(row[0]), tsOrdered: row[1] === true } : undefined;
+}
+
 /**
- * The same page as `readTelemetryPage`, but left in DuckDB's result chunks: number columns keep
- * DuckDB's vectors and validity masks as they are, so a device-day costs no copy and no second
- * set of arrays (the garbage those made was a collection per request). In one snapshot; the range
- * is scanned without ORDER BY and checked (a clustered store scans it in time order), and read
- * again sorted only when it is not in order or longer than the page.
+ * Opens a page of a device's telemetry as DuckDB's result chunks, streamed; undefined when there
+ * is no such device. In one snapshot: the page's end comes first (the first timestamp past
+ * `limit`, looked up only when the device holds more rows than that), then the rows of
+ * [start, end) are scanned as they are stored when the device's record says that is time order
+ * (every commit keeps the record, see `upsertDeviceSpans`), sorted by DuckDB otherwise. Each chunk
+ * is checked; a broken order ends the stream with a ScanOrderError rather than a wrong page.
  */
-export async function readTelemetryBatches(conn: DuckDBConnection, q: TelemetryPageQuery): Promise<TelemetryBatches> {
+export async function openTelemetryBatches(conn: DuckDBConnection, q: TelemetryPageQuery): Promise<TelemetryBatchStream | undefined> {
   const columns = exactColumns(q.columns);
   const { lo, hi, limit } = pageBounds(q);
   await conn.run('BEGIN TRANSACTION');
   try {
-    const wantsState = columns.includes('state');
-    const dictionary = wantsState ? await stateDictionary(conn, q.deviceId, lo, hi) : [];
+    const device = await deviceScanFacts(conn, q.deviceId);
+    if (!device) {
+      await conn.run('COMMIT');
+      return undefined;
+    }
+    const dictionary = columns.includes('state') ? await stateDictionary(conn, q.deviceId, lo, hi) : [];
+    const nextStartMs = device.rowCount > limit ? await nextPageStart(conn, q.deviceId, lo, hi, limit) : undefined;
     const data = columns.filter((c) => c !== 'device_id' && c !== 'ts');
-    const exprs = data.map((c) => {
-      const kind = columnDef(c)!.kind;
-      if (kind === 'number') return c;
-      if (kind === 'text') return textCodeExpr(c, dictionary);
-      return `coalesce(len(${c}), -1)::INTEGER`;
-    });
-    const select = `SELECT epoch_ms(ts)::DOUBLE${exprs.map((e) => `, ${e}`).join('')} FROM telemetry WHERE ${RANGE}`;
-    const params = [q.deviceId, lo, hi, limit + 1];
-    let chunks = await readChunks(await conn.stream(`${select} LIMIT $4`, params as never));
-    if (chunks.reduce((n, c) => n + c.length, 0) > limit || !ascending(chunks)) chunks = await readChunks(await conn.stream(`${select} ORDER BY ts LIMIT $4`, params as never));
-    let nextStartMs: number | undefined;
-    const batches: TelemetryBatch[] = [];
-    let seen = 0;
-    for (const raw of chunks) {
-      const keep = Math.min(raw.length, limit - seen);
-      if (keep < raw.length) nextStartMs = raw.tsMs[keep];
-      if (keep > 0) batches.push(batchOf(raw, keep, data));
-      seen += keep;
-      if (seen >= limit) break;
+    const exprs = data.map((c) => (columnDef(c)!.kind === 'text' ? textCodeExpr(c, dictionary) : c));
+    const sql = `SELECT epoch_ms(ts)::DOUBLE${exprs.map((e) => `, ${e}`).join('')} FROM telemetry WHERE ${RANGE}${device.tsOrdered ? '' : ' ORDER BY ts'}`;
+    const result = await conn.stream(sql, [q.deviceId, lo, nextStartMs ?? hi] as never);
+    async function* batches(): AsyncGenerator<TelemetryBatch> {
+      try {
+        let last = -Infinity;
+        let seen = 0;
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          const batch = batchOf(chunk, data);
+          for (let i = 0; i < batch.length; i++) {
+            if (batch.tsMs[i]! < last) throw new ScanOrderError(q.deviceId);
+            last = batch.tsMs[i]!;
+          }
+          seen += batch.length;
+          if (seen > limit) throw new Error(`page of ${q.deviceId} holds more than its limit of ${limit} rows`);
+          yield batch;
+        }
+      } finally {
+        await conn.run('COMMIT');
+      }
     }
-    for (const c of data) {
-      if (columnDef(c)!.kind === 'text_list') await fillLists(conn, c as TextListColumnName, batches, [q.deviceId, lo, nextStartMs ?? hi]);
-    }
-    return { deviceId: q.deviceId, columns, length: seen, stateDictionary: dictionary, batches, nextStartMs };
-  } finally {
-    await conn.run('COMMIT');
+    return { deviceId: q.deviceId, columns, stateDictionary: dictionary, nextStartMs, batches: batches() };
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
   }
 }
 
-function batchOf(raw: RawChunk, length: number, data: readonly ColumnName[]): TelemetryBatch {
-  const batch: TelemetryBatch = { length, tsMs: raw.tsMs.subarray(0, length), numbers: {}, listLengths: {}, lists: {}, chunk: raw.chunk };
+function batchOf(chunk: DuckDBDataChunk, data: readonly ColumnName[]): TelemetryBatch {
+  const length = chunk.rowCount;
+  const ts = chunk.getColumnVector(0) as unknown as { items: Float64Array };
+  const batch: TelemetryBatch = { length, tsMs: ts.items.subarray(0, length), numbers: {}, lists: {} };
   for (let k = 0; k < data.length; k++) {
     const c = data[k]!;
-    const vector = raw.chunk.getColumnVector(k + 1);
-    const items = (vector as unknown as { items: Float64Array | Int32Array }).items;
+    const vector = chunk.getColumnVector(k + 1);
     const kind = columnDef(c)!.kind;
-    if (kind === 'number') batch.numbers[c as NumberColumnName] = { values: (items as Float64Array).subarray(0, length), validity: validityBytes(vector, length) };
-    else if (kind === 'text') batch.stateCodes = (items as Int32Array).subarray(0, length);
-    else batch.listLengths[c as TextListColumnName] = (items as Int32Array).subarray(0, length);
+    if (kind === 'number') batch.numbers[c as NumberColumnName] = { values: (vector as unknown as { items: Float64Array }).items.subarray(0, length), validity: validityBytes(vector, length) };
+    else if (kind === 'text') batch.stateCodes = (vector as unknown as { items: Int32Array }).items.subarray(0, length);
+    else batch.lists[c as TextListColumnName] = listsOf(vector, length);
   }
   return batch;
 }
 
-/**
- * A list column of every batch from its lengths (−1 = NULL) and, only when some row has values,
- * those values: one query over the page's range for just those rows (error codes and flags are rare).
- */
-async function fillLists(conn: DuckDBConnection, column: TextListColumnName, batches: TelemetryBatch[], range: unknown[]): Promise<void> {
-  const wanted: [TelemetryBatch, number][] = [];
-  for (const batch of batches) {
-    const lengths = batch.listLengths[column]!;
-    const out = new Array<string[] | null>(lengths.length).fill(null);
-    for (let i = 0; i < lengths.length; i++) {
-      if (lengths[i]! === 0) out[i] = [];
-      else if (lengths[i]! > 0) wanted.push([batch, i]);
-    }
-    batch.lists[column] = out;
+/** A list column of a chunk: NULL, [] or the strings; only rows with values build a JS value (codes and flags are rare). */
+function listsOf(vector: unknown, length: number): (string[] | null)[] {
+  const v = vector as { entryData: BigUint64Array; validity: { itemValid(i: number): boolean }; getItem(i: number): DuckDBListValue | null };
+  const out = new Array<string[] | null>(length);
+  for (let i = 0; i < length; i++) {
+    if (!v.validity.itemValid(i)) out[i] = null;
+    else if (v.entryData[i * 2 + 1] === 0n) out[i] = [];
+    else out[i] = v.getItem(i)!.items.map(String);
   }
-  if (wanted.length === 0) return;
-  const reader = await conn.runAndReadAll(`SELECT ${column} FROM telemetry WHERE ${RANGE} AND len(${column}) > 0 ORDER BY ts`, range as never);
-  const values = reader.getRowsJS();
-  wanted.forEach(([batch, i], k) => {
-    batch.lists[column]![i] = (values[k]?.[0] as string[] | undefined)?.map(String) ?? null;
-  });
+  return out;
 }

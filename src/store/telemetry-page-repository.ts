@@ -160,7 +160,7 @@ async function listValues(conn: DuckDBConnection, column: ColumnName, lengths: I
 }
 
 /** Where the page that starts at the query's start ends: the first timestamp of the next page, if any. */
-async function nextPageStart(conn: DuckDBConnection, deviceId: string, lo: number, hi: number, limit: number): Promise<number | undefined> {
+export async function nextPageStart(conn: DuckDBConnection, deviceId: string, lo: number, hi: number, limit: number): Promise<number | undefined> {
   const next = await firstValue(conn, `SELECT epoch_ms(ts)::DOUBLE FROM telemetry WHERE ${RANGE} ORDER BY ts LIMIT 1 OFFSET $4`, [deviceId, lo, hi, limit]);
   return next === undefined || next === null ? undefined : Number(next);
 }

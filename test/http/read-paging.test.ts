@@ -93,6 +93,30 @@ describe('GET /v1/devices/:id/telemetry paging', () => {
     expect(ts).toEqual(walkTs.slice(10, ROWS - 10));
   });
 
+  it('streams Arrow pages that stay exact while other devices are written during them', async () => {
+    const writes: Promise<void>[] = [];
+    const during = async (page: number) => {
+      writes.push(upload(`arrow-racing-${page}`, walkTs.slice(page * 100, page * 100 + 500), () => page));
+    };
+    const { ts } = await walk('arrow', `limit=2500&from=${walkTs[3]}`, during);
+    await Promise.all(writes);
+    expect(ts).toEqual(walkTs.slice(3));
+  });
+
+  it('a scan that breaks the order its device records fails the Arrow reply instead of sending a cut page', async () => {
+    // Stored out of order (the later half first), then the record made to claim time order.
+    await upload('liar', walkTs.slice(6000, 9000), () => 2);
+    await upload('liar', walkTs.slice(0, 6000), () => 1);
+    await store.withConnection((conn) => conn.run("UPDATE devices SET ts_ordered = true WHERE device_id = 'liar'"));
+    const res = await api(`${base}/v1/devices/liar/telemetry?limit=100000`, { headers: { accept: ARROW } });
+    expect(res.status).toBe(200); // the first chunks went out before the break was seen
+    await expect(res.arrayBuffer()).rejects.toThrow();
+    await store.withConnection((conn) => conn.run("UPDATE devices SET ts_ordered = false WHERE device_id = 'liar'"));
+    const again = await api(`${base}/v1/devices/liar/telemetry?limit=100000`, { headers: { accept: ARROW } });
+    const table = tableFromIPC(new Uint8Array(await again.arrayBuffer()));
+    expect(Array.from(table.getChild('ts')!.toArray() as ArrayLike<number | bigint>, Number)).toEqual(walkTs.slice(0, 9000));
+  });
+
   it('without a range or a limit answers one default page, not the whole history', async () => {
     const res = await api(`${base}/v1/devices/walk/telemetry?columns=ts`);
     const body = (await res.json()) as { count: number; rows: unknown[]; nextCursor: string | null };

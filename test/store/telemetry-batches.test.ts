@@ -5,10 +5,11 @@ import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/ingest/ingest-pipeline.ts';
 import { telemetryBatchesToArrowPieces } from '../../src/store/telemetry-batches-arrow.ts';
-import { readTelemetryBatches } from '../../src/store/telemetry-batches-repository.ts';
+import { openTelemetryBatches, ScanOrderError } from '../../src/store/telemetry-batches-repository.ts';
 import { readTelemetryPage, type TelemetryPage } from '../../src/store/telemetry-page-repository.ts';
 import { telemetryPageToRows } from '../../src/store/telemetry-page-rows.ts';
 import { TelemetryStore } from '../../src/store/telemetry-store.ts';
+import { compactTelemetry } from '../../src/store/compact-telemetry.ts';
 import type { ColumnName } from '../../src/domain/telemetry-schema.ts';
 
 const T0 = Date.UTC(2024, 2, 1);
@@ -17,13 +18,13 @@ let dir: string;
 let store: TelemetryStore;
 
 /** Row i of a device with NULLs, NULL and empty lists, NULL states, every few rows. */
-function line(i: number): string {
+function line(i: number, deviceId = 'car-1'): string {
   const ts = new Date(T0 + i * 1000).toISOString();
   const speed = i % 7 === 0 ? '' : String((i % 130) + 0.5);
   const soc = i % 11 === 0 ? '' : String(90 - i / 100);
   const state = i % 13 === 0 ? '' : i % 2 ? 'driving' : 'parked';
   const codes = i % 97 === 0 ? 'P0A1F|U0100' : i % 89 === 0 ? 'B1234' : '';
-  return `car-1,${ts},${speed},${soc},,20.5,,,48.1,11.5,,${1000 + i / 100},${i % 5 === 0 ? '' : (i % 40) - 10},${state},${codes}`;
+  return `${deviceId},${ts},${speed},${soc},,20.5,,,48.1,11.5,,${1000 + i / 100},${i % 5 === 0 ? '' : (i % 40) - 10},${state},${codes}`;
 }
 const HEADER = 'device_id,ts,speed_kph,soc_pct,range_km,battery_temp_c,outside_temp_c,cabin_setpoint_c,lat,lon,alt_m,odometer_km,power_kw,state,error_codes';
 
@@ -51,7 +52,16 @@ beforeAll(async () => {
   const late = Array.from({ length: ROWS / 2 }, (_, i) => line(ROWS / 2 + i));
   const early = Array.from({ length: ROWS / 2 }, (_, i) => line(i));
   for (const part of [late, early]) await ingest(store, { input: [new TextEncoder().encode([HEADER, ...part].join('\n'))], format: 'csv', source: 'inline' });
+  // car-2: the same rows in time order, in two batches: stored in order, read without a sort.
+  for (const half of [0, 1]) {
+    const part = Array.from({ length: ROWS / 2 }, (_, i) => line(half * (ROWS / 2) + i, 'car-2'));
+    await ingest(store, { input: [new TextEncoder().encode([HEADER, ...part].join('\n'))], format: 'csv', source: 'inline' });
+  }
 });
+
+async function tsOrdered(deviceId: string): Promise<boolean> {
+  return store.withConnection(async (conn) => (await conn.runAndReadAll('SELECT ts_ordered FROM devices WHERE device_id = $1', [deviceId])).getRows()[0]![0] === true);
+}
 
 afterAll(async () => {
   await store.close();
@@ -64,14 +74,15 @@ describe('telemetry read as DuckDB chunks → Arrow', () => {
     { name: 'a page cut inside a chunk', limit: 3001 },
     { name: 'a page from the middle, some columns', limit: 1000, fromMs: T0 + 1234 * 1000, columns: ['ts', 'speed_kph', 'state', 'error_codes'] },
   ];
-  for (const c of cases) {
-    it(`gives exactly the page reader's rows and cursor: ${c.name}`, async () => {
-      const q = { deviceId: 'car-1', fromMs: c.fromMs ?? T0, toMs: T0 + ROWS * 1000, limit: c.limit, columns: c.columns };
+  for (const c of cases.flatMap((c) => ['car-1', 'car-2'].map((deviceId) => ({ ...c, deviceId })))) {
+    it(`gives exactly the page reader's rows and cursor: ${c.name} (${c.deviceId === 'car-1' ? 'stored out of order, sorted' : 'stored in order, streamed'})`, async () => {
+      const q = { deviceId: c.deviceId, fromMs: c.fromMs ?? T0, toMs: T0 + ROWS * 1000, limit: c.limit, columns: c.columns };
       const reference: TelemetryPage = await store.withConnection((conn) => readTelemetryPage(conn, q));
-      const batches = await store.withConnection((conn) => readTelemetryBatches(conn, q));
-      expect(batches.nextStartMs).toEqual(reference.nextStartMs);
-      expect(batches.length).toBe(reference.length);
-      const rows = await arrowRows(telemetryBatchesToArrowPieces(batches));
+      const { nextStartMs, rows } = await store.withConnection(async (conn) => {
+        const stream = (await openTelemetryBatches(conn, q))!;
+        return { nextStartMs: stream.nextStartMs, rows: await arrowRows(telemetryBatchesToArrowPieces(stream)) };
+      });
+      expect(nextStartMs).toEqual(reference.nextStartMs);
       const expected = telemetryPageToRows(reference).map((r) => JSON.parse(JSON.stringify(r)) as Record<string, unknown>);
       expect(rows.length).toBe(expected.length);
       // NULLs stay NULL, lists stay lists (empty ones included), in time order.
@@ -85,10 +96,37 @@ describe('telemetry read as DuckDB chunks → Arrow', () => {
   }
 
   it('answers an empty range with a valid, empty stream', async () => {
-    const batches = await store.withConnection((conn) => readTelemetryBatches(conn, { deviceId: 'car-1', fromMs: T0 - 10_000, toMs: T0 - 5000, limit: 10 }));
-    expect(batches.length).toBe(0);
-    expect(await arrowRows(telemetryBatchesToArrowPieces(batches))).toEqual([]);
+    const rows = await store.withConnection(async (conn) => arrowRows(telemetryBatchesToArrowPieces((await openTelemetryBatches(conn, { deviceId: 'car-1', fromMs: T0 - 10_000, toMs: T0 - 5000, limit: 10 }))!)));
+    expect(rows).toEqual([]);
     const page = await store.withConnection((conn) => readTelemetryPage(conn, { deviceId: 'car-1', fromMs: T0 - 10_000, toMs: T0 - 5000, limit: 10 }));
     expect(page.length).toBe(0);
+  });
+
+  it('each commit records whether a device\'s rows are stored in time order; compaction restores it', async () => {
+    expect(await tsOrdered('car-1')).toBe(false); // its second batch started before the first
+    expect(await tsOrdered('car-2')).toBe(true);
+    await ingest(store, { input: [new TextEncoder().encode([HEADER, line(ROWS + 5, 'car-3'), line(ROWS + 9, 'car-3')].join('\n'))], format: 'csv', source: 'inline' });
+    expect(await tsOrdered('car-3')).toBe(true);
+    await ingest(store, { input: [new TextEncoder().encode([HEADER, line(ROWS + 7, 'car-3')].join('\n'))], format: 'csv', source: 'inline' });
+    expect(await tsOrdered('car-3')).toBe(false); // a row between two stored ones
+    await compactTelemetry(store);
+    expect(await tsOrdered('car-1')).toBe(true);
+    expect(await tsOrdered('car-3')).toBe(true);
+  });
+
+  it('ends the stream with an error, not a cut page, when a scan breaks the recorded order', async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'telltale-batches-lie-'));
+    const other = await TelemetryStore.open(join(dir2, 't.duckdb'));
+    try {
+      for (const part of [Array.from({ length: ROWS / 2 }, (_, i) => line(ROWS / 2 + i)), Array.from({ length: ROWS / 2 }, (_, i) => line(i))]) {
+        await ingest(other, { input: [new TextEncoder().encode([HEADER, ...part].join('\n'))], format: 'csv', source: 'inline' });
+      }
+      await other.withConnection((conn) => conn.run("UPDATE devices SET ts_ordered = true WHERE device_id = 'car-1'"));
+      const read = other.withConnection(async (conn) => arrowRows(telemetryBatchesToArrowPieces((await openTelemetryBatches(conn, { deviceId: 'car-1', limit: 100_000 }))!)));
+      await expect(read).rejects.toBeInstanceOf(ScanOrderError);
+    } finally {
+      await other.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
   });
 });
