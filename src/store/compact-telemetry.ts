@@ -1,7 +1,7 @@
 import { telemetryTableColumnsSql } from './telemetry-ddl.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 import { inTransaction } from './in-transaction.ts';
-import { refreshTsOrder } from './device-span-repository.ts';
+import { refreshScanFacts } from './device-span-repository.ts';
 
 /** Rows per DuckDB row group: the unit zone maps prune by. */
 export const ROW_GROUP_ROWS = 122_880;
@@ -36,7 +36,7 @@ export async function compactTelemetry(store: TelemetryStore): Promise<Clusterin
       await conn.run('INSERT INTO telemetry_compacted SELECT * FROM telemetry ORDER BY device_id, ts');
       await conn.run('DROP TABLE telemetry');
       await conn.run('ALTER TABLE telemetry_compacted RENAME TO telemetry');
-      await refreshTsOrder(conn);
+      await refreshScanFacts(conn);
     });
     await conn.run('CHECKPOINT');
   }));

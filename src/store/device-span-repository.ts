@@ -14,10 +14,11 @@ const newer = (value: string, at: string) =>
  */
 export async function upsertDeviceSpans(conn: DuckDBConnection, rows: string, nowMs: number): Promise<void> {
   await conn.run(
-    `INSERT INTO devices (device_id, first_ts, last_ts, row_count, updated_at, latest_soc_pct, latest_soc_ts, latest_state, latest_state_ts, ts_ordered)
+    `INSERT INTO devices (device_id, first_ts, last_ts, row_count, updated_at, latest_soc_pct, latest_soc_ts, latest_state, latest_state_ts, ts_ordered, states)
      SELECT device_id, min(ts), max(ts), count(*), epoch_ms(CAST($1 AS BIGINT)),
             arg_max(soc_pct, ts) FILTER (WHERE soc_pct IS NOT NULL), max(ts) FILTER (WHERE soc_pct IS NOT NULL),
-            arg_max(state, ts) FILTER (WHERE state IS NOT NULL), max(ts) FILTER (WHERE state IS NOT NULL), true
+            arg_max(state, ts) FILTER (WHERE state IS NOT NULL), max(ts) FILTER (WHERE state IS NOT NULL), true,
+            coalesce(list(DISTINCT state ORDER BY state) FILTER (WHERE state IS NOT NULL), [])
      FROM ${rows} GROUP BY device_id
      ON CONFLICT (device_id) DO UPDATE SET
        first_ts = least(devices.first_ts, excluded.first_ts),
@@ -26,6 +27,8 @@ export async function upsertDeviceSpans(conn: DuckDBConnection, rows: string, no
        -- Rows are inserted in time order per device (every commit sorts or checks its batch), so the
        -- device's rows stay stored in time order while each batch starts after what is stored.
        ts_ordered = devices.row_count = 0 OR (coalesce(devices.ts_ordered, false) AND excluded.first_ts > devices.last_ts),
+       -- Every state value the device has sent: a read's dictionary without a scan of the range.
+       states = list_sort(list_distinct(list_concat(coalesce(devices.states, []), excluded.states))),
        updated_at = excluded.updated_at,
        ${newer('latest_soc_pct', 'latest_soc_ts')},
        ${newer('latest_state', 'latest_state_ts')}`,
@@ -47,17 +50,19 @@ export async function refreshLatestValues(conn: DuckDBConnection): Promise<void>
 }
 
 /**
- * Whether each device's rows are stored in time order, from what is stored (after rows were
- * loaded or rewritten outside a commit): a scan returns a table's rows in rowid order.
+ * What reads need to know of each device's stored rows, from what is stored (after rows were
+ * loaded or rewritten outside a commit): whether they are stored in time order (a scan returns a
+ * table's rows in rowid order) and every state value among them.
  */
-export const TS_ORDER_FROM_TELEMETRY_SQL = `
-UPDATE devices SET ts_ordered = coalesce(o.ordered, true)
-FROM (SELECT d.device_id, bool_and(t.prev IS NULL OR t.ts >= t.prev) AS ordered
-      FROM devices d LEFT JOIN (SELECT device_id, ts, lag(ts) OVER (PARTITION BY device_id ORDER BY rowid) AS prev FROM telemetry) t USING (device_id)
+export const SCAN_FACTS_FROM_TELEMETRY_SQL = `
+UPDATE devices SET ts_ordered = coalesce(o.ordered, true), states = coalesce(o.states, [])
+FROM (SELECT d.device_id, bool_and(t.prev IS NULL OR t.ts >= t.prev) AS ordered,
+             list(DISTINCT t.state ORDER BY t.state) FILTER (WHERE t.state IS NOT NULL) AS states
+      FROM devices d LEFT JOIN (SELECT device_id, ts, state, lag(ts) OVER (PARTITION BY device_id ORDER BY rowid) AS prev FROM telemetry) t USING (device_id)
       GROUP BY d.device_id) o
 WHERE devices.device_id = o.device_id`;
 
-/** Records for every device whether its rows are stored in time order (range reads then need no sort). */
-export async function refreshTsOrder(conn: DuckDBConnection): Promise<void> {
-  await conn.run(TS_ORDER_FROM_TELEMETRY_SQL);
+/** Recomputes every device's scan facts (time order, state values) from its stored rows. */
+export async function refreshScanFacts(conn: DuckDBConnection): Promise<void> {
+  await conn.run(SCAN_FACTS_FROM_TELEMETRY_SQL);
 }

@@ -1,4 +1,4 @@
-import { LATEST_VALUES_FROM_TELEMETRY_SQL, TS_ORDER_FROM_TELEMETRY_SQL } from './device-span-repository.ts';
+import { LATEST_VALUES_FROM_TELEMETRY_SQL, SCAN_FACTS_FROM_TELEMETRY_SQL } from './device-span-repository.ts';
 import { telemetryTableColumnsSql } from './telemetry-ddl.ts';
 
 export interface Migration {
@@ -312,9 +312,16 @@ ${LATEST_VALUES_FROM_TELEMETRY_SQL};`,
   },
   {
     version: 14,
-    name: 'devices record whether their rows are stored in time order (a range read then streams the scan instead of sorting it)',
+    name: 'devices record whether their rows are stored in time order (a range read then needs no sort)',
     sql: `
-ALTER TABLE devices ADD COLUMN ts_ordered BOOLEAN DEFAULT false;
-${TS_ORDER_FROM_TELEMETRY_SQL};`,
+ALTER TABLE devices ADD COLUMN ts_ordered BOOLEAN DEFAULT false;`,
+  },
+  // Apart: with both ALTERs (or an ALTER and the UPDATE) in one transaction, DuckDB refused to
+  // commit on a store with devices ("another transaction has altered this table").
+  { version: 15, name: 'devices: their state values', sql: 'ALTER TABLE devices ADD COLUMN states VARCHAR[];' },
+  {
+    version: 16,
+    name: 'the new device facts computed from the stored rows',
+    sql: `${SCAN_FACTS_FROM_TELEMETRY_SQL};`,
   },
 ];

@@ -107,8 +107,10 @@ describe('telemetry read as DuckDB chunks → Arrow', () => {
     expect(await tsOrdered('car-2')).toBe(true);
     await ingest(store, { input: [new TextEncoder().encode([HEADER, line(ROWS + 5, 'car-3'), line(ROWS + 9, 'car-3')].join('\n'))], format: 'csv', source: 'inline' });
     expect(await tsOrdered('car-3')).toBe(true);
-    await ingest(store, { input: [new TextEncoder().encode([HEADER, line(ROWS + 7, 'car-3')].join('\n'))], format: 'csv', source: 'inline' });
+    await ingest(store, { input: [new TextEncoder().encode([HEADER, line(ROWS + 8, 'car-3')].join('\n'))], format: 'csv', source: 'inline' });
     expect(await tsOrdered('car-3')).toBe(false); // a row between two stored ones
+    const states = await store.withConnection(async (conn) => (await conn.runAndReadAll("SELECT states FROM devices WHERE device_id = 'car-3'")).getRowsJS()[0]![0]);
+    expect(states).toEqual(['driving', 'parked']); // every state value it sent, sorted, once ('parked' came last)
     await compactTelemetry(store);
     expect(await tsOrdered('car-1')).toBe(true);
     expect(await tsOrdered('car-3')).toBe(true);
