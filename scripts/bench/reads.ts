@@ -47,7 +47,7 @@ const note = (line: string) => console.error(line);
 const cleanup: (() => unknown)[] = [];
 
 /** Warm p50/p99 of `read(k)` over requests spread over devices, after one untimed pass over a few of them. */
-async function timed(read: (k: number) => Promise<number>): Promise<{ p50: number; p99: number; bytes: number }> {
+async function timed(read: (k: number) => Promise<number>): Promise<{ p50: number; p99: number; max: number; bytes: number }> {
   let bytes = 0;
   for (let k = 0; k < Math.min(10, requests); k++) await read(k);
   const times: number[] = [];
@@ -101,7 +101,7 @@ async function exportCsv(db: string, csv: string): Promise<void> {
 }
 
 /** The baseline: one device-day scanned by DuckDB itself, every column, chunks fetched and not converted. */
-async function clusteredScan(db: string): Promise<{ p50: number; p99: number; bytes: number }> {
+async function clusteredScan(db: string): Promise<{ p50: number; p99: number; max: number; bytes: number }> {
   const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
   const conn = await instance.connect();
   try {
@@ -180,8 +180,8 @@ try {
     } else note(pgNote);
   }
 
-  let pgRows: { p50: number; p99: number } | undefined;
-  let pgJson: { p50: number; p99: number; bytes: number } | undefined;
+  let pgRows: { p50: number; p99: number; max: number } | undefined;
+  let pgJson: { p50: number; p99: number; max: number; bytes: number } | undefined;
   if (postgres) {
     const client = new pg.Client({ host: '127.0.0.1', port: postgres.port, user: 'postgres', database: 'postgres' });
     await client.connect();
@@ -192,7 +192,7 @@ try {
     await client.end();
   }
 
-  const row = (name: string, f: { p50: number; p99: number }, extra = '') => note(`${name.padEnd(46)} p50 ${String(f.p50).padStart(7)} ms   p99 ${String(f.p99).padStart(7)} ms ${extra}`);
+  const row = (name: string, f: { p50: number; p99: number; max: number }, extra = '') => note(`${name.padEnd(46)} p50 ${String(f.p50).padStart(7)} ms   p99 ${String(f.p99).padStart(7)} ms   max ${String(f.max).padStart(7)} ms ${extra}`);
   note(`one device-day (${(DAY_MS / 1000).toLocaleString('en-US')} rows), warm, ${requests} requests each; ${machineLoad().machine}, load ${loadavg()[0]!.toFixed(1)} at the end`);
   row('baseline: clustered DuckDB scan, in process', scan, `${scan.bytes.toLocaleString('en-US')} rows`);
   row('GET telemetry, Arrow (target ≤ 60 ms)', arrow, `${(arrow.bytes / 1e6).toFixed(1)} MB, ${(arrow.p50 / scan.p50).toFixed(2)}× the scan`);
@@ -219,6 +219,7 @@ try {
       telemetry_arrow_p50_ms: arrow.p50,
       arrow_over_scan_p50: Number((arrow.p50 / scan.p50).toFixed(2)),
       telemetry_arrow_p99_ms: arrow.p99,
+      telemetry_arrow_max_ms: arrow.max,
       telemetry_arrow_node_http_p50_ms: arrowNodeHttp.p50,
       telemetry_arrow_node_http_p99_ms: arrowNodeHttp.p99,
       telemetry_json_p50_ms: jsonRows.p50,
@@ -228,8 +229,10 @@ try {
       telemetry_json_columns_p99_ms: jsonColumns.p99,
       timeline_json_p50_ms: timelineJson.p50,
       timeline_json_p99_ms: timelineJson.p99,
+      timeline_json_max_ms: timelineJson.max,
       timeline_arrow_p50_ms: timelineArrow.p50,
       timeline_arrow_p99_ms: timelineArrow.p99,
+      timeline_arrow_max_ms: timelineArrow.max,
       postgres: pgRows
         ? { version: postgres!.version, load_s: Number(pgLoadS!.toFixed(1)), rows_p50_ms: pgRows.p50, rows_p99_ms: pgRows.p99, json_p50_ms: pgJson!.p50, json_p99_ms: pgJson!.p99 }
         : { skipped: pgNote || 'disabled with --no-postgres' },
