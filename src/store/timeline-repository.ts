@@ -68,11 +68,10 @@ export async function readTimeline(conn: DuckDBConnection, q: TimelineQuery, opt
 /** Values held from the one scan for picking the kept rows (8 bytes each): past it they are read again by time. */
 const MAX_HELD_VALUES = 2_000_000;
 
+/** One chunk's columns: the binding hands each vector over as a copy, so the chunk itself is not held. */
 interface HeldBlock {
   tsMs: Float64Array;
   values: Float64Array[];
-  /** The chunk the arrays are views into, held with them. */
-  chunk: unknown;
 }
 
 /**
@@ -82,15 +81,16 @@ interface HeldBlock {
  * is not stored in time order (late rows): the caller then sums it up in SQL.
  */
 async function scanTimeline(conn: DuckDBConnection, q: TimelineQuery, columns: readonly ColumnName[], channels: readonly NumberColumnName[], lo: number, hi: number, maxHeldValues: number): Promise<StoredTimeline | undefined> {
-  const result = await conn.stream(`SELECT epoch_ms(ts)::DOUBLE${channels.map((c) => `, coalesce(${c}, ${NAN})`).join('')} FROM telemetry WHERE ${RANGE}`, [q.deviceId, lo, hi] as never);
+  // Materialized: DuckDB scans with all its threads, and the chunks are taken without an awaited round trip each.
+  const result = await conn.run(`SELECT epoch_ms(ts)::DOUBLE${channels.map((c) => `, coalesce(${c}, ${NAN})`).join('')} FROM telemetry WHERE ${RANGE}`, [q.deviceId, lo, hi] as never);
   const minute = new FineBucketAccumulator(lo, MAX_FINE_BUCKET_MS, channels.length);
   let held: HeldBlock[] | undefined = [];
   let heldValues = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
+  for (let n = 0; n < result.chunkCount; n++) {
+    const chunk = result.getChunk(n);
+    if (chunk.rowCount === 0) continue;
     const items = (k: number) => (chunk.getColumnVector(k) as unknown as { items: Float64Array }).items;
-    const block: HeldBlock = { tsMs: items(0), values: channels.map((_, k) => items(k + 1)), chunk };
+    const block: HeldBlock = { tsMs: items(0), values: channels.map((_, k) => items(k + 1)) };
     if (!minute.add(block.tsMs, block.values)) return undefined;
     heldValues += chunk.rowCount * (channels.length + 1);
     if (held && heldValues <= maxHeldValues) held.push(block);
