@@ -24,7 +24,7 @@ export async function upsertDeviceSpans(conn: DuckDBConnection, rows: string, no
        first_ts = least(devices.first_ts, excluded.first_ts),
        last_ts = greatest(devices.last_ts, excluded.last_ts),
        row_count = devices.row_count + excluded.row_count,
-       -- Rows are inserted in time order per device (every commit sorts or checks its batch), so the
+       -- Every commit inserts its rows sorted by (device_id, ts), so the
        -- device's rows stay stored in time order while each batch starts after what is stored.
        ts_ordered = devices.row_count = 0 OR (coalesce(devices.ts_ordered, false) AND excluded.first_ts > devices.last_ts),
        -- Every state value the device has sent: a read's dictionary without a scan of the range.

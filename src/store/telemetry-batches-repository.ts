@@ -61,12 +61,13 @@ async function deviceScanFacts(conn: DuckDBConnection, deviceId: string): Promis
 }
 
 /**
- * Opens a page of a device's telemetry as DuckDB's result chunks, streamed; undefined when there
- * is no such device. In one snapshot: the page's end comes first (the first timestamp past
- * `limit`, looked up only when the device holds more rows than that), then the rows of
- * [start, end) are scanned as they are stored when the device's record says that is time order
- * (every commit keeps the record, see `upsertDeviceSpans`), sorted by DuckDB otherwise. Each chunk
- * is checked; a broken order ends the stream with a ScanOrderError rather than a wrong page.
+ * Opens a page of a device's telemetry as DuckDB's result chunks, handed out one by one; undefined
+ * when there is no such device. In one snapshot: the device's record first (row count, whether its
+ * rows are stored in time order, its state values as the dictionary; every commit keeps it, see
+ * `upsertDeviceSpans`), then the page's end (the first timestamp past `limit`, looked up only when
+ * the device holds more rows than that), then the rows of [start, end) scanned as they are stored
+ * when that is time order, sorted by DuckDB otherwise. Each chunk is checked; a broken order ends
+ * the batches with a ScanOrderError rather than a wrong page.
  */
 export async function openTelemetryBatches(conn: DuckDBConnection, q: TelemetryPageQuery): Promise<TelemetryBatchStream | undefined> {
   const columns = exactColumns(q.columns);
