@@ -48,6 +48,9 @@ beforeAll(async () => {
     await replaceEvents(conn, { deviceId: 'van-1' }, ['test@1'], [event('van-1', 'breakdown', T0), event('van-1', 'anomaly', T0 + 3_600_000, 'info')], Date.now());
     await replaceEvents(conn, { deviceId: 'van-2' }, ['test@1'], [event('van-2', 'charge_shortfall', T0 + 7_200_000, 'warning')], Date.now());
   });
+  // A scan that starts after the events are stored (nudge waits for one): under load the engine's
+  // own scans may not have reached them before the tests create rules.
+  await app.services.alerts.engine.nudge();
 }, 60_000);
 
 afterAll(async () => {
