@@ -3,7 +3,7 @@ import type { ColumnName } from '../domain/telemetry-schema.ts';
 import { decodeCursor, encodeCursor } from '../domain/paging/page-cursor.ts';
 import { telemetryPageColumnsJson } from '../store/telemetry-page-columns-json.ts';
 import { telemetryBatchesToArrowPieces } from '../store/telemetry-batches-arrow.ts';
-import { openTelemetryBatches } from '../store/telemetry-batches-repository.ts';
+import { readTelemetryBatches } from '../store/telemetry-batches-repository.ts';
 import { openTelemetryJsonPage, readTelemetryPage, type TelemetryPageQuery } from '../store/telemetry-page-repository.ts';
 import { getDevice } from '../store/telemetry-repository.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
@@ -50,18 +50,9 @@ export async function readTelemetry(store: TelemetryStore, req: TelemetryReadReq
   };
   const cursorOf = (nextStartMs: number | undefined) => (nextStartMs === undefined ? null : encodeCursor([nextStartMs]));
   if (req.format === 'arrow') {
-    const conn = await store.connect();
-    try {
-      const page = await openTelemetryBatches(conn, query);
-      if (!page) {
-        conn.closeSync();
-        return undefined;
-      }
-      return { nextCursor: cursorOf(page.nextStartMs), body: bodyOnConnection(conn, telemetryBatchesToArrowPieces(page)) };
-    } catch (err) {
-      conn.closeSync();
-      throw err;
-    }
+    const page = await store.withConnection((conn) => readTelemetryBatches(conn, query));
+    if (!page) return undefined;
+    return { nextCursor: cursorOf(page.nextStartMs), body: Readable.from(telemetryBatchesToArrowPieces(page), { objectMode: false }) };
   }
   if (req.format === 'columns') {
     const page = await store.withConnection(async (conn) => {
@@ -103,14 +94,14 @@ export async function readTelemetry(store: TelemetryStore, req: TelemetryReadReq
  * client went away (before the first piece too: the generator never ran, so its `finally` will not,
  * and closing the connection ends the read's transaction).
  */
-function bodyOnConnection(conn: StoreConnection, pieces: AsyncGenerator<string | Buffer | Uint8Array>): Readable {
+function bodyOnConnection(conn: StoreConnection, pieces: AsyncGenerator<string | Buffer>): Readable {
   let open = true;
   let started = false;
   const release = () => {
     if (open) conn.closeSync();
     open = false;
   };
-  async function* held(): AsyncGenerator<string | Buffer | Uint8Array> {
+  async function* held(): AsyncGenerator<string | Buffer> {
     started = true;
     try {
       yield* pieces;

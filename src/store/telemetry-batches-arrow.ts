@@ -1,7 +1,7 @@
 import { AsyncByteQueue, Dictionary, Int32, RecordBatch, RecordBatchStreamWriter, Struct, Utf8, makeData, vectorFromArray, type Data, type Field, type Schema, type Vector } from 'apache-arrow';
 import { columnDef, type ColumnName, type NumberColumnName, type TextListColumnName } from '../domain/telemetry-schema.ts';
 import { telemetryArrowSchema } from './arrow-schema.ts';
-import type { TelemetryBatch, TelemetryBatchStream } from './telemetry-batches-repository.ts';
+import type { TelemetryBatch, TelemetryBatches } from './telemetry-batches-repository.ts';
 import { dictionaryCodesData, listData } from './telemetry-page-arrow.ts';
 
 /** Set bits among the first `length` of a bitmap: the rows present. */
@@ -28,14 +28,12 @@ class PieceSink extends AsyncByteQueue {
 }
 
 /**
- * A page as an Arrow IPC stream, one record batch per DuckDB chunk, written as the chunks arrive
- * (the reply goes out while DuckDB scans): number columns are DuckDB's vectors and validity masks
- * as they are (Arrow's layout is the same), dictionaries are written once for the stream. The
- * pieces are Arrow's messages and views of those buffers, never joined. A read that fails ends
- * the pieces with its error and without the end-of-stream marker, so no client takes a cut page
- * for a whole one; stopping early returns the batches (the read's transaction ends).
+ * A page as an Arrow IPC stream, one record batch per DuckDB chunk, each encoded as the socket
+ * takes the one before: number columns are DuckDB's vectors and validity masks as they are
+ * (Arrow's layout is the same), dictionaries are written once for the stream, and each batch's
+ * messages go out as one buffer.
  */
-export async function* telemetryBatchesToArrowPieces(page: TelemetryBatchStream): AsyncGenerator<Uint8Array> {
+export function* telemetryBatchesToArrowPieces(page: TelemetryBatches): Generator<Uint8Array> {
   const schema = telemetryArrowSchema(page.columns);
   const dictionaries: Dictionaries = {
     device: vectorFromArray([page.deviceId], new Utf8()),
@@ -44,7 +42,7 @@ export async function* telemetryBatchesToArrowPieces(page: TelemetryBatchStream)
   const sink = new PieceSink();
   const writer = new RecordBatchStreamWriter().reset(sink);
   let written = 0;
-  for await (const b of page.batches) {
+  for (const b of page.batches) {
     writer.write(recordBatch(schema, b, dictionaries));
     written++;
     yield sink.take();

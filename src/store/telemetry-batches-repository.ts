@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBListValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBListValue, DuckDBMaterializedResult } from '@duckdb/node-api';
 import { columnDef, type ColumnName, type NumberColumnName, type TextListColumnName } from '../domain/telemetry-schema.ts';
 import { exactColumns, nextPageStart, pageBounds, RANGE, stateDictionary, textCodeExpr, type TelemetryPageQuery } from './telemetry-page-repository.ts';
 
@@ -21,24 +21,18 @@ export interface TelemetryBatch {
 }
 
 /**
- * A page of a device's telemetry as the chunks DuckDB returns, for replies that are columns per
- * chunk (Arrow). Everything a reply's headers need (the columns, the state dictionary, where the
- * next page starts) is known before the first batch, so the reply is written while DuckDB scans.
+ * A page of a device's telemetry as the chunks DuckDB returned, for replies that are columns per
+ * chunk (Arrow), taken out of DuckDB in full before the reply starts: the read's transaction and
+ * connection are let go before the first byte, whatever the client's speed.
  */
-export interface TelemetryBatchStream {
+export interface TelemetryBatches {
   deviceId: string;
   columns: readonly ColumnName[];
   stateDictionary: readonly string[];
   nextStartMs: number | undefined;
-  /** In time order. The read's transaction ends with it: run it to its end or `return()` it. */
-  batches: AsyncGenerator<TelemetryBatch>;
-}
-
-/** The scan broke time order although the device's rows are recorded as stored in it. */
-export class ScanOrderError extends Error {
-  constructor(deviceId: string) {
-    super(`telemetry of ${deviceId} came back out of time order from a scan its record says is ordered`);
-  }
+  length: number;
+  /** In time order. */
+  batches: TelemetryBatch[];
 }
 
 /** DuckDB's validity mask of a vector as bytes, or null when the vector has no NULL. */
@@ -61,67 +55,65 @@ async function deviceScanFacts(conn: DuckDBConnection, deviceId: string): Promis
 }
 
 /**
- * Opens a page of a device's telemetry as DuckDB's result chunks, handed out one by one; undefined
- * when there is no such device. In one snapshot: the device's record first (row count, whether its
- * rows are stored in time order, its state values as the dictionary; every commit keeps it, see
- * `upsertDeviceSpans`), then the page's end (the first timestamp past `limit`, looked up only when
- * the device holds more rows than that), then the rows of [start, end) scanned as they are stored
- * when that is time order, sorted by DuckDB otherwise. Each chunk is checked; a broken order ends
- * the batches with a ScanOrderError rather than a wrong page.
+ * A page of a device's telemetry as DuckDB's result chunks; undefined when there is no such
+ * device. In one snapshot: the device's record first (row count, whether its rows are stored in
+ * time order, its state values as the dictionary; every commit keeps it, see `upsertDeviceSpans`),
+ * then the page's end (the first timestamp past `limit`, looked up only when the device holds more
+ * rows than that), then the rows of [start, end) scanned as they are stored when that is time
+ * order. The chunks are checked as they are taken; a range that is not in time order after all
+ * (or not recorded as such) is read again sorted by DuckDB.
  */
-export async function openTelemetryBatches(conn: DuckDBConnection, q: TelemetryPageQuery): Promise<TelemetryBatchStream | undefined> {
+export async function readTelemetryBatches(conn: DuckDBConnection, q: TelemetryPageQuery): Promise<TelemetryBatches | undefined> {
   const columns = exactColumns(q.columns);
   const { lo, hi, limit } = pageBounds(q);
   await conn.run('BEGIN TRANSACTION');
   try {
     const device = await deviceScanFacts(conn, q.deviceId);
-    if (!device) {
-      await conn.run('COMMIT');
-      return undefined;
-    }
+    if (!device) return undefined;
     // The device's state values (kept by every commit) are the dictionary: a superset of the
     // range's, read with the record instead of a scan of the range.
     const dictionary = !columns.includes('state') ? [] : (device.states ?? (await stateDictionary(conn, q.deviceId, lo, hi)));
     const nextStartMs = device.rowCount > limit ? await nextPageStart(conn, q.deviceId, lo, hi, limit) : undefined;
     const data = columns.filter((c) => c !== 'device_id' && c !== 'ts');
     const exprs = data.map((c) => (columnDef(c)!.kind === 'text' ? textCodeExpr(c, dictionary) : c));
-    const sql = `SELECT epoch_ms(ts)${exprs.map((e) => `, ${e}`).join('')} FROM telemetry WHERE ${RANGE}${device.tsOrdered ? '' : ' ORDER BY ts'}`;
+    const select = `SELECT epoch_ms(ts)${exprs.map((e) => `, ${e}`).join('')} FROM telemetry WHERE ${RANGE}`;
+    const params = [q.deviceId, lo, nextStartMs ?? hi] as never;
     // Materialized, not streamed: DuckDB scans with all its threads at once, and the chunks are then
     // taken without a round trip each (43 awaited fetches cost more than the whole parallel scan).
-    const result = await conn.run(sql, [q.deviceId, lo, nextStartMs ?? hi] as never);
-    async function* batches(): AsyncGenerator<TelemetryBatch> {
-      try {
-        let last = -Infinity;
-        let seen = 0;
-        for (let k = 0; k < result.chunkCount; k++) {
-          const chunk = result.getChunk(k);
-          if (chunk.rowCount === 0) continue;
-          const batch = batchOf(chunk, data);
-          last = checkAscending(batch.tsMillis, last, q.deviceId);
-          seen += batch.length;
-          if (seen > limit) throw new Error(`page of ${q.deviceId} holds more than its limit of ${limit} rows`);
-          yield batch;
-        }
-      } finally {
-        await conn.run('COMMIT');
-      }
-    }
-    return { deviceId: q.deviceId, columns, stateDictionary: dictionary, nextStartMs, batches: batches() };
-  } catch (err) {
-    await conn.run('ROLLBACK').catch(() => undefined);
-    throw err;
+    let batches = device.tsOrdered ? batchesInOrder(await conn.run(select, params), data) : undefined;
+    batches ??= batchesInOrder(await conn.run(`${select} ORDER BY ts`, params), data)!;
+    const length = batches.reduce((n, b) => n + b.length, 0);
+    if (length > limit) throw new Error(`page of ${q.deviceId} holds ${length} rows, more than its limit of ${limit}`);
+    return { deviceId: q.deviceId, columns, stateDictionary: dictionary, nextStartMs, length, batches };
+  } finally {
+    await conn.run('COMMIT');
   }
 }
 
+/** Every chunk of a result as a batch, or undefined as soon as one breaks time order. */
+function batchesInOrder(result: DuckDBMaterializedResult, data: readonly ColumnName[]): TelemetryBatch[] | undefined {
+  const batches: TelemetryBatch[] = [];
+  let last = -Infinity;
+  for (let k = 0; k < result.chunkCount; k++) {
+    const chunk = result.getChunk(k);
+    if (chunk.rowCount === 0) continue;
+    const batch = batchOf(chunk, data);
+    last = lastIfAscending(batch.tsMillis, last);
+    if (Number.isNaN(last)) return undefined;
+    batches.push(batch);
+  }
+  return batches;
+}
+
 /**
- * Checks that epoch ms keep rising from `last`, read as two 32-bit halves (little-endian, within
- * ±2^53), not a BigInt per row; returns the last one.
+ * The last of epoch ms that keep rising from `last`, NaN at the first that does not; read as two
+ * 32-bit halves (little-endian, within ±2^53), not a BigInt per row.
  */
-function checkAscending(millis: BigInt64Array, last: number, deviceId: string): number {
+function lastIfAscending(millis: BigInt64Array, last: number): number {
   const halves = new Int32Array(millis.buffer, millis.byteOffset, millis.length * 2);
   for (let i = 0; i < millis.length; i++) {
     const ms = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
-    if (ms < last) throw new ScanOrderError(deviceId);
+    if (ms < last) return Number.NaN;
     last = ms;
   }
   return last;

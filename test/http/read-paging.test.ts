@@ -103,17 +103,14 @@ describe('GET /v1/devices/:id/telemetry paging', () => {
     expect(ts).toEqual(walkTs.slice(3));
   });
 
-  it('a scan that breaks the order its device records fails the Arrow reply instead of sending a cut page', async () => {
+  it('a scan that breaks the order its device records is read again sorted: the Arrow reply is still exact', async () => {
     // Stored out of order (the later half first), then the record made to claim time order.
     await upload('liar', walkTs.slice(6000, 9000), () => 2);
     await upload('liar', walkTs.slice(0, 6000), () => 1);
     await store.withConnection((conn) => conn.run("UPDATE devices SET ts_ordered = true WHERE device_id = 'liar'"));
     const res = await api(`${base}/v1/devices/liar/telemetry?limit=100000`, { headers: { accept: ARROW } });
-    expect(res.status).toBe(200); // the first chunks went out before the break was seen
-    await expect(res.arrayBuffer()).rejects.toThrow();
-    await store.withConnection((conn) => conn.run("UPDATE devices SET ts_ordered = false WHERE device_id = 'liar'"));
-    const again = await api(`${base}/v1/devices/liar/telemetry?limit=100000`, { headers: { accept: ARROW } });
-    const table = tableFromIPC(new Uint8Array(await again.arrayBuffer()));
+    expect(res.status).toBe(200);
+    const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
     expect(Array.from(table.getChild('ts')!.toArray() as ArrayLike<number | bigint>, Number)).toEqual(walkTs.slice(0, 9000));
   });
 
