@@ -28,7 +28,7 @@ function validity(n: number, isNull: (i: number) => boolean): { nullBitmap: Uint
 }
 
 /** Epoch ms as int64 without a BigInt per row: written as two 32-bit halves (little-endian). */
-export function int64Millis(ts: Float64Array): BigInt64Array {
+function int64Millis(ts: Float64Array): BigInt64Array {
   const halves = new Int32Array(ts.length * 2);
   for (let i = 0; i < ts.length; i++) {
     const ms = ts[i]!;
