@@ -140,10 +140,10 @@ function batchOf(chunk: DuckDBDataChunk, data: readonly ColumnName[]): Telemetry
  * with values build a JS value (error codes and flags are rare).
  */
 function listsOf(vector: unknown, length: number): (string[] | null)[] {
-  const v = vector as { entryData: BigUint64Array; validity: { data: BigUint64Array | null }; getItem(i: number): DuckDBListValue | null };
+  const v = vector as { entryData: BigUint64Array; getItem(i: number): DuckDBListValue | null };
   // (offset, length) pairs of u64, little-endian: a length is the low word at 4i + 2.
   const entries = new Uint32Array(v.entryData.buffer, v.entryData.byteOffset, length * 4);
-  const mask = v.validity.data ? new Uint8Array(v.validity.data.buffer, v.validity.data.byteOffset, (length + 7) >> 3) : null;
+  const mask = validityBytes(vector, length);
   const out = new Array<string[] | null>(length);
   for (let i = 0; i < length; i++) {
     if (mask && ((mask[i >> 3]! >> (i & 7)) & 1) === 0) out[i] = null;
