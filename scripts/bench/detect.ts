@@ -21,6 +21,7 @@ import { TelemetryStore } from '../../src/store/telemetry-store.ts';
 import { writeFleet } from '../fixtures/generate-fleet.ts';
 import { mulberry32 } from '../../src/domain/seeded-random.ts';
 import { refreshLatestValues } from '../../src/store/device-span-repository.ts';
+import { rebuildTelemetryMinutes } from '../../src/store/telemetry-minutes-repository.ts';
 
 const { values } = parseArgs({ options: { devices: { type: 'string', default: '500' }, seconds: { type: 'string', default: '20000' }, seed: { type: 'string', default: '7' } } });
 const devices = Number(values.devices);
@@ -41,6 +42,7 @@ try {
   await store.db.run(`INSERT INTO telemetry BY NAME SELECT * FROM read_parquet('${parquet}')`);
   await store.db.run(`INSERT INTO devices (device_id, first_ts, last_ts, row_count, updated_at) SELECT device_id, min(ts), max(ts), count(*), now() FROM telemetry GROUP BY device_id`);
   await refreshLatestValues(store.db);
+  await rebuildTelemetryMinutes(store.db);
   await store.db.run('CHECKPOINT');
   rmSync(parquet);
   const ids = (await store.db.runAndReadAll('SELECT device_id FROM devices ORDER BY device_id')).getRows().map((r) => String(r[0]));

@@ -5,6 +5,7 @@
  */
 import { TelemetryStore } from '../../src/store/telemetry-store.ts';
 import { refreshLatestValues, refreshScanFacts } from '../../src/store/device-span-repository.ts';
+import { rebuildTelemetryMinutes } from '../../src/store/telemetry-minutes-repository.ts';
 
 const [parquet, db] = process.argv.slice(2);
 if (!parquet || !db) throw new Error('usage: raw-load.ts FLEET.parquet STORE.duckdb');
@@ -18,6 +19,7 @@ await store.db.run(`INSERT INTO devices (device_id, first_ts, last_ts, row_count
   SELECT device_id, min(ts), max(ts), count(*), now() FROM telemetry GROUP BY device_id`);
 await refreshLatestValues(store.db); // the latest SoC and state the fleet overview reads, as a commit keeps them
 await refreshScanFacts(store.db); // and what range reads need: time order, state values
+await rebuildTelemetryMinutes(store.db); // and the timeline pyramid
 await store.db.run('CHECKPOINT');
 await store.close();
 console.log(JSON.stringify({ rows: Number(reader.getRows()[0]?.[0] ?? 0), seconds }));

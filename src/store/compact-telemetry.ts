@@ -2,6 +2,7 @@ import { telemetryTableColumnsSql } from './telemetry-ddl.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 import { inTransaction } from './in-transaction.ts';
 import { refreshScanFacts } from './device-span-repository.ts';
+import { rebuildTelemetryMinutes } from './telemetry-minutes-repository.ts';
 
 /** Rows per DuckDB row group: the unit zone maps prune by. */
 export const ROW_GROUP_ROWS = 122_880;
@@ -37,6 +38,8 @@ export async function compactTelemetry(store: TelemetryStore): Promise<Clusterin
       await conn.run('DROP TABLE telemetry');
       await conn.run('ALTER TABLE telemetry_compacted RENAME TO telemetry');
       await refreshScanFacts(conn);
+      // The same sums; rewritten so the pyramid is clustered by device too.
+      await rebuildTelemetryMinutes(conn);
     });
     await conn.run('CHECKPOINT');
   }));

@@ -1,5 +1,6 @@
 import { LATEST_VALUES_FROM_TELEMETRY_SQL, SCAN_FACTS_FROM_TELEMETRY_SQL } from './device-span-repository.ts';
 import { telemetryTableColumnsSql } from './telemetry-ddl.ts';
+import { TELEMETRY_MINUTES_DDL, TELEMETRY_MINUTES_FROM_TELEMETRY_SQL } from './telemetry-minutes-repository.ts';
 
 export interface Migration {
   version: number;
@@ -323,5 +324,11 @@ ALTER TABLE devices ADD COLUMN ts_ordered BOOLEAN DEFAULT false;`,
     version: 16,
     name: 'the new device facts computed from the stored rows',
     sql: `${SCAN_FACTS_FROM_TELEMETRY_SQL};`,
+  },
+  {
+    version: 17,
+    name: 'the timeline pyramid: each device summed up per minute, so a chart of a day reads 1,440 rows, not 86,400',
+    sql: `${TELEMETRY_MINUTES_DDL};
+${TELEMETRY_MINUTES_FROM_TELEMETRY_SQL}`,
   },
 ];

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { purgeTelemetryMinutes } from './telemetry-minutes-repository.ts';
 
 /** Rows removed per table by a purge. */
 export type PurgeCounts = Record<'telemetry' | 'sessions' | 'events' | 'annotations' | 'incidents' | 'outbox' | 'derivedWork' | 'quarantine' | 'feedback' | 'healthState' | 'device', number>;
@@ -40,6 +41,7 @@ export async function purgeDeviceRows(conn: DuckDBConnection, deviceId: string, 
     healthState: beforeMs === null ? await count('health_state', 'device_id = $1 AND $2::BIGINT IS NULL') : 0,
     device: 0,
   };
+  await purgeTelemetryMinutes(conn, deviceId, beforeMs);
   if (beforeMs === null) {
     counts.device = await count('devices', 'device_id = $1 AND $2::BIGINT IS NULL');
   } else {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TELEMETRY_COLUMNS } from '../domain/telemetry-schema.ts';
 import { upsertDeviceSpans } from './device-span-repository.ts';
+import { mergeTelemetryMinutes } from './telemetry-minutes-repository.ts';
 import { csvReaderSql, fileStageSql, quoteLiteral, type SchemaFile } from './file-stage-sql.ts';
 import { inTransaction } from './in-transaction.ts';
 import { insertRunningBatch, markBatchCommitted, markBatchesFailed } from './ingest-batch-repository.ts';
@@ -120,6 +121,7 @@ export class StagedFileSet {
       await conn.run(`INSERT INTO telemetry SELECT ${TELEMETRY_LIST} FROM ${rows} ORDER BY device_id, ts`);
       const now = this.store.now();
       await upsertDeviceSpans(conn, rows, now);
+      await mergeTelemetryMinutes(conn, rows);
       // The derived work of each file's batch, durable with its rows (as StagedIngest records it).
       await conn.run(
         `INSERT INTO derived_work (batch_id, device_id, from_ts, to_ts, fast_done, recorded_at)

@@ -7,6 +7,7 @@ import { NUMBER_COLUMN_NAMES } from '../domain/telemetry-schema.ts';
 import type { RowRejection } from '../domain/validate-chunk.ts';
 import { recordDerivedWork } from './derived-work-repository.ts';
 import { upsertDeviceSpans } from './device-span-repository.ts';
+import { mergeTelemetryMinutes } from './telemetry-minutes-repository.ts';
 import { inTransaction } from './in-transaction.ts';
 import { insertRunningBatch, markBatchCommitted, markBatchesFailed } from './ingest-batch-repository.ts';
 import { fileStageSql, readerSql, type SchemaFile } from './file-stage-sql.ts';
@@ -369,6 +370,7 @@ export class StagedIngest {
         const inserted = await conn.runAndReadAll(`INSERT INTO telemetry SELECT * FROM ${ready} ORDER BY device_id, ts`);
         const accepted = Number(inserted.getRows()[0]?.[0] ?? 0);
         await upsertDeviceSpans(conn, ready, this.store.now());
+        await mergeTelemetryMinutes(conn, ready);
         // The derived work (sessions, events) is recorded with the rows, so it survives any crash after the ack.
         await recordDerivedWork(conn, this.batchId, ranges, this.store.now());
         const touched = await conn.runAndReadAll(

@@ -3,6 +3,7 @@ import { columnDef, type ColumnName, type NumberColumnName, type TextListColumnN
 import { FineBucketAccumulator } from '../domain/timeline/fine-bucket-accumulator.ts';
 import { fineBucketMs, MAX_FINE_BUCKET_MS, reduceFineBuckets, type FineBuckets } from '../domain/timeline/reduce-fine-buckets.ts';
 import { readChunkColumns, type ChunkColumnMode } from './chunk-columns.ts';
+import { MINUTE_MS, readMinuteBuckets } from './telemetry-minutes-repository.ts';
 import { exactColumns, type TelemetryPage } from './telemetry-page-repository.ts';
 
 export interface TimelineQuery {
@@ -34,14 +35,24 @@ const NAN = "'NaN'::DOUBLE";
  *   3. only those rows read back with the requested columns, and an all-NULL row put in the middle
  *      of every hole so chart lines break there.
  * A range with no more than maxPoints rows comes back whole (with the hole rows).
+ *
+ * Step 1 comes from the fastest source that has it: for a long range (fine buckets of a whole
+ * minute) the pyramid of per-minute sums every commit keeps (telemetry-minutes-repository.ts; a
+ * day is 1,440 rows); for a shorter one of number columns, one scan summed up as it streams; else
+ * DuckDB's GROUP BY.
  */
-export async function readTimeline(conn: DuckDBConnection, q: TimelineQuery, options: { oneScan?: boolean; maxHeldValues?: number } = {}): Promise<StoredTimeline> {
+export async function readTimeline(conn: DuckDBConnection, q: TimelineQuery, options: { pyramid?: boolean; oneScan?: boolean; maxHeldValues?: number } = {}): Promise<StoredTimeline> {
   const columns = exactColumns(q.columns);
   const lo = q.fromMs ?? FAR_PAST;
   const hi = q.toMs ?? FAR_FUTURE;
   const channels = columns.filter((c): c is NumberColumnName => columnDef(c)!.kind === 'number');
   await conn.run('BEGIN TRANSACTION');
   try {
+    // A long range (fine buckets of a whole minute): its minutes read from the pyramid.
+    if (options.pyramid !== false) {
+      const timeline = await pyramidTimeline(conn, q, columns, channels, lo, hi);
+      if (timeline) return timeline;
+    }
     // Only number columns asked for (the usual chart): one scan summed up as it streams, and the
     // kept rows taken from what that scan read.
     if (options.oneScan !== false && columns.every((c) => ['device', 'timestamp', 'number'].includes(columnDef(c)!.kind))) {
@@ -65,6 +76,60 @@ export async function readTimeline(conn: DuckDBConnection, q: TimelineQuery, opt
   }
 }
 
+/**
+ * Fine buckets start at multiples of their width (for a minute: the pyramid's minutes of the
+ * epoch), wherever the range starts, so every way of summing a range up gives the same buckets.
+ */
+function alignedOrigin(lo: number, fineMs: number): number {
+  return Math.floor(lo / fineMs) * fineMs;
+}
+
+/**
+ * The timeline from the pyramid (telemetry-minutes-repository.ts) when its fine buckets are whole
+ * minutes: the minutes wholly inside the range from it, a cut minute at either end summed up from
+ * the rows, and only the kept rows read from telemetry. Undefined for a range short enough to need
+ * finer buckets.
+ */
+async function pyramidTimeline(conn: DuckDBConnection, q: TimelineQuery, columns: readonly ColumnName[], channels: readonly NumberColumnName[], lo: number, hi: number): Promise<StoredTimeline | undefined> {
+  if (fineBucketMs(hi - lo, q.maxPoints, channels.length) < MAX_FINE_BUCKET_MS) return undefined;
+  const firstWhole = Math.ceil(lo / MINUTE_MS);
+  const endWhole = Math.floor(hi / MINUTE_MS);
+  if (endWhole <= firstWhole) return undefined;
+  const parts: FineBuckets[] = [];
+  if (lo < firstWhole * MINUTE_MS) parts.push(await readFineBuckets(conn, q.deviceId, lo, firstWhole * MINUTE_MS, channels, MINUTE_MS));
+  parts.push(await readMinuteBuckets(conn, q.deviceId, firstWhole, endWhole, channels));
+  if (endWhole * MINUTE_MS < hi) parts.push(await readFineBuckets(conn, q.deviceId, endWhole * MINUTE_MS, hi, channels, MINUTE_MS));
+  const buckets = concatBuckets(parts);
+  const reduction = reduceFineBuckets(buckets, q.maxPoints);
+  if (reduction.reduced && fineBucketMs(buckets.lastMs.at(-1)! - buckets.firstMs[0]!, q.maxPoints, channels.length) < MAX_FINE_BUCKET_MS) return undefined;
+  const page = await readRows(conn, q.deviceId, lo, hi, columns, reduction.keptMs);
+  return { totalRows: reduction.totalRows, reduced: reduction.reduced, page: withHoleRows(page, reduction.gapMarkersMs) };
+}
+
+function concatBuckets(parts: readonly FineBuckets[]): FineBuckets {
+  if (parts.length === 1) return parts[0]!;
+  const cat = (pick: (b: FineBuckets) => Float64Array) => {
+    const out = new Float64Array(parts.reduce((n, b) => n + pick(b).length, 0));
+    let at = 0;
+    for (const b of parts) {
+      out.set(pick(b), at);
+      at += pick(b).length;
+    }
+    return out;
+  };
+  return {
+    firstMs: cat((b) => b.firstMs),
+    lastMs: cat((b) => b.lastMs),
+    count: cat((b) => b.count),
+    channels: parts[0]!.channels.map((_, k) => ({
+      minMs: cat((b) => b.channels[k]!.minMs),
+      min: cat((b) => b.channels[k]!.min),
+      maxMs: cat((b) => b.channels[k]!.maxMs),
+      max: cat((b) => b.channels[k]!.max),
+    })),
+  };
+}
+
 /** Values held from the one scan for picking the kept rows (8 bytes each): past it they are read again by time. */
 const MAX_HELD_VALUES = 2_000_000;
 
@@ -83,7 +148,7 @@ interface HeldBlock {
 async function scanTimeline(conn: DuckDBConnection, q: TimelineQuery, columns: readonly ColumnName[], channels: readonly NumberColumnName[], lo: number, hi: number, maxHeldValues: number): Promise<StoredTimeline | undefined> {
   // Materialized: DuckDB scans with all its threads, and the chunks are taken without an awaited round trip each.
   const result = await conn.run(`SELECT epoch_ms(ts)::DOUBLE${channels.map((c) => `, coalesce(${c}, ${NAN})`).join('')} FROM telemetry WHERE ${RANGE}`, [q.deviceId, lo, hi] as never);
-  const minute = new FineBucketAccumulator(lo, MAX_FINE_BUCKET_MS, channels.length);
+  const minute = new FineBucketAccumulator(alignedOrigin(lo, MAX_FINE_BUCKET_MS), MAX_FINE_BUCKET_MS, channels.length);
   let held: HeldBlock[] | undefined = [];
   let heldValues = 0;
   for (let n = 0; n < result.chunkCount; n++) {
@@ -102,7 +167,7 @@ async function scanTimeline(conn: DuckDBConnection, q: TimelineQuery, columns: r
     const fineMs = fineBucketMs(buckets.lastMs.at(-1)! - buckets.firstMs[0]!, q.maxPoints, channels.length);
     if (fineMs < MAX_FINE_BUCKET_MS) {
       if (!held) return undefined;
-      const finer = new FineBucketAccumulator(lo, fineMs, channels.length);
+      const finer = new FineBucketAccumulator(alignedOrigin(lo, fineMs), fineMs, channels.length);
       for (const block of held) finer.add(block.tsMs, block.values);
       buckets = finer.result();
       reduction = reduceFineBuckets(buckets, q.maxPoints);
@@ -137,9 +202,9 @@ async function readFineBuckets(conn: DuckDBConnection, deviceId: string, lo: num
   const picks = channels.flatMap((c) => [`coalesce(arg_min(t, ${c})::DOUBLE, ${NAN})`, `coalesce(min(${c}), ${NAN})`, `coalesce(arg_max(t, ${c})::DOUBLE, ${NAN})`, `coalesce(max(${c}), ${NAN})`]);
   const result = await conn.stream(
     `SELECT min(t)::DOUBLE, max(t)::DOUBLE, count(*)::DOUBLE${picks.map((p) => `, ${p}`).join('')}
-     FROM (SELECT epoch_ms(ts) AS t, (epoch_ms(ts) - CAST($2 AS BIGINT)) // CAST($4 AS BIGINT) AS fb${channels.map((c) => `, ${c}`).join('')} FROM telemetry WHERE ${RANGE})
+     FROM (SELECT epoch_ms(ts) AS t, (epoch_ms(ts) - CAST($5 AS BIGINT)) // CAST($4 AS BIGINT) AS fb${channels.map((c) => `, ${c}`).join('')} FROM telemetry WHERE ${RANGE})
      GROUP BY fb ORDER BY fb`,
-    [deviceId, lo, hi, fineMs] as never,
+    [deviceId, lo, hi, fineMs, alignedOrigin(lo, fineMs)] as never,
   );
   const read = await readChunkColumns(result, Array.from({ length: 3 + 4 * channels.length }, (): ChunkColumnMode => 'double'), 2048);
   const [firstMs, lastMs, count] = read.doubles as [Float64Array, Float64Array, Float64Array];

@@ -47,8 +47,8 @@ describe('a timeline summed up in one scan', () => {
   ];
   it('reads the kept rows again by time when the range is too long to hold', async () => {
     const q = { deviceId: 'ordered', columns: charts[0]!.columns, maxPoints: 500 };
-    const unheld = await store.withConnection((conn) => readTimeline(conn, q, { maxHeldValues: 1000 }));
-    const sql = await store.withConnection((conn) => readTimeline(conn, q, { oneScan: false }));
+    const unheld = await store.withConnection((conn) => readTimeline(conn, q, { pyramid: false, maxHeldValues: 1000 }));
+    const sql = await store.withConnection((conn) => readTimeline(conn, q, { pyramid: false, oneScan: false }));
     expect(unheld.reduced).toBe(true);
     expect(Array.from(unheld.page.tsMs)).toEqual(Array.from(sql.page.tsMs));
     expect(Array.from(unheld.page.numbers.speed_kph!)).toEqual(Array.from(sql.page.numbers.speed_kph!));
@@ -58,8 +58,8 @@ describe('a timeline summed up in one scan', () => {
     for (const chart of charts) {
       it(`gives what the SQL reduction gives: ${device}, ${chart.columns.join(',')} at ${chart.maxPoints} points`, async () => {
         const q = { deviceId: device, columns: chart.columns, maxPoints: chart.maxPoints, fromMs: chart.fromMs, toMs: chart.toMs };
-        const oneScan = await store.withConnection((conn) => readTimeline(conn, q));
-        const sql = await store.withConnection((conn) => readTimeline(conn, q, { oneScan: false }));
+        const oneScan = await store.withConnection((conn) => readTimeline(conn, q, { pyramid: false }));
+        const sql = await store.withConnection((conn) => readTimeline(conn, q, { pyramid: false, oneScan: false }));
         expect(oneScan.page.length).toBeGreaterThan(10);
         expect(oneScan.totalRows).toBe(sql.totalRows);
         expect(oneScan.reduced).toBe(sql.reduced);
