@@ -21,7 +21,10 @@ export interface DriveWindow {
 
 export interface DriveWindowOptions {
   windowKm: number;
-  /** A hole in the data longer than this ends the window (its energy is unknown). */
+  /**
+   * A hole in the data longer than this ends the window (its energy is unknown); longer for a
+   * logger that sends a row every few seconds while driving (see `holeStepS`).
+   */
   maxStepS: number;
   movingSpeedKph: number;
 }
@@ -32,6 +35,35 @@ const DRIVING = new Set(['driving', 'drive', 'd', 'r']);
 function median(values: number[]): number {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
   return v.length === 0 ? Number.NaN : v[v.length >> 1]!;
+}
+
+/** The longest step `holeStepS` ever allows: past a minute the road driven in it is a guess. */
+const MAX_HOLE_STEP_S = 60;
+
+/**
+ * The step between samples that is a hole in this series' data: `maxStepS`, or 2.5× the median
+ * step while moving when the logger sends less often than every 4 s (modems that batch rows send
+ * one every 5–30 s while driving; against a fixed 10 s, a 15 s logger had no window at all, so
+ * its SoC per kWh was never learnt and a charging stop it drove to was never seen as one).
+ */
+export function holeStepS(series: TelemetrySeries, maxStepS: number, movingSpeedKph: number): number {
+  const counts = new Uint32Array(MAX_HOLE_STEP_S + 1);
+  let n = 0;
+  for (let i = 1; i < series.length; i++) {
+    if (!(series.speedKph[i - 1]! > movingSpeedKph)) continue;
+    const dtS = Math.round((series.tsMs[i]! - series.tsMs[i - 1]!) / 1000);
+    if (dtS <= 0) continue;
+    counts[Math.min(MAX_HOLE_STEP_S, dtS)]!++;
+    n++;
+  }
+  if (n === 0) return maxStepS;
+  let seen = 0;
+  let medianS = 0;
+  while (seen * 2 < n) {
+    medianS++;
+    seen += counts[medianS]!;
+  }
+  return medianS >= 4 ? Math.max(maxStepS, Math.min(MAX_HOLE_STEP_S, 2.5 * medianS)) : maxStepS;
 }
 
 /**
@@ -106,12 +138,13 @@ export function driveWindows(series: TelemetrySeries, options: Partial<DriveWind
     }
     acc = new Accumulator();
   };
+  const maxStepS = holeStepS(series, o.maxStepS, o.movingSpeedKph);
   for (let i = 1; i < series.length; i++) {
     const dtS = (series.tsMs[i]! - series.tsMs[i - 1]!) / 1000;
     const v = series.speedKph[i - 1]!;
     const state = series.state[i - 1]?.toLowerCase() ?? null;
     const driving = v > o.movingSpeedKph || series.speedKph[i]! > o.movingSpeedKph || (state !== null && DRIVING.has(state));
-    if (!(dtS > 0 && dtS <= o.maxStepS) || !driving || !Number.isFinite(v)) {
+    if (!(dtS > 0 && dtS <= maxStepS) || !driving || !Number.isFinite(v)) {
       flush();
       continue;
     }
