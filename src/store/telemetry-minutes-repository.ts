@@ -5,7 +5,7 @@ import { readChunkColumns, type ChunkColumnMode } from './chunk-columns.ts';
 
 /**
  * The timeline pyramid: each device's rows summed up per minute of the epoch (first and last
- * sample, count, and per number column the first sample holding its minimum and maximum), so a
+ * sample, count, and per number column a sample holding its minimum and one its maximum), so a
  * chart of a day reads 1,440 rows instead of 86,400 samples. Kept by every commit in the same
  * transaction as the rows (so it always agrees with them), by a purge, and rebuilt after rows are
  * loaded outside a commit. These are the fine buckets of domain/timeline/reduce-fine-buckets.ts,
