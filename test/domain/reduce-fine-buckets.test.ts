@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/domain/seeded-random.ts';
+import { seededDrive } from './seeded-drive.ts';
 import { fineBucketMs, reduceFineBuckets, type FineBuckets } from '../../src/domain/timeline/reduce-fine-buckets.ts';
 
-/** Seeded so every run sees the same noise: 1 Hz, with a 10-minute hole at `holeAt`. */
-function drive(n: number, holeAt?: number) {
-  const rand = mulberry32(42);
-  const tsMs = new Float64Array(n);
-  const speed = new Float64Array(n);
-  const soc = new Float64Array(n);
-  let t = 0;
-  for (let i = 0; i < n; i++) {
-    if (i === holeAt) t += 600_000;
-    tsMs[i] = t;
-    t += 1000;
-    speed[i] = 60 + 30 * Math.sin(i / 500) + 10 * rand();
-    soc[i] = i % 97 === 0 ? Number.NaN : 90 - i / 2000; // some samples without a value
-  }
-  speed[12_345] = 180; // a spike a chart must still show
-  speed[13_456] = 0;
-  return { tsMs, channels: [speed, soc] };
-}
+/** 1 Hz, with a 10-minute hole at `holeAt` and some SoC samples without a value. */
+const drive = (n: number, holeAt?: number) => seededDrive(n, { holeAt, dipAt: 13_456, socMissingEvery: 97 });
 
 /** What the store sums a range up into: the samples cut into fine buckets of `fineMs`. */
 function fineBuckets(tsMs: Float64Array, channels: Float64Array[], fineMs: number): FineBuckets {

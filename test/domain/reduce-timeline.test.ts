@@ -1,25 +1,8 @@
-import { mulberry32 } from '../../src/domain/seeded-random.ts';
 import { describe, expect, it } from 'vitest';
+import { seededDrive } from './seeded-drive.ts';
 import { reduceTimeline } from '../../src/domain/timeline/reduce-timeline.ts';
 
-/** Seeded so every run sees the same noise. */
-function drive(n: number, holeAt?: number) {
-  const rand = mulberry32(42);
-  const tsMs = new Float64Array(n);
-  const speed = new Float64Array(n);
-  const soc = new Float64Array(n);
-  let t = 0;
-  for (let i = 0; i < n; i++) {
-    if (i === holeAt) t += 600_000;
-    tsMs[i] = t;
-    t += 1000;
-    speed[i] = 60 + 30 * Math.sin(i / 500) + 10 * rand();
-    soc[i] = 90 - i / 2000;
-  }
-  speed[12_345] = 180; // a spike a chart must still show
-  speed[23_456] = 0;
-  return { tsMs, channels: [speed, soc] };
-}
+const drive = (n: number, holeAt?: number) => seededDrive(n, { holeAt, dipAt: 23_456 });
 
 /** Per-pixel envelope of a channel: what a line chart of that width shows. */
 function envelope(ts: Float64Array, values: Float64Array, indexes: ArrayLike<number>, pixels: number, t0: number, t1: number) {
