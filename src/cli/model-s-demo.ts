@@ -3,7 +3,7 @@ import { ChargerService } from '../services/charger-service.ts';
 import { loadModelSDemoData, MODEL_S_DEVICE } from '../services/demo-data.ts';
 import { DeviceService } from '../services/device-service.ts';
 import { IngestService } from '../services/ingest-service.ts';
-import type { TouchedRange } from '../store/staged-ingest.ts';
+import type { TouchedRange } from '../store/contract/ingest-batch.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 
 export { MODEL_S_DEVICE };

@@ -3,7 +3,7 @@ import { emptyBatch, type TelemetryBatch } from '../domain/telemetry-batch.ts';
 import { NUMBER_COLUMN_NAMES } from '../domain/telemetry-schema.ts';
 import type { RowRejection } from '../domain/validate-chunk.ts';
 import type { StoreBackend } from '../store/contract/store-backend.ts';
-import type { BatchMeta, IngestCounts } from '../store/staged-ingest.ts';
+import type { BatchMeta, IngestCounts } from '../store/contract/ingest-batch.ts';
 import type { IngestSink, IngestTarget } from './ingest-target.ts';
 
 function concat(parts: readonly TelemetryBatch[]): TelemetryBatch {

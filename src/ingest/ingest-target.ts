@@ -1,6 +1,6 @@
 import type { TelemetryBatch } from '../domain/telemetry-batch.ts';
 import type { RowRejection } from '../domain/validate-chunk.ts';
-import type { BatchMeta, IngestCounts } from '../store/staged-ingest.ts';
+import type { BatchMeta, IngestCounts } from '../store/contract/ingest-batch.ts';
 
 /** One batch being written: validated rows and rejections in, then all of it committed (or aborted). StagedIngest is the DuckDB one. */
 export interface IngestSink {

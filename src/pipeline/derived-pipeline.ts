@@ -3,7 +3,7 @@ import type { TelemetrySeries } from '../domain/telemetry-series.ts';
 import { detectDevice, maxLookbackMs, type DetectWindow, type DeviceDetection } from '../detect/detect-device.ts';
 import { listUnfinishedWork, type DerivedWork, type WorkKey } from '../store/derived-work-repository.ts';
 import { readSeriesOfDevices } from '../store/series-repository.ts';
-import type { TouchedRange } from '../store/staged-ingest.ts';
+import type { TouchedRange } from '../store/contract/ingest-batch.ts';
 import type { StoreConnection, TelemetryStore } from '../store/telemetry-store.ts';
 import { runDerivedCycle, type CycleResult, type CycleWork } from './derived-cycle.ts';
 import { crashPoint } from './crash-point.ts';

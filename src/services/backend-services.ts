@@ -14,7 +14,7 @@ import type { StoreBackend } from '../store/contract/store-backend.ts';
 import type { StoreLocation } from '../store/contract/store-url.ts';
 import { DuckDbBackend } from '../store/duckdb-backend.ts';
 import { seriesFromColumns } from '../store/series-from-columns.ts';
-import type { TouchedRange } from '../store/staged-ingest.ts';
+import type { TouchedRange } from '../store/contract/ingest-batch.ts';
 
 export interface BackendServicesOptions {
   detectors?: readonly Detector[];

@@ -1,6 +1,6 @@
 import { ingest, ingestFiles, type IngestRequest } from '../ingest/ingest-pipeline.ts';
 import type { IngestSummary } from '../ingest/ingest-summary.ts';
-import type { TouchedRange } from '../store/staged-ingest.ts';
+import type { TouchedRange } from '../store/contract/ingest-batch.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 
 /**

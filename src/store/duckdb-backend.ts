@@ -12,7 +12,8 @@ import { advanceIncident, getIncident, insertIncident, linkEvent, listIncidents,
 import { dueOutboxHeads, enqueueOutbox, listOutbox, markDead, markDelivered, markRetry } from './outbox-repository.ts';
 import { readQuarantine } from './quarantine-repository.ts';
 import { getSession, listSessions, replaceSessions } from './session-repository.ts';
-import { StagedIngest, type BatchMeta } from './staged-ingest.ts';
+import type { BatchMeta } from './contract/ingest-batch.ts';
+import { StagedIngest } from './staged-ingest.ts';
 import { exportTelemetryStream } from './telemetry-export.ts';
 import { getDevice, listDevices, readTelemetryColumns, upsertDeviceMetadata } from './telemetry-repository.ts';
 import { TelemetryStore, type StoreConnection, type StoreOptions } from './telemetry-store.ts';

@@ -6,7 +6,7 @@ import { mergeTelemetryMinutes } from './telemetry-minutes-repository.ts';
 import { csvReaderSql, fileStageSql, quoteLiteral, type SchemaFile } from './file-stage-sql.ts';
 import { inTransaction } from './in-transaction.ts';
 import { insertRunningBatch, markBatchCommitted, markBatchesFailed } from './ingest-batch-repository.ts';
-import type { BatchMeta, IngestCounts } from './staged-ingest.ts';
+import type { BatchMeta, IngestCounts } from './contract/ingest-batch.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 
 /** Files in the schema's own CSV columns, all with one header: read together by one read_csv. */

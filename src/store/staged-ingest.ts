@@ -13,35 +13,7 @@ import { insertRunningBatch, markBatchCommitted, markBatchesFailed } from './ing
 import { fileStageSql, readerSql, type SchemaFile } from './file-stage-sql.ts';
 import { DICTIONARY_COLUMNS, REJECTS_PER_YIELD, STAGE_SQL, STAGE_TYPES, VECTOR_SIZE, telemetrySelectFromStage, writeDoubles } from './stage-table.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
-
-export interface BatchMeta {
-  source: string;
-  format: string;
-  profile?: string | undefined;
-  /**
-   * A fleet-scoped key's fleets: every device of the batch must already be registered in one of
-   * them, or nothing is stored. Absent: any device (an unscoped key, the CLI).
-   */
-  fleets?: readonly string[] | undefined;
-}
-
-/** Where a committed batch added rows: what derived data (sessions, events) must be brought up to date. */
-export interface TouchedRange {
-  deviceId: string;
-  fromMs: number;
-  toMs: number;
-  /** The batch whose `derived_work` row records this range (absent: nothing recorded, e.g. tests writing rows directly). */
-  batchId?: string;
-}
-
-export interface IngestCounts {
-  touched: TouchedRange[];
-  batchId: string;
-  received: number;
-  accepted: number;
-  duplicates: number;
-  rejected: number;
-}
+import type { BatchMeta, IngestCounts } from './contract/ingest-batch.ts';
 
 /**
  * One ingest batch on its own connection: rows are appended to temporary tables as they stream in

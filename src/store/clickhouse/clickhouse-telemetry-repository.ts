@@ -10,7 +10,7 @@ import {
 } from '../../domain/telemetry-schema.ts';
 import type { RowRejection } from '../../domain/validate-chunk.ts';
 import type { AppendResult, DeviceRangeStats, QuarantinedRow } from '../contract/telemetry-log.ts';
-import type { BatchMeta, TouchedRange } from '../staged-ingest.ts';
+import type { BatchMeta, TouchedRange } from '../contract/ingest-batch.ts';
 import type { TelemetryColumns, TelemetryQuery } from '../telemetry-repository.ts';
 import type { ClickHouseConnection } from './clickhouse-connection.ts';
 import { sqlInt, sqlString } from './clickhouse-sql.ts';

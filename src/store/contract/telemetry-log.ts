@@ -1,6 +1,6 @@
 import type { RowRejection } from '../../domain/validate-chunk.ts';
 import type { TelemetryBatch } from '../../domain/telemetry-batch.ts';
-import type { BatchMeta, TouchedRange } from '../staged-ingest.ts';
+import type { BatchMeta, TouchedRange } from './ingest-batch.ts';
 import type { TelemetryColumns, TelemetryQuery } from '../telemetry-repository.ts';
 
 /** What one append did: rows new to the store, rows whose (device_id, ts) was already stored, rows quarantined. */
