@@ -13,6 +13,8 @@ import { T0, percentiles } from './bench-store.ts';
 import { readTelemetryPage } from '../../src/store/telemetry-page-repository.ts';
 import { telemetryPageToArrowIpc } from '../../src/store/telemetry-page-arrow.ts';
 import { readTimeline } from '../../src/store/timeline-repository.ts';
+import { readTelemetryBatches } from '../../src/store/telemetry-batches-repository.ts';
+import { telemetryBatchesToArrowPieces } from '../../src/store/telemetry-batches-arrow.ts';
 import { getDevice } from '../../src/store/telemetry-repository.ts';
 import { readChunkColumns } from '../../src/store/chunk-columns.ts';
 
@@ -65,7 +67,13 @@ const steps: Record<string, (k: number) => Promise<unknown>> = {
   },
   'list lengths + values': (k) => drain(conn, `SELECT error_codes FROM telemetry WHERE ${RANGE} AND len(error_codes) > 0 ORDER BY ts`, args(k)),
   readTelemetryPage: (k) => readTelemetryPage(conn, { deviceId: device(k), fromMs: T0, toMs: T0 + DAY_MS, limit: 100_000 }),
-  'readTelemetryPage + Arrow IPC': async (k) => telemetryPageToArrowIpc(await readTelemetryPage(conn, { deviceId: device(k), fromMs: T0, toMs: T0 + DAY_MS, limit: 100_000 })),
+  'readTelemetryPage + Arrow IPC': async (k) => telemetryPageToArrowIpc((await readTelemetryPage(conn, { deviceId: device(k), fromMs: T0, toMs: T0 + DAY_MS, limit: 100_000 }))!),
+  readTelemetryBatches: (k) => readTelemetryBatches(conn, { deviceId: device(k), fromMs: T0, toMs: T0 + DAY_MS, limit: 100_000 }),
+  'readTelemetryBatches + Arrow pieces (the Arrow route)': async (k) => {
+    let bytes = 0;
+    for (const piece of telemetryBatchesToArrowPieces((await readTelemetryBatches(conn, { deviceId: device(k), fromMs: T0, toMs: T0 + DAY_MS, limit: 100_000 }))!)) bytes += piece.byteLength;
+    return bytes;
+  },
   readTimeline: (k) => readTimeline(conn, { deviceId: device(k), fromMs: T0, toMs: T0 + DAY_MS, columns: ['device_id', 'ts', 'speed_kph', 'soc_pct', 'outside_temp_c', 'battery_temp_c'], maxPoints: 2000 }),
 };
 

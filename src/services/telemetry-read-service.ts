@@ -55,11 +55,7 @@ export async function readTelemetry(store: TelemetryStore, req: TelemetryReadReq
     return { nextCursor: cursorOf(page.nextStartMs), body: Readable.from(telemetryBatchesToArrowPieces(page), { objectMode: false }) };
   }
   if (req.format === 'columns') {
-    const page = await store.withConnection(async (conn) => {
-      const device = await getDevice(conn, req.deviceId);
-      // The device's row count sizes the page's arrays once instead of growing them (less garbage).
-      return device ? readTelemetryPage(conn, { ...query, rowsHint: device.rowCount }) : undefined;
-    });
+    const page = await store.withConnection((conn) => readTelemetryPage(conn, query));
     if (!page) return undefined;
     const nextCursor = cursorOf(page.nextStartMs);
     return { nextCursor, body: Readable.from(telemetryPageColumnsJson(page, nextCursor)) };

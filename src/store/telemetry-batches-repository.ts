@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBListValue, DuckDBMaterializedResult } from '@duckdb/node-api';
 import { columnDef, type ColumnName, type NumberColumnName, type TextListColumnName } from '../domain/telemetry-schema.ts';
-import { exactColumns, nextPageStart, pageBounds, RANGE, stateDictionary, textCodeExpr, type TelemetryPageQuery } from './telemetry-page-repository.ts';
+import { deviceScanFacts, exactColumns, nextPageStart, pageBounds, RANGE, stateDictionary, textCodeExpr, type TelemetryPageQuery } from './telemetry-page-repository.ts';
 
 /** A number column of one batch: DuckDB's vector data and validity mask as the binding hands them over (one copy, no conversion). */
 export interface BatchNumbers {
@@ -45,13 +45,6 @@ function validityBytes(vector: unknown, length: number): Uint8Array | null {
   const tail = length & 7;
   const lastFull = tail === 0 ? 0xff : (1 << tail) - 1;
   return (bytes[bytes.length - 1]! & lastFull) === lastFull ? null : bytes;
-}
-
-/** What a read needs to know of the device, in the read's snapshot: undefined = no such device. */
-async function deviceScanFacts(conn: DuckDBConnection, deviceId: string): Promise<{ rowCount: number; tsOrdered: boolean; states: string[] | null } | undefined> {
-  const reader = await conn.runAndReadAll('SELECT row_count, coalesce(ts_ordered, false), states FROM devices WHERE device_id = $1', [deviceId]);
-  const row = reader.getRowsJS()[0];
-  return row ? { rowCount: Number(row[0]), tsOrdered: row[1] === true, states: (row[2] as string[] | null) ?? null } : undefined;
 }
 
 /**

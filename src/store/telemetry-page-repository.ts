@@ -34,7 +34,7 @@ export interface TelemetryPageQuery {
   /** Output columns; default all. */
   columns?: readonly ColumnName[] | undefined;
   limit: number;
-  /** About how many rows the range may hold (e.g. the device's row count): only sizes the arrays. */
+  /** About how many rows the range may hold (default: the device's row count): only sizes the arrays. */
   rowsHint?: number | undefined;
 }
 
@@ -73,23 +73,34 @@ export async function stateDictionary(conn: DuckDBConnection, deviceId: string, 
   return (value as string[] | null) ?? [];
 }
 
+/** What a read needs to know of the device, in the read's snapshot: undefined = no such device. */
+export async function deviceScanFacts(conn: DuckDBConnection, deviceId: string): Promise<{ rowCount: number; tsOrdered: boolean; states: string[] | null } | undefined> {
+  const reader = await conn.runAndReadAll('SELECT row_count, coalesce(ts_ordered, false), states FROM devices WHERE device_id = $1', [deviceId]);
+  const row = reader.getRowsJS()[0];
+  return row ? { rowCount: Number(row[0]), tsOrdered: row[1] === true, states: (row[2] as string[] | null) ?? null } : undefined;
+}
+
 export function pageBounds(q: TelemetryPageQuery): { lo: number; hi: number; limit: number } {
   return { lo: Math.max(q.fromMs ?? FAR_PAST, q.startMs ?? FAR_PAST), hi: q.toMs ?? FAR_FUTURE, limit: Math.max(1, Math.floor(q.limit)) };
 }
 
 /**
- * Reads one page in one snapshot, chunk by chunk into typed arrays: `limit + 1` rows, the last
+ * Reads one page in one snapshot, chunk by chunk into typed arrays (undefined when there is no such
+ * device): `limit + 1` rows, the last
  * only to say where the next page starts (timestamps are unique per device, so that start is an
  * exact bound). Lists come back as lengths; their values are read in a second pass over just the
  * rows that have any (error codes and flags are rare).
  */
-export async function readTelemetryPage(conn: DuckDBConnection, q: TelemetryPageQuery): Promise<TelemetryPage> {
+export async function readTelemetryPage(conn: DuckDBConnection, q: TelemetryPageQuery): Promise<TelemetryPage | undefined> {
   const columns = exactColumns(q.columns);
   const { lo, hi, limit } = pageBounds(q);
   await conn.run('BEGIN TRANSACTION');
   try {
+    const device = await deviceScanFacts(conn, q.deviceId);
+    if (!device) return undefined;
     const wantsState = columns.includes('state');
-    const dictionary = wantsState ? await stateDictionary(conn, q.deviceId, lo, hi) : [];
+    // The device's state values (kept by every commit) are the dictionary: no scan of the range for it.
+    const dictionary = wantsState ? (device.states ?? (await stateDictionary(conn, q.deviceId, lo, hi))) : [];
     const data = columns.filter((c) => c !== 'device_id');
     if (!data.includes('ts')) data.unshift('ts'); // read for the page bound, left out of the output
     const exprs = data.map((c) => {
@@ -105,7 +116,7 @@ export async function readTelemetryPage(conn: DuckDBConnection, q: TelemetryPage
     // A range that fits in the page needs no sort in DuckDB: a clustered store scans it in time
     // order already (checked in one pass, sorted in JS otherwise). Only a range longer than the
     // page needs ORDER BY, to know which rows are the first `limit`.
-    const capacity = Math.min(limit + 1, q.rowsHint === undefined ? 16_384 : Math.max(1, q.rowsHint));
+    const capacity = Math.min(limit + 1, Math.max(1, q.rowsHint ?? device.rowCount));
     let read = await readChunkColumns(await conn.stream(`${select} LIMIT $4`, params as never), modes, capacity);
     if (read.length > limit) read = await readChunkColumns(await conn.stream(`${select} ORDER BY ts LIMIT $4`, params as never), modes, capacity);
     else read = inAscendingOrder(read);

@@ -77,7 +77,7 @@ describe('telemetry read as DuckDB chunks → Arrow', () => {
   for (const c of cases.flatMap((c) => ['car-1', 'car-2'].map((deviceId) => ({ ...c, deviceId })))) {
     it(`gives exactly the page reader's rows and cursor: ${c.name} (${c.deviceId === 'car-1' ? 'stored out of order, sorted' : 'stored in order, streamed'})`, async () => {
       const q = { deviceId: c.deviceId, fromMs: c.fromMs ?? T0, toMs: T0 + ROWS * 1000, limit: c.limit, columns: c.columns };
-      const reference: TelemetryPage = await store.withConnection((conn) => readTelemetryPage(conn, q));
+      const reference: TelemetryPage = (await store.withConnection((conn) => readTelemetryPage(conn, q)))!;
       const page = (await store.withConnection((conn) => readTelemetryBatches(conn, q)))!;
       expect(page.nextStartMs).toEqual(reference.nextStartMs);
       expect(page.length).toBe(reference.length);
@@ -97,8 +97,10 @@ describe('telemetry read as DuckDB chunks → Arrow', () => {
   it('answers an empty range with a valid, empty stream', async () => {
     const rows = await arrowRows(telemetryBatchesToArrowPieces((await store.withConnection((conn) => readTelemetryBatches(conn, { deviceId: 'car-1', fromMs: T0 - 10_000, toMs: T0 - 5000, limit: 10 })))!));
     expect(rows).toEqual([]);
-    const page = await store.withConnection((conn) => readTelemetryPage(conn, { deviceId: 'car-1', fromMs: T0 - 10_000, toMs: T0 - 5000, limit: 10 }));
+    const page = (await store.withConnection((conn) => readTelemetryPage(conn, { deviceId: 'car-1', fromMs: T0 - 10_000, toMs: T0 - 5000, limit: 10 })))!;
     expect(page.length).toBe(0);
+    expect(await store.withConnection((conn) => readTelemetryPage(conn, { deviceId: 'no-such-car', limit: 10 }))).toBeUndefined();
+    expect(await store.withConnection((conn) => readTelemetryBatches(conn, { deviceId: 'no-such-car', limit: 10 }))).toBeUndefined();
   });
 
   it('each commit records whether a device\'s rows are stored in time order; compaction restores it', async () => {
@@ -126,7 +128,7 @@ describe('telemetry read as DuckDB chunks → Arrow', () => {
       const q = { deviceId: 'car-1', limit: 100_000 };
       const page = (await other.withConnection((conn) => readTelemetryBatches(conn, q)))!;
       const rows = await arrowRows(telemetryBatchesToArrowPieces(page));
-      const reference = await other.withConnection((conn) => readTelemetryPage(conn, q));
+      const reference = (await other.withConnection((conn) => readTelemetryPage(conn, q)))!;
       expect(rows.map((r) => r.ts)).toEqual(Array.from({ length: ROWS }, (_, i) => new Date(T0 + i * 1000).toISOString()));
       expect(rows).toEqual(telemetryPageToRows(reference).map((r) => JSON.parse(JSON.stringify(r)) as Record<string, unknown>));
     } finally {
