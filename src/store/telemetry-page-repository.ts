@@ -86,10 +86,9 @@ export function pageBounds(q: TelemetryPageQuery): { lo: number; hi: number; lim
 
 /**
  * Reads one page in one snapshot, chunk by chunk into typed arrays (undefined when there is no such
- * device): `limit + 1` rows, the last
- * only to say where the next page starts (timestamps are unique per device, so that start is an
- * exact bound). Lists come back as lengths; their values are read in a second pass over just the
- * rows that have any (error codes and flags are rare).
+ * device): `limit + 1` rows, the last only to say where the next page starts (timestamps are unique
+ * per device, so that start is an exact bound). Lists come back as lengths; their values are read
+ * in a second pass over just the rows that have any (error codes and flags are rare).
  */
 export async function readTelemetryPage(conn: DuckDBConnection, q: TelemetryPageQuery): Promise<TelemetryPage | undefined> {
   const columns = exactColumns(q.columns);
